@@ -1,0 +1,191 @@
+import { z } from 'zod';
+
+/**
+ * The shapes every layer agrees on. Adapters (aws/, store/, jobs/) produce and consume these;
+ * the domain functions (classify, diff, summary) are pure over them.
+ */
+
+export const Scope = z.object({ accountId: z.string().regex(/^\d{12}$/), region: z.string().min(1) });
+export type Scope = z.infer<typeof Scope>;
+
+export const scopeKey = (s: Scope): string => `${s.accountId}:${s.region}`;
+
+export const InstanceState = z.enum(['pending', 'running', 'stopping', 'stopped']);
+export type InstanceState = z.infer<typeof InstanceState>;
+
+export const HttpTokens = z.enum(['optional', 'required']);
+export type HttpTokens = z.infer<typeof HttpTokens>;
+
+export const HttpEndpoint = z.enum(['enabled', 'disabled']);
+export type HttpEndpoint = z.infer<typeof HttpEndpoint>;
+
+/** An instance's MetadataOptions, as DescribeInstances reports them. */
+export const MetadataOptions = z.object({
+  httpTokens: HttpTokens,
+  httpEndpoint: HttpEndpoint,
+  hopLimit: z.number().int().min(1).max(64),
+  state: z.enum(['pending', 'applied']),
+  instanceMetadataTags: z.enum(['enabled', 'disabled']),
+  httpProtocolIpv6: z.enum(['enabled', 'disabled']),
+});
+export type MetadataOptions = z.infer<typeof MetadataOptions>;
+
+export const LaunchTemplateRef = z.object({ id: z.string(), version: z.string() });
+export type LaunchTemplateRef = z.infer<typeof LaunchTemplateRef>;
+
+/** What the inventory adapter reads for one instance. */
+export const Instance = z.object({
+  instanceId: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  name: z.string().nullable(),
+  state: InstanceState,
+  launchTime: z.string(),
+  tags: z.record(z.string(), z.string()),
+  metadata: MetadataOptions,
+  iamInstanceProfileArn: z.string().nullable(),
+  publicIp: z.string().nullable(),
+  /** from the aws:autoscaling:groupName tag */
+  asg: z.string().nullable(),
+  /** from the aws:ec2launchtemplate:id / :version tags */
+  launchTemplate: LaunchTemplateRef.nullable(),
+  /** EKS or ECS host, recognised from its tags */
+  containerHost: z.enum(['eks', 'ecs']).nullable(),
+});
+export type Instance = z.infer<typeof Instance>;
+
+/** MetadataNoToken over the usage window, from CloudWatch. */
+export const Usage = z.object({
+  /** sum of IMDSv1 calls over the window */
+  noTokenCalls: z.number().nonnegative(),
+  /** start of the newest period with a non-zero sum, ISO 8601; null when none */
+  lastSeen: z.string().nullable(),
+  /** how many periods had a datapoint at all; 0 means CloudWatch knows nothing */
+  datapoints: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const Readiness = z.enum(['compliant', 'imds-disabled', 'ready', 'in-use', 'unknown']);
+export type Readiness = z.infer<typeof Readiness>;
+
+/** A laggard is an instance that still accepts IMDSv1 calls. */
+export const LAGGARD_READINESS: readonly Readiness[] = ['ready', 'in-use', 'unknown'];
+
+/** Default-version MetadataOptions of a launch template. */
+export const LaunchTemplate = z.object({
+  accountId: z.string(),
+  region: z.string(),
+  launchTemplateId: z.string(),
+  name: z.string(),
+  defaultVersion: z.number().int(),
+  latestVersion: z.number().int(),
+  /** null: the template does not set it, so the account default (or optional) applies */
+  httpTokens: HttpTokens.nullable(),
+  httpEndpoint: HttpEndpoint.nullable(),
+  hopLimit: z.number().int().nullable(),
+});
+export type LaunchTemplate = z.infer<typeof LaunchTemplate>;
+
+export const AutoScalingGroup = z.object({
+  accountId: z.string(),
+  region: z.string(),
+  name: z.string(),
+  /** version as the group names it: a number, '$Default' or '$Latest' */
+  launchTemplate: LaunchTemplateRef.nullable(),
+  /** the template version the group launches, resolved, with its HttpTokens (null: not set);
+   * null when the group has no launch template or the version could not be read */
+  launches: z.object({ version: z.number().int(), httpTokens: HttpTokens.nullable() }).nullable(),
+});
+export type AutoScalingGroup = z.infer<typeof AutoScalingGroup>;
+
+/** GetInstanceMetadataDefaults for one account × region. */
+export const AccountDefault = z.object({
+  accountId: z.string(),
+  region: z.string(),
+  httpTokens: z.enum(['optional', 'required', 'no-preference']),
+  httpEndpoint: z.enum(['enabled', 'disabled', 'no-preference']),
+  hopLimit: z.number().int().nullable(),
+  instanceMetadataTags: z.enum(['enabled', 'disabled', 'no-preference']),
+  /** 'declarative-policy': the organization owns the setting and the account cannot change it */
+  managedBy: z.enum(['account', 'declarative-policy']),
+  managedExceptionMessage: z.string().nullable(),
+});
+export type AccountDefault = z.infer<typeof AccountDefault>;
+
+/** Everything read from one account × region, before classification. */
+export const ScopeInventory = z.object({
+  accountId: z.string(),
+  region: z.string(),
+  instances: z.array(Instance),
+  launchTemplates: z.array(LaunchTemplate),
+  autoScalingGroups: z.array(AutoScalingGroup),
+  accountDefault: AccountDefault.nullable(),
+});
+export type ScopeInventory = z.infer<typeof ScopeInventory>;
+
+/** Why a template-launched instance's fix will or will not survive a replacement. */
+export const TemplateRisk = z.enum([
+  /** in an ASG whose launch template (as the group resolves it) does not require tokens */
+  'asg-unfixed-template',
+  /** in an ASG whose template requires tokens: replacement fixes it */
+  'asg-fixed-template',
+  /** in an ASG launched without a launch template (launch configuration or unknown) */
+  'asg-no-template',
+]);
+export type TemplateRisk = z.infer<typeof TemplateRisk>;
+
+/** One classified instance: the unit of every report, digest and KPI. */
+export const Finding = z.object({
+  instanceId: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  name: z.string().nullable(),
+  state: InstanceState,
+  launchTime: z.string(),
+  httpTokens: HttpTokens,
+  httpEndpoint: HttpEndpoint,
+  hopLimit: z.number().int(),
+  metadataState: z.enum(['pending', 'applied']),
+  owner: z.string().nullable(),
+  /** which tag named the owner */
+  ownerTag: z.string().nullable(),
+  readiness: Readiness,
+  /** null when usage was not queried (compliant or IMDS disabled) */
+  usage: Usage.nullable(),
+  asg: z.string().nullable(),
+  launchTemplate: LaunchTemplateRef.nullable(),
+  templateRisk: TemplateRisk.nullable(),
+  risk: z.object({
+    iamRole: z.boolean(),
+    publicIp: z.boolean(),
+    prod: z.boolean(),
+    containerHost: z.enum(['eks', 'ecs']).nullable(),
+  }),
+  tags: z.record(z.string(), z.string()),
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const ScanErrorStage = z.enum(['credentials', 'regions', 'inventory', 'usage', 'launch-templates', 'auto-scaling', 'account-default', 'internal']);
+
+/** A scope that could not be scanned (or partly). The rest of the scan completes. */
+export const ScanError = z.object({
+  accountId: z.string(),
+  /** null when the whole account failed (e.g. AssumeRole denied) */
+  region: z.string().nullable(),
+  stage: ScanErrorStage,
+  code: z.string(),
+  message: z.string(),
+});
+export type ScanError = z.infer<typeof ScanError>;
+
+/** The classified result of one account × region. */
+export const ScopeSnapshot = z.object({
+  accountId: z.string(),
+  region: z.string(),
+  scanId: z.string(),
+  scannedAt: z.string(),
+  findings: z.array(Finding),
+  launchTemplates: z.array(LaunchTemplate),
+  accountDefault: AccountDefault.nullable(),
+});
+export type ScopeSnapshot = z.infer<typeof ScopeSnapshot>;
