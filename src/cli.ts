@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, errorMessage } from './errors.js';
+import { type App, createApp } from './main.js';
+import { FORMATS, type Format, formatReport } from './report/format.js';
+import { buildReport } from './report/report.js';
+
+const HELP = `imds-bot: find and fix EC2 instances that still accept IMDSv1
+
+Usage: imds-bot <command> [options]
+
+Commands:
+  scan      scan the workflow's accounts and regions now and print the report
+  report    print the report of the latest stored scan (no AWS calls)
+  worker    run scan workers and the workflow's schedule until stopped (SIGTERM)
+  health    exit 0 when the configuration loads and Redis answers
+  help      this text
+
+Options:
+  --workflow FILE     workflow file (default: $WORKFLOW_FILE or workflows/default.yaml)
+  --format FORMAT     table | json | csv (default table)
+  --account ID        scan only this account of the workflow
+  --region NAME       scan only this region
+  --limit N           table: laggards to list (default 100, 0 = all)
+  --no-workers        scan: only enqueue and wait; separate 'imds-bot worker' processes do the work
+
+Exit status: 0 all scopes scanned; 1 some scopes failed (listed); 2 bad usage or configuration.
+Environment: REDIS_URL, WORKFLOW_FILE, LOG_LEVEL, AWS_REGION, IMDS_BOT_PREFIX, and the AWS SDK's
+own (credentials, AWS_ENDPOINT_URL...). See README.md.
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  workflow: { type: 'string' },
+  format: { type: 'string', default: 'table' },
+  account: { type: 'string' },
+  region: { type: 'string' },
+  limit: { type: 'string', default: '100' },
+  'no-workers': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+function formatOf(v: Values): Format {
+  const f = v.format as Format;
+  if (!FORMATS.includes(f))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${v.format}"`);
+  return f;
+}
+
+function limitOf(v: Values): number {
+  const n = Number(v.limit);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--limit must be a whole number >= 0, not "${v.limit}"`);
+  return n;
+}
+
+async function scan(
+  app: App,
+  v: Values,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const format = formatOf(v);
+  if (v.account && !/^\d{12}$/.test(v.account))
+    throw new UsageError(`--account must be a 12-digit account id, not "${v.account}"`);
+  if (!v['no-workers']) app.startWorkers();
+  const { scanId, joined } = await app.requestScan(
+    { kind: 'cli', by: process.env.USER ?? null },
+    { accountId: v.account, region: v.region },
+  );
+  err.write(
+    joined
+      ? `A scan of this scope is already running (${scanId}); following it.\n`
+      : `Scan ${scanId} started.\n`,
+  );
+  let last = '';
+  const outcome = await app.waitForScan(scanId, (done, total) => {
+    const line = `scan ${scanId}: ${done}/${total} scopes`;
+    if (line !== last) err.write(`${line}\n`);
+    last = line;
+  });
+  if (outcome.scopes.length === 0 && outcome.errors.length === 0) {
+    err.write(
+      `Nothing to scan: no account/region of workflow "${app.workflow.name}" matches${v.account ? ` --account ${v.account}` : ''}${v.region ? ` --region ${v.region}` : ''}.\n`,
+    );
+    return 2;
+  }
+  const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
+  out.write(formatReport(report, format, limitOf(v)));
+  return reportErrors(report.errors, err);
+}
+
+function reportErrors(
+  errors: { accountId: string; region: string | null; code: string; message: string }[],
+  err: NodeJS.WritableStream,
+): number {
+  if (errors.length === 0) return 0;
+  err.write(`${errors.length} scope(s) failed:\n`);
+  for (const e of errors) err.write(`  ${e.accountId}/${e.region ?? '(all regions)'}: ${e.message}\n`);
+  return 1;
+}
+
+async function report(
+  app: App,
+  v: Values,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const format = formatOf(v);
+  const [last] = await app.store.recentScans(1);
+  if (!last) {
+    err.write('No scan has been stored yet: run `imds-bot scan` first.\n');
+    return 2;
+  }
+  const scopes = await app.store.listScopes();
+  const snapshots = await app.store.getSnapshots(scopes);
+  const outcome = {
+    ...last,
+    scopes,
+    summary: (await import('./domain/summary.js')).summarize(snapshots, last.errors),
+    firstScan: false,
+  };
+  const r = buildReport(outcome, snapshots);
+  out.write(formatReport(r, format, limitOf(v)));
+  return reportErrors(r.errors, err);
+}
+
+async function worker(app: App, err: NodeJS.WritableStream): Promise<number> {
+  app.startWorkers();
+  await app.startScheduler();
+  err.write(
+    `imds-bot worker running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  err.write('Stopping: finishing jobs in progress…\n');
+  return 0;
+}
+
+export async function run(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  let app: App | null = null;
+  try {
+    const { values, positionals } = parse(argv);
+    const [command = 'help', ...rest] = positionals;
+    if (values.help || command === 'help') {
+      out.write(HELP);
+      return 0;
+    }
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if (!['scan', 'report', 'worker', 'health'].includes(command))
+      throw new UsageError(`unknown command "${command}"`);
+    app = await createApp({ workflowFile: values.workflow });
+    if (command === 'health') return (await app.redis.ping()) === 'PONG' ? 0 : 1;
+    if (command === 'scan') return await scan(app, values, out, err);
+    if (command === 'report') return await report(app, values, out, err);
+    return await worker(app, err);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`imds-bot: ${e.message}\nRun 'imds-bot help' for usage.\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      err.write(`imds-bot: ${e.message}\n`);
+      return 2;
+    }
+    err.write(`imds-bot: ${errorMessage(e)}\n`);
+    return 3;
+  } finally {
+    await app?.close();
+  }
+}
+
+const isMain =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`imds-bot: ${errorMessage(e)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -1,0 +1,70 @@
+import { FlowProducer, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { ScanError, Scope } from '../domain/model.js';
+import { ScanSummary } from '../domain/summary.js';
+import { DiffCounts } from '../scan/scan-scope.js';
+import { ScanRecord } from '../store/findings.js';
+
+export const QUEUE = { scan: 'scan', scope: 'scan-scope', trigger: 'scan-trigger' } as const;
+
+export const Trigger = ScanRecord.shape.trigger;
+export type Trigger = z.infer<typeof Trigger>;
+
+/** The parent job of a scan: aggregates its account x region children. */
+export const ScanJobData = z.object({
+  scanId: z.string(),
+  workflow: z.string(),
+  /** the scan lock to release when the scan ends */
+  lock: z.object({ id: z.string(), holder: z.string() }),
+  trigger: Trigger,
+  startedAt: z.string(),
+  scopes: z.array(Scope),
+  /** accounts that failed before any region job could start (AssumeRole, DescribeRegions) */
+  planErrors: z.array(ScanError),
+});
+export type ScanJobData = z.infer<typeof ScanJobData>;
+
+export const ScanOutcome = z.object({
+  scanId: z.string(),
+  workflow: z.string(),
+  trigger: Trigger,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  scopes: z.array(Scope),
+  summary: ScanSummary,
+  diff: DiffCounts,
+  firstScan: z.boolean(),
+  mttrSeconds: z.number().nullable(),
+  errors: z.array(ScanError),
+});
+export type ScanOutcome = z.infer<typeof ScanOutcome>;
+
+export interface QueueDeps {
+  /** a connection factory: BullMQ classes each get their own */
+  connect: (name: string) => Redis;
+  prefix: string;
+}
+
+/** The producer side: queues, the flow producer and (lazily) the events of the scan queue. */
+export function createScanQueues({ connect, prefix }: QueueDeps) {
+  const bull = { prefix: `${prefix}:bull` };
+  const scan = new Queue(QUEUE.scan, { ...bull, connection: connect('scan-queue') });
+  const trigger = new Queue(QUEUE.trigger, { ...bull, connection: connect('trigger-queue') });
+  const flow = new FlowProducer({ ...bull, connection: connect('flow-producer') });
+  let events: QueueEvents | null = null;
+  return {
+    scan,
+    trigger,
+    flow,
+    bull,
+    events(): QueueEvents {
+      events ??= new QueueEvents(QUEUE.scan, { ...bull, connection: connect('scan-events') });
+      return events;
+    },
+    async close(): Promise<void> {
+      await Promise.all([scan.close(), trigger.close(), flow.close(), events?.close()]);
+    },
+  };
+}
+export type ScanQueues = ReturnType<typeof createScanQueues>;

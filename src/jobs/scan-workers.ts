@@ -1,0 +1,144 @@
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { ScanError } from '../domain/model.js';
+import { mergeSummaries, summarize } from '../domain/summary.js';
+import { CodedError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  type ScanScopeDeps,
+  ScopeJobData,
+  ScopeResult,
+  scanScope,
+  scopeOfJobId,
+} from '../scan/scan-scope.js';
+import type { FindingsStore } from '../store/findings.js';
+import type { ScanLocks } from '../store/scan-lock.js';
+import { QUEUE, type QueueDeps, ScanJobData, type ScanOutcome } from './scan-queues.js';
+
+export interface ScanWorkerDeps extends QueueDeps {
+  scope: ScanScopeDeps;
+  store: FindingsStore;
+  locks: ScanLocks;
+  log: Logger;
+  concurrency: number;
+  now?: () => Date;
+}
+
+/** A scope that failed for good still yields a result: its error, and nothing scanned. */
+function failedScope(data: ScopeJobData, err: CodedError): ScopeResult {
+  const error: ScanError = {
+    accountId: data.account.accountId,
+    region: data.region,
+    stage: 'inventory',
+    code: err.code,
+    message: err.message,
+  };
+  return {
+    accountId: data.account.accountId,
+    region: data.region,
+    summary: summarize([], [error]),
+    diff: { new: 0, fixed: 0, regressed: 0, gone: 0 },
+    firstScan: false,
+    remediatedSeconds: [],
+    errors: [error],
+  };
+}
+
+export async function processScope(
+  deps: ScanScopeDeps,
+  job: Pick<Job, 'data' | 'attemptsMade' | 'opts'>,
+): Promise<ScopeResult> {
+  const parsed = ScopeJobData.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`bad scope job data: ${parsed.error.message}`);
+  try {
+    return await scanScope(deps, parsed.data);
+  } catch (err) {
+    if (err instanceof CodedError && !err.transient) return failedScope(parsed.data, err);
+    throw err; // transient (throttling, 5xx, network) or unexpected: bullmq retries with backoff
+  }
+}
+
+/** The parent: every child has finished (or failed for good); sum up, record history, unlock. */
+export async function processScan(
+  deps: Pick<ScanWorkerDeps, 'store' | 'locks' | 'log' | 'now'>,
+  job: Job,
+): Promise<ScanOutcome> {
+  const data = ScanJobData.parse(job.data);
+  const results = Object.values(await job.getChildrenValues()).map((v) => ScopeResult.parse(v));
+  const lost = Object.entries(await job.getIgnoredChildrenFailures()).map(([key, reason]): ScanError => {
+    const scope = scopeOfJobId(key.split(':').pop() ?? key);
+    return {
+      accountId: scope?.accountId ?? 'unknown',
+      region: scope?.region ?? null,
+      stage: 'internal',
+      code: 'RetriesExhausted',
+      message: reason,
+    };
+  });
+  const errors = [...data.planErrors, ...results.flatMap((r) => r.errors), ...lost];
+  const remediated = results.flatMap((r) => r.remediatedSeconds);
+  const outcome: ScanOutcome = {
+    scanId: data.scanId,
+    workflow: data.workflow,
+    trigger: data.trigger,
+    startedAt: data.startedAt,
+    finishedAt: (deps.now?.() ?? new Date()).toISOString(),
+    scopes: data.scopes,
+    summary: mergeSummaries(
+      results.map((r) => r.summary),
+      errors,
+    ),
+    diff: results.reduce(
+      (d, r) => ({
+        new: d.new + r.diff.new,
+        fixed: d.fixed + r.diff.fixed,
+        regressed: d.regressed + r.diff.regressed,
+        gone: d.gone + r.diff.gone,
+      }),
+      { new: 0, fixed: 0, regressed: 0, gone: 0 },
+    ),
+    firstScan: results.length > 0 && results.every((r) => r.firstScan),
+    mttrSeconds:
+      remediated.length === 0 ? null : Math.round(remediated.reduce((a, b) => a + b, 0) / remediated.length),
+    errors,
+  };
+  await deps.store.appendScan({
+    ...outcome,
+    scopes: outcome.scopes.map((s) => `${s.accountId}:${s.region}`),
+    summary: outcome.summary,
+  });
+  await deps.locks.release(data.lock.id, data.lock.holder);
+  deps.log.info(
+    { scanId: data.scanId, laggards: outcome.summary.laggards, errors: errors.length },
+    'scan finished',
+  );
+  return outcome;
+}
+
+/** The scan workers of one process: account x region jobs (bounded concurrency) and parents. */
+export function startScanWorkers(deps: ScanWorkerDeps) {
+  const bull = { prefix: `${deps.prefix}:bull` };
+  const scopeWorker = new Worker(QUEUE.scope, (job) => processScope(deps.scope, job), {
+    ...bull,
+    connection: deps.connect('scope-worker'),
+    concurrency: deps.concurrency,
+  });
+  const scanWorker = new Worker(QUEUE.scan, (job) => processScan(deps, job), {
+    ...bull,
+    connection: deps.connect('scan-worker'),
+  });
+  for (const w of [scopeWorker, scanWorker]) {
+    w.on('error', (err) => deps.log.error({ err: errorMessage(err), queue: w.name }, 'worker error'));
+    w.on('failed', (job, err) =>
+      deps.log.warn(
+        { jobId: job?.id, attempts: job?.attemptsMade, err: errorMessage(err), queue: w.name },
+        'job attempt failed',
+      ),
+    );
+  }
+  return {
+    workers: [scopeWorker, scanWorker],
+    async close(): Promise<void> {
+      await Promise.all([scopeWorker.close(), scanWorker.close()]);
+    },
+  };
+}

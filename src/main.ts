@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis';
+import { createAwsClients } from './aws/clients.js';
+import { createInventory } from './aws/inventory.js';
+import { planScopes } from './aws/scopes.js';
+import { createUsageReader } from './aws/usage.js';
+import { type Config, loadConfig } from './config/env.js';
+import { loadWorkflow } from './config/workflow.js';
+import type { Workflow } from './config/workflow-schema.js';
+import { connectRedis } from './jobs/connection.js';
+import { createScanQueues, type Trigger } from './jobs/scan-queues.js';
+import { startScanWorkers } from './jobs/scan-workers.js';
+import { startScanScheduler } from './jobs/schedules.js';
+import { createLogger, type Logger } from './log.js';
+import { requestScan, type ScanFilter, waitForScan } from './scan/request-scan.js';
+import { createFindingsStore } from './store/findings.js';
+import { createScanLocks } from './store/scan-lock.js';
+
+export interface AppOptions {
+  env?: Record<string, string | undefined>;
+  /** overrides WORKFLOW_FILE */
+  workflowFile?: string | undefined;
+  /** an already-parsed workflow (tests); wins over any file */
+  workflow?: Workflow;
+  log?: Logger;
+}
+
+/**
+ * The composition root: the only place that reads the environment and builds clients. Every
+ * command of the CLI (and the tests) get their parts from here.
+ */
+export async function createApp(opts: AppOptions = {}) {
+  const config: Config = loadConfig(opts.env ?? process.env);
+  const workflow: Workflow = opts.workflow ?? (await loadWorkflow(opts.workflowFile ?? config.workflowFile));
+  const log = opts.log ?? createLogger(config.logLevel);
+  const connections: Redis[] = [];
+  const connect = (name: string) => {
+    const c = connectRedis(config.redisUrl, `imds-bot:${name}`);
+    c.on('error', (err) => log.debug({ connection: name, err: err.message }, 'redis connection error'));
+    connections.push(c);
+    return c;
+  };
+  const redis = connect('store');
+  const clients = createAwsClients({ hubRegion: config.hubRegion, sessionName: config.sessionName });
+  const store = createFindingsStore({ redis, prefix: config.prefix });
+  const locks = createScanLocks({ redis, prefix: config.prefix });
+  const queues = createScanQueues({ connect, prefix: config.prefix });
+  const scopeDeps = {
+    inventory: createInventory({ clients, log }),
+    usage: createUsageReader({ clients }),
+    store,
+  };
+  const plan = (filter: ScanFilter) => planScopes(clients, workflow, config.hubRegion, filter);
+  const scanDeps = { queues, locks, plan, log };
+  const closers: (() => Promise<void>)[] = [];
+
+  return {
+    config,
+    workflow,
+    log,
+    redis,
+    store,
+    queues,
+    requestScan: (trigger: Trigger, filter?: ScanFilter) => requestScan(scanDeps, workflow, trigger, filter),
+    waitForScan: (scanId: string, onProgress?: (done: number, total: number) => void) =>
+      waitForScan(queues, scanId, onProgress),
+    /** Starts this process's scan workers; `close()` stops them first. */
+    startWorkers(concurrency = workflow.scan.concurrency) {
+      const workers = startScanWorkers({
+        connect,
+        prefix: config.prefix,
+        scope: scopeDeps,
+        store,
+        locks,
+        log,
+        concurrency,
+      });
+      closers.push(() => workers.close());
+      return workers;
+    },
+    /** Upserts the workflow's scan schedule and runs the worker that turns its ticks into scans. */
+    async startScheduler() {
+      const scheduler = await startScanScheduler({
+        connect,
+        prefix: config.prefix,
+        queues,
+        workflow,
+        log,
+        request: (t) => requestScan(scanDeps, workflow, t),
+      });
+      closers.push(() => scheduler.close());
+      return scheduler;
+    },
+    /** Workers, then queues, then Redis, then AWS clients: nothing is cut off mid-job. */
+    async close(): Promise<void> {
+      for (const close of closers.reverse()) await close();
+      await queues.close();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      clients.destroy();
+    },
+  };
+}
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,153 @@
+import type { Finding } from '../domain/model.js';
+import { laggardsOf, type Report } from './report.js';
+
+export const FORMATS = ['table', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function formatJson(r: Report): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+const CSV_COLUMNS: [string, (f: Finding) => string | number | boolean | null][] = [
+  ['instanceId', (f) => f.instanceId],
+  ['accountId', (f) => f.accountId],
+  ['region', (f) => f.region],
+  ['name', (f) => f.name],
+  ['state', (f) => f.state],
+  ['readiness', (f) => f.readiness],
+  ['httpTokens', (f) => f.httpTokens],
+  ['httpEndpoint', (f) => f.httpEndpoint],
+  ['hopLimit', (f) => f.hopLimit],
+  ['owner', (f) => f.owner],
+  ['ownerTag', (f) => f.ownerTag],
+  ['noTokenCalls', (f) => f.usage?.noTokenCalls ?? null],
+  ['lastSeen', (f) => f.usage?.lastSeen ?? null],
+  ['asg', (f) => f.asg],
+  ['launchTemplateId', (f) => f.launchTemplate?.id ?? null],
+  ['launchTemplateVersion', (f) => f.launchTemplate?.version ?? null],
+  ['templateRisk', (f) => f.templateRisk],
+  ['prod', (f) => f.risk.prod],
+  ['publicIp', (f) => f.risk.publicIp],
+  ['iamRole', (f) => f.risk.iamRole],
+  ['containerHost', (f) => f.risk.containerHost],
+  ['launchTime', (f) => f.launchTime],
+];
+
+/** RFC 4180 quoting, and a leading ' on values a spreadsheet would run as a formula (tags are user input). */
+export function csvCell(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function formatCsv(r: Report): string {
+  const lines = [CSV_COLUMNS.map(([h]) => h).join(',')];
+  for (const f of r.findings) lines.push(CSV_COLUMNS.map(([, get]) => csvCell(get(f))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Tag values reach the terminal: strip control characters so a Name tag cannot inject escapes. */
+const clean = (s: string, max = 40): string => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+};
+
+function table(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+const usageText = (f: Finding) =>
+  f.usage && f.usage.noTokenCalls > 0
+    ? `${f.usage.noTokenCalls} (last ${f.usage.lastSeen?.slice(0, 16) ?? '?'})`
+    : '';
+const hints = (f: Finding) =>
+  [
+    f.risk.prod && 'prod',
+    f.risk.publicIp && 'public-ip',
+    f.risk.iamRole && 'iam-role',
+    f.risk.containerHost,
+    f.templateRisk === 'asg-unfixed-template' && 'asg-template-unfixed',
+  ]
+    .filter(Boolean)
+    .join(',');
+
+function summaryLines(r: Report): string[] {
+  const s = r.summary;
+  const by = s.byReadiness;
+  return [
+    `Scan ${r.scanId} (${r.workflow}), ${r.startedAt} -> ${r.finishedAt}`,
+    `Instances ${s.instances}: ${s.percentCompliant}% not accepting IMDSv1; laggards ${s.laggards} (ready ${by.ready}, in use ${by['in-use']}, unknown ${by.unknown}); compliant ${by.compliant}; IMDS disabled ${by['imds-disabled']}`,
+    `IMDSv1 calls in the window: ${s.v1Calls}. Since the last scan: ${r.diff.new} new, ${r.diff.fixed} fixed, ${r.diff.regressed} regressed, ${r.diff.gone} gone.${r.mttrSeconds === null ? '' : ` Mean time to remediate: ${(r.mttrSeconds / 86_400).toFixed(1)} days.`}`,
+    `Launch templates not enforcing: ${s.launchTemplates.notEnforcing}/${s.launchTemplates.total}. Account defaults not enforcing: ${s.accountDefaults.notEnforcing}/${s.accountDefaults.total}. Scopes scanned ${s.scopes.scanned}, failed ${s.scopes.failed}.`,
+  ];
+}
+
+export function formatTable(r: Report, limit = 100): string {
+  const out = summaryLines(r);
+  const laggards = laggardsOf(r);
+  const shown = limit > 0 ? laggards.slice(0, limit) : laggards;
+  if (shown.length > 0) {
+    out.push('', 'Laggards (HttpTokens optional), most urgent first:');
+    const rows = shown.map((f) => [
+      f.readiness,
+      f.instanceId,
+      f.accountId,
+      f.region,
+      clean(f.name ?? ''),
+      clean(f.owner ?? '(unowned)', 32),
+      usageText(f),
+      hints(f),
+    ]);
+    out.push(
+      ...table(['READINESS', 'INSTANCE', 'ACCOUNT', 'REGION', 'NAME', 'OWNER', 'V1 CALLS', 'HINTS'], rows),
+    );
+    if (shown.length < laggards.length)
+      out.push(
+        `…and ${laggards.length - shown.length} more (--limit 0 shows all; --format csv for a spreadsheet)`,
+      );
+  }
+  const lts = r.launchTemplates.filter((t) => !t.enforcing);
+  if (lts.length > 0) {
+    out.push('', 'Launch templates whose default version does not require IMDSv2:');
+    out.push(
+      ...table(
+        ['TEMPLATE', 'NAME', 'ACCOUNT', 'REGION', 'DEFAULT VERSION'],
+        lts.map((t) => [t.launchTemplateId, clean(t.name), t.accountId, t.region, String(t.defaultVersion)]),
+      ),
+    );
+  }
+  const defaults = r.accountDefaults.filter((d) => !d.enforcing);
+  if (defaults.length > 0) {
+    out.push('', 'Account defaults that let new instances accept IMDSv1:');
+    out.push(
+      ...table(
+        ['ACCOUNT', 'REGION', 'HTTP TOKENS', 'MANAGED BY'],
+        defaults.map((d) => [d.accountId, d.region, d.httpTokens, d.managedBy]),
+      ),
+    );
+  }
+  if (r.errors.length > 0) {
+    out.push('', `Errors (${r.errors.length}): these scopes are missing from the picture`);
+    out.push(
+      ...table(
+        ['ACCOUNT', 'REGION', 'STAGE', 'CODE', 'MESSAGE'],
+        r.errors.map((e) => [e.accountId, e.region ?? '(all)', e.stage, e.code, clean(e.message, 100)]),
+      ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function formatReport(r: Report, format: Format, limit?: number): string {
+  if (format === 'json') return formatJson(r);
+  if (format === 'csv') return formatCsv(r);
+  return formatTable(r, limit);
+}

@@ -1,0 +1,66 @@
+import { isLaggard, templateEnforces } from '../domain/classify.js';
+import type { AccountDefault, Finding, LaunchTemplate, ScopeSnapshot } from '../domain/model.js';
+import type { ScanOutcome } from '../jobs/scan-queues.js';
+
+export interface LaunchTemplateRow extends LaunchTemplate {
+  /** the template's default version comes up requiring tokens (itself, or via the account default) */
+  enforcing: boolean;
+}
+
+export interface AccountDefaultRow extends AccountDefault {
+  enforcing: boolean;
+}
+
+export interface Report {
+  scanId: string;
+  workflow: string;
+  startedAt: string;
+  finishedAt: string;
+  summary: ScanOutcome['summary'];
+  diff: ScanOutcome['diff'];
+  mttrSeconds: number | null;
+  findings: Finding[];
+  launchTemplates: LaunchTemplateRow[];
+  accountDefaults: AccountDefaultRow[];
+  errors: ScanOutcome['errors'];
+}
+
+const READINESS_ORDER = { 'in-use': 0, unknown: 1, ready: 2, compliant: 3, 'imds-disabled': 4 } as const;
+
+/** Laggards first (in use, unknown, ready), riskiest first, then the rest; stable by id. */
+export function reportOrder(a: Finding, b: Finding): number {
+  const risk = (f: Finding) => Number(f.risk.prod) * 4 + Number(f.risk.publicIp) * 2 + Number(f.risk.iamRole);
+  return (
+    READINESS_ORDER[a.readiness] - READINESS_ORDER[b.readiness] ||
+    risk(b) - risk(a) ||
+    (b.usage?.noTokenCalls ?? 0) - (a.usage?.noTokenCalls ?? 0) ||
+    a.accountId.localeCompare(b.accountId) ||
+    a.region.localeCompare(b.region) ||
+    a.instanceId.localeCompare(b.instanceId)
+  );
+}
+
+export function buildReport(outcome: ScanOutcome, snapshots: ScopeSnapshot[]): Report {
+  const findings = snapshots.flatMap((s) => s.findings).sort(reportOrder);
+  return {
+    scanId: outcome.scanId,
+    workflow: outcome.workflow,
+    startedAt: outcome.startedAt,
+    finishedAt: outcome.finishedAt,
+    summary: outcome.summary,
+    diff: outcome.diff,
+    mttrSeconds: outcome.mttrSeconds,
+    findings,
+    launchTemplates: snapshots.flatMap((s) =>
+      s.launchTemplates.map((t) => ({ ...t, enforcing: templateEnforces(t.httpTokens, s.accountDefault) })),
+    ),
+    accountDefaults: snapshots.flatMap((s) =>
+      s.accountDefault
+        ? [{ ...s.accountDefault, enforcing: s.accountDefault.httpTokens === 'required' }]
+        : [],
+    ),
+    errors: outcome.errors,
+  };
+}
+
+export const laggardsOf = (r: Report): Finding[] => r.findings.filter(isLaggard);

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { Job } from 'bullmq';
+import type { ScopePlan } from '../aws/scopes.js';
+import type { Workflow } from '../config/workflow-schema.js';
+import type { Scope } from '../domain/model.js';
+import { QUEUE, type ScanJobData, ScanOutcome, type ScanQueues, type Trigger } from '../jobs/scan-queues.js';
+import type { Logger } from '../log.js';
+import type { ScanLocks } from '../store/scan-lock.js';
+import { type ScanSettings, type ScopeJobData, scopeJobId } from './scan-scope.js';
+
+export interface ScanFilter {
+  accountId?: string | undefined;
+  region?: string | undefined;
+}
+
+export interface RequestScanDeps {
+  queues: ScanQueues;
+  locks: ScanLocks;
+  plan: (filter: ScanFilter) => Promise<ScopePlan>;
+  log: Logger;
+  now?: () => Date;
+}
+
+/** A lock whose scan has not appeared after this long was left by a crash while planning. */
+const PLANNING_GRACE_MS = 10 * 60_000;
+
+export const newScanId = (now: Date): string =>
+  `scan-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+
+export const settingsOf = (w: Workflow): ScanSettings => ({
+  ownerTags: w.owners.tags,
+  environment: { tag: w.environment.tag, prodValues: w.environment.prodValues },
+  windowDays: w.usage.windowDays,
+});
+
+const SCOPE_JOB_OPTS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  ignoreDependencyOnFailure: true,
+  removeOnComplete: { age: 86_400, count: 20_000 },
+  removeOnFail: { age: 7 * 86_400 },
+};
+
+async function lockIsStale(queues: ScanQueues, holder: string, now: number): Promise<boolean> {
+  const [scanId = '', since = '0'] = holder.split('|');
+  const job = await Job.fromId(queues.scan, scanId);
+  if (!job) return now - Number(since) > PLANNING_GRACE_MS;
+  const state = await job.getState();
+  return state === 'completed' || state === 'failed' || state === 'unknown';
+}
+
+/**
+ * Starts a scan of the workflow's scope (or a part of it), or joins the one already running for
+ * the same scope: two requests never run two scans side by side.
+ */
+export async function requestScan(
+  deps: RequestScanDeps,
+  workflow: Workflow,
+  trigger: Trigger,
+  filter: ScanFilter = {},
+) {
+  const now = deps.now?.() ?? new Date();
+  const scanId = newScanId(now);
+  const lockId = `${workflow.name}:${filter.accountId ?? '*'}:${filter.region ?? '*'}`;
+  const holder = `${scanId}|${now.getTime()}`;
+  let lock = await deps.locks.acquire(lockId, holder);
+  if (!lock.acquired && (await lockIsStale(deps.queues, lock.holder, now.getTime()))) {
+    deps.log.warn({ lockId, stale: lock.holder }, 'taking over a stale scan lock');
+    lock = { acquired: await deps.locks.steal(lockId, lock.holder, holder), holder };
+  }
+  if (!lock.acquired) return { scanId: lock.holder.split('|')[0] ?? lock.holder, joined: true };
+  try {
+    const plan = await deps.plan(filter);
+    const scopes: Scope[] = plan.targets.flatMap((t) =>
+      t.regions.map((region) => ({ accountId: t.account.accountId, region })),
+    );
+    const data: ScanJobData = {
+      scanId,
+      workflow: workflow.name,
+      lock: { id: lockId, holder },
+      trigger,
+      startedAt: now.toISOString(),
+      scopes,
+      planErrors: plan.errors,
+    };
+    const settings = settingsOf(workflow);
+    await deps.queues.flow.add({
+      name: 'scan',
+      queueName: QUEUE.scan,
+      data,
+      opts: {
+        jobId: scanId,
+        removeOnComplete: { age: 7 * 86_400, count: 500 },
+        removeOnFail: { age: 7 * 86_400 },
+      },
+      children: plan.targets.flatMap((t) =>
+        t.regions.map((region) => {
+          const child: ScopeJobData = {
+            scanId,
+            account: { ...t.account, ...(t.account.externalId ? { externalId: t.account.externalId } : {}) },
+            region,
+            settings,
+          };
+          return {
+            name: 'scope',
+            queueName: QUEUE.scope,
+            data: child,
+            opts: {
+              ...SCOPE_JOB_OPTS,
+              jobId: scopeJobId(scanId, { accountId: t.account.accountId, region }),
+            },
+          };
+        }),
+      ),
+    });
+    deps.log.info({ scanId, scopes: scopes.length, planErrors: plan.errors.length }, 'scan started');
+    return { scanId, joined: false };
+  } catch (err) {
+    await deps.locks.release(lockId, holder);
+    throw err;
+  }
+}
+
+/** Waits for a scan to finish, reporting scopes done / total now and then. */
+export async function waitForScan(
+  queues: ScanQueues,
+  scanId: string,
+  onProgress?: (done: number, total: number) => void,
+  pollMs = 1000,
+): Promise<ScanOutcome> {
+  const job = await Job.fromId(queues.scan, scanId);
+  if (!job) throw new Error(`scan ${scanId} is not known (finished long ago, or never started)`);
+  const timer = onProgress
+    ? setInterval(() => {
+        job
+          .getDependenciesCount()
+          .then((c) => {
+            const done = (c.processed ?? 0) + (c.ignored ?? 0) + (c.failed ?? 0);
+            onProgress(done, done + (c.unprocessed ?? 0));
+          })
+          .catch(() => undefined); // progress is best effort; the wait below reports real failures
+      }, pollMs)
+    : null;
+  try {
+    return ScanOutcome.parse(await job.waitUntilFinished(queues.events()));
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+}

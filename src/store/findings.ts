@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { ScanError, type Scope, ScopeSnapshot, scopeKey } from '../domain/model.js';
+
+/** One line of scan history: what a finished scan found, kept for digests and KPIs. */
+export const ScanRecord = z.object({
+  scanId: z.string(),
+  workflow: z.string(),
+  trigger: z.object({ kind: z.enum(['cli', 'schedule', 'slack']), by: z.string().nullable() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  scopes: z.array(z.string()),
+  summary: z.record(z.string(), z.unknown()),
+  diff: z.object({ new: z.number(), fixed: z.number(), regressed: z.number(), gone: z.number() }),
+  /** mean seconds from first seen as a laggard to fixed, over the instances this scan saw fixed */
+  mttrSeconds: z.number().nullable(),
+  errors: z.array(ScanError),
+});
+export type ScanRecord = z.infer<typeof ScanRecord>;
+
+const HISTORY_LIMIT = 1000;
+
+export interface LaggardChanges {
+  /** instance keys that became laggards (new or regressed): first-seen time is kept if already set */
+  became: string[];
+  /** instance keys that stopped being laggards (fixed or gone) */
+  cleared: string[];
+}
+
+/**
+ * Redis layout (all under `<prefix>:`): snap:<account>:<region> the latest snapshot of a scope;
+ * scopes a set of scope keys with a snapshot; laggard-since a hash instance -> first seen as a
+ * laggard; scans a capped list of ScanRecord, newest first.
+ */
+export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+  const k = (...parts: string[]) => [prefix, ...parts].join(':');
+
+  return {
+    async getSnapshot(scope: Scope): Promise<ScopeSnapshot | null> {
+      const raw = await redis.get(k('snap', scopeKey(scope)));
+      return raw === null ? null : ScopeSnapshot.parse(JSON.parse(raw));
+    },
+
+    async getSnapshots(scopes: Scope[]): Promise<ScopeSnapshot[]> {
+      if (scopes.length === 0) return [];
+      const raws = await redis.mget(...scopes.map((s) => k('snap', scopeKey(s))));
+      return raws.flatMap((raw) => (raw === null ? [] : [ScopeSnapshot.parse(JSON.parse(raw))]));
+    },
+
+    async listScopes(): Promise<Scope[]> {
+      const keys = await redis.smembers(k('scopes'));
+      return keys.sort().map((key) => {
+        const [accountId = '', region = ''] = key.split(':');
+        return { accountId, region };
+      });
+    },
+
+    /**
+     * Stores a scope's new snapshot and the laggard first-seen bookkeeping in one transaction.
+     * Returns, for each cleared instance, how long it had been a laggard (seconds).
+     */
+    async commitSnapshot(snapshot: ScopeSnapshot, changes: LaggardChanges, now: Date): Promise<number[]> {
+      const since =
+        changes.cleared.length > 0 ? await redis.hmget(k('laggard-since'), ...changes.cleared) : [];
+      const tx = redis
+        .multi()
+        .set(k('snap', scopeKey(snapshot)), JSON.stringify(snapshot))
+        .sadd(k('scopes'), scopeKey(snapshot));
+      for (const key of changes.became) tx.hsetnx(k('laggard-since'), key, now.toISOString());
+      if (changes.cleared.length > 0) tx.hdel(k('laggard-since'), ...changes.cleared);
+      await tx.exec();
+      return since.flatMap((iso) => (iso ? [Math.max(0, (now.getTime() - Date.parse(iso)) / 1000)] : []));
+    },
+
+    async laggardSince(instanceKeys: string[]): Promise<(string | null)[]> {
+      return instanceKeys.length === 0 ? [] : redis.hmget(k('laggard-since'), ...instanceKeys);
+    },
+
+    async appendScan(record: ScanRecord): Promise<void> {
+      await redis
+        .multi()
+        .lpush(k('scans'), JSON.stringify(record))
+        .ltrim(k('scans'), 0, HISTORY_LIMIT - 1)
+        .exec();
+    },
+
+    async recentScans(limit = 50): Promise<ScanRecord[]> {
+      const raws = await redis.lrange(k('scans'), 0, limit - 1);
+      return raws.map((raw) => ScanRecord.parse(JSON.parse(raw)));
+    },
+  };
+}
+export type FindingsStore = ReturnType<typeof createFindingsStore>;
+
+export const instanceKey = (f: { accountId: string; region: string; instanceId: string }) =>
+  `${f.accountId}:${f.region}:${f.instanceId}`;
