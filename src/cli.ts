@@ -92,6 +92,9 @@ async function scan(
     if (line !== last) err.write(`${line}\n`);
     last = line;
   });
+  err.write(
+    `scan ${scanId}: finished, ${outcome.summary.scopes.scanned}/${outcome.scopes.length} scopes scanned, ${outcome.errors.length} error(s)\n`,
+  );
   if (outcome.scopes.length === 0 && outcome.errors.length === 0) {
     err.write(
       `Nothing to scan: no account/region of workflow "${app.workflow.name}" matches${v.account ? ` --account ${v.account}` : ''}${v.region ? ` --region ${v.region}` : ''}.\n`,

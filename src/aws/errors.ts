@@ -3,6 +3,11 @@ import { CodedError } from '../errors.js';
 /** Error codes AWS answers when it is busy or briefly broken: retried with backoff. */
 const TRANSIENT_CODES = new Set([
   'RequestLimitExceeded',
+  'EC2ThrottledException',
+  'ProvisionedThroughputExceededException',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+  'TransactionInProgressException',
   'Throttling',
   'ThrottlingException',
   'TooManyRequestsException',
@@ -21,7 +26,16 @@ const TRANSIENT_CODES = new Set([
   'TimeoutError',
 ]);
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 interface AwsLikeError {
   name?: string;
@@ -36,11 +50,15 @@ interface AwsLikeError {
  */
 export function classifyAwsError(err: unknown, what: string): CodedError {
   if (err instanceof CodedError) return err;
-  const e = (err ?? {}) as AwsLikeError;
+  if (typeof err !== 'object' || err === null)
+    return new CodedError('UnknownError', `${what}: ${String(err)}`, { cause: err });
+  const e = err as AwsLikeError;
   const code = e.name && e.name !== 'Error' ? e.name : (e.code ?? 'UnknownError');
   const status = e.$metadata?.httpStatusCode;
   const transient =
-    TRANSIENT_CODES.has(code) || NETWORK_CODES.has(e.code ?? '') || (status !== undefined && status >= 500);
+    TRANSIENT_CODES.has(code) ||
+    NETWORK_CODES.has(e.code ?? '') ||
+    (status !== undefined && (status === 429 || status >= 500));
   const requestId = e.$metadata?.requestId ? ` (request id ${e.$metadata.requestId})` : '';
   return new CodedError(code, `${what}: ${code}: ${e.message ?? 'no message'}${requestId}`, {
     transient,

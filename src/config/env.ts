@@ -5,15 +5,23 @@ const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 
 /** Environment variables the bot reads. The AWS SDK reads its own (credentials, AWS_ENDPOINT_URL*). */
 export const Env = z.object({
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
+    .default('redis://127.0.0.1:6379'),
   /** key prefix for everything the bot keeps in Redis; lets several installations share one Redis */
-  IMDS_BOT_PREFIX: z.string().regex(/^[\w-]+$/, 'letters, digits, _ and -').default('imds'),
+  IMDS_BOT_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, 'letters, digits, _ and -')
+    .default('imds'),
   WORKFLOW_FILE: z.string().min(1).default('workflows/default.yaml'),
   LOG_LEVEL: LogLevel.default('info'),
   /** the hub's region for STS and Organizations calls */
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** RoleSessionName for AssumeRole: shows up in the member accounts' CloudTrail */
-  IMDS_BOT_SESSION_NAME: z.string().regex(/^[\w+=,.@-]{2,64}$/).default('imds-bot'),
+  IMDS_BOT_SESSION_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/)
+    .default('imds-bot'),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -28,7 +36,9 @@ export interface Config {
 
 /** Reads the environment once, in the composition root. Lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const blankless = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
   const parsed = Env.safeParse(blankless);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);

@@ -33,7 +33,11 @@ export const Workflow = z.strictObject({
   name: z.string().min(1),
   scope: z.strictObject({
     /** 'self': only the bot's own account; a list: member accounts; organization: all active accounts */
-    accounts: z.union([z.literal('self'), z.array(MemberAccount).min(1), z.strictObject({ organization: OrganizationScope })]),
+    accounts: z.union([
+      z.literal('self'),
+      z.array(MemberAccount).min(1),
+      z.strictObject({ organization: OrganizationScope }),
+    ]),
     /** 'all': every region enabled in each account (DescribeRegions) */
     regions: z.union([z.literal('all'), z.array(RegionName).min(1)]),
   }),

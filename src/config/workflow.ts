@@ -12,8 +12,8 @@ export function parseWorkflow(text: string, source: string): Workflow {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const at = e.linePos?.[0];
-      return `${at ? `line ${at.line}:${at.col}: ` : ''}${e.message.split('\n')[0]}`;
+      const at = lineCounter.linePos(e.pos[0]);
+      return `line ${at.line}:${at.col}: ${e.message.split('\n')[0]}`;
     });
     throw new ConfigError(`${source} is not valid YAML`, problems);
   }
@@ -35,10 +35,28 @@ export async function loadWorkflow(path: string): Promise<Workflow> {
 
 type Doc = ReturnType<typeof parseDocument>;
 
-/** "scope.accounts[1].roleArn (line 7): expected an IAM role ARN" */
+/**
+ * Of a union's branches, the one that got furthest (deepest issue path): its issues say what is
+ * wrong far better than "no branch matched".
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | null {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return null;
+  const depth = (branch: z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
+  const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
+  return best && depth(best) > 0 ? best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) : null;
+}
+
+/** "scope.accounts[1].roleArn (line 7): an IAM role ARN" */
 function describeIssue(issue: z.core.$ZodIssue, doc: Doc, lines: LineCounter): string {
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  const line = lineOf(issue.path, doc, lines);
+  const branch = closestBranch(issue);
+  if (branch) return branch.map((i) => describeIssue(i, doc, lines)).join('\n  - ');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
+  const at =
+    issue.code === 'unrecognized_keys' && issue.keys[0] ? [...issue.path, issue.keys[0]] : issue.path;
+  const line = lineOf(at, doc, lines);
   const where = `${path || '(top level)'}${line ? ` (line ${line})` : ''}`;
   return `${where}: ${humanMessage(issue)}`;
 }
@@ -53,6 +71,10 @@ function lineOf(path: readonly PropertyKey[], doc: Doc, lines: LineCounter): num
 
 function humanMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}`;
-  if (issue.code === 'invalid_union') return 'expected one of the documented forms (see workflows/example-multi-account.yaml)';
+  if (issue.code === 'invalid_type' && issue.expected === 'string' && issue.path.at(-1) === 'id') {
+    return 'an account id must be quoted ("123456789012"): unquoted, YAML reads it as a number';
+  }
+  if (issue.code === 'invalid_union')
+    return 'expected one of the documented forms (see workflows/example-multi-account.yaml)';
   return issue.message.replace(/^Invalid input: /, '');
 }

@@ -47,10 +47,10 @@ export function formatCsv(r: Report): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** Tag values reach the terminal: strip control characters so a Name tag cannot inject escapes. */
+/** Tag values reach the terminal: strip control and bidi characters so a Name tag cannot inject escapes or reorder text. */
 const clean = (s: string, max = 40): string => {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
 
