@@ -43,6 +43,8 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** start again on the same port (and the same AOF, when persistent) */
   start(): Promise<void>;
+  /** SIGTERM (Redis writes its AOF and exits), then start again */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,12 @@ export async function startRedisServer(opts: { persistent?: boolean } = {}): Pro
       const done = exited();
       child?.kill('SIGKILL');
       await done;
+    },
+    async restart() {
+      const done = exited();
+      child?.kill('SIGTERM');
+      await done;
+      await server.start();
     },
     async stop() {
       const done = exited();
