@@ -1,0 +1,69 @@
+import { mulberry32, type Rng, randomChars, upperId } from './prng.js';
+
+export interface IssuedCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  accountId: string;
+  roleName: string;
+  roleId: string;
+  sessionName: string;
+  expiresAt: number;
+}
+
+/** Who made a call, from the access key id of its SigV4 credential scope. */
+export interface Principal {
+  accessKeyId: string;
+  accountId: string;
+  arn: string;
+  userId: string;
+  /** set for temporary credentials from AssumeRole */
+  expiresAt: number | null;
+}
+
+const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** The temporary credentials AssumeRole handed out; any other key is the hub's. */
+export class CredentialStore {
+  private readonly issued = new Map<string, IssuedCredential>();
+  private readonly rng: Rng;
+
+  constructor(seed: number) {
+    this.rng = mulberry32(seed ^ 0x51e5);
+  }
+
+  issue(accountId: string, roleName: string, sessionName: string, expiresAt: number): IssuedCredential {
+    const credential: IssuedCredential = {
+      accessKeyId: upperId(this.rng, 'ASIA', 16),
+      secretAccessKey: randomChars(this.rng, TOKEN_ALPHABET, 40),
+      sessionToken: `IQoJb3JpZ2luX2VtdWxhdG9y${randomChars(this.rng, TOKEN_ALPHABET, 200)}`,
+      accountId,
+      roleName,
+      roleId: upperId(this.rng, 'AROA', 17),
+      sessionName,
+      expiresAt,
+    };
+    this.issued.set(credential.accessKeyId, credential);
+    return credential;
+  }
+
+  principal(accessKeyId: string, hubAccountId: string): Principal {
+    const credential = this.issued.get(accessKeyId);
+    if (!credential) {
+      return {
+        accessKeyId,
+        accountId: hubAccountId,
+        arn: `arn:aws:iam::${hubAccountId}:user/imds-bot`,
+        userId: 'AIDAEMULATORHUBUSER',
+        expiresAt: null,
+      };
+    }
+    return {
+      accessKeyId,
+      accountId: credential.accountId,
+      arn: `arn:aws:sts::${credential.accountId}:assumed-role/${credential.roleName}/${credential.sessionName}`,
+      userId: `${credential.roleId}:${credential.sessionName}`,
+      expiresAt: credential.expiresAt,
+    };
+  }
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CallContext, HandlerSettings, ServiceName } from './context.js';
+import type { CredentialStore } from './credentials.js';
+import type { Fleet } from './fleet.js';
+import type { Rng } from './prng.js';
+import { isServiceName, SERVICES, type ServiceDef } from './services/registry.js';
+import type { StatsCollector } from './stats.js';
+import { bucketFor, type Throttler } from './throttle.js';
+import { ApiError } from './wire/errors.js';
+import { FormParams } from './wire/params.js';
+import { errorAnswer, type HttpAnswer, jsonSuccess, xmlSuccess } from './wire/render.js';
+import { XmlWriter } from './wire/xml.js';
+
+/** Everything a running emulator shares between calls. */
+export interface Runtime {
+  fleet: Fleet;
+  credentials: CredentialStore;
+  settings: HandlerSettings;
+  throttler: Throttler;
+  stats: StatsCollector;
+  latencyMs: number;
+  faultRate: number;
+  faultRng: Rng;
+  now: () => Date;
+}
+
+interface Identified {
+  service: ServiceName;
+  def: ServiceDef;
+  region: string;
+  accessKeyId: string | null;
+  action: string;
+  params: FormParams | null;
+  body: unknown;
+}
+
+// SigV4: Credential=AKID/yyyymmdd/REGION/SERVICE/aws4_request. Signatures are NOT verified:
+// the emulator only reads who is calling (the access key) and where (region, service).
+const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+
+const TARGETS: Record<string, ServiceName> = {
+  GraniteServiceVersion20100801: 'monitoring',
+  AWSOrganizationsV20161128: 'organizations',
+};
+const VERSIONS: Record<string, ServiceName> = {
+  '2016-11-15': 'ec2',
+  '2011-06-15': 'sts',
+  '2011-01-01': 'autoscaling',
+};
+
+function identify(headers: IncomingHttpHeaders, raw: string): Identified {
+  const credential = CREDENTIAL.exec(headers.authorization ?? '');
+  const target = String(headers['x-amz-target'] ?? '');
+  const isJson = String(headers['content-type'] ?? '').startsWith('application/x-amz-json');
+  const form = isJson ? null : new Map(new URLSearchParams(raw));
+  const guessed = isJson ? TARGETS[target.split('.')[0] ?? ''] : VERSIONS[form?.get('Version') ?? ''];
+  const signed = credential?.[3];
+  const service = signed !== undefined && isServiceName(signed) ? signed : guessed;
+  if (!service)
+    throw new ApiError(
+      'UnknownService',
+      `The emulator does not know the service of this request (${signed ?? target})`,
+    );
+  const def = SERVICES[service];
+  const action = isJson ? (target.split('.')[1] ?? '') : (form?.get('Action') ?? '');
+  const invalidCode = def.protocol.kind === 'ec2' ? 'InvalidParameterValue' : 'ValidationError';
+  return {
+    service,
+    def,
+    region: credential?.[2] ?? 'us-east-1',
+    accessKeyId: credential?.[1] ?? null,
+    action,
+    params: form ? new FormParams(form, invalidCode) : null,
+    body: isJson ? parseJson(raw) : null,
+  };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return raw === '' ? {} : JSON.parse(raw);
+  } catch {
+    throw new ApiError('SerializationException', 'The request body is not valid JSON');
+  }
+}
+
+function throttleError(service: ServiceName): ApiError {
+  if (service === 'ec2') return new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+  return new ApiError('Throttling', 'Rate exceeded', 400);
+}
+
+function checkRegion(runtime: Runtime, id: Identified, accountId: string): void {
+  if (id.service === 'sts' || id.service === 'organizations') return;
+  if (runtime.fleet.account(accountId)?.enabledRegions.includes(id.region)) return;
+  if (id.service === 'ec2')
+    throw new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
+  throw new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+}
+
+/** Latency, throttling and faults, in that order; each call counts in the stats. */
+async function admit(runtime: Runtime, id: Identified, scope: string): Promise<void> {
+  const actionKey = `${id.service}:${id.action}`;
+  runtime.stats.call(actionKey, scope);
+  if (runtime.latencyMs > 0) await sleep(runtime.latencyMs);
+  const bucket = bucketFor(id.service, id.action, id.params, scope);
+  if (bucket && !runtime.throttler.take(bucket.bucket, bucket.key, runtime.now().getTime())) {
+    runtime.stats.throttled(actionKey);
+    throw throttleError(id.service);
+  }
+  if (runtime.faultRate > 0 && runtime.faultRng() < runtime.faultRate) {
+    runtime.stats.faulted();
+    throw new ApiError('InternalError', 'We encountered an internal error. Please try again.', 500);
+  }
+}
+
+async function invoke(runtime: Runtime, id: Identified, requestId: string): Promise<HttpAnswer> {
+  if (!id.accessKeyId)
+    throw new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+  const principal = runtime.credentials.principal(id.accessKeyId, runtime.fleet.hubAccountId);
+  await admit(runtime, id, `${principal.accountId}:${id.region}`);
+  const now = runtime.now().getTime();
+  if (principal.expiresAt !== null && now >= principal.expiresAt) {
+    throw new ApiError('ExpiredToken', 'The security token included in the request is expired', 400);
+  }
+  checkRegion(runtime, id, principal.accountId);
+  const { fleet, credentials, settings } = runtime;
+  const base: CallContext = { fleet, credentials, settings, now, region: id.region, principal, requestId };
+  const { def } = id;
+  if (def.kind === 'json') {
+    const action = def.actions[id.action];
+    if (!action) throw new ApiError('UnknownOperationException', `Unknown operation ${id.action}`);
+    return jsonSuccess(def.protocol, requestId, action({ ...base, body: id.body }));
+  }
+  const action = def.actions[id.action];
+  if (!action || !id.params)
+    throw new ApiError('InvalidAction', `The action ${id.action} is not valid for this web service.`);
+  const out = new XmlWriter();
+  action({ ...base, params: id.params }, out);
+  return xmlSuccess(def.protocol, id.action, requestId, out.toString());
+}
+
+/** Answers one AWS API request (any service), never throwing. */
+export async function answerAws(
+  runtime: Runtime,
+  headers: IncomingHttpHeaders,
+  raw: string,
+): Promise<HttpAnswer> {
+  const requestId = randomUUID();
+  let id: Identified | null = null;
+  try {
+    id = identify(headers, raw);
+    return await invoke(runtime, id, requestId);
+  } catch (caught) {
+    const error =
+      caught instanceof ApiError
+        ? caught
+        : new ApiError(
+            'InternalError',
+            `emulator bug: ${caught instanceof Error ? caught.message : String(caught)}`,
+            500,
+          );
+    runtime.stats.error(error.code);
+    return errorAnswer(id?.def.protocol ?? SERVICES.ec2.protocol, error, requestId);
+  }
+}

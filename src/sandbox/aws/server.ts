@@ -1,0 +1,125 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CredentialStore } from './credentials.js';
+import { answerAws, type Runtime } from './dispatch.js';
+import type { Fleet } from './fleet.js';
+import { mulberry32 } from './prng.js';
+import { type EmulatorStats, StatsCollector } from './stats.js';
+import { type ThrottleOption, Throttler } from './throttle.js';
+import type { HttpAnswer } from './wire/render.js';
+
+export interface AwsEmulatorOptions {
+  fleet: Fleet;
+  /** 0 (default): a free port */
+  port?: number;
+  host?: string;
+  /** fixed delay before every AWS answer */
+  latencyMs?: number;
+  /** share of calls answered HTTP 500 InternalError, drawn from `seed` */
+  faultRate?: number;
+  seed?: number;
+  throttle?: ThrottleOption;
+  /** how long ModifyInstanceMetadataOptions stays 'pending'; default 300 ms */
+  metadataApplyDelayMs?: number;
+  /** how long terminated instances stay visible; default 1 hour */
+  terminatedRetentionMs?: number;
+  /** GetMetricData over 100,800 datapoints: 'error' (default) or 'paginate' as AWS does */
+  metricDataOverLimit?: 'error' | 'paginate';
+  /** the clock for everything time-based (throttling, pending state, metrics, credential expiry);
+   * when given it also becomes the fleet's clock (Fleet.useClock) */
+  now?: () => Date;
+}
+
+export interface AwsEmulator {
+  url: string;
+  fleet: Fleet;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, answer: HttpAnswer): void {
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+  res.end(answer.body);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** GET /__emulator/stats and POST /__emulator/reset-stats, for benchmarks in another process. */
+function answerAdmin(runtime: Runtime, req: IncomingMessage): HttpAnswer {
+  const json = { 'content-type': 'application/json' };
+  if (req.method === 'GET' && req.url === '/__emulator/stats') {
+    return { status: 200, headers: json, body: JSON.stringify(runtime.stats.snapshot()) };
+  }
+  if (req.method === 'POST' && req.url === '/__emulator/reset-stats') {
+    runtime.stats.reset();
+    return { status: 200, headers: json, body: '{"ok":true}' };
+  }
+  return { status: 404, headers: json, body: '{"error":"unknown emulator endpoint"}' };
+}
+
+function buildRuntime(opts: AwsEmulatorOptions): Runtime {
+  const now = opts.now ?? (() => new Date());
+  if (opts.now) opts.fleet.useClock(opts.now);
+  const seed = opts.seed ?? 0x5eed;
+  return {
+    fleet: opts.fleet,
+    credentials: new CredentialStore(seed),
+    settings: {
+      metadataApplyDelayMs: opts.metadataApplyDelayMs ?? 300,
+      terminatedRetentionMs: opts.terminatedRetentionMs ?? 3_600_000,
+      metricDataOverLimit: opts.metricDataOverLimit ?? 'error',
+    },
+    throttler: new Throttler(opts.throttle),
+    stats: new StatsCollector(),
+    latencyMs: opts.latencyMs ?? 0,
+    faultRate: opts.faultRate ?? 0,
+    faultRng: mulberry32(seed),
+    now,
+  };
+}
+
+async function handle(runtime: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const raw = await readBody(req);
+  if (req.url?.startsWith('/__emulator/')) {
+    send(res, answerAdmin(runtime, req));
+    return;
+  }
+  send(res, await answerAws(runtime, req.headers, raw));
+}
+
+/** Starts the emulator on 127.0.0.1 (default) and a free port (default). */
+export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmulator> {
+  const runtime = buildRuntime(opts);
+  const server = createServer((req, res) => {
+    handle(runtime, req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`emulator failure: ${String(error)}`);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    fleet: opts.fleet,
+    stats: () => runtime.stats.snapshot(),
+    resetStats: () => runtime.stats.reset(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

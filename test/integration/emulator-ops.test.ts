@@ -1,0 +1,209 @@
+import {
+  DescribeInstancesCommand,
+  DescribeRegionsCommand,
+  EC2Client,
+  GetInstanceMetadataDefaultsCommand,
+  ModifyInstanceMetadataDefaultsCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  ListAccountsCommand,
+  OrganizationsClient,
+  paginateListAccounts,
+} from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type AwsEmulator,
+  type AwsEmulatorOptions,
+  Fleet,
+  startAwsEmulator,
+} from '../../src/sandbox/aws/index.js';
+
+const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
+const REGION = 'eu-west-1';
+
+let now: number;
+let fleet: Fleet;
+let emulator: AwsEmulator;
+
+const clock = () => new Date(now);
+const ec2 = () => new EC2Client({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+
+async function start(options: Partial<AwsEmulatorOptions> = {}): Promise<void> {
+  emulator = await startAwsEmulator({ fleet, now: clock, ...options });
+}
+
+const outcome = (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => 'ok',
+    (e: unknown) =>
+      `${(e as Error).name}/${(e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode}`,
+  );
+
+beforeEach(() => {
+  now = Date.parse('2025-03-15T12:00:00Z');
+  fleet = new Fleet({ now: clock });
+});
+
+afterEach(async () => {
+  await emulator.close();
+});
+
+describe('faults and statistics', () => {
+  async function faultPattern(seed: number): Promise<string[]> {
+    await start({ throttle: false, faultRate: 0.3, seed });
+    const client = ec2();
+    const results = [];
+    for (let i = 0; i < 30; i++) results.push(await outcome(client.send(new DescribeRegionsCommand({}))));
+    await emulator.close();
+    return results;
+  }
+
+  it('fails a seeded, repeatable share of calls with InternalError (500)', async () => {
+    const first = await faultPattern(7);
+    const second = await faultPattern(7);
+    await start();
+
+    expect(second).toEqual(first);
+    expect(new Set(first)).toEqual(new Set(['ok', 'InternalError/500']));
+  });
+
+  it('counts calls by action and scope, over the API and the admin endpoints', async () => {
+    fleet.addAccount({ id: '222222222222', roleName: 'Scanner', regions: [REGION] });
+    await start({ throttle: false });
+    const sts = new STSClient({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+    const assumed = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::222222222222:role/Scanner',
+        RoleSessionName: 'imds-bot',
+      }),
+    );
+    const member = new EC2Client({
+      endpoint: emulator.url,
+      region: REGION,
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
+        secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
+        sessionToken: assumed.Credentials?.SessionToken ?? '',
+      },
+    });
+    await member.send(new DescribeInstancesCommand({ MaxResults: 5 }));
+    await outcome(member.send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })));
+
+    const remote = (await (await fetch(`${emulator.url}/__emulator/stats`)).json()) as unknown;
+    const reset = await fetch(`${emulator.url}/__emulator/reset-stats`, { method: 'POST' });
+
+    expect(remote).toEqual({
+      calls: 3,
+      byAction: { 'sts:AssumeRole': 1, 'ec2:DescribeInstances': 2 },
+      byScope: { [`111111111111:${REGION}`]: 1, [`222222222222:${REGION}`]: 2 },
+      throttled: 0,
+      throttledByAction: {},
+      faulted: 0,
+      errorsByCode: { 'InvalidInstanceID.NotFound': 1 },
+    });
+    expect(reset.status).toBe(200);
+    expect(emulator.stats().calls).toBe(0);
+  });
+});
+
+describe('Organizations ListAccounts', () => {
+  it('pages the accounts of the organization from the hub', async () => {
+    for (let i = 0; i < 25; i++)
+      fleet.addAccount({ id: String(200_000_000_000 + i), status: i === 0 ? 'SUSPENDED' : 'ACTIVE' });
+    await start({ throttle: false });
+    const org = new OrganizationsClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      credentials: HUB,
+      maxAttempts: 1,
+    });
+
+    const pages: number[] = [];
+    const accounts = [];
+    for await (const page of paginateListAccounts({ client: org }, {})) {
+      pages.push(page.Accounts?.length ?? 0);
+      accounts.push(...(page.Accounts ?? []));
+    }
+
+    expect(pages).toEqual([20, 6]);
+    expect(accounts[0]).toMatchObject({ Id: '111111111111', Status: 'ACTIVE' });
+    expect(accounts[1]).toMatchObject({
+      Id: '200000000000',
+      Status: 'SUSPENDED',
+      Email: 'aws+200000000000@example.com',
+    });
+    expect(accounts[1]?.JoinedTimestamp).toBeInstanceOf(Date);
+  });
+
+  it('denies a member account', async () => {
+    fleet.addAccount({ id: '222222222222', roleName: 'Scanner' });
+    await start({ throttle: false });
+    const sts = new STSClient({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+    const assumed = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::222222222222:role/Scanner',
+        RoleSessionName: 'imds-bot',
+      }),
+    );
+    const org = new OrganizationsClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
+        secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
+      },
+    });
+
+    expect(await outcome(org.send(new ListAccountsCommand({})))).toBe('AccessDeniedException/400');
+  });
+});
+
+describe('instance metadata defaults', () => {
+  it('has no preference at first, then shows what was set, and clears with no-preference', async () => {
+    await start({ throttle: false });
+    const client = ec2();
+    const initial = await client.send(new GetInstanceMetadataDefaultsCommand({}));
+    await client.send(
+      new ModifyInstanceMetadataDefaultsCommand({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 }),
+    );
+    const set = await client.send(new GetInstanceMetadataDefaultsCommand({}));
+    await client.send(
+      new ModifyInstanceMetadataDefaultsCommand({ HttpTokens: 'no-preference', HttpPutResponseHopLimit: -1 }),
+    );
+    const cleared = await client.send(new GetInstanceMetadataDefaultsCommand({}));
+
+    expect(initial.AccountLevel).toEqual({ ManagedBy: 'account' });
+    expect(set.AccountLevel).toEqual({
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 2,
+      ManagedBy: 'account',
+    });
+    expect(cleared.AccountLevel).toEqual({ ManagedBy: 'account' });
+  });
+
+  it('refuses to modify a default owned by a declarative policy', async () => {
+    await start({ throttle: false });
+    const client = ec2();
+    fleet.setAccountDefault(fleet.hubAccountId, '*', {
+      httpTokens: 'required',
+      managedBy: 'declarative-policy',
+      managedExceptionMessage: 'Ask the platform team.',
+    });
+
+    const read = await client.send(new GetInstanceMetadataDefaultsCommand({}));
+    const error = await client
+      .send(new ModifyInstanceMetadataDefaultsCommand({ HttpTokens: 'optional' }))
+      .catch((e: unknown) => e as Error);
+
+    expect(read.AccountLevel).toEqual({
+      HttpTokens: 'required',
+      ManagedBy: 'declarative-policy',
+      ManagedExceptionMessage: 'Ask the platform team.',
+    });
+    expect(error).toMatchObject({ name: 'UnauthorizedOperation' });
+    expect((error as Error).message).toContain('declarative policy');
+  });
+});
