@@ -44,11 +44,7 @@ export async function createApp(opts: AppOptions = {}) {
   const store = createFindingsStore({ redis, prefix: config.prefix });
   const locks = createScanLocks({ redis, prefix: config.prefix });
   const queues = createScanQueues({ connect, prefix: config.prefix });
-  const scopeDeps = {
-    inventory: createInventory({ clients, log }),
-    usage: createUsageReader({ clients }),
-    store,
-  };
+  const scopeDeps = { clients, inventory: createInventory({ log }), usage: createUsageReader(), store };
   const plan = (filter: ScanFilter) => planScopes(clients, workflow, config.hubRegion, filter);
   const scanDeps = { queues, locks, plan, log };
   const closers: (() => Promise<void>)[] = [];

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -21,22 +23,43 @@ export interface AwsClientsOptions {
 }
 
 /**
- * Builds and caches the SDK clients: one set per account x region, one AssumeRole per account.
+ * The clients of one account x region, for the length of one job. They hold no sockets of their
+ * own (the agents are shared), so dropping them is enough: destroy() would close the shared agents.
+ */
+export interface ScopeClients {
+  ec2: EC2Client;
+  cloudwatch: CloudWatchClient;
+  autoScaling: AutoScalingClient;
+}
+
+/**
+ * Builds the SDK clients. Credentials are cached per account (one AssumeRole per account, shared
+ * by every region and job); the clients themselves live only as long as a scope's job, so a scan
+ * of 850 scopes does not keep 2,550 clients alive. All clients share keep-alive agents.
  * Endpoints are left to the SDK, so AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured
- * for every client, including STS.
+ * for every client, STS included.
  */
 export function createAwsClients(opts: AwsClientsOptions) {
-  const common = { maxAttempts: opts.maxAttempts ?? 5, retryMode: 'standard' as const };
+  const agents = {
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+  };
+  const common = {
+    maxAttempts: opts.maxAttempts ?? 5,
+    retryMode: 'standard' as const,
+    requestHandler: agents,
+  };
   const sts = new STSClient({ ...common, region: opts.hubRegion });
   const roles = createRoleCredentials({ sts, sessionName: opts.sessionName });
   const organizations = new OrganizationsClient({ ...common, region: opts.hubRegion });
-  const cache = new Map<
-    string,
-    { ec2: EC2Client; cloudwatch: CloudWatchClient; autoScaling: AutoScalingClient }
-  >();
 
-  const credentialsOf = (a: AccountTarget): { credentials?: AwsCredentialIdentityProvider } =>
-    a.roleArn
+  const configFor = (
+    a: AccountTarget,
+    region: string,
+  ): typeof common & { region: string; credentials?: AwsCredentialIdentityProvider } => ({
+    ...common,
+    region,
+    ...(a.roleArn
       ? {
           credentials: roles.providerFor({
             accountId: a.accountId,
@@ -44,22 +67,8 @@ export function createAwsClients(opts: AwsClientsOptions) {
             externalId: a.externalId,
           }),
         }
-      : {};
-
-  function forScope(account: AccountTarget, region: string) {
-    const key = `${account.accountId}:${region}:${account.roleArn ?? 'self'}`;
-    let set = cache.get(key);
-    if (!set) {
-      const config = { ...common, region, ...credentialsOf(account) };
-      set = {
-        ec2: new EC2Client(config),
-        cloudwatch: new CloudWatchClient(config),
-        autoScaling: new AutoScalingClient(config),
-      };
-      cache.set(key, set);
-    }
-    return set;
-  }
+      : {}),
+  });
 
   return {
     sts,
@@ -73,18 +82,19 @@ export function createAwsClients(opts: AwsClientsOptions) {
           externalId: account.externalId,
         });
     },
-    ec2For: (account: AccountTarget, region: string) => forScope(account, region).ec2,
-    cloudwatchFor: (account: AccountTarget, region: string) => forScope(account, region).cloudwatch,
-    autoScalingFor: (account: AccountTarget, region: string) => forScope(account, region).autoScaling,
+    /** Fresh clients for one account x region, dropped when the job is done. */
+    forScope(account: AccountTarget, region: string): ScopeClients {
+      const config = configFor(account, region);
+      return {
+        ec2: new EC2Client(config),
+        cloudwatch: new CloudWatchClient(config),
+        autoScaling: new AutoScalingClient(config),
+      };
+    },
+    /** Closes every socket (all clients share the agents). */
     destroy(): void {
-      for (const set of cache.values()) {
-        set.ec2.destroy();
-        set.cloudwatch.destroy();
-        set.autoScaling.destroy();
-      }
-      cache.clear();
-      sts.destroy();
-      organizations.destroy();
+      agents.httpAgent.destroy();
+      agents.httpsAgent.destroy();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import type { Instance, ScanError, Scope, ScopeInventory } from '../domain/model.js';
 import type { Logger } from '../log.js';
-import type { AccountTarget, AwsClients } from './clients.js';
+import type { ScopeClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
 import { mapInstance } from './map-instance.js';
 import { readAccountDefault, readAutoScalingGroups, readLaunchTemplates } from './prevention.js';
@@ -15,17 +15,15 @@ export interface InventoryResult {
 }
 
 export interface InventoryDeps {
-  clients: Pick<AwsClients, 'ec2For' | 'autoScalingFor'>;
   log: Logger;
 }
 
-export function createInventory({ clients, log }: InventoryDeps) {
+export function createInventory({ log }: InventoryDeps) {
   async function listInstances(
-    account: AccountTarget,
+    ec2: ScopeClients['ec2'],
     scope: Scope,
     errors: ScanError[],
   ): Promise<Instance[]> {
-    const ec2 = clients.ec2For(account, scope.region);
     const input = { Filters: [{ Name: 'instance-state-name', Values: LIVE_STATES }] };
     const instances: Instance[] = [];
     try {
@@ -71,16 +69,16 @@ export function createInventory({ clients, log }: InventoryDeps) {
 
   return {
     /** Reads one account x region. Throws transient errors (the job retries); records the rest. */
-    async readScope(account: AccountTarget, scope: Scope): Promise<InventoryResult> {
+    async readScope(clients: ScopeClients, scope: Scope): Promise<InventoryResult> {
       const errors: ScanError[] = [];
-      const ec2 = clients.ec2For(account, scope.region);
+      const { ec2 } = clients;
       const [instances, launchTemplates, accountDefault] = await Promise.all([
-        listInstances(account, scope, errors),
+        listInstances(ec2, scope, errors),
         part('launch-templates', scope, errors, [], () => readLaunchTemplates(ec2, scope)),
         part('account-default', scope, errors, null, () => readAccountDefault(ec2, scope)),
       ]);
       const autoScalingGroups = await part('auto-scaling', scope, errors, [], () =>
-        readAutoScalingGroups(clients.autoScalingFor(account, scope.region), ec2, scope, launchTemplates),
+        readAutoScalingGroups(clients.autoScaling, ec2, scope, launchTemplates),
       );
       return {
         inventory: { ...scope, instances, launchTemplates, autoScalingGroups, accountDefault },

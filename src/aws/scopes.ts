@@ -12,7 +12,7 @@ export interface ScopePlan {
   errors: ScanError[];
 }
 
-type Clients = Pick<AwsClients, 'sts' | 'organizations' | 'checkAccess' | 'ec2For'>;
+type Clients = Pick<AwsClients, 'sts' | 'organizations' | 'checkAccess' | 'forScope'>;
 
 async function hubAccountId(clients: Clients): Promise<string> {
   try {
@@ -69,7 +69,7 @@ async function enabledRegions(
   account: AccountTarget,
   hubRegion: string,
 ): Promise<string[]> {
-  const out = await clients.ec2For(account, hubRegion).send(new DescribeRegionsCommand({}));
+  const out = await clients.forScope(account, hubRegion).ec2.send(new DescribeRegionsCommand({}));
   return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
 }
 

@@ -4,7 +4,6 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import type { Scope, Usage } from '../domain/model.js';
-import type { AccountTarget, AwsClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
 
 /** GetMetricData limits: 500 queries and 100,800 datapoints a call. */
@@ -95,15 +94,11 @@ function addPoints(u: Usage, timestamps: Date[], values: number[]): void {
   });
 }
 
-export interface UsageDeps {
-  clients: Pick<AwsClients, 'cloudwatchFor'>;
-}
-
-export function createUsageReader({ clients }: UsageDeps) {
+export function createUsageReader() {
   return {
     /** Sum and last non-zero period of `metric` for each instance: ceil(n / 500) calls. */
     async read(
-      account: AccountTarget,
+      cw: CloudWatchClient,
       scope: Scope,
       instanceIds: string[],
       win: UsageWindow,
@@ -111,7 +106,6 @@ export function createUsageReader({ clients }: UsageDeps) {
     ) {
       const result = new Map<string, Usage>();
       if (instanceIds.length === 0) return result;
-      const cw = clients.cloudwatchFor(account, scope.region);
       const w = windowOf(win);
       for (let i = 0; i < instanceIds.length; i += MAX_QUERIES_PER_CALL) {
         const batch = instanceIds.slice(i, i + MAX_QUERIES_PER_CALL);

@@ -4,9 +4,28 @@ import { laggardsOf, type Report } from './report.js';
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function formatJson(r: Report): string {
-  return `${JSON.stringify(r, null, 2)}\n`;
+/**
+ * JSON, written piece by piece: one line per array item, so a 100,000-instance report is never
+ * one giant string (and stays easy to grep). JSON.parse of the whole equals the report.
+ */
+export function* jsonChunks(r: Report): Generator<string> {
+  const entries = Object.entries(r);
+  yield '{\n';
+  for (const [i, [key, value]] of entries.entries()) {
+    const comma = i < entries.length - 1 ? ',' : '';
+    if (!Array.isArray(value) || value.length === 0) {
+      yield `  ${JSON.stringify(key)}: ${JSON.stringify(value ?? null, null, 2).replace(/\n/g, '\n  ')}${comma}\n`;
+      continue;
+    }
+    yield `  ${JSON.stringify(key)}: [\n`;
+    for (const [j, item] of value.entries())
+      yield `    ${JSON.stringify(item)}${j < value.length - 1 ? ',' : ''}\n`;
+    yield `  ]${comma}\n`;
+  }
+  yield '}\n';
 }
+
+export const formatJson = (r: Report): string => [...jsonChunks(r)].join('');
 
 const CSV_COLUMNS: [string, (f: Finding) => string | number | boolean | null][] = [
   ['instanceId', (f) => f.instanceId],
@@ -41,11 +60,12 @@ export function csvCell(v: string | number | boolean | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function formatCsv(r: Report): string {
-  const lines = [CSV_COLUMNS.map(([h]) => h).join(',')];
-  for (const f of r.findings) lines.push(CSV_COLUMNS.map(([, get]) => csvCell(get(f))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+export function* csvChunks(r: Report): Generator<string> {
+  yield `${CSV_COLUMNS.map(([h]) => h).join(',')}\r\n`;
+  for (const f of r.findings) yield `${CSV_COLUMNS.map(([, get]) => csvCell(get(f))).join(',')}\r\n`;
 }
+
+export const formatCsv = (r: Report): string => [...csvChunks(r)].join('');
 
 /** Tag values reach the terminal: strip control and bidi characters so a Name tag cannot inject escapes or reorder text. */
 const clean = (s: string, max = 40): string => {
@@ -85,7 +105,7 @@ function summaryLines(r: Report): string[] {
   return [
     `Scan ${r.scanId} (${r.workflow}), ${r.startedAt} -> ${r.finishedAt}`,
     `Instances ${s.instances}: ${s.percentCompliant}% not accepting IMDSv1; laggards ${s.laggards} (ready ${by.ready}, in use ${by['in-use']}, unknown ${by.unknown}); compliant ${by.compliant}; IMDS disabled ${by['imds-disabled']}`,
-    `IMDSv1 calls in the window: ${s.v1Calls}. Since the last scan: ${r.diff.new} new, ${r.diff.fixed} fixed, ${r.diff.regressed} regressed, ${r.diff.gone} gone.${r.mttrSeconds === null ? '' : ` Mean time to remediate: ${(r.mttrSeconds / 86_400).toFixed(1)} days.`}`,
+    `IMDSv1 calls in the window: ${s.v1Calls}. ${r.firstScan ? 'First scan of these scopes: history starts now.' : `Since the last scan: ${r.diff.new} new, ${r.diff.fixed} fixed, ${r.diff.regressed} regressed, ${r.diff.gone} gone.`}${r.mttrSeconds === null ? '' : ` Mean time to remediate: ${(r.mttrSeconds / 86_400).toFixed(1)} days.`}`,
     `Launch templates not enforcing: ${s.launchTemplates.notEnforcing}/${s.launchTemplates.total}. Account defaults not enforcing: ${s.accountDefaults.notEnforcing}/${s.accountDefaults.total}. Scopes scanned ${s.scopes.scanned}, failed ${s.scopes.failed}.`,
   ];
 }
@@ -146,8 +166,9 @@ export function formatTable(r: Report, limit = 100): string {
   return `${out.join('\n')}\n`;
 }
 
-export function formatReport(r: Report, format: Format, limit?: number): string {
-  if (format === 'json') return formatJson(r);
-  if (format === 'csv') return formatCsv(r);
-  return formatTable(r, limit);
+/** The report as pieces to write in turn (the CLI honours backpressure between them). */
+export function reportChunks(r: Report, format: Format, limit?: number): Iterable<string> {
+  if (format === 'json') return jsonChunks(r);
+  if (format === 'csv') return csvChunks(r);
+  return [formatTable(r, limit)];
 }

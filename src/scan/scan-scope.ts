@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { AwsClients, ScopeClients } from '../aws/clients.js';
 import type { Inventory } from '../aws/inventory.js';
 import type { UsageReader } from '../aws/usage.js';
 import { classifyScope, isLaggard, needsUsage } from '../domain/classify.js';
 import { countDiff, diffSnapshots } from '../domain/diff.js';
-import { ScanError, type ScopeSnapshot } from '../domain/model.js';
+import { ScanError, type Scope, type ScopeSnapshot } from '../domain/model.js';
 import { ScanSummary, summarize } from '../domain/summary.js';
 import { type FindingsStore, instanceKey } from '../store/findings.js';
 
@@ -49,6 +50,7 @@ export const ScopeResult = z.object({
 export type ScopeResult = z.infer<typeof ScopeResult>;
 
 export interface ScanScopeDeps {
+  clients: Pick<AwsClients, 'forScope'>;
   inventory: Inventory;
   usage: UsageReader;
   store: FindingsStore;
@@ -60,15 +62,24 @@ export interface ScanScopeDeps {
  * diff against the previous snapshot, and the new snapshot stored. Transient AWS errors are
  * thrown for the job to retry.
  */
+async function readScope(
+  deps: ScanScopeDeps,
+  clients: ScopeClients,
+  scope: Scope,
+  windowDays: number,
+  now: Date,
+) {
+  const { inventory, errors } = await deps.inventory.readScope(clients, scope);
+  const ids = inventory.instances.filter(needsUsage).map((i) => i.instanceId);
+  const usage = await deps.usage.read(clients.cloudwatch, scope, ids, { windowDays, now });
+  return { inventory, errors, usage };
+}
+
 export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promise<ScopeResult> {
   const now = deps.now?.() ?? new Date();
   const scope = { accountId: data.account.accountId, region: data.region };
-  const { inventory, errors } = await deps.inventory.readScope(data.account, scope);
-  const ids = inventory.instances.filter(needsUsage).map((i) => i.instanceId);
-  const usage = await deps.usage.read(data.account, scope, ids, {
-    windowDays: data.settings.windowDays,
-    now,
-  });
+  const clients = deps.clients.forScope(data.account, data.region);
+  const { inventory, errors, usage } = await readScope(deps, clients, scope, data.settings.windowDays, now);
   const findings = classifyScope(inventory, usage, { ...data.settings, now });
   const snapshot: ScopeSnapshot = {
     ...scope,

@@ -19,6 +19,7 @@ export const ScanRecord = z.object({
 export type ScanRecord = z.infer<typeof ScanRecord>;
 
 const HISTORY_LIMIT = 1000;
+const SNAPSHOT_CHUNK = 50;
 
 export interface LaggardChanges {
   /** instance keys that became laggards (new or regressed): first-seen time is kept if already set */
@@ -41,10 +42,16 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       return raw === null ? null : ScopeSnapshot.parse(JSON.parse(raw));
     },
 
+    /** Read in chunks, so a 100,000-instance fleet never holds all its raw JSON at once. */
     async getSnapshots(scopes: Scope[]): Promise<ScopeSnapshot[]> {
-      if (scopes.length === 0) return [];
-      const raws = await redis.mget(...scopes.map((s) => k('snap', scopeKey(s))));
-      return raws.flatMap((raw) => (raw === null ? [] : [ScopeSnapshot.parse(JSON.parse(raw))]));
+      const out: ScopeSnapshot[] = [];
+      for (let i = 0; i < scopes.length; i += SNAPSHOT_CHUNK) {
+        const raws = await redis.mget(
+          ...scopes.slice(i, i + SNAPSHOT_CHUNK).map((s) => k('snap', scopeKey(s))),
+        );
+        for (const raw of raws) if (raw !== null) out.push(ScopeSnapshot.parse(JSON.parse(raw)));
+      }
+      return out;
     },
 
     async listScopes(): Promise<Scope[]> {
