@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { once } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage } from './errors.js';
 import { type App, createApp } from './main.js';
-import { FORMATS, type Format, formatReport } from './report/format.js';
+import { FORMATS, type Format, reportChunks } from './report/format.js';
+import type { Report } from './report/report.js';
 import { buildReport } from './report/report.js';
 
 const HELP = `imds-bot: find and fix EC2 instances that still accept IMDSv1
@@ -102,8 +104,19 @@ async function scan(
     return 2;
   }
   const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
-  out.write(formatReport(report, format, limitOf(v)));
+  await writeReport(out, report, format, limitOf(v));
   return reportErrors(report.errors, err);
+}
+
+async function writeReport(
+  out: NodeJS.WritableStream,
+  r: Report,
+  format: Format,
+  limit: number,
+): Promise<void> {
+  for (const chunk of reportChunks(r, format, limit)) {
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
 }
 
 function reportErrors(
@@ -137,7 +150,7 @@ async function report(
     firstScan: false,
   };
   const r = buildReport(outcome, snapshots);
-  out.write(formatReport(r, format, limitOf(v)));
+  await writeReport(out, r, format, limitOf(v));
   return reportErrors(r.errors, err);
 }
 
@@ -171,7 +184,12 @@ export async function run(
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     if (!['scan', 'report', 'worker', 'health'].includes(command))
       throw new UsageError(`unknown command "${command}"`);
-    app = await createApp({ workflowFile: values.workflow });
+    // one-shot commands print a report: their logs stay quiet unless LOG_LEVEL says otherwise
+    const env = {
+      ...process.env,
+      LOG_LEVEL: process.env.LOG_LEVEL || (command === 'worker' ? 'info' : 'warn'),
+    };
+    app = await createApp({ env, workflowFile: values.workflow });
     if (command === 'health') return (await app.redis.ping()) === 'PONG' ? 0 : 1;
     if (command === 'scan') return await scan(app, values, out, err);
     if (command === 'report') return await report(app, values, out, err);

@@ -165,7 +165,16 @@ export const Finding = z.object({
 });
 export type Finding = z.infer<typeof Finding>;
 
-export const ScanErrorStage = z.enum(['credentials', 'regions', 'inventory', 'usage', 'launch-templates', 'auto-scaling', 'account-default', 'internal']);
+export const ScanErrorStage = z.enum([
+  'credentials',
+  'regions',
+  'inventory',
+  'usage',
+  'launch-templates',
+  'auto-scaling',
+  'account-default',
+  'internal',
+]);
 
 /** A scope that could not be scanned (or partly). The rest of the scan completes. */
 export const ScanError = z.object({

@@ -18,6 +18,8 @@ export interface Report {
   finishedAt: string;
   summary: ScanOutcome['summary'];
   diff: ScanOutcome['diff'];
+  /** no earlier snapshot of these scopes: every laggard counts as new */
+  firstScan: boolean;
   mttrSeconds: number | null;
   findings: Finding[];
   launchTemplates: LaunchTemplateRow[];
@@ -49,6 +51,7 @@ export function buildReport(outcome: ScanOutcome, snapshots: ScopeSnapshot[]): R
     finishedAt: outcome.finishedAt,
     summary: outcome.summary,
     diff: outcome.diff,
+    firstScan: outcome.firstScan,
     mttrSeconds: outcome.mttrSeconds,
     findings,
     launchTemplates: snapshots.flatMap((s) =>

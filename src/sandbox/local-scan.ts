@@ -63,6 +63,8 @@ Object.assign(process.env, {
   AWS_ACCESS_KEY_ID: 'AKIALOCALHUB00000001',
   AWS_SECRET_ACCESS_KEY: 'local-mode-not-a-secret',
   AWS_REGION: 'us-east-1',
+  // the SDK's notice that its 2027 releases need Node 22 says nothing about local mode
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 process.stderr.write(
   `Local mode: AWS emulator at ${emulator.url} with ${fleet.instanceCount()} instances over ${workflow.scope.accounts.length} accounts x ${regions.length} regions (seed ${seed}); Redis at ${process.env.REDIS_URL}; workflow ${workflowFile}\n`,
