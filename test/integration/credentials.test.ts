@@ -1,0 +1,67 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoleCredentials } from '../../src/aws/credentials.js';
+import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
+
+const MEMBER = '232323232323';
+const target = {
+  accountId: MEMBER,
+  roleArn: `arn:aws:iam::${MEMBER}:role/ImdsBotScanner`,
+  externalId: 'ext-1',
+};
+
+describe('role credentials', () => {
+  let emulator: AwsEmulator;
+  let sts: STSClient;
+  beforeAll(async () => {
+    const fleet = new Fleet();
+    fleet.addAccount({ id: MEMBER, externalId: 'ext-1', regions: ['eu-west-1'] });
+    emulator = await startAwsEmulator({ fleet, throttle: false });
+    sts = new STSClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAHUB', secretAccessKey: 's' },
+    });
+  });
+  afterAll(async () => emulator?.close());
+
+  const assumeCalls = () => emulator.stats().byAction['sts:AssumeRole'] ?? 0;
+
+  it('shares one AssumeRole between concurrent callers and later calls', async () => {
+    emulator.resetStats();
+    const roles = createRoleCredentials({ sts, sessionName: 'imds-bot-test' });
+    const got = await Promise.all(Array.from({ length: 17 }, () => roles.get(target)));
+    await roles.get(target);
+    expect(new Set(got.map((c) => c.accessKeyId)).size).toBe(1);
+    expect(assumeCalls()).toBe(1);
+  });
+
+  it('assumes again shortly before the credentials expire', async () => {
+    emulator.resetStats();
+    let now = Date.now();
+    const roles = createRoleCredentials({
+      sts,
+      sessionName: 'imds-bot-test',
+      durationSeconds: 900,
+      refreshBeforeMs: 5 * 60_000,
+      now: () => now,
+    });
+    const first = await roles.get(target);
+    now += 9 * 60_000; // 6 minutes left: still fresh
+    expect((await roles.get(target)).accessKeyId).toBe(first.accessKeyId);
+    now += 2 * 60_000; // 4 minutes left: inside the refresh margin
+    const second = await roles.get(target);
+    expect(second.accessKeyId).not.toBe(first.accessKeyId);
+    expect(assumeCalls()).toBe(2);
+  });
+
+  it('does not cache a refusal: the next call asks again', async () => {
+    emulator.resetStats();
+    const roles = createRoleCredentials({ sts, sessionName: 'imds-bot-test' });
+    const wrong = { ...target, externalId: 'not-it' };
+    await expect(roles.get(wrong)).rejects.toMatchObject({ code: 'AccessDenied', transient: false });
+    await expect(roles.get(wrong)).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(assumeCalls()).toBe(2);
+  });
+});
