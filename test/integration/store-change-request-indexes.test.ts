@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  type ChangeEvent,
+  type ChangeRequest,
+  createChangeRequest,
+  type NewChangeRequest,
+} from '../../src/domain/change-request.js';
+import { type ChangeRequestStore, createChangeRequestStore } from '../../src/store/change-requests.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const T0 = new Date('2025-03-01T10:00:00.000Z');
+const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
+const alice = { userId: 'UALICE', name: 'alice' };
+const bob = { userId: 'UBOB', name: 'bob' };
+const carol = { userId: 'UCAROL', name: 'carol' };
+const instance = (instanceId: string) => ({
+  type: 'instance' as const,
+  accountId: ACCOUNT,
+  region: REGION,
+  instanceId,
+});
+
+let seq = 0;
+const newRequest = (over: Partial<NewChangeRequest> = {}, at = T0): ChangeRequest =>
+  createChangeRequest(
+    {
+      id: `cr-${++seq}`,
+      kind: 'enforce',
+      target: instance(`i-${seq}`),
+      requestedBy: alice,
+      reason: null,
+      before: { httpTokens: 'optional' },
+      requiredApprovals: 1,
+      ttlHours: 24,
+      ...over,
+    },
+    at,
+  );
+
+const ids = (crs: ChangeRequest[]) => crs.map((cr) => cr.id);
+
+describe('change request store indexes', () => {
+  let redis: Redis;
+  let store: ChangeRequestStore;
+
+  const prefixes: string[] = [];
+  beforeAll(() => {
+    redis = new Redis(inject('redisUrl'));
+  });
+  afterAll(async () => {
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    redis.disconnect();
+  });
+  /** a fresh prefix per test, so each index starts empty */
+  const fresh = () => {
+    const prefix = `t${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    store = createChangeRequestStore({ redis, prefix });
+  };
+
+  const run = async (cr: ChangeRequest, events: ChangeEvent[], at: Date) => {
+    let last = cr;
+    for (const e of events) {
+      const { result, request } = await store.apply(cr.id, e, at);
+      expect(result.ok).toBe(true);
+      last = request;
+    }
+    return last;
+  };
+  const toApplied: ChangeEvent[] = [
+    { type: 'approve', by: bob },
+    { type: 'start-apply', jobId: 'job-1' },
+    { type: 'applied', after: { httpTokens: 'required' }, awsRequestId: 'req-1' },
+  ];
+
+  it('finds pending requests due for expiry, soonest first, and drops them once expired', async () => {
+    fresh();
+    const [a, b, c] = [newRequest({ ttlHours: 1 }), newRequest({ ttlHours: 3 }), newRequest({ ttlHours: 2 })];
+    for (const cr of [a, b, c]) if (cr) await store.create(cr);
+    expect(ids(await store.dueForExpiry(hours(2.5), 10))).toEqual([a?.id, c?.id]);
+    expect(ids(await store.dueForExpiry(hours(1), 10))).toEqual([a?.id]); // at expiresAt: due
+
+    const { result } = await store.apply(a?.id ?? '', { type: 'expire' }, hours(2.5));
+
+    expect(result.ok).toBe(true);
+    expect(ids(await store.dueForExpiry(hours(2.5), 10))).toEqual([c?.id]);
+    expect(ids(await store.inState('expired'))).toEqual([a?.id]);
+    expect(ids(await store.inState('requested'))).toEqual([c?.id, b?.id]);
+  });
+
+  it('moves a request through the state indexes as its version grows', async () => {
+    fresh();
+    const cr = newRequest();
+    await store.create(cr);
+    const seen: [string, number, string[]][] = [];
+    for (const e of toApplied) {
+      const { request } = await store.apply(cr.id, e, hours(1));
+      seen.push([request.state, request.version, ids(await store.inState(request.state))]);
+    }
+    expect(seen).toEqual([
+      ['approved', 1, [cr.id]],
+      ['applying', 2, [cr.id]],
+      ['applied', 3, [cr.id]],
+    ]);
+    for (const state of ['requested', 'approved', 'applying'] as const) {
+      expect(await store.inState(state)).toEqual([]);
+    }
+  });
+
+  it('lists the requests on a target newest first, bulks that contain it included', async () => {
+    fresh();
+    const older = newRequest({ target: instance('i-target') }, hours(1));
+    const bulk = newRequest(
+      {
+        kind: 'bulk-enforce',
+        target: {
+          type: 'bulk',
+          accountId: ACCOUNT,
+          region: null,
+          owner: null,
+          instanceIds: ['i-other', 'i-target'],
+        },
+      },
+      hours(2),
+    );
+    const newer = newRequest({ target: instance('i-target') }, hours(3));
+    const elsewhere = newRequest({ target: { ...instance('i-target'), region: 'us-east-1' } }, hours(4));
+    for (const cr of [older, bulk, newer, elsewhere]) await store.create(cr);
+
+    expect(ids(await store.forTarget(ACCOUNT, REGION, 'i-target'))).toEqual([newer.id, bulk.id, older.id]);
+    expect(ids(await store.forTarget(ACCOUNT, REGION, 'i-target', 2))).toEqual([newer.id, bulk.id]);
+    expect(ids(await store.forTarget(ACCOUNT, REGION, 'i-nothing'))).toEqual([]);
+  });
+
+  it('lists by requester, newest first, and pending approvals for an approver', async () => {
+    fresh();
+    const byAlice = newRequest({}, hours(1));
+    const byBob = newRequest({ requestedBy: bob, ttlHours: 2 }, hours(1));
+    const approvedByCarol = newRequest({ requiredApprovals: 2, ttlHours: 3 }, hours(2));
+    const expiredAlready = newRequest({ ttlHours: 1 }, T0);
+    for (const cr of [byAlice, byBob, approvedByCarol, expiredAlready]) await store.create(cr);
+    await store.apply(approvedByCarol.id, { type: 'approve', by: carol }, hours(2));
+
+    expect(ids(await store.byRequester(alice.userId))).toEqual([
+      approvedByCarol.id,
+      byAlice.id,
+      expiredAlready.id,
+    ]);
+    expect(ids(await store.pendingApprovals(10, { now: hours(2) }))).toEqual([
+      byBob.id,
+      approvedByCarol.id,
+      byAlice.id,
+    ]);
+    expect(ids(await store.pendingApprovals(10, { now: hours(2), forUser: carol.userId }))).toEqual([
+      byBob.id,
+      byAlice.id,
+    ]);
+    expect(ids(await store.pendingApprovals(1, { forUser: bob.userId }))).toEqual([expiredAlready.id]);
+  });
+
+  it('keeps the latest applied enforcement per target until it is rolled back', async () => {
+    fresh();
+    const first = newRequest({ target: instance('i-app') });
+    const bulk = newRequest({
+      kind: 'bulk-enforce',
+      target: {
+        type: 'bulk',
+        accountId: ACCOUNT,
+        region: REGION,
+        owner: null,
+        instanceIds: ['i-app', 'i-b'],
+      },
+    });
+    const ref = { accountId: ACCOUNT, region: REGION, resource: 'i-app' };
+    await store.create(first);
+    await store.create(bulk);
+    expect(await store.lastApplied(ref)).toBeNull();
+
+    await run(first, toApplied, hours(1));
+    expect((await store.lastApplied(ref))?.id).toBe(first.id);
+    await run(bulk, toApplied, hours(2));
+    expect((await store.lastApplied(ref))?.id).toBe(bulk.id);
+    expect((await store.lastApplied({ ...ref, resource: 'i-b' }))?.id).toBe(bulk.id);
+
+    const undo: ChangeEvent = {
+      type: 'rolled-back',
+      by: bob,
+      reason: 'app broke',
+      rollbackRequestId: 'cr-rb',
+    };
+    await run(bulk, [undo], hours(3));
+
+    expect((await store.lastApplied(ref))?.id).toBe(first.id);
+    expect(await store.lastApplied({ ...ref, resource: 'i-b' })).toBeNull();
+  });
+
+  it('does not count an applied rollback as an enforcement to undo', async () => {
+    fresh();
+    const rollback = newRequest({ kind: 'rollback', rollbackOf: 'cr-x', target: instance('i-rb') });
+    await store.create(rollback);
+    await run(rollback, toApplied, hours(1));
+    expect(await store.lastApplied({ accountId: ACCOUNT, region: REGION, resource: 'i-rb' })).toBeNull();
+  });
+});
