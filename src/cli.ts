@@ -3,11 +3,13 @@ import { once } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadSlackConfig } from './config/slack-env.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { type App, createApp } from './main.js';
 import { FORMATS, type Format, reportChunks } from './report/format.js';
 import type { Report } from './report/report.js';
 import { buildReport } from './report/report.js';
+import { startSlack } from './slack/runtime.js';
 
 const HELP = `imds-bot: find and fix EC2 instances that still accept IMDSv1
 
@@ -16,7 +18,9 @@ Usage: imds-bot <command> [options]
 Commands:
   scan      scan the workflow's accounts and regions now and print the report
   report    print the report of the latest stored scan (no AWS calls)
-  worker    run scan workers and the workflow's schedule until stopped (SIGTERM)
+  serve     the Slack app (Socket Mode or HTTP), its workers, scan workers and schedules
+  worker    run scan workers and the workflow's schedule until stopped (SIGTERM); with
+            SLACK_BOT_TOKEN set, the Slack workers too (several processes share one Redis)
   health    exit 0 when the configuration loads and Redis answers
   help      this text
 
@@ -154,11 +158,26 @@ async function report(
   return reportErrors(r.errors, err);
 }
 
-async function worker(app: App, err: NodeJS.WritableStream): Promise<number> {
-  app.startWorkers();
+/** Runs until SIGTERM/SIGINT. `serve` adds the Bolt app; both post regressions at once after a scan. */
+async function worker(app: App, err: NodeJS.WritableStream, listen: boolean): Promise<number> {
+  const slackEnv = process.env.SLACK_BOT_TOKEN ? loadSlackConfig(process.env) : null;
+  if (listen && !slackEnv) loadSlackConfig(process.env); // throws the list of what is missing
+  const slack = slackEnv ? await startSlack(app, slackEnv, { listen }) : null;
+  app.startWorkers(app.workflow.scan.concurrency, async (o) => {
+    if (slack && o.diff.regressed > 0) {
+      await slack.tasks.add({
+        kind: 'digest',
+        trigger: { kind: 'scan', by: o.scanId },
+        onlyRegressions: true,
+      });
+    }
+  });
   await app.startScheduler();
+  const what = listen
+    ? `imds-bot serve (Slack ${slackEnv?.mode} mode)`
+    : `imds-bot worker${slack ? ' (with Slack workers)' : ''}`;
   err.write(
-    `imds-bot worker running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
+    `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
@@ -187,13 +206,13 @@ export async function run(
     // one-shot commands print a report: their logs stay quiet unless LOG_LEVEL says otherwise
     const env = {
       ...process.env,
-      LOG_LEVEL: process.env.LOG_LEVEL || (command === 'worker' ? 'info' : 'warn'),
+      LOG_LEVEL: process.env.LOG_LEVEL || (command === 'worker' || command === 'serve' ? 'info' : 'warn'),
     };
     app = await createApp({ env, workflowFile: values.workflow });
     if (command === 'health') return (await app.redis.ping()) === 'PONG' ? 0 : 1;
     if (command === 'scan') return await scan(app, values, out, err);
     if (command === 'report') return await report(app, values, out, err);
-    return await worker(app, err);
+    return await worker(app, err, command === 'serve');
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`imds-bot: ${e.message}\nRun 'imds-bot help' for usage.\n`);

@@ -7,7 +7,7 @@ import { type Config, loadConfig } from './config/env.js';
 import { loadWorkflow } from './config/workflow.js';
 import type { Workflow } from './config/workflow-schema.js';
 import { connectRedis } from './jobs/connection.js';
-import { createScanQueues, type Trigger } from './jobs/scan-queues.js';
+import { createScanQueues, type ScanOutcome, type Trigger } from './jobs/scan-queues.js';
 import { startScanWorkers } from './jobs/scan-workers.js';
 import { startScanScheduler } from './jobs/schedules.js';
 import { createLogger, type Logger } from './log.js';
@@ -54,13 +54,22 @@ export async function createApp(opts: AppOptions = {}) {
     workflow,
     log,
     redis,
+    connect,
+    clients,
+    /** registers something to stop (before queues and Redis) when the app closes */
+    onClose(close: () => Promise<void>) {
+      closers.push(close);
+    },
     store,
     queues,
     requestScan: (trigger: Trigger, filter?: ScanFilter) => requestScan(scanDeps, workflow, trigger, filter),
     waitForScan: (scanId: string, onProgress?: (done: number, total: number) => void) =>
       waitForScan(queues, scanId, onProgress),
     /** Starts this process's scan workers; `close()` stops them first. */
-    startWorkers(concurrency = workflow.scan.concurrency) {
+    startWorkers(
+      concurrency = workflow.scan.concurrency,
+      onFinished?: (outcome: ScanOutcome) => Promise<void>,
+    ) {
       const workers = startScanWorkers({
         connect,
         prefix: config.prefix,
@@ -69,6 +78,7 @@ export async function createApp(opts: AppOptions = {}) {
         locks,
         log,
         concurrency,
+        ...(onFinished ? { onFinished } : {}),
       });
       closers.push(() => workers.close());
       return workers;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { APPROVALS_DEFAULTS, Approvals } from './approval-schema.js';
+import { SLACK_DEFAULTS, SlackSettings } from './slack-schema.js';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 const RoleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
@@ -68,5 +70,7 @@ export const Workflow = z.strictObject({
       digest: Schedule.optional(),
     })
     .default({}),
+  slack: SlackSettings.default(SLACK_DEFAULTS),
+  approvals: Approvals.default(APPROVALS_DEFAULTS),
 });
 export type Workflow = z.infer<typeof Workflow>;

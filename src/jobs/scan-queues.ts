@@ -20,6 +20,10 @@ export const ScanJobData = z.object({
   trigger: Trigger,
   startedAt: z.string(),
   scopes: z.array(Scope),
+  filter: z
+    .object({ accountId: z.string().nullable(), region: z.string().nullable() })
+    .nullable()
+    .default(null),
   /** accounts that failed before any region job could start (AssumeRole, DescribeRegions) */
   planErrors: z.array(ScanError),
 });
@@ -36,6 +40,7 @@ export const ScanOutcome = z.object({
   diff: DiffCounts,
   firstScan: z.boolean(),
   mttrSeconds: z.number().nullable(),
+  remediated: z.number().int(),
   errors: z.array(ScanError),
 });
 export type ScanOutcome = z.infer<typeof ScanOutcome>;

@@ -21,6 +21,8 @@ export interface ScanWorkerDeps extends QueueDeps {
   log: Logger;
   concurrency: number;
   now?: () => Date;
+  /** told about every finished scan (e.g. the Slack app posts regressions at once); errors are logged */
+  onFinished?: (outcome: ScanOutcome) => Promise<void>;
 }
 
 /** A scope that failed for good still yields a result: its error, and nothing scanned. */
@@ -59,7 +61,7 @@ export async function processScope(
 
 /** The parent: every child has finished (or failed for good); sum up, record history, unlock. */
 export async function processScan(
-  deps: Pick<ScanWorkerDeps, 'store' | 'locks' | 'log' | 'now'>,
+  deps: Pick<ScanWorkerDeps, 'store' | 'locks' | 'log' | 'now' | 'onFinished'>,
   job: Job,
 ): Promise<ScanOutcome> {
   const data = ScanJobData.parse(job.data);
@@ -99,9 +101,11 @@ export async function processScan(
     firstScan: results.length > 0 && results.every((r) => r.firstScan),
     mttrSeconds:
       remediated.length === 0 ? null : Math.round(remediated.reduce((a, b) => a + b, 0) / remediated.length),
+    remediated: remediated.length,
     errors,
   };
   await deps.store.appendScan({
+    filter: data.filter,
     ...outcome,
     scopes: outcome.scopes.map((s) => `${s.accountId}:${s.region}`),
     summary: outcome.summary,
@@ -111,6 +115,9 @@ export async function processScan(
     { scanId: data.scanId, laggards: outcome.summary.laggards, errors: errors.length },
     'scan finished',
   );
+  await deps
+    .onFinished?.(outcome)
+    .catch((err: unknown) => deps.log.error({ err: errorMessage(err) }, 'after-scan hook failed'));
   return outcome;
 }
 

@@ -81,6 +81,10 @@ export async function requestScan(
       trigger,
       startedAt: now.toISOString(),
       scopes,
+      filter:
+        filter.accountId || filter.region
+          ? { accountId: filter.accountId ?? null, region: filter.region ?? null }
+          : null,
       planErrors: plan.errors,
     };
     const settings = settingsOf(workflow);

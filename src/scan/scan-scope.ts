@@ -97,6 +97,7 @@ export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promis
     {
       // on a first scan every laggard is "new"; keep its first-seen time from now on
       became: findings.filter(isLaggard).map((f) => key(f.instanceId)),
+      regressed: diff.regressed.map((f) => key(f.instanceId)),
       cleared: [
         ...diff.fixed.map((f) => f.instanceId),
         ...diff.gone.filter((g) => g.wasLaggard).map((g) => g.instanceId),

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ScanError, type Scope, ScopeSnapshot, scopeKey } from '../domain/model.js';
+import { type Finding, ScanError, type Scope, ScopeSnapshot, scopeKey } from '../domain/model.js';
 
 /** One line of scan history: what a finished scan found, kept for digests and KPIs. */
 export const ScanRecord = z.object({
@@ -10,10 +10,17 @@ export const ScanRecord = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   scopes: z.array(z.string()),
+  /** set when only part of the workflow's scope was scanned: such scans stay out of trends */
+  filter: z
+    .object({ accountId: z.string().nullable(), region: z.string().nullable() })
+    .nullable()
+    .default(null),
   summary: z.record(z.string(), z.unknown()),
   diff: z.object({ new: z.number(), fixed: z.number(), regressed: z.number(), gone: z.number() }),
   /** mean seconds from first seen as a laggard to fixed, over the instances this scan saw fixed */
   mttrSeconds: z.number().nullable(),
+  /** how many instances that mean is over */
+  remediated: z.number().int().default(0),
   errors: z.array(ScanError),
 });
 export type ScanRecord = z.infer<typeof ScanRecord>;
@@ -26,6 +33,8 @@ export interface LaggardChanges {
   became: string[];
   /** instance keys that stopped being laggards (fixed or gone) */
   cleared: string[];
+  /** instance keys that drifted back to accepting IMDSv1: their owners hear at once */
+  regressed?: string[];
 }
 
 /**
@@ -73,14 +82,36 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
         .multi()
         .set(k('snap', scopeKey(snapshot)), JSON.stringify(snapshot))
         .sadd(k('scopes'), scopeKey(snapshot));
+      if (snapshot.findings.length > 0) {
+        tx.hset(k('where'), ...snapshot.findings.flatMap((f) => [f.instanceId, scopeKey(snapshot)]));
+      }
       for (const key of changes.became) tx.hsetnx(k('laggard-since'), key, now.toISOString());
       if (changes.cleared.length > 0) tx.hdel(k('laggard-since'), ...changes.cleared);
+      if (changes.regressed?.length) tx.sadd(k('regressed'), ...changes.regressed);
       await tx.exec();
       return since.flatMap((iso) => (iso ? [Math.max(0, (now.getTime() - Date.parse(iso)) / 1000)] : []));
     },
 
+    /** The latest finding for an instance id, wherever it is (null when no scan saw it). */
+    async locate(instanceId: string): Promise<Finding | null> {
+      const where = await redis.hget(k('where'), instanceId);
+      if (!where) return null;
+      const [accountId = '', region = ''] = where.split(':');
+      const snap = await this.getSnapshot({ accountId, region });
+      return snap?.findings.find((f) => f.instanceId === instanceId) ?? null;
+    },
+
     async laggardSince(instanceKeys: string[]): Promise<(string | null)[]> {
       return instanceKeys.length === 0 ? [] : redis.hmget(k('laggard-since'), ...instanceKeys);
+    },
+
+    /** Regressions not yet told to their owners (instance keys). */
+    async pendingRegressions(): Promise<Set<string>> {
+      return new Set(await redis.smembers(k('regressed')));
+    },
+
+    async clearRegressions(keys: string[]): Promise<void> {
+      if (keys.length > 0) await redis.srem(k('regressed'), ...keys);
     },
 
     async appendScan(record: ScanRecord): Promise<void> {

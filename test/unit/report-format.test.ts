@@ -29,6 +29,7 @@ function outcomeOf(snapshots: ScopeSnapshot[], errors: ScanError[]): ScanOutcome
     diff: { new: 2, fixed: 1, regressed: 0, gone: 3 },
     firstScan: false,
     mttrSeconds: 3 * 86_400,
+    remediated: 1,
     errors,
   };
 }

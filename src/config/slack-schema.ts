@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const SlackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD');
+
+/**
+ * The workflow file's `slack` block: where things are posted and how owners are reached.
+ * Who may do what is in `approvals` (security members, approvers).
+ */
+export const SlackSettings = z.strictObject({
+  /** unowned instances, owners that do not resolve, reports and approvals go here */
+  securityChannel: SlackChannelId.optional(),
+  /** approval requests are (also) posted here; defaults to securityChannel */
+  approversChannel: SlackChannelId.optional(),
+  /** owner tag values that name a team, mapped to the team's channel */
+  teams: z.record(z.string().min(1), SlackChannelId).default({}),
+  digest: z
+    .strictObject({
+      /** on-change: an owner hears again only when their findings changed (regressions always) */
+      cadence: z.enum(['on-change', 'always']).default('on-change'),
+    })
+    .default({ cadence: 'on-change' }),
+  /** how long a resolved owner (email -> Slack user) is trusted; misses are kept for a sixth of it */
+  ownerCacheHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  /** the console link host, e.g. for GovCloud or China partitions */
+  consoleHost: z.string().default('console.aws.amazon.com'),
+});
+export type SlackSettings = z.infer<typeof SlackSettings>;
+
+export const SLACK_DEFAULTS: SlackSettings = SlackSettings.parse({});

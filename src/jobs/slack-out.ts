@@ -1,0 +1,215 @@
+import type { WebClient } from '@slack/web-api';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { CodedError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { call, respond, SlackRateLimited } from '../slack/web.js';
+import type { CardStore } from '../store/cards.js';
+import type { QueueDeps } from './scan-queues.js';
+
+export const SLACK_OUT_QUEUE = 'slack-out';
+
+const Blocks = z.array(z.record(z.string(), z.unknown()));
+
+/** A message to deliver; where it lands is recorded under `cardKey` so it can be updated in place. */
+export const SlackOut = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('post'),
+    channel: z.string(),
+    text: z.string(),
+    blocks: Blocks.optional(),
+    threadTs: z.string().optional(),
+    /** remember where the message landed, to update it in place later */
+    card: z
+      .object({
+        key: z.string(),
+        kind: z.string(),
+        ownerKey: z.string().optional(),
+        instanceKeys: z.array(z.string()).default([]),
+      })
+      .optional(),
+    /** remembered after delivery, so an unchanged digest is not posted again */
+    fingerprint: z.object({ ownerKey: z.string(), value: z.string() }).optional(),
+    /** where to say so when the channel refuses (user gone, bot not invited) */
+    fallbackChannel: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('update'),
+    channel: z.string(),
+    ts: z.string(),
+    text: z.string(),
+    blocks: Blocks.optional(),
+  }),
+  z.object({
+    kind: z.literal('respond'),
+    responseUrl: z.string(),
+    message: z.object({
+      text: z.string(),
+      blocks: Blocks.optional(),
+      response_type: z.enum(['ephemeral', 'in_channel']).optional(),
+      replace_original: z.boolean().optional(),
+    }),
+  }),
+  z.object({ kind: z.literal('publish-home'), userId: z.string(), view: z.record(z.string(), z.unknown()) }),
+  z.object({
+    kind: z.literal('upload'),
+    channelId: z.string(),
+    filename: z.string(),
+    title: z.string(),
+    base64: z.string(),
+    comment: z.string(),
+  }),
+]);
+export type SlackOut = z.infer<typeof SlackOut>;
+
+const JOB_OPTS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 86_400, count: 10_000 },
+  removeOnFail: { age: 14 * 86_400 },
+};
+
+export function createSlackOutQueue({ connect, prefix }: QueueDeps) {
+  const queue = new Queue(SLACK_OUT_QUEUE, {
+    prefix: `${prefix}:bull`,
+    connection: connect('slack-out-queue'),
+  });
+  return {
+    queue,
+    add: (out: SlackOut) => queue.add(out.kind, out, JOB_OPTS),
+    addBulk: (outs: SlackOut[]) =>
+      queue.addBulk(outs.map((o) => ({ name: o.kind, data: o, opts: JOB_OPTS }))),
+    close: () => queue.close(),
+  };
+}
+export type SlackOutQueue = ReturnType<typeof createSlackOutQueue>;
+
+export interface SlackOutDeps {
+  client: WebClient;
+  cards: CardStore;
+  redis: Redis;
+  prefix: string;
+  responseOrigins: readonly string[];
+  log: Logger;
+}
+
+/** Delivers one message. Returns where it landed (channel and ts) when Slack says. */
+export async function deliver(
+  deps: SlackOutDeps,
+  out: SlackOut,
+): Promise<{ channel: string; ts: string } | null> {
+  const { client } = deps;
+  switch (out.kind) {
+    case 'post': {
+      const res = await call('chat.postMessage', () =>
+        client.chat.postMessage({
+          channel: out.channel,
+          text: out.text,
+          ...(out.blocks ? { blocks: out.blocks as never } : {}),
+          ...(out.threadTs ? { thread_ts: out.threadTs } : {}),
+          unfurl_links: false,
+        }),
+      );
+      const where = { channel: res.channel ?? out.channel, ts: res.ts ?? '' };
+      if (out.card) {
+        const { key, ...card } = out.card;
+        await deps.cards.save(key, { ...where, ...card });
+      }
+      if (out.fingerprint)
+        await deps.redis.hset(
+          `${deps.prefix}:digest-fingerprints`,
+          out.fingerprint.ownerKey,
+          out.fingerprint.value,
+        );
+      return where;
+    }
+    case 'update':
+      await call('chat.update', () =>
+        client.chat.update({
+          channel: out.channel,
+          ts: out.ts,
+          text: out.text,
+          ...(out.blocks ? { blocks: out.blocks as never } : {}),
+        }),
+      );
+      return { channel: out.channel, ts: out.ts };
+    case 'respond':
+      await respond(out.responseUrl, out.message, deps.responseOrigins);
+      return null;
+    case 'publish-home':
+      await call('views.publish', () =>
+        client.views.publish({ user_id: out.userId, view: out.view as never }),
+      );
+      return null;
+    case 'upload':
+      await call('files.uploadV2', () =>
+        client.filesUploadV2({
+          channel_id: out.channelId,
+          filename: out.filename,
+          title: out.title,
+          file: Buffer.from(out.base64, 'base64'),
+          initial_comment: out.comment,
+        }),
+      );
+      return null;
+  }
+}
+
+/**
+ * Channels that refuse a post (user deactivated, bot not invited) are reported to the
+ * fallback channel instead of failing silently; other permanent errors fail the job with the
+ * method and Slack's error code.
+ */
+async function processOut(deps: SlackOutDeps, queue: Queue, job: Job): Promise<unknown> {
+  const parsed = SlackOut.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`bad slack-out job: ${parsed.error.message}`);
+  const out = parsed.data;
+  try {
+    return await deliver(deps, out);
+  } catch (err) {
+    if (err instanceof SlackRateLimited) {
+      // the whole queue waits Retry-After; the job goes back to waiting, attempts untouched
+      await queue.rateLimit(err.retryAfterMs);
+      throw Worker.RateLimitError();
+    }
+    if (err instanceof CodedError && !err.transient) {
+      if (out.kind === 'post' && out.fallbackChannel && out.fallbackChannel !== out.channel) {
+        await deliver(deps, {
+          kind: 'post',
+          channel: out.fallbackChannel,
+          text: `Could not deliver a message to <#${out.channel}> / <@${out.channel}>: ${err.message}. It said:\n${out.text}`.slice(
+            0,
+            3900,
+          ),
+        });
+        return null;
+      }
+      throw new UnrecoverableError(err.message);
+    }
+    throw err;
+  }
+}
+
+export function startSlackOutWorker(deps: SlackOutDeps & QueueDeps & { concurrency?: number }) {
+  const queue = new Queue(SLACK_OUT_QUEUE, {
+    prefix: `${deps.prefix}:bull`,
+    connection: deps.connect('slack-out-limiter'),
+  });
+  const worker = new Worker(SLACK_OUT_QUEUE, (job) => processOut(deps, queue, job), {
+    prefix: `${deps.prefix}:bull`,
+    connection: deps.connect('slack-out-worker'),
+    concurrency: deps.concurrency ?? 4,
+  });
+  worker.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'slack-out worker error'));
+  worker.on('failed', (job, err) =>
+    deps.log.warn({ jobId: job?.id, kind: job?.name, err: errorMessage(err) }, 'slack delivery failed'),
+  );
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

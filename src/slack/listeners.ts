@@ -1,0 +1,100 @@
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { Workflow } from '../config/workflow-schema.js';
+import { errorMessage } from '../errors.js';
+import type { SlackTaskQueue } from '../jobs/slack-tasks.js';
+import type { Logger } from '../log.js';
+import { SNOOZE_CALLBACK, snoozeModal, snoozeSubmission } from './blocks/snooze.js';
+import { helpText, isCommandError, parseCommand } from './commands/parse.js';
+
+export interface ListenerDeps {
+  tasks: SlackTaskQueue;
+  workflow: Workflow;
+  log: Logger;
+}
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/**
+ * `/imds`: answered within Slack's 3 seconds. Help and bad input are answered in the ack itself;
+ * everything else is acknowledged with "working…" and carried out from the queue.
+ */
+export async function onImdsCommand(deps: ListenerDeps, { command, ack }: CommandArgs): Promise<void> {
+  const parsed = parseCommand(command.text, { maxSnoozeDays: deps.workflow.approvals.maxSnoozeDays });
+  if (isCommandError(parsed)) return ack({ response_type: 'ephemeral', text: parsed.message });
+  if (parsed.name === 'help')
+    return ack({ response_type: 'ephemeral', text: helpText(parsed.args.topic, command.command) });
+  await ack({
+    response_type: 'ephemeral',
+    text: `:hourglass_flowing_sand: Working on \`${command.command} ${command.text.trim()}\`…`,
+  });
+  await deps.tasks.add({
+    kind: 'command',
+    command: parsed,
+    text: command.text.trim(),
+    user: { id: command.user_id, name: command.user_name },
+    channelId: command.channel_id,
+    responseUrl: command.response_url,
+  });
+}
+
+const ACTION = /^imds_(enforce|snooze|ack)_\d+$/;
+
+/** A card button: ack at once; Snooze opens its modal (trigger ids die after 3 s), the rest queue. */
+export async function onCardAction(
+  deps: ListenerDeps,
+  { body, action, ack, client }: ActionArgs,
+): Promise<void> {
+  await ack();
+  const kind = ACTION.exec(action.action_id)?.[1] as 'enforce' | 'snooze' | 'ack' | undefined;
+  if (!kind) return;
+  const ref = action.value ?? '';
+  if (kind === 'snooze') {
+    const view = snoozeModal(ref, deps.workflow.approvals, {
+      channelId: body.channel?.id ?? null,
+      messageTs: body.message?.ts ?? null,
+      responseUrl: body.response_url ?? null,
+    });
+    await client.views.open({ trigger_id: body.trigger_id, view: view as never });
+    return;
+  }
+  await deps.tasks.add({
+    kind: 'card-action',
+    action: kind,
+    ref,
+    user: { id: body.user.id, name: body.user.name ?? body.user.id },
+    channelId: body.channel?.id ?? null,
+    messageTs: body.message?.ts ?? null,
+    responseUrl: body.response_url ?? null,
+  });
+}
+
+/** The snooze modal: a reason is required; errors are shown in the modal itself. */
+export async function onSnoozeSubmit(deps: ListenerDeps, { ack, view, body }: ViewArgs): Promise<void> {
+  const parsed = snoozeSubmission(view, deps.workflow.approvals);
+  if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
+  await ack();
+  await deps.tasks.add({ kind: 'snooze', ...parsed.value, user: { id: body.user.id, name: body.user.name } });
+}
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.command('/imds', (args) => onImdsCommand(deps, args));
+  app.action<BlockAction<ButtonAction>>(ACTION, (args) => onCardAction(deps, args));
+  app.view<ViewSubmitAction>(SNOOZE_CALLBACK, (args) => onSnoozeSubmit(deps, args));
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab === 'home') await deps.tasks.add({ kind: 'home', userId: event.user });
+  });
+  app.error(async (err) => {
+    deps.log.error({ err: errorMessage(err) }, 'slack listener failed');
+  });
+}

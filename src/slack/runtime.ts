@@ -1,0 +1,116 @@
+import { Queue, Worker } from 'bullmq';
+import type { SlackConfig } from '../config/slack-env.js';
+import { errorMessage } from '../errors.js';
+import { createSlackOutQueue, startSlackOutWorker } from '../jobs/slack-out.js';
+import { createSlackTaskQueue, SLACK_TASK_QUEUE, startSlackTaskWorker } from '../jobs/slack-tasks.js';
+import type { App as ScanApp } from '../main.js';
+import { createAckStore } from '../store/acks.js';
+import { createAuditStore } from '../store/audit.js';
+import { createCardStore } from '../store/cards.js';
+import { createSnoozeStore } from '../store/snoozes.js';
+import { createAccess } from './access.js';
+import { createBoltApp } from './app.js';
+import { createDirectory } from './directory.js';
+import { registerListeners } from './listeners.js';
+import type { TaskContext } from './tasks/context.js';
+import { handleTask } from './tasks/handle.js';
+import { wakeSnoozes } from './tasks/sweeper.js';
+import { createSlackClient, responseOrigins } from './web.js';
+
+export interface SlackRuntimeOptions {
+  /** run the Bolt app (serve); workers alone need only the queues */
+  listen?: boolean;
+  now?: () => Date;
+}
+
+/**
+ * The Slack side of the bot, composed from the scan app: queues, workers, the digest schedule,
+ * the snooze sweeper and (for `serve`) the Bolt app. Everything is closed by the scan app's close().
+ */
+export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackRuntimeOptions = {}) {
+  const { connect, redis, log, workflow } = app;
+  const prefix = app.config.prefix;
+  const client = createSlackClient(config.botToken, config.apiUrl);
+  const tasks = createSlackTaskQueue({ connect, prefix });
+  const out = createSlackOutQueue({ connect, prefix });
+  const cards = createCardStore({ redis, prefix });
+  const ctx: TaskContext = {
+    app,
+    workflow,
+    client,
+    redis,
+    prefix,
+    directory: createDirectory({ client, redis, prefix, settings: workflow.slack }),
+    access: createAccess({ client, redis, prefix, approvals: workflow.approvals }),
+    out,
+    snoozes: createSnoozeStore({ redis, prefix }),
+    acks: createAckStore({ redis, prefix }),
+    audit: createAuditStore({ redis, prefix }),
+    cards,
+    log,
+    now: opts.now ?? (() => new Date()),
+  };
+  const taskWorker = startSlackTaskWorker({ connect, prefix, ctx, handle: handleTask, log });
+  const outWorker = startSlackOutWorker({
+    connect,
+    prefix,
+    client,
+    cards,
+    redis,
+    responseOrigins: responseOrigins(config.apiUrl),
+    log,
+  });
+  const sweeper = await startSweeper(ctx, connect, prefix);
+  await scheduleDigests(tasks.queue, workflow.schedules.digest);
+  app.onClose(async () => {
+    await Promise.all([taskWorker.close(), outWorker.close(), sweeper.close()]);
+    await Promise.all([tasks.close(), out.close()]);
+  });
+  let bolt: ReturnType<typeof createBoltApp> | null = null;
+  if (opts.listen !== false) {
+    bolt = createBoltApp(config, log);
+    registerListeners(bolt, { tasks, workflow, log });
+    await bolt.start(config.port);
+    app.onClose(async () => {
+      await bolt?.stop();
+    });
+    log.info({ mode: config.mode, port: config.mode === 'http' ? config.port : null }, 'slack app listening');
+  }
+  return { ctx, tasks, out, bolt };
+}
+
+async function scheduleDigests(queue: Queue, schedule: { cron: string; timezone: string } | undefined) {
+  const id = 'digest';
+  if (!schedule) {
+    await queue.removeJobScheduler(id);
+    return;
+  }
+  await queue.upsertJobScheduler(
+    id,
+    { pattern: schedule.cron, tz: schedule.timezone },
+    {
+      name: 'digest',
+      data: { kind: 'digest', trigger: { kind: 'schedule', by: null }, onlyRegressions: false },
+    },
+  );
+}
+
+/** Every minute: snoozes that ended go back to their owners (once each). */
+async function startSweeper(ctx: TaskContext, connect: ScanApp['connect'], prefix: string) {
+  const name = 'sweeper';
+  const queue = new Queue(name, { prefix: `${prefix}:bull`, connection: connect('sweeper-queue') });
+  await queue.upsertJobScheduler('snoozes', { every: 60_000 }, { name: 'snoozes', data: {} });
+  const worker = new Worker(name, () => wakeSnoozes(ctx), {
+    prefix: `${prefix}:bull`,
+    connection: connect('sweeper-worker'),
+  });
+  worker.on('error', (err) => ctx.log.error({ err: errorMessage(err) }, 'sweeper error'));
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
+
+export { SLACK_TASK_QUEUE };

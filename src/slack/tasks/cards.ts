@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
+import type { Finding } from '../../domain/model.js';
+import type { ResponseMessage } from '../web.js';
+import type { TaskContext } from './context.js';
+import type { SlackTask } from './schema.js';
+
+const Ref = z.object({ instanceKey: z.string(), at: z.string() });
+
+export type Located =
+  | { ok: true; finding: Finding; instanceKey: string }
+  | { ok: false; message: ResponseMessage };
+
+const ephemeral = (text: string): ResponseMessage => ({
+  response_type: 'ephemeral',
+  text,
+  replace_original: false,
+});
+
+/**
+ * A button's opaque id, checked at click time: unknown or expired ids (a forged button, a card
+ * older than 30 days) and instances the latest scan no longer sees are refused with a reason.
+ */
+export async function locateRef(ctx: TaskContext, ref: string): Promise<Located> {
+  const raw = /^[\w-]{8,64}$/.test(ref) ? await ctx.redis.get(`${ctx.prefix}:ref:${ref}`) : null;
+  const parsed = raw ? Ref.safeParse(JSON.parse(raw)) : null;
+  if (!parsed?.success)
+    return {
+      ok: false,
+      message: ephemeral(
+        'This button is not from a current imds-bot card (expired or unknown): run `/imds status <instance-id>` for the latest.',
+      ),
+    };
+  const instanceId = parsed.data.instanceKey.split(':')[2] ?? '';
+  const finding = await ctx.app.store.locate(instanceId);
+  if (!finding)
+    return {
+      ok: false,
+      message: ephemeral(
+        `\`${instanceId}\` is no longer seen by the scans (terminated or out of scope): nothing to do.`,
+      ),
+    };
+  return { ok: true, finding, instanceKey: parsed.data.instanceKey };
+}
+
+/** Owners act on their own instances; security on any. Everyone else is told who can. */
+export async function mayActOn(
+  ctx: TaskContext,
+  userId: string,
+  channelId: string | null,
+  f: Finding,
+): Promise<ResponseMessage | null> {
+  const actor = await ctx.access.actorFor(userId, channelId);
+  if (isSecurity(actor, ctx.workflow.approvals)) return null;
+  const route =
+    f.owner && f.ownerTag ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag }) : null;
+  if (route?.kind === 'user' && route.userId === userId) return null;
+  if (route?.kind === 'channel' && route.channelId === channelId) return null; // a team's own channel
+  return ephemeral(
+    `Only the owner of \`${f.instanceId}\` (${f.owner ?? 'untagged'}) or security (${securityLabel(ctx.workflow.approvals)}) can do that.`,
+  );
+}
+
+const target = (f: Finding) => ({ accountId: f.accountId, region: f.region, resource: f.instanceId });
+
+type Where = { channelId: string | null; messageTs: string | null };
+
+async function threadReply(ctx: TaskContext, where: Where, text: string): Promise<void> {
+  if (where.channelId && where.messageTs)
+    await ctx.out.add({ kind: 'post', channel: where.channelId, threadTs: where.messageTs, text });
+}
+
+/** Acknowledge: the owner has seen it and plans to act. Recorded, audited, told on the card's thread. */
+export async function acknowledge(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'card-action' }>,
+  note: string | null = null,
+): Promise<ResponseMessage> {
+  const loc = await locateRef(ctx, task.ref);
+  if (!loc.ok) return loc.message;
+  const refused = await mayActOn(ctx, task.user.id, task.channelId, loc.finding);
+  if (refused) return refused;
+  const at = ctx.now().toISOString();
+  await ctx.acks.acknowledge({
+    instanceKey: loc.instanceKey,
+    by: { userId: task.user.id, name: task.user.name },
+    at,
+    note,
+  });
+  await ctx.audit.append({
+    at,
+    type: 'acknowledged',
+    actor: { userId: task.user.id, name: task.user.name },
+    target: target(loc.finding),
+    requestId: null,
+    before: null,
+    after: null,
+    reason: note,
+    awsRequestId: null,
+    jobId: null,
+    card: task.channelId && task.messageTs ? { channel: task.channelId, ts: task.messageTs } : null,
+  });
+  await threadReply(
+    ctx,
+    task,
+    `:eyes: <@${task.user.id}> acknowledged \`${loc.finding.instanceId}\`${note ? `: ${note}` : ''}`,
+  );
+  return ephemeral(
+    `Acknowledged \`${loc.finding.instanceId}\`. It stays in your digest until it is fixed or snoozed.`,
+  );
+}
+
+/** Snooze: leaves the digests until it ends, then the owner hears again (the sweeper). */
+export async function snooze(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'snooze' }>,
+): Promise<ResponseMessage> {
+  const loc = await locateRef(ctx, task.ref);
+  if (!loc.ok) return loc.message;
+  const f = loc.finding;
+  const refused = await mayActOn(ctx, task.user.id, task.channelId, f);
+  if (refused) return refused;
+  const max = ctx.workflow.approvals.maxSnoozeDays;
+  if (task.days > max) return ephemeral(`Snoozes are limited to ${max} days by policy.`);
+  const until = new Date(ctx.now().getTime() + task.days * 86_400_000);
+  const by = { userId: task.user.id, name: task.user.name };
+  await ctx.snoozes.snooze(
+    { accountId: f.accountId, region: f.region, instanceId: f.instanceId, until, reason: task.reason, by },
+    ctx.now(),
+  );
+  await ctx.audit.append({
+    at: ctx.now().toISOString(),
+    type: 'snoozed',
+    actor: by,
+    target: target(f),
+    requestId: null,
+    before: null,
+    after: { until: until.toISOString() },
+    reason: task.reason,
+    awsRequestId: null,
+    jobId: null,
+    card: task.channelId && task.messageTs ? { channel: task.channelId, ts: task.messageTs } : null,
+  });
+  await threadReply(
+    ctx,
+    task,
+    `:zzz: <@${task.user.id}> snoozed \`${f.instanceId}\` until ${until.toISOString().slice(0, 10)}: ${task.reason}`,
+  );
+  return ephemeral(`Snoozed \`${f.instanceId}\` until ${until.toISOString().slice(0, 16)}Z.`);
+}

@@ -1,0 +1,132 @@
+import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
+import { rollup } from '../../domain/summary.js';
+import { errorMessage } from '../../errors.js';
+import { accountStatusMessage, instanceStatusMessage } from '../blocks/status.js';
+import type { ParsedCommand } from '../commands/parse.js';
+import type { ResponseMessage } from '../web.js';
+import type { TaskContext } from './context.js';
+import { ownersMessage } from './owners.js';
+import { reportMessage } from './report.js';
+import type { SlackTask } from './schema.js';
+
+type CommandTask = Extract<SlackTask, { kind: 'command' }>;
+
+const ephemeral = (text: string, blocks?: Record<string, unknown>[]): ResponseMessage => ({
+  response_type: 'ephemeral',
+  text,
+  ...(blocks ? { blocks } : {}),
+});
+
+/** Commands only security may run; everyone else is told who can. */
+const SECURITY_ONLY = new Set<ParsedCommand['name']>(['scan', 'report', 'owners']);
+
+async function scan(
+  ctx: TaskContext,
+  task: CommandTask,
+  cmd: Extract<ParsedCommand, { name: 'scan' }>,
+): Promise<ResponseMessage> {
+  const accounts = ctx.workflow.scope.accounts;
+  if (cmd.args.accountId && Array.isArray(accounts) && !accounts.some((a) => a.id === cmd.args.accountId)) {
+    return ephemeral(
+      `Account ${cmd.args.accountId} is not in workflow "${ctx.workflow.name}"; it scans ${accounts.map((a) => a.id).join(', ')}.`,
+    );
+  }
+  const filter = { accountId: cmd.args.accountId ?? undefined, region: cmd.args.region ?? undefined };
+  const { scanId, joined } = await ctx.app.requestScan({ kind: 'slack', by: task.user.id }, filter);
+  await ctx.out.add({
+    kind: 'respond',
+    responseUrl: task.responseUrl,
+    message: ephemeral(
+      joined
+        ? `A scan of this scope is already running (${scanId}); I will report when it ends.`
+        : `Scan ${scanId} started; I will report when it ends.`,
+    ),
+  });
+  const o = await ctx.app.waitForScan(scanId);
+  if (o.scopes.length === 0 && o.errors.length === 0)
+    return ephemeral(
+      `Nothing to scan: no account/region of workflow "${ctx.workflow.name}" matches \`${task.text}\`.`,
+    );
+  const s = o.summary;
+  const errors = o.errors.slice(0, 5).map((e) => `• ${e.accountId}/${e.region ?? 'all regions'}: ${e.code}`);
+  const text = [
+    `*Scan ${o.scanId}* finished: ${s.instances} instances, ${s.percentCompliant}% not accepting IMDSv1.`,
+    `Laggards ${s.laggards}: ready ${s.byReadiness.ready}, in use ${s.byReadiness['in-use']}, unknown ${s.byReadiness.unknown}.`,
+    o.firstScan
+      ? 'First scan of this scope.'
+      : `Since the last scan: ${o.diff.new} new, ${o.diff.fixed} fixed, ${o.diff.regressed} regressed.`,
+    ...(errors.length ? [`*${o.errors.length} scope(s) failed:*`, ...errors] : []),
+  ].join('\n');
+  return ephemeral(`Scan ${o.scanId} finished`, [{ type: 'section', text: { type: 'mrkdwn', text } }]);
+}
+
+async function status(
+  ctx: TaskContext,
+  task: CommandTask,
+  cmd: Extract<ParsedCommand, { name: 'status' }>,
+  security: boolean,
+): Promise<ResponseMessage> {
+  if (cmd.args.target.kind === 'account') {
+    if (!security)
+      return ephemeral(
+        `Only security can ask about a whole account (${securityLabel(ctx.workflow.approvals)}). Ask about one of your instances: \`/imds status i-…\`.`,
+      );
+    const accountId = cmd.args.target.accountId;
+    const scopes = (await ctx.app.store.listScopes()).filter((s) => s.accountId === accountId);
+    const findings = (await ctx.app.store.getSnapshots(scopes)).flatMap((s) => s.findings);
+    return accountStatusMessage(
+      accountId,
+      rollup(findings, (f) => f.region),
+    );
+  }
+  const id = cmd.args.target.instanceId;
+  const f = await ctx.app.store.locate(id);
+  if (!f)
+    return ephemeral(
+      `No scan has seen \`${id}\`: it may be in an account or region outside workflow "${ctx.workflow.name}", terminated, or mistyped.`,
+    );
+  if (!security) {
+    const route =
+      f.owner && f.ownerTag ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag }) : null;
+    if (route?.kind !== 'user' || route.userId !== task.user.id) {
+      return ephemeral(
+        `\`${id}\` is not tagged as yours, so only its owner or security (${securityLabel(ctx.workflow.approvals)}) can see it.`,
+      );
+    }
+  }
+  const snap = await ctx.app.store.getSnapshot({ accountId: f.accountId, region: f.region });
+  return { response_type: 'ephemeral', ...instanceStatusMessage(f, snap?.scannedAt ?? null) };
+}
+
+/** Runs a parsed `/imds` command and returns the reply for its response_url. */
+export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<ResponseMessage> {
+  const cmd = task.command;
+  const actor = await ctx.access.actorFor(task.user.id, task.channelId);
+  const security = isSecurity(actor, ctx.workflow.approvals);
+  if (SECURITY_ONLY.has(cmd.name) && !security) {
+    return ephemeral(
+      `\`/imds ${cmd.name}\` is for security: ${securityLabel(ctx.workflow.approvals)}. Anyone can ask \`/imds status <instance-id>\` about their own instances.`,
+    );
+  }
+  try {
+    switch (cmd.name) {
+      case 'scan':
+        return await scan(ctx, task, cmd);
+      case 'status':
+        return await status(ctx, task, cmd, security);
+      case 'report':
+        return await reportMessage(ctx, task.channelId);
+      case 'owners':
+        return await ownersMessage(ctx);
+      default:
+        return ephemeral(
+          `\`/imds ${cmd.name}\` changes production and needs change control, which this installation has not enabled yet.`,
+        );
+    }
+  } catch (err) {
+    ctx.log.error({ command: cmd.name, err: errorMessage(err) }, 'command failed');
+    return ephemeral(
+      `\`/imds ${task.text}\` failed: ${errorMessage(err)}. Nothing was changed; try again in a minute.`,
+    );
+  }
+}

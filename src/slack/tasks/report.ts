@@ -1,0 +1,110 @@
+import { delta, type HistoryPoint, meanTimeToRemediate, weekly } from '../../domain/kpis.js';
+import { rollup } from '../../domain/summary.js';
+import { renderTrendChart } from '../../report/chart-png.js';
+import type { ScanRecord } from '../../store/findings.js';
+import type { ResponseMessage } from '../web.js';
+import type { TaskContext } from './context.js';
+
+const pointOf = (r: ScanRecord): HistoryPoint => {
+  const s = r.summary as { percentCompliant?: number; laggards?: number; v1Calls?: number };
+  return {
+    finishedAt: r.finishedAt,
+    percentCompliant: s.percentCompliant ?? 0,
+    laggards: s.laggards ?? 0,
+    v1Calls: s.v1Calls ?? 0,
+    diff: r.diff,
+    mttrSeconds: r.mttrSeconds,
+    remediated: r.remediated,
+  };
+};
+
+const signed = (n: number | null, unit: string) =>
+  n === null ? '' : ` (${n >= 0 ? '▲' : '▼'} ${Math.abs(n)}${unit} over the period)`;
+
+/** The trend chart: % requiring IMDSv2 and laggards, one point per full scan. */
+export function trendChart(points: HistoryPoint[]): Buffer {
+  const at = (p: HistoryPoint) => new Date(p.finishedAt);
+  return renderTrendChart({
+    title: 'IMDSv2 migration',
+    yLabel: '% / laggards (scaled)',
+    series: [
+      {
+        label: '% not accepting IMDSv1',
+        color: [22, 128, 60],
+        points: points.map((p) => ({ t: at(p), v: p.percentCompliant })),
+      },
+      { label: 'laggards (% of max)', color: [200, 60, 40], points: scaled(points, (p) => p.laggards, at) },
+      {
+        label: 'IMDSv1 calls (% of max)',
+        color: [60, 90, 200],
+        points: scaled(points, (p) => p.v1Calls, at),
+      },
+    ],
+    yMax: 100,
+  });
+}
+
+function scaled(points: HistoryPoint[], pick: (p: HistoryPoint) => number, at: (p: HistoryPoint) => Date) {
+  const max = Math.max(1, ...points.map(pick));
+  return points.map((p) => ({ t: at(p), v: (100 * pick(p)) / max }));
+}
+
+/** `/imds report`: fleet KPIs from the history, by account and by owner; the chart goes to the channel. */
+export async function reportMessage(ctx: TaskContext, channelId: string): Promise<ResponseMessage> {
+  const history = (await ctx.app.store.recentScans(500)).filter(
+    (r) => r.workflow === ctx.workflow.name && r.filter === null,
+  );
+  if (history.length === 0)
+    return { response_type: 'ephemeral', text: 'No scan has finished yet: run `/imds scan` first.' };
+  const points = history.map(pointOf).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  const latest = points[points.length - 1] as HistoryPoint;
+  const findings = (await ctx.app.store.getSnapshots(await ctx.app.store.listScopes())).flatMap(
+    (s) => s.findings,
+  );
+  const byAccount = rollup(findings, (f) => f.accountId).slice(0, 10);
+  const byOwner = rollup(findings, (f) => f.owner ?? '(unowned)')
+    .filter((r) => r.laggards > 0)
+    .slice(0, 10);
+  const weeks = weekly(points).slice(-6);
+  const mttr = meanTimeToRemediate(points);
+  const kpis = [
+    `*IMDSv2 migration* — ${latest.percentCompliant}% of instances no longer accept IMDSv1${signed(
+      delta(points, (p) => p.percentCompliant),
+      ' points',
+    )}`,
+    `Laggards ${latest.laggards}${signed(
+      delta(points, (p) => p.laggards),
+      '',
+    )}; IMDSv1 calls in the window ${latest.v1Calls}${signed(
+      delta(points, (p) => p.v1Calls),
+      '',
+    )}`,
+    `Mean time to remediate: ${mttr === null ? 'no fixes recorded yet' : `${(mttr / 86_400).toFixed(1)} days`}`,
+  ].join('\n');
+  const table = (title: string, rows: { key: string; laggards: number; percentCompliant: number }[]) =>
+    `*${title}*\n${rows.map((r) => `• ${r.key}: ${r.laggards} laggards, ${r.percentCompliant}% compliant`).join('\n') || '• none'}`;
+  const weekText = `*Per week (found / fixed)*\n${weeks.map((w) => `• ${w.week}: ${w.found} / ${w.fixed}`).join('\n')}`;
+  const png = trendChart(points);
+  await ctx.out.add({
+    kind: 'upload',
+    channelId,
+    filename: 'imds-trend.png',
+    title: 'IMDSv2 migration trend',
+    base64: png.toString('base64'),
+    comment: 'IMDSv2 migration trend (from the scan history)',
+  });
+  const sections = [
+    kpis,
+    table('By account (most laggards first)', byAccount),
+    table('By owner', byOwner),
+    weekText,
+  ];
+  return {
+    response_type: 'ephemeral',
+    text: `IMDSv2 report: ${latest.percentCompliant}% compliant`,
+    blocks: sections.map((text) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: text.slice(0, 2990) },
+    })),
+  };
+}

@@ -1,0 +1,28 @@
+import type { TaskContext } from './context.js';
+import { ownerKeyOf, SECURITY_KEY } from './digest.js';
+
+/** Snoozes that ended: the owner hears about the instance again, once (markWoken claims it). */
+export async function wakeSnoozes(ctx: TaskContext): Promise<number> {
+  const due = await ctx.snoozes.dueForWakeUp(ctx.now(), 200);
+  let told = 0;
+  for (const s of due) {
+    if (!(await ctx.snoozes.markWoken(s.key, s.until))) continue;
+    const f = await ctx.app.store.locate(s.instanceId);
+    if (!f || f.readiness === 'compliant' || f.readiness === 'imds-disabled') continue; // fixed meanwhile
+    const route =
+      f.owner && f.ownerTag
+        ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag })
+        : undefined;
+    const key = ownerKeyOf(route);
+    const channel =
+      key === SECURITY_KEY ? ctx.workflow.slack.securityChannel : key.slice(key.indexOf(':') + 1);
+    if (!channel) continue;
+    await ctx.out.add({
+      kind: 'post',
+      channel,
+      text: `:alarm_clock: The snooze on \`${f.instanceId}\` (${f.name ?? 'no Name'}, ${f.accountId}/${f.region}) ended; it still accepts IMDSv1 (${f.readiness}). Snoozed by ${s.by.name}: ${s.reason}`,
+    });
+    told += 1;
+  }
+  return told;
+}

@@ -1,0 +1,123 @@
+import type { SlackConfig } from '../../src/config/slack-env.js';
+import type { Workflow } from '../../src/config/workflow-schema.js';
+import { silentLogger } from '../../src/log.js';
+import { type App, createApp } from '../../src/main.js';
+import type { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
+import { freePort } from '../../src/sandbox/redis-server.js';
+import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../../src/sandbox/slack/index.js';
+import type { BlockActionsInput, ViewSubmissionInput } from '../../src/sandbox/slack/payloads.js';
+import {
+  blockActionsBody,
+  eventCallbackBody,
+  slackRequestHeaders,
+  slashCommandBody,
+  viewSubmissionBody,
+} from '../../src/sandbox/slack/signing.js';
+import { startSlack } from '../../src/slack/runtime.js';
+import { pointSdkAt, testEnv } from './harness.js';
+
+export interface SlackHarness {
+  emulator: AwsEmulator;
+  slack: FakeSlack;
+  app: App;
+  runtime: Awaited<ReturnType<typeof startSlack>>;
+  eventsUrl: string;
+  /** POSTs a signed request as Slack would; returns Bolt's HTTP answer */
+  send(
+    body: string,
+    opts?: { timestampSeconds?: number; secret?: string },
+  ): Promise<{ status: number; text: string }>;
+  command(
+    text: string,
+    user: string,
+    channel: string,
+  ): Promise<{ status: number; text: string; responseUrl: string }>;
+  click(input: BlockActionsInput): Promise<{ status: number; text: string }>;
+  submit(input: ViewSubmissionInput): Promise<{ status: number; text: string }>;
+  event(event: Record<string, unknown> & { type: string }): Promise<{ status: number; text: string }>;
+  scan(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Polls until `check` returns a value (not undefined/false); fails with `what` after `ms`. */
+export async function until<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  ms = 20_000,
+): Promise<Exclude<T, undefined | false | null>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false && v !== null) return v as Exclude<T, undefined | false | null>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The whole bot (scan workers, Slack workers, Bolt's HTTP receiver) against the emulator and fake Slack. */
+export async function startSlackHarness(
+  fleet: Fleet,
+  workflow: Workflow,
+  slackOpts: StartFakeSlackOptions,
+  mode: 'http' | 'socket' = 'http',
+): Promise<SlackHarness> {
+  const emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 0 });
+  pointSdkAt(emulator.url);
+  const slack = await startFakeSlack(slackOpts);
+  const app = await createApp({ env: testEnv(), workflow, log: silentLogger() });
+  const port = await freePort();
+  const config: SlackConfig = {
+    botToken: slack.botToken,
+    appToken: mode === 'socket' ? slack.appToken : null,
+    signingSecret: slack.signingSecret,
+    apiUrl: slack.url,
+    port,
+    mode,
+  };
+  const runtime = await startSlack(app, config);
+  app.startWorkers(4);
+  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const send = async (body: string, opts: { timestampSeconds?: number; secret?: string } = {}) => {
+    const headers = slackRequestHeaders(body, opts.secret ?? slack.signingSecret, opts.timestampSeconds);
+    const res = await fetch(eventsUrl, { method: 'POST', headers: { ...headers }, body });
+    return { status: res.status, text: await res.text() };
+  };
+  return {
+    emulator,
+    slack,
+    app,
+    runtime,
+    eventsUrl,
+    send,
+    async command(text, user, channel) {
+      const responseUrl = slack.state.newResponseUrl({ channel, user });
+      const r = await send(
+        slashCommandBody({
+          text,
+          user_id: user,
+          channel_id: channel,
+          response_url: responseUrl,
+          trigger_id: slack.state.newTriggerId(),
+        }),
+      );
+      return { ...r, responseUrl };
+    },
+    click: (input) => send(blockActionsBody({ trigger_id: slack.state.newTriggerId(), ...input })),
+    submit: (input) => send(viewSubmissionBody(input)),
+    event: (event) => send(eventCallbackBody(event)),
+    async scan() {
+      const { scanId } = await app.requestScan({ kind: 'cli', by: 'test' });
+      await app.waitForScan(scanId);
+    },
+    async close() {
+      await app.close();
+      await slack.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** The bodies posted to a response_url, in order. */
+export const responses = (h: SlackHarness, url: string) =>
+  h.slack.state.responseUses(url).map((u) => u.body as { text?: string; blocks?: unknown[] });
