@@ -22,6 +22,13 @@ export const Env = z.object({
     .string()
     .regex(/^[\w+=,.@-]{2,64}$/)
     .default('imds-bot'),
+  /** the EC2 instance the bot runs on, if any: enforcing on it is refused when it would cut off the bot */
+  IMDS_BOT_HOST_INSTANCE_ID: z
+    .string()
+    .regex(/^i-[0-9a-f]{8,17}$/, 'an instance id such as i-0123456789abcdef0')
+    .optional(),
+  /** the bot runs in a container on that host (it then needs hop limit 2) */
+  IMDS_BOT_IN_CONTAINER: z.enum(['true', 'false']).default('false'),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -32,6 +39,7 @@ export interface Config {
   logLevel: z.infer<typeof LogLevel>;
   hubRegion: string;
   sessionName: string;
+  botHost: { instanceId: string; inContainer: boolean } | null;
 }
 
 /** Reads the environment once, in the composition root. Lists every problem at once. */
@@ -52,5 +60,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     hubRegion: e.AWS_REGION,
     sessionName: e.IMDS_BOT_SESSION_NAME,
+    botHost: e.IMDS_BOT_HOST_INSTANCE_ID
+      ? { instanceId: e.IMDS_BOT_HOST_INSTANCE_ID, inContainer: e.IMDS_BOT_IN_CONTAINER === 'true' }
+      : null,
   };
 }

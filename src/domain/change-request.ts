@@ -146,7 +146,13 @@ export const ChangeEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('deny'), by: Person, reason: z.string() }),
   z.strictObject({ type: z.literal('expire') }),
   z.strictObject({ type: z.literal('start-apply'), jobId: z.string().min(1) }),
-  z.strictObject({ type: z.literal('applied'), after: OptionsRecord, awsRequestId: z.string().nullable() }),
+  z.strictObject({
+    type: z.literal('applied'),
+    /** the state actually found just before the change (it may differ from when it was requested) */
+    before: OptionsRecord.optional(),
+    after: OptionsRecord,
+    awsRequestId: z.string().nullable(),
+  }),
   z.strictObject({ type: z.literal('failed'), error: ChangeError }),
   z.strictObject({
     type: z.literal('rolled-back'),
@@ -327,7 +333,11 @@ function step(cr: ChangeRequest, e: ChangeEvent, at: string, now: Date): Guarded
     case 'start-apply':
       return { to: 'applying', by: WORKER, patch: { jobId: e.jobId } };
     case 'applied':
-      return { to: 'applied', by: WORKER, patch: { after: e.after, awsRequestId: e.awsRequestId } };
+      return {
+        to: 'applied',
+        by: WORKER,
+        patch: { after: e.after, awsRequestId: e.awsRequestId, ...(e.before ? { before: e.before } : {}) },
+      };
     case 'failed':
       return { to: 'failed', by: WORKER, patch: { error: e.error } };
     case 'rolled-back':

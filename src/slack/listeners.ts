@@ -12,45 +12,62 @@ import type { Workflow } from '../config/workflow-schema.js';
 import { errorMessage } from '../errors.js';
 import type { SlackTaskQueue } from '../jobs/slack-tasks.js';
 import type { Logger } from '../log.js';
+import type { ChangeRequestStore } from '../store/change-requests.js';
+import type { FindingsStore } from '../store/findings.js';
+import { DECISION_CALLBACK } from './blocks/decision.js';
 import { SNOOZE_CALLBACK, snoozeModal, snoozeSubmission } from './blocks/snooze.js';
+import { CHANGE_HELP, parseChangeCommand } from './commands/change-commands.js';
 import { helpText, isCommandError, parseCommand } from './commands/parse.js';
+import { CR_ACTION, onDecisionSubmit, onRequestAction } from './listeners-change.js';
 
 export interface ListenerDeps {
   tasks: SlackTaskQueue;
   workflow: Workflow;
   log: Logger;
+  /** read at click time to decide which modal an approval needs */
+  requests: Pick<ChangeRequestStore, 'get'>;
+  findings: Pick<FindingsStore, 'locate'>;
 }
 
-type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+export type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const working = (command: { command: string; text: string }) => ({
+  response_type: 'ephemeral' as const,
+  text: `:hourglass_flowing_sand: Working on \`${command.command} ${command.text.trim()}\`…`,
+});
 
 /**
  * `/imds`: answered within Slack's 3 seconds. Help and bad input are answered in the ack itself;
  * everything else is acknowledged with "working…" and carried out from the queue.
  */
 export async function onImdsCommand(deps: ListenerDeps, { command, ack }: CommandArgs): Promise<void> {
+  const user = { id: command.user_id, name: command.user_name };
+  const where = { channelId: command.channel_id, responseUrl: command.response_url };
+  const change = parseChangeCommand(command.text);
+  if (change && !change.ok) return ack({ response_type: 'ephemeral', text: change.message });
+  if (change?.ok) {
+    await ack(working(command));
+    await deps.tasks.add({ kind: 'change-command', command: change.command, user, ...where });
+    return;
+  }
   const parsed = parseCommand(command.text, { maxSnoozeDays: deps.workflow.approvals.maxSnoozeDays });
   if (isCommandError(parsed)) return ack({ response_type: 'ephemeral', text: parsed.message });
-  if (parsed.name === 'help')
-    return ack({ response_type: 'ephemeral', text: helpText(parsed.args.topic, command.command) });
-  await ack({
-    response_type: 'ephemeral',
-    text: `:hourglass_flowing_sand: Working on \`${command.command} ${command.text.trim()}\`…`,
-  });
-  await deps.tasks.add({
-    kind: 'command',
-    command: parsed,
-    text: command.text.trim(),
-    user: { id: command.user_id, name: command.user_name },
-    channelId: command.channel_id,
-    responseUrl: command.response_url,
-  });
+  if (parsed.name === 'help') {
+    const topic = parsed.args.topic;
+    return ack({
+      response_type: 'ephemeral',
+      text: `${helpText(topic, command.command)}${topic ? '' : `\n${CHANGE_HELP}`}`,
+    });
+  }
+  await ack(working(command));
+  await deps.tasks.add({ kind: 'command', command: parsed, text: command.text.trim(), user, ...where });
 }
 
 const ACTION = /^imds_(enforce|snooze|ack)_\d+$/;
 
-/** A card button: ack at once; Snooze opens its modal (trigger ids die after 3 s), the rest queue. */
+/** A digest card button: ack at once; Snooze opens its modal (trigger ids die after 3 s), the rest queue. */
 export async function onCardAction(
   deps: ListenerDeps,
   { body, action, ack, client }: ActionArgs,
@@ -59,13 +76,16 @@ export async function onCardAction(
   const kind = ACTION.exec(action.action_id)?.[1] as 'enforce' | 'snooze' | 'ack' | undefined;
   if (!kind) return;
   const ref = action.value ?? '';
+  const where = {
+    channelId: body.channel?.id ?? null,
+    messageTs: body.message?.ts ?? null,
+    responseUrl: body.response_url ?? null,
+  };
   if (kind === 'snooze') {
-    const view = snoozeModal(ref, deps.workflow.approvals, {
-      channelId: body.channel?.id ?? null,
-      messageTs: body.message?.ts ?? null,
-      responseUrl: body.response_url ?? null,
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: snoozeModal(ref, deps.workflow.approvals, where) as never,
     });
-    await client.views.open({ trigger_id: body.trigger_id, view: view as never });
     return;
   }
   await deps.tasks.add({
@@ -73,9 +93,7 @@ export async function onCardAction(
     action: kind,
     ref,
     user: { id: body.user.id, name: body.user.name ?? body.user.id },
-    channelId: body.channel?.id ?? null,
-    messageTs: body.message?.ts ?? null,
-    responseUrl: body.response_url ?? null,
+    ...where,
   });
 }
 
@@ -90,7 +108,9 @@ export async function onSnoozeSubmit(deps: ListenerDeps, { ack, view, body }: Vi
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command('/imds', (args) => onImdsCommand(deps, args));
   app.action<BlockAction<ButtonAction>>(ACTION, (args) => onCardAction(deps, args));
+  app.action<BlockAction<ButtonAction>>(CR_ACTION, (args) => onRequestAction(deps, args));
   app.view<ViewSubmitAction>(SNOOZE_CALLBACK, (args) => onSnoozeSubmit(deps, args));
+  app.view<ViewSubmitAction>(DECISION_CALLBACK, (args) => onDecisionSubmit(deps, args));
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab === 'home') await deps.tasks.add({ kind: 'home', userId: event.user });
   });

@@ -1,4 +1,6 @@
 import { Queue, Worker } from 'bullmq';
+import { expireDue } from '../change/decide.js';
+import { startChangeControl } from '../change/wire.js';
 import type { SlackConfig } from '../config/slack-env.js';
 import { errorMessage } from '../errors.js';
 import { createSlackOutQueue, startSlackOutWorker } from '../jobs/slack-out.js';
@@ -34,21 +36,27 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   const tasks = createSlackTaskQueue({ connect, prefix });
   const out = createSlackOutQueue({ connect, prefix });
   const cards = createCardStore({ redis, prefix });
+  const audit = createAuditStore({ redis, prefix });
+  const directory = createDirectory({ client, redis, prefix, settings: workflow.slack });
+  const access = createAccess({ client, redis, prefix, approvals: workflow.approvals });
+  const now = opts.now ?? (() => new Date());
+  const change = startChangeControl(app, { audit, cards, directory, access, out, client, now });
   const ctx: TaskContext = {
     app,
     workflow,
     client,
     redis,
     prefix,
-    directory: createDirectory({ client, redis, prefix, settings: workflow.slack }),
-    access: createAccess({ client, redis, prefix, approvals: workflow.approvals }),
+    directory,
+    access,
     out,
     snoozes: createSnoozeStore({ redis, prefix }),
     acks: createAckStore({ redis, prefix }),
-    audit: createAuditStore({ redis, prefix }),
+    audit,
     cards,
+    change,
     log,
-    now: opts.now ?? (() => new Date()),
+    now,
   };
   const taskWorker = startSlackTaskWorker({ connect, prefix, ctx, handle: handleTask, log });
   const outWorker = startSlackOutWorker({
@@ -69,7 +77,7 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   let bolt: ReturnType<typeof createBoltApp> | null = null;
   if (opts.listen !== false) {
     bolt = createBoltApp(config, log);
-    registerListeners(bolt, { tasks, workflow, log });
+    registerListeners(bolt, { tasks, workflow, log, requests: ctx.change.requests, findings: app.store });
     await bolt.start(config.port);
     app.onClose(async () => {
       await bolt?.stop();
@@ -95,15 +103,19 @@ async function scheduleDigests(queue: Queue, schedule: { cron: string; timezone:
   );
 }
 
-/** Every minute: snoozes that ended go back to their owners (once each). */
+/** Every minute: snoozes that ended go back to their owners (once each); undecided requests expire. */
 async function startSweeper(ctx: TaskContext, connect: ScanApp['connect'], prefix: string) {
   const name = 'sweeper';
   const queue = new Queue(name, { prefix: `${prefix}:bull`, connection: connect('sweeper-queue') });
   await queue.upsertJobScheduler('snoozes', { every: 60_000 }, { name: 'snoozes', data: {} });
-  const worker = new Worker(name, () => wakeSnoozes(ctx), {
-    prefix: `${prefix}:bull`,
-    connection: connect('sweeper-worker'),
-  });
+  const worker = new Worker(
+    name,
+    async () => ({ woken: await wakeSnoozes(ctx), expired: await expireDue(ctx.change) }),
+    {
+      prefix: `${prefix}:bull`,
+      connection: connect('sweeper-worker'),
+    },
+  );
   worker.on('error', (err) => ctx.log.error({ err: errorMessage(err) }, 'sweeper error'));
   return {
     async close() {

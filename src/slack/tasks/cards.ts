@@ -70,6 +70,8 @@ async function threadReply(ctx: TaskContext, where: Where, text: string): Promis
     await ctx.out.add({ kind: 'post', channel: where.channelId, threadTs: where.messageTs, text });
 }
 
+type Actor = { id: string; name: string };
+
 /** Acknowledge: the owner has seen it and plans to act. Recorded, audited, told on the card's thread. */
 export async function acknowledge(
   ctx: TaskContext,
@@ -78,37 +80,43 @@ export async function acknowledge(
 ): Promise<ResponseMessage> {
   const loc = await locateRef(ctx, task.ref);
   if (!loc.ok) return loc.message;
-  const refused = await mayActOn(ctx, task.user.id, task.channelId, loc.finding);
+  return acknowledgeFinding(ctx, task.user, task, loc.finding, note);
+}
+
+export async function acknowledgeFinding(
+  ctx: TaskContext,
+  user: Actor,
+  where: Where,
+  f: Finding,
+  note: string | null,
+): Promise<ResponseMessage> {
+  const refused = await mayActOn(ctx, user.id, where.channelId, f);
   if (refused) return refused;
   const at = ctx.now().toISOString();
-  await ctx.acks.acknowledge({
-    instanceKey: loc.instanceKey,
-    by: { userId: task.user.id, name: task.user.name },
-    at,
-    note,
-  });
+  const by = { userId: user.id, name: user.name };
+  await ctx.acks.acknowledge({ instanceKey: `${f.accountId}:${f.region}:${f.instanceId}`, by, at, note });
   await ctx.audit.append({
     at,
     type: 'acknowledged',
-    actor: { userId: task.user.id, name: task.user.name },
-    target: target(loc.finding),
+    actor: by,
+    target: target(f),
     requestId: null,
     before: null,
     after: null,
     reason: note,
     awsRequestId: null,
     jobId: null,
-    card: task.channelId && task.messageTs ? { channel: task.channelId, ts: task.messageTs } : null,
+    card: cardOf(where),
   });
   await threadReply(
     ctx,
-    task,
-    `:eyes: <@${task.user.id}> acknowledged \`${loc.finding.instanceId}\`${note ? `: ${note}` : ''}`,
+    where,
+    `:eyes: <@${user.id}> acknowledged \`${f.instanceId}\`${note ? `: ${note}` : ''}`,
   );
-  return ephemeral(
-    `Acknowledged \`${loc.finding.instanceId}\`. It stays in your digest until it is fixed or snoozed.`,
-  );
+  return ephemeral(`Acknowledged \`${f.instanceId}\`. It stays in your digest until it is fixed or snoozed.`);
 }
+
+const cardOf = (w: Where) => (w.channelId && w.messageTs ? { channel: w.channelId, ts: w.messageTs } : null);
 
 /** Snooze: leaves the digests until it ends, then the owner hears again (the sweeper). */
 export async function snooze(
@@ -117,15 +125,25 @@ export async function snooze(
 ): Promise<ResponseMessage> {
   const loc = await locateRef(ctx, task.ref);
   if (!loc.ok) return loc.message;
-  const f = loc.finding;
-  const refused = await mayActOn(ctx, task.user.id, task.channelId, f);
+  return snoozeFinding(ctx, task.user, task, loc.finding, task.days * 86_400_000, task.reason);
+}
+
+export async function snoozeFinding(
+  ctx: TaskContext,
+  user: Actor,
+  where: Where,
+  f: Finding,
+  durationMs: number,
+  reason: string,
+): Promise<ResponseMessage> {
+  const refused = await mayActOn(ctx, user.id, where.channelId, f);
   if (refused) return refused;
   const max = ctx.workflow.approvals.maxSnoozeDays;
-  if (task.days > max) return ephemeral(`Snoozes are limited to ${max} days by policy.`);
-  const until = new Date(ctx.now().getTime() + task.days * 86_400_000);
-  const by = { userId: task.user.id, name: task.user.name };
+  if (durationMs > max * 86_400_000) return ephemeral(`Snoozes are limited to ${max} days by policy.`);
+  const until = new Date(ctx.now().getTime() + durationMs);
+  const by = { userId: user.id, name: user.name };
   await ctx.snoozes.snooze(
-    { accountId: f.accountId, region: f.region, instanceId: f.instanceId, until, reason: task.reason, by },
+    { accountId: f.accountId, region: f.region, instanceId: f.instanceId, until, reason, by },
     ctx.now(),
   );
   await ctx.audit.append({
@@ -136,15 +154,15 @@ export async function snooze(
     requestId: null,
     before: null,
     after: { until: until.toISOString() },
-    reason: task.reason,
+    reason,
     awsRequestId: null,
     jobId: null,
-    card: task.channelId && task.messageTs ? { channel: task.channelId, ts: task.messageTs } : null,
+    card: cardOf(where),
   });
   await threadReply(
     ctx,
-    task,
-    `:zzz: <@${task.user.id}> snoozed \`${f.instanceId}\` until ${until.toISOString().slice(0, 10)}: ${task.reason}`,
+    where,
+    `:zzz: <@${user.id}> snoozed \`${f.instanceId}\` until ${until.toISOString().slice(0, 10)}: ${reason}`,
   );
   return ephemeral(`Snoozed \`${f.instanceId}\` until ${until.toISOString().slice(0, 16)}Z.`);
 }

@@ -4,6 +4,9 @@ import { errorMessage } from '../../errors.js';
 import { accountStatusMessage, instanceStatusMessage } from '../blocks/status.js';
 import type { ParsedCommand } from '../commands/parse.js';
 import type { ResponseMessage } from '../web.js';
+import { auditMessage } from './audit.js';
+import { acknowledgeFinding, snoozeFinding } from './cards.js';
+import { enforceCommand, rollbackCommand } from './changes.js';
 import type { TaskContext } from './context.js';
 import { ownersMessage } from './owners.js';
 import { reportMessage } from './report.js';
@@ -98,6 +101,18 @@ async function status(
   return { response_type: 'ephemeral', ...instanceStatusMessage(f, snap?.scannedAt ?? null) };
 }
 
+async function onInstance(
+  ctx: TaskContext,
+  task: CommandTask,
+  cmd: Extract<ParsedCommand, { name: 'snooze' | 'ack' }>,
+): Promise<ResponseMessage> {
+  const f = await ctx.app.store.locate(cmd.args.instanceId);
+  if (!f) return ephemeral(`No scan has seen \`${cmd.args.instanceId}\`.`);
+  const where = { channelId: task.channelId, messageTs: null };
+  if (cmd.name === 'ack') return acknowledgeFinding(ctx, task.user, where, f, cmd.args.note);
+  return snoozeFinding(ctx, task.user, where, f, cmd.args.durationMs, cmd.args.reason);
+}
+
 /** Runs a parsed `/imds` command and returns the reply for its response_url. */
 export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<ResponseMessage> {
   const cmd = task.command;
@@ -118,10 +133,17 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
         return await reportMessage(ctx, task.channelId);
       case 'owners':
         return await ownersMessage(ctx);
-      default:
-        return ephemeral(
-          `\`/imds ${cmd.name}\` changes production and needs change control, which this installation has not enabled yet.`,
-        );
+      case 'enforce':
+        return await enforceCommand(ctx, task.user, task.channelId, cmd.args.instanceId, cmd.args.reason);
+      case 'rollback':
+        return await rollbackCommand(ctx, task.user, task.channelId, cmd.args.instanceId, cmd.args.reason);
+      case 'snooze':
+      case 'ack':
+        return await onInstance(ctx, task, cmd);
+      case 'audit':
+        return await auditMessage(ctx, cmd, security, task.user.id);
+      case 'help':
+        return ephemeral('`/imds help` lists the commands.');
     }
   } catch (err) {
     ctx.log.error({ command: cmd.name, err: errorMessage(err) }, 'command failed');

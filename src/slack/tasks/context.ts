@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import type { ChangeContext } from '../../change/context.js';
 import type { Workflow } from '../../config/workflow-schema.js';
 import type { SlackOutQueue } from '../../jobs/slack-out.js';
 import type { Logger } from '../../log.js';
@@ -25,6 +26,7 @@ export interface TaskContext {
   acks: AckStore;
   audit: AuditStore;
   cards: CardStore;
+  change: ChangeContext;
   log: Logger;
   now: () => Date;
 }

@@ -1,23 +1,41 @@
+import { CodedError, errorMessage } from '../../errors.js';
+import type { ResponseMessage } from '../web.js';
 import { acknowledge, snooze } from './cards.js';
+import { changeCommand, decision, enforceFromCard } from './changes.js';
 import { runCommand } from './commands.js';
 import type { TaskContext } from './context.js';
 import { planDigests } from './digest.js';
 import { homeView } from './home.js';
 import type { SlackTask } from './schema.js';
 
-const reply = async (
+/**
+ * Sends what a handler answered. A handler that fails for good still answers (what failed and
+ * what to check), so nobody is left looking at "working…"; transient failures are retried.
+ */
+async function reply(
   ctx: TaskContext,
   responseUrl: string | null,
-  message: Awaited<ReturnType<typeof runCommand>>,
-) => {
+  work: () => Promise<ResponseMessage>,
+): Promise<void> {
+  let message: ResponseMessage;
+  try {
+    message = await work();
+  } catch (err) {
+    if (err instanceof CodedError && err.transient) throw err;
+    ctx.log.error({ err: errorMessage(err) }, 'slack task failed');
+    message = {
+      response_type: 'ephemeral',
+      text: `That failed: ${errorMessage(err)}. Check \`/imds audit\` before trying again.`,
+    };
+  }
   if (responseUrl) await ctx.out.add({ kind: 'respond', responseUrl, message });
-};
+}
 
 /** Dispatches one queued Slack task. Replies go through the outbound queue (rate limits, retries). */
 export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unknown> {
   switch (task.kind) {
     case 'command':
-      return reply(ctx, task.responseUrl, await runCommand(ctx, task));
+      return reply(ctx, task.responseUrl, () => runCommand(ctx, task));
     case 'digest':
       return planDigests(ctx, task.onlyRegressions);
     case 'home':
@@ -27,13 +45,14 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
         view: await homeView(ctx, task.userId),
       });
     case 'snooze':
-      return reply(ctx, task.responseUrl, await snooze(ctx, task));
+      return reply(ctx, task.responseUrl, () => snooze(ctx, task));
     case 'card-action':
-      if (task.action === 'ack') return reply(ctx, task.responseUrl, await acknowledge(ctx, task));
-      return reply(ctx, task.responseUrl, {
-        response_type: 'ephemeral',
-        text: 'Enforcing from a card needs change control, which this installation has not enabled yet.',
-        replace_original: false,
-      });
+      return reply(ctx, task.responseUrl, () =>
+        task.action === 'ack' ? acknowledge(ctx, task) : enforceFromCard(ctx, task),
+      );
+    case 'change-command':
+      return reply(ctx, task.responseUrl, () => changeCommand(ctx, task));
+    case 'cr-decision':
+      return reply(ctx, task.responseUrl, () => decision(ctx, task));
   }
 }

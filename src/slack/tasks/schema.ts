@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChangeCommand } from '../commands/change-commands.js';
 import { ParsedCommand } from '../commands/parse.js';
 
 export const SlackUserRef = z.object({ id: z.string(), name: z.string() });
@@ -29,6 +30,24 @@ export const SlackTask = z.discriminatedUnion('kind', [
     channelId: z.string().nullable(),
     messageTs: z.string().nullable(),
     responseUrl: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('change-command'),
+    command: ChangeCommand,
+    user: SlackUserRef,
+    channelId: z.string(),
+    responseUrl: z.string(),
+  }),
+  z.object({
+    kind: z.literal('cr-decision'),
+    action: z.enum(['approve', 'deny', 'rollback']),
+    requestId: z.string(),
+    user: SlackUserRef,
+    channelId: z.string().nullable(),
+    responseUrl: z.string().nullable(),
+    overrideReason: z.string().optional(),
+    confirmed: z.boolean().optional(),
+    reason: z.string().optional(),
   }),
   z.object({
     kind: z.literal('snooze'),

@@ -1,0 +1,311 @@
+import type { InstanceOptions } from '../aws/remediation.js';
+import { enforceOptions, selfHostGuard } from '../domain/approval-policy.js';
+import type { ChangeRequest } from '../domain/change-request.js';
+import type { AccountDefault } from '../domain/model.js';
+import { CodedError, errorMessage } from '../errors.js';
+import { refreshCards } from './cards.js';
+import type { ChangeContext } from './context.js';
+import { auditTarget } from './decide.js';
+import { currentFacts } from './facts.js';
+
+type Json = Record<string, string | number | boolean | null>;
+interface Applied {
+  before: Json | null;
+  after: Json;
+  awsRequestId: string | null;
+  note: string;
+}
+
+const beforeKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:cr-before:${id}`;
+
+/**
+ * The state found just before the change, saved before the AWS call: after a crash the retried
+ * job finds the instance already changed, and this is how it still knows what it was.
+ */
+async function rememberBefore(ctx: ChangeContext, id: string, before: object): Promise<void> {
+  await ctx.redis.set(beforeKey(ctx, id), JSON.stringify(before), 'EX', 400 * 86_400, 'NX');
+}
+async function recalledBefore(ctx: ChangeContext, id: string): Promise<Json | null> {
+  const raw = await ctx.redis.get(beforeKey(ctx, id));
+  return raw ? (JSON.parse(raw) as Json) : null;
+}
+
+const asJson = (o: object): Json => JSON.parse(JSON.stringify(o)) as Json;
+
+async function enforceOne(
+  ctx: ChangeContext,
+  cr: ChangeRequest,
+  instanceId: string,
+  region: string,
+  saveKey: string,
+): Promise<Applied> {
+  const scope = { accountId: cr.target.accountId, region };
+  const account = await ctx.accountFor(scope.accountId);
+  const ec2 = ctx.clients.forScope(account, region).ec2;
+  const r = ctx.remediationFor(scope);
+  const { facts } = await currentFacts(ctx, {
+    ...cr,
+    target: { type: 'instance', ...scope, instanceId },
+  } as ChangeRequest);
+  const current = await r.readInstanceOptions(ec2, instanceId);
+  const options = enforceOptions(current.options, facts, ctx.workflow.approvals);
+  const guard = selfHostGuard(facts, options);
+  if (!guard.allowed) throw new CodedError(guard.code, guard.reason);
+  const result = await r.enforceInstance(ec2, instanceId, options, (before) =>
+    rememberBefore(ctx, saveKey, before),
+  );
+  const before = (await recalledBefore(ctx, saveKey)) ?? asJson(result.before);
+  if (!result.changed)
+    return {
+      before,
+      after: asJson(result.before),
+      awsRequestId: null,
+      note: 'already required (nothing sent)',
+    };
+  return {
+    before,
+    after: asJson(result.after),
+    awsRequestId: result.awsRequestId,
+    note: `HttpTokens ${String(before.httpTokens)} → required, hop limit ${String(before.hopLimit)} → ${result.after.hopLimit}`,
+  };
+}
+
+async function restore(ctx: ChangeContext, cr: ChangeRequest): Promise<Applied> {
+  const original = cr.rollbackOf ? await ctx.requests.get(cr.rollbackOf) : null;
+  if (!original?.before)
+    throw new CodedError('nothing-to-restore', `${cr.id}: the change it undoes has no captured before-state`);
+  const t = cr.target;
+  if (t.type === 'bulk')
+    throw new CodedError('bulk-rollback', 'roll back bulk changes one instance at a time');
+  const account = await ctx.accountFor(t.accountId);
+  const ec2 = ctx.clients.forScope(account, t.region).ec2;
+  const r = ctx.remediationFor(t);
+  if (t.type === 'instance') {
+    const result = await r.restoreInstance(ec2, t.instanceId, original.before as unknown as InstanceOptions);
+    const after = result.changed ? result.after : result.before;
+    return {
+      before: asJson(result.before),
+      after: asJson(after),
+      awsRequestId: result.changed ? result.awsRequestId : null,
+      note: `restored ${JSON.stringify(original.before)}`,
+    };
+  }
+  if (t.type === 'launch-template') {
+    const previous = Number(original.before.defaultVersion);
+    const result = await r.restoreLaunchTemplate(ec2, t.launchTemplateId, previous);
+    return {
+      before: { defaultVersion: result.newVersion },
+      after: { defaultVersion: previous },
+      awsRequestId: result.awsRequestIds[0] ?? null,
+      note: `default version back to ${previous}`,
+    };
+  }
+  const result = await r.restoreAccountDefault(ec2, t, original.before as unknown as AccountDefault);
+  return {
+    before: asJson(result.before),
+    after: asJson(result.after),
+    awsRequestId: result.awsRequestId,
+    note: 'account default restored',
+  };
+}
+
+async function change(ctx: ChangeContext, cr: ChangeRequest): Promise<Applied> {
+  const t = cr.target;
+  if (cr.kind === 'rollback') return restore(ctx, cr);
+  if (t.type === 'instance') return enforceOne(ctx, cr, t.instanceId, t.region, cr.id);
+  if (t.type === 'bulk')
+    throw new CodedError('bulk-in-single-job', 'bulk requests run as one job per instance');
+  const account = await ctx.accountFor(t.accountId);
+  const ec2 = ctx.clients.forScope(account, t.region).ec2;
+  const r = ctx.remediationFor(t);
+  if (t.type === 'launch-template') {
+    const result = await r.fixLaunchTemplate(ec2, t.launchTemplateId);
+    return {
+      before: { defaultVersion: result.previousDefaultVersion },
+      after: { defaultVersion: result.newVersion },
+      awsRequestId: result.awsRequestIds.at(-1) ?? null,
+      note: result.changed
+        ? `version ${result.newVersion} requires IMDSv2 and is the default`
+        : 'the default version already required IMDSv2',
+    };
+  }
+  const result = await r.setAccountDefault(ec2, t, { httpTokens: 'required' });
+  return {
+    before: asJson(result.before),
+    after: asJson(result.after),
+    awsRequestId: result.awsRequestId,
+    note: 'new instances now require IMDSv2',
+  };
+}
+
+export interface ApplyJob {
+  id: string;
+  attemptsMade: number;
+  attempts: number;
+}
+
+/**
+ * Carries out an approved change: approved -> applying (CAS; a retried job resumes its own
+ * 'applying') -> the AWS change -> audit (idempotent) -> applied. Transient errors are thrown
+ * for another attempt; permanent ones, or the last attempt, end in 'failed'.
+ */
+export async function applyChange(ctx: ChangeContext, requestId: string, job: ApplyJob): Promise<string> {
+  let cr = await ctx.requests.get(requestId);
+  if (!cr) return 'unknown request';
+  if (cr.state === 'approved') {
+    const started = await ctx.requests.apply(requestId, { type: 'start-apply', jobId: job.id }, ctx.now());
+    if (!started.result.ok) return `not started: ${started.result.code}`;
+    cr = started.request;
+    await ctx.audit.append(
+      {
+        at: ctx.now().toISOString(),
+        type: 'applying',
+        actor: { system: 'imds-bot' },
+        target: auditTarget(cr),
+        requestId,
+        before: null,
+        after: null,
+        reason: null,
+        awsRequestId: null,
+        jobId: job.id,
+        card: null,
+      },
+      { idempotencyKey: `${requestId}:applying` },
+    );
+    await refreshCards(ctx, cr, null);
+    if (cr.target.type === 'bulk') {
+      await ctx.enqueueBulk(cr);
+      return 'bulk started';
+    }
+  } else if (cr.state !== 'applying' || cr.jobId !== job.id) {
+    return `nothing to do: ${cr.state}`;
+  } else if (cr.target.type === 'bulk') {
+    await ctx.enqueueBulk(cr); // a retry after a crash: the flow's job ids make this idempotent
+    return 'bulk resumed';
+  }
+  try {
+    const done = await change(ctx, cr);
+    return await finish(ctx, cr, done, job.id);
+  } catch (err) {
+    const coded =
+      err instanceof CodedError ? err : new CodedError('unexpected', errorMessage(err), { transient: true });
+    if (coded.transient && job.attemptsMade + 1 < job.attempts) throw coded;
+    await fail(ctx, cr, coded, job.id);
+    return `failed: ${coded.code}`;
+  }
+}
+
+async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobId: string): Promise<string> {
+  const at = ctx.now().toISOString();
+  const target = auditTarget(cr);
+  await ctx.audit.append(
+    {
+      at,
+      type: 'applied',
+      actor: { system: 'imds-bot' },
+      target,
+      requestId: cr.id,
+      before: done.before,
+      after: done.after,
+      reason: done.note,
+      awsRequestId: done.awsRequestId,
+      jobId,
+      card: null,
+    },
+    { idempotencyKey: `${cr.id}:applied` },
+  );
+  const { result, request } = await ctx.requests.apply(
+    cr.id,
+    {
+      type: 'applied',
+      after: done.after,
+      awsRequestId: done.awsRequestId,
+      ...(done.before ? { before: done.before } : {}),
+    },
+    ctx.now(),
+  );
+  if (!result.ok) return `applied, but the request moved on: ${result.code}`;
+  await ctx.audit.append(
+    {
+      at,
+      type: 'verified',
+      actor: { system: 'imds-bot' },
+      target,
+      requestId: cr.id,
+      before: null,
+      after: done.after,
+      reason: null,
+      awsRequestId: null,
+      jobId,
+      card: null,
+    },
+    { idempotencyKey: `${cr.id}:verified` },
+  );
+  if (cr.kind === 'rollback' && cr.rollbackOf) await markRolledBack(ctx, cr);
+  await refreshCards(
+    ctx,
+    request,
+    `:white_check_mark: Done and verified: ${done.note}${done.awsRequestId ? ` (AWS request ${done.awsRequestId})` : ''}.`,
+  );
+  return 'applied';
+}
+
+async function markRolledBack(ctx: ChangeContext, rollback: ChangeRequest): Promise<void> {
+  const by = rollback.approvals[0] ?? rollback.requestedBy;
+  const { result, request } = await ctx.requests.apply(
+    rollback.rollbackOf ?? '',
+    {
+      type: 'rolled-back',
+      by: { userId: by.userId, name: by.name },
+      reason: rollback.reason ?? 'rollback',
+      rollbackRequestId: rollback.id,
+    },
+    ctx.now(),
+  );
+  if (!result.ok) return;
+  await ctx.audit.append(
+    {
+      at: ctx.now().toISOString(),
+      type: 'rolled-back',
+      actor: { userId: by.userId, name: by.name },
+      target: auditTarget(request),
+      requestId: request.id,
+      before: request.after,
+      after: request.before,
+      reason: rollback.reason,
+      awsRequestId: null,
+      jobId: null,
+      card: null,
+    },
+    { idempotencyKey: `${request.id}:rolled-back` },
+  );
+  await refreshCards(ctx, request, `:leftwards_arrow_with_hook: Rolled back by ${rollback.id}.`);
+}
+
+async function fail(ctx: ChangeContext, cr: ChangeRequest, err: CodedError, jobId: string): Promise<void> {
+  const { result, request } = await ctx.requests.apply(
+    cr.id,
+    { type: 'failed', error: { code: err.code, message: err.message } },
+    ctx.now(),
+  );
+  if (!result.ok) return;
+  await ctx.audit.append(
+    {
+      at: ctx.now().toISOString(),
+      type: 'failed',
+      actor: { system: 'imds-bot' },
+      target: auditTarget(request),
+      requestId: cr.id,
+      before: await recalledBefore(ctx, cr.id),
+      after: null,
+      reason: err.message,
+      awsRequestId: null,
+      jobId,
+      card: null,
+    },
+    { idempotencyKey: `${cr.id}:failed` },
+  );
+  await refreshCards(ctx, request, `:x: Failed: ${err.message}`);
+}
+
+export { enforceOne };

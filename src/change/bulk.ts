@@ -1,0 +1,122 @@
+import type { ChangeRequest } from '../domain/change-request.js';
+import { CodedError, errorMessage } from '../errors.js';
+import { enforceOne } from './apply.js';
+import { refreshCards } from './cards.js';
+import type { ChangeContext } from './context.js';
+import { auditTarget } from './decide.js';
+
+const counterKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:bulk:${id}`;
+const PROGRESS_EVERY = 25;
+
+async function progress(ctx: ChangeContext, cr: ChangeRequest, field: 'done' | 'failed'): Promise<void> {
+  const key = counterKey(ctx, cr.id);
+  await ctx.redis
+    .multi()
+    .hincrby(key, field, 1)
+    .expire(key, 30 * 86_400)
+    .exec();
+  const c = await ctx.redis.hgetall(key);
+  const counts = { done: Number(c.done ?? 0), failed: Number(c.failed ?? 0) };
+  const total = cr.target.type === 'bulk' ? cr.target.instanceIds.length : 1;
+  const finished = counts.done + counts.failed;
+  if (finished % PROGRESS_EVERY === 0 && finished < total)
+    await refreshCards(ctx, cr, null, { ...counts, total });
+}
+
+/** One instance of a bulk request, with its own audit entries; failures are counted, not fatal. */
+export async function applyBulkItem(
+  ctx: ChangeContext,
+  requestId: string,
+  instanceId: string,
+  region: string,
+  job: { id: string; attemptsMade: number; attempts: number },
+): Promise<string> {
+  const cr = await ctx.requests.get(requestId);
+  if (!cr || cr.state !== 'applying' || cr.target.type !== 'bulk') return 'not applying';
+  const target = { ...auditTarget(cr), region, resource: instanceId };
+  try {
+    const done = await enforceOne(ctx, cr, instanceId, region, `${cr.id}:${instanceId}`);
+    await ctx.audit.append(
+      {
+        at: ctx.now().toISOString(),
+        type: 'applied',
+        actor: { system: 'imds-bot' },
+        target,
+        requestId,
+        before: done.before,
+        after: done.after,
+        reason: done.note,
+        awsRequestId: done.awsRequestId,
+        jobId: job.id,
+        card: null,
+      },
+      { idempotencyKey: `${requestId}:${instanceId}:applied` },
+    );
+    await ctx.audit.append(
+      {
+        at: ctx.now().toISOString(),
+        type: 'verified',
+        actor: { system: 'imds-bot' },
+        target,
+        requestId,
+        before: null,
+        after: done.after,
+        reason: null,
+        awsRequestId: null,
+        jobId: job.id,
+        card: null,
+      },
+      { idempotencyKey: `${requestId}:${instanceId}:verified` },
+    );
+    await progress(ctx, cr, 'done');
+    return 'applied';
+  } catch (err) {
+    const coded =
+      err instanceof CodedError ? err : new CodedError('unexpected', errorMessage(err), { transient: true });
+    if (coded.transient && job.attemptsMade + 1 < job.attempts) throw coded;
+    await ctx.audit.append(
+      {
+        at: ctx.now().toISOString(),
+        type: 'failed',
+        actor: { system: 'imds-bot' },
+        target,
+        requestId,
+        before: null,
+        after: null,
+        reason: coded.message,
+        awsRequestId: null,
+        jobId: job.id,
+        card: null,
+      },
+      { idempotencyKey: `${requestId}:${instanceId}:failed` },
+    );
+    await progress(ctx, cr, 'failed');
+    return `failed: ${coded.code}`;
+  }
+}
+
+/** Every item has run: the bulk request is applied (with its counts), or failed when none succeeded. */
+export async function finishBulk(ctx: ChangeContext, requestId: string): Promise<string> {
+  const cr = await ctx.requests.get(requestId);
+  if (!cr || cr.state !== 'applying' || cr.target.type !== 'bulk') return 'not applying';
+  const counts = await ctx.redis.hgetall(counterKey(ctx, requestId));
+  const done = Number(counts.done ?? 0);
+  const failed = Number(counts.failed ?? 0);
+  const total = cr.target.instanceIds.length;
+  const event =
+    done === 0 && failed > 0
+      ? {
+          type: 'failed' as const,
+          error: { code: 'bulk-failed', message: `all ${failed} instance(s) failed` },
+        }
+      : { type: 'applied' as const, after: { done, failed, total }, awsRequestId: null };
+  const { result, request } = await ctx.requests.apply(requestId, event, ctx.now());
+  if (!result.ok) return result.code;
+  await refreshCards(
+    ctx,
+    request,
+    `${failed ? ':warning:' : ':white_check_mark:'} Bulk finished: ${done}/${total} enforced and verified${failed ? `, ${failed} failed (see \`/imds audit\`)` : ''}.`,
+    { done, failed, total },
+  );
+  return request.state;
+}

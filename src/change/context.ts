@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import type { AccountTarget, AwsClients } from '../aws/clients.js';
+import type { Remediation } from '../aws/remediation.js';
+import type { Workflow } from '../config/workflow-schema.js';
+import type { TargetFacts } from '../domain/approval-policy.js';
+import type { ChangeRequest } from '../domain/change-request.js';
+import type { SlackOutQueue } from '../jobs/slack-out.js';
+import type { Logger } from '../log.js';
+import type { Access } from '../slack/access.js';
+import type { Directory } from '../slack/directory.js';
+import type { AuditStore } from '../store/audit.js';
+import type { CardStore } from '../store/cards.js';
+import type { ChangeRequestStore } from '../store/change-requests.js';
+import type { FindingsStore } from '../store/findings.js';
+
+/** Everything change control needs; built once in the Slack runtime. */
+export interface ChangeContext {
+  workflow: Workflow;
+  redis: Redis;
+  prefix: string;
+  requests: ChangeRequestStore;
+  audit: AuditStore;
+  cards: CardStore;
+  findings: FindingsStore;
+  /** a remediation for one account x region, drawing tokens from the shared rate limiter */
+  remediationFor: (scope: { accountId: string; region: string }) => Remediation;
+  clients: Pick<AwsClients, 'forScope'>;
+  /** the role to use for an account of the workflow */
+  accountFor: (accountId: string) => Promise<AccountTarget>;
+  directory: Directory;
+  access: Access;
+  out: SlackOutQueue;
+  /** puts an approved change on the apply queue (idempotent per request id) */
+  enqueueApply: (requestId: string) => Promise<void>;
+  /** one job per instance of an applying bulk request, and a parent that closes it */
+  enqueueBulk: (request: ChangeRequest) => Promise<void>;
+  /** where the bot itself runs, from IMDS_BOT_HOST_INSTANCE_ID; null when unknown */
+  botHost: TargetFacts['botHost'];
+  log: Logger;
+  now: () => Date;
+}

@@ -1,0 +1,199 @@
+import { canApprove, canDeny, readinessGate } from '../domain/approval-policy.js';
+import type { ChangeRequest, Person } from '../domain/change-request.js';
+import { refreshCards } from './cards.js';
+import type { ChangeContext } from './context.js';
+import { currentFacts } from './facts.js';
+
+export type Decided =
+  | { ok: true; request: ChangeRequest; message: string }
+  | { ok: false; code: string; message: string };
+
+const auditTarget = (cr: ChangeRequest) => {
+  const t = cr.target;
+  const region = t.type === 'bulk' ? (t.region ?? '*') : t.region;
+  const resource =
+    t.type === 'instance'
+      ? t.instanceId
+      : t.type === 'launch-template'
+        ? t.launchTemplateId
+        : t.type === 'account-default'
+          ? 'account-default'
+          : `bulk:${cr.id}`;
+  return { accountId: t.accountId, region, resource };
+};
+
+export { auditTarget };
+
+export interface ApproveInput {
+  overrideReason?: string | undefined;
+  confirmed?: boolean | undefined;
+}
+
+/**
+ * An approval, re-checked against the instance as it is now: a stale card for an instance that is
+ * already fixed says so and changes nothing; separation of duties and quorum are the store's CAS.
+ */
+export async function approve(
+  ctx: ChangeContext,
+  id: string,
+  by: Person,
+  groups: readonly string[],
+  input: ApproveInput = {},
+): Promise<Decided> {
+  const cr = await ctx.requests.get(id);
+  if (!cr)
+    return {
+      ok: false,
+      code: 'unknown-request',
+      message: `No change request ${id}: the card is stale or forged.`,
+    };
+  const actor = { userId: by.userId, groups };
+  const { facts, finding } = await currentFacts(ctx, cr);
+  if (cr.kind === 'enforce' && !finding)
+    return {
+      ok: false,
+      code: 'instance-gone',
+      message: `${id}: the scans no longer see this instance (terminated?): nothing to approve.`,
+    };
+  let override: { reason: string } | undefined;
+  if (cr.kind === 'enforce') {
+    const gate = readinessGate(facts, ctx.workflow.approvals, {
+      actor,
+      confirmed: input.confirmed === true,
+      ...(input.overrideReason === undefined ? {} : { overrideReason: input.overrideReason }),
+    });
+    if (!gate.allowed) return { ok: false, code: gate.code, message: gate.reason };
+    if (gate.override) override = gate.override;
+  }
+  const { result, request } = await ctx.requests.apply(
+    id,
+    { type: 'approve', by, ...(override ? { override } : {}) },
+    ctx.now(),
+    { guard: (fresh) => canApprove(actor, fresh, facts, ctx.workflow.approvals) },
+  );
+  if (!result.ok) return { ok: false, code: result.code, message: result.message };
+  const at = ctx.now().toISOString();
+  await ctx.audit.append(
+    {
+      at,
+      type: 'approved',
+      actor: by,
+      target: auditTarget(request),
+      requestId: id,
+      before: null,
+      after: null,
+      reason: override?.reason ?? null,
+      awsRequestId: null,
+      jobId: null,
+      card: null,
+    },
+    { idempotencyKey: `${id}:approved:${by.userId}` },
+  );
+  if (override)
+    await ctx.audit.append(
+      {
+        at,
+        type: 'override',
+        actor: by,
+        target: auditTarget(request),
+        requestId: id,
+        before: null,
+        after: null,
+        reason: override.reason,
+        awsRequestId: null,
+        jobId: null,
+        card: null,
+      },
+      { idempotencyKey: `${id}:override:${by.userId}` },
+    );
+  const quorum = request.state === 'approved';
+  if (quorum) await ctx.enqueueApply(id);
+  await refreshCards(
+    ctx,
+    request,
+    `:white_check_mark: <@${by.userId}> approved${override ? ` with an override: ${override.reason}` : ''}${quorum ? '; applying now.' : '; waiting for one more approver.'}`,
+  );
+  return {
+    ok: true,
+    request,
+    message: quorum
+      ? `Approved ${id}: applying now.`
+      : `Approved ${id}; it needs one more approver (not the requester, not you).`,
+  };
+}
+
+/** Deny (approvers), or withdraw (the requester), with a reason. */
+export async function deny(
+  ctx: ChangeContext,
+  id: string,
+  by: Person,
+  groups: readonly string[],
+  reason: string,
+): Promise<Decided> {
+  const actor = { userId: by.userId, groups };
+  const { result, request } = await ctx.requests
+    .apply(id, { type: 'deny', by, reason }, ctx.now(), {
+      guard: (fresh) => canDeny(actor, fresh, ctx.workflow.approvals),
+    })
+    .catch(() => ({
+      result: { ok: false as const, code: 'unknown-request', message: `No change request ${id}.` },
+      request: null,
+    }));
+  if (!result.ok || !request)
+    return {
+      ok: false,
+      code: result.ok ? 'unknown-request' : result.code,
+      message: result.ok ? `No change request ${id}.` : result.message,
+    };
+  await ctx.audit.append(
+    {
+      at: ctx.now().toISOString(),
+      type: 'denied',
+      actor: by,
+      target: auditTarget(request),
+      requestId: id,
+      before: null,
+      after: null,
+      reason,
+      awsRequestId: null,
+      jobId: null,
+      card: null,
+    },
+    { idempotencyKey: `${id}:denied` },
+  );
+  await refreshCards(ctx, request, `:no_entry: <@${by.userId}> denied: ${reason}`);
+  return { ok: true, request, message: `Denied ${id}.` };
+}
+
+/** The sweeper: requests nobody decided in time expire, and their cards say so. */
+export async function expireDue(ctx: ChangeContext): Promise<number> {
+  const due = await ctx.requests.dueForExpiry(ctx.now(), 100);
+  let expired = 0;
+  for (const cr of due) {
+    const { result, request } = await ctx.requests.apply(cr.id, { type: 'expire' }, ctx.now());
+    if (!result.ok) continue;
+    expired += 1;
+    await ctx.audit.append(
+      {
+        at: ctx.now().toISOString(),
+        type: 'expired',
+        actor: { system: 'expiry' },
+        target: auditTarget(request),
+        requestId: cr.id,
+        before: null,
+        after: null,
+        reason: null,
+        awsRequestId: null,
+        jobId: null,
+        card: null,
+      },
+      { idempotencyKey: `${cr.id}:expired` },
+    );
+    await refreshCards(
+      ctx,
+      request,
+      ':clock3: Expired: nobody approved it in time. Request it again if it is still wanted.',
+    );
+  }
+  return expired;
+}

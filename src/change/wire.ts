@@ -1,0 +1,86 @@
+import type { WebClient } from '@slack/web-api';
+import type { AccountTarget } from '../aws/clients.js';
+import { createRemediation } from '../aws/remediation.js';
+import { resolveAccounts } from '../aws/scopes.js';
+import { CodedError } from '../errors.js';
+import { createChangeQueue, startChangeWorker } from '../jobs/changes.js';
+import type { SlackOutQueue } from '../jobs/slack-out.js';
+import type { App as ScanApp } from '../main.js';
+import type { Access } from '../slack/access.js';
+import type { Directory } from '../slack/directory.js';
+import type { AuditStore } from '../store/audit.js';
+import type { CardStore } from '../store/cards.js';
+import { createChangeRequestStore } from '../store/change-requests.js';
+import { budgetFor, createRateLimiter, rateKey } from '../store/rate-limit.js';
+import type { ChangeContext } from './context.js';
+
+/** The role for an account of the workflow, resolved once (GetCallerIdentity / ListAccounts, as planned). */
+function accountResolver(app: ScanApp) {
+  let all: Promise<AccountTarget[]> | null = null;
+  return async (accountId: string): Promise<AccountTarget> => {
+    all ??= resolveAccounts(app.clients, app.workflow.scope.accounts);
+    const found = (await all).find((a) => a.accountId === accountId);
+    if (!found)
+      throw new CodedError(
+        'unknown-account',
+        `account ${accountId} is not in workflow "${app.workflow.name}"`,
+      );
+    return found;
+  };
+}
+
+export interface ChangeWiring {
+  audit: AuditStore;
+  cards: CardStore;
+  directory: Directory;
+  access: Access;
+  out: SlackOutQueue;
+  client: WebClient;
+  now: () => Date;
+}
+
+/**
+ * Change control composed from the scan app: stores, the apply queue and its worker, and a
+ * remediation per account x region whose every AWS call first takes a token from the shared
+ * Redis rate limiter (below EC2's own buckets). The worker is stopped by the app's close().
+ */
+export function startChangeControl(app: ScanApp, w: ChangeWiring): ChangeContext {
+  const { connect, redis, log, workflow } = app;
+  const prefix = app.config.prefix;
+  const queue = createChangeQueue({ connect, prefix });
+  const limiter = createRateLimiter({ redis, prefix });
+  const ctx: ChangeContext = {
+    workflow,
+    redis,
+    prefix,
+    requests: createChangeRequestStore({ redis, prefix }),
+    audit: w.audit,
+    cards: w.cards,
+    findings: app.store,
+    remediationFor: (scope) =>
+      createRemediation({
+        log,
+        beforeCall: async (action) => {
+          const budget = budgetFor(action);
+          if (budget) await limiter.acquire(rateKey(action, scope), budget);
+        },
+      }),
+    clients: app.clients,
+    accountFor: accountResolver(app),
+    directory: w.directory,
+    access: w.access,
+    out: w.out,
+    enqueueApply: (id) => queue.enqueueApply(id),
+    enqueueBulk: (cr) =>
+      queue.enqueueBulk(cr, async (instanceId) => (await app.store.locate(instanceId))?.region ?? null),
+    botHost: app.config.botHost,
+    log,
+    now: w.now,
+  };
+  const worker = startChangeWorker({ connect, prefix, ctx, log });
+  app.onClose(async () => {
+    await worker.close();
+    await queue.close();
+  });
+  return ctx;
+}

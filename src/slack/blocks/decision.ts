@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+export const DECISION_CALLBACK = 'imds_cr_decision';
+const FIELD = 'text';
+
+/** What a decision modal asks for: an override reason (in-use), a confirmation (unknown), or a reason (deny, rollback). */
+export const DecisionMeta = z.object({
+  action: z.enum(['approve', 'deny', 'rollback']),
+  asks: z.enum(['override', 'confirm', 'reason']),
+  requestId: z.string().max(64),
+  channelId: z.string().nullable(),
+  responseUrl: z.string().nullable(),
+});
+export type DecisionMeta = z.infer<typeof DecisionMeta>;
+
+const TITLES = {
+  override: 'Approve with override',
+  confirm: 'Confirm enforcement',
+  reason: 'Say why',
+} as const;
+
+export function decisionModal(meta: DecisionMeta, explain: string, minLength: number) {
+  const input =
+    meta.asks === 'confirm'
+      ? []
+      : [
+          {
+            type: 'input',
+            block_id: FIELD,
+            label: {
+              type: 'plain_text',
+              text:
+                meta.asks === 'override'
+                  ? 'Why enforce although it still uses IMDSv1?'
+                  : 'Reason (goes into the audit trail)',
+            },
+            element: {
+              type: 'plain_text_input',
+              action_id: 'value',
+              multiline: true,
+              min_length: meta.asks === 'override' ? minLength : 3,
+              max_length: 500,
+            },
+          },
+        ];
+  return {
+    type: 'modal',
+    callback_id: DECISION_CALLBACK,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: TITLES[meta.asks] },
+    submit: {
+      type: 'plain_text',
+      text: meta.action === 'approve' ? 'Approve' : meta.action === 'deny' ? 'Deny' : 'Request rollback',
+    },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: explain.slice(0, 2900) } }, ...input],
+  };
+}
+
+interface SubmittedView {
+  private_metadata: string;
+  state: { values: Record<string, Record<string, { value?: string | null }>> };
+}
+
+export type DecisionSubmission =
+  | { ok: true; meta: DecisionMeta; text: string }
+  | { ok: false; errors: Record<string, string> };
+
+export function decisionSubmission(view: SubmittedView, minLength: number): DecisionSubmission {
+  const meta = DecisionMeta.safeParse(JSON.parse(view.private_metadata || '{}'));
+  if (!meta.success)
+    return { ok: false, errors: { [FIELD]: 'This form is not from imds-bot; open it again from the card.' } };
+  const text = (view.state.values[FIELD]?.value?.value ?? '').trim();
+  if (meta.data.asks === 'override' && text.length < minLength)
+    return {
+      ok: false,
+      errors: { [FIELD]: `Write at least ${minLength} characters: approvers and auditors read it.` },
+    };
+  if (meta.data.asks === 'reason' && text.length < 3) return { ok: false, errors: { [FIELD]: 'Say why.' } };
+  return { ok: true, meta: meta.data, text };
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * Change-control commands beyond the core parser: fixing what keeps IMDSv1 coming back, and
+ * bulk enforcement. `null` when the text is not one of them (the core parser takes it).
+ */
+export const ChangeCommand = z.discriminatedUnion('name', [
+  z.object({
+    name: z.literal('fix-template'),
+    accountId: z.string(),
+    region: z.string(),
+    launchTemplateId: z.string(),
+  }),
+  z.object({ name: z.literal('fix-default'), accountId: z.string(), region: z.string() }),
+  z.object({ name: z.literal('enforce-ready'), accountId: z.string(), owner: z.string().nullable() }),
+]);
+export type ChangeCommand = z.infer<typeof ChangeCommand>;
+
+export const CHANGE_HELP = [
+  '• `/imds enforce-ready <account-id> [@owner]`: one request to enforce every ready instance (of that owner) in the account',
+  '• `/imds fix-template <account-id> <region> <lt-id>`: a launch-template version requiring IMDSv2, made the default',
+  '• `/imds fix-default <account-id> <region>`: new instances in that account and region require IMDSv2',
+].join('\n');
+
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const LT = /^lt-[0-9a-f]{8,17}$/;
+const MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
+
+export type ChangeParse = { ok: true; command: ChangeCommand } | { ok: false; message: string } | null;
+
+export function parseChangeCommand(text: string): ChangeParse {
+  const [name, ...args] = text.trim().split(/\s+/);
+  const usage = (u: string) => ({ ok: false as const, message: `Usage: \`/imds ${u}\`` });
+  switch (name?.toLowerCase()) {
+    case 'fix-template': {
+      const [accountId = '', region = '', lt = ''] = args;
+      if (args.length !== 3 || !ACCOUNT.test(accountId) || !REGION.test(region) || !LT.test(lt))
+        return usage('fix-template <account-id> <region> <lt-id>');
+      return { ok: true, command: { name: 'fix-template', accountId, region, launchTemplateId: lt } };
+    }
+    case 'fix-default': {
+      const [accountId = '', region = ''] = args;
+      if (args.length !== 2 || !ACCOUNT.test(accountId) || !REGION.test(region))
+        return usage('fix-default <account-id> <region>');
+      return { ok: true, command: { name: 'fix-default', accountId, region } };
+    }
+    case 'enforce-ready': {
+      const [accountId = '', mention] = args;
+      const owner = mention ? (MENTION.exec(mention)?.[1] ?? null) : null;
+      if (args.length > 2 || !ACCOUNT.test(accountId) || (mention !== undefined && owner === null))
+        return usage('enforce-ready <account-id> [@owner]');
+      return { ok: true, command: { name: 'enforce-ready', accountId, owner } };
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,87 @@
+import { decisionModal, decisionSubmission } from './blocks/decision.js';
+import type { ActionArgs, ListenerDeps, ViewArgs } from './listeners.js';
+
+export const CR_ACTION = /^imds_cr_(approve|deny|rollback)$/;
+
+type Asks = 'override' | 'confirm' | 'reason';
+
+/** What an approval of this request needs to ask, read now (the card carries only the id). */
+async function approvalAsks(
+  deps: ListenerDeps,
+  requestId: string,
+): Promise<{ asks: Asks | null; explain: string }> {
+  const cr = await deps.requests.get(requestId);
+  const f =
+    cr?.kind === 'enforce' && cr.target.type === 'instance'
+      ? await deps.findings.locate(cr.target.instanceId)
+      : null;
+  if (f?.readiness === 'in-use') {
+    const calls = `${f.usage?.noTokenCalls ?? '?'} IMDSv1 calls in the window (last ${f.usage?.lastSeen ?? '?'})`;
+    return {
+      asks: 'override',
+      explain: `:red_circle: \`${f.instanceId}\` still made ${calls}. Enforcing breaks whatever makes them.`,
+    };
+  }
+  if (f?.readiness === 'unknown') {
+    return {
+      asks: 'confirm',
+      explain: `:white_circle: CloudWatch has no MetadataNoToken data for \`${f.instanceId}\`: its IMDSv1 use is unknown. Enforce anyway?`,
+    };
+  }
+  return { asks: null, explain: '' };
+}
+
+/**
+ * Approve / Deny / Request rollback on a request card. An in-use instance needs an override
+ * reason, an unknown one a confirmation, a denial or rollback a reason: modals open at once
+ * (trigger ids die after 3 s); everything else goes to the queue.
+ */
+export async function onRequestAction(
+  deps: ListenerDeps,
+  { body, action, ack, client }: ActionArgs,
+): Promise<void> {
+  await ack();
+  const kind = CR_ACTION.exec(action.action_id)?.[1] as 'approve' | 'deny' | 'rollback' | undefined;
+  if (!kind) return;
+  const requestId = action.value ?? '';
+  const where = { channelId: body.channel?.id ?? null, responseUrl: body.response_url ?? null };
+  const user = { id: body.user.id, name: body.user.name ?? body.user.id };
+  const need =
+    kind === 'approve'
+      ? await approvalAsks(deps, requestId)
+      : {
+          asks: 'reason' as const,
+          explain:
+            kind === 'deny'
+              ? 'Deny this change request.'
+              : 'Request a rollback to the state captured before the change; another approver confirms it.',
+        };
+  if (need.asks === null) {
+    await deps.tasks.add({ kind: 'cr-decision', action: kind, requestId, user, ...where });
+    return;
+  }
+  const view = decisionModal(
+    { action: kind, asks: need.asks, requestId, ...where },
+    need.explain,
+    deps.workflow.approvals.overrideReasonMinLength,
+  );
+  await client.views.open({ trigger_id: body.trigger_id, view: view as never });
+}
+
+export async function onDecisionSubmit(deps: ListenerDeps, { ack, view, body }: ViewArgs): Promise<void> {
+  const parsed = decisionSubmission(view, deps.workflow.approvals.overrideReasonMinLength);
+  if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
+  await ack();
+  const m = parsed.meta;
+  await deps.tasks.add({
+    kind: 'cr-decision',
+    action: m.action,
+    requestId: m.requestId,
+    user: { id: body.user.id, name: body.user.name },
+    channelId: m.channelId,
+    responseUrl: m.responseUrl,
+    ...(m.asks === 'override' ? { overrideReason: parsed.text } : {}),
+    ...(m.asks === 'confirm' ? { confirmed: true } : {}),
+    ...(m.asks === 'reason' ? { reason: parsed.text } : {}),
+  });
+}

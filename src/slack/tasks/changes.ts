@@ -1,0 +1,162 @@
+import { approve, deny } from '../../change/decide.js';
+import {
+  type RequestOutcome,
+  requestAccountDefault,
+  requestBulk,
+  requestEnforce,
+  requestRollback,
+  requestTemplateFix,
+} from '../../change/request.js';
+import { isLaggard } from '../../domain/classify.js';
+import type { ResponseMessage } from '../web.js';
+import { locateRef } from './cards.js';
+import type { TaskContext } from './context.js';
+import type { SlackTask } from './schema.js';
+
+const ephemeral = (text: string): ResponseMessage => ({
+  response_type: 'ephemeral',
+  text,
+  replace_original: false,
+});
+
+export function outcomeMessage(o: RequestOutcome): ResponseMessage {
+  if (!o.ok) return ephemeral(o.reason);
+  if (o.existing)
+    return ephemeral(
+      `${o.request.id} is already open for this (${o.request.state}, requested by <@${o.request.requestedBy.userId}>): nothing new was filed.`,
+    );
+  const notes = o.notes.length ? `\n${o.notes.join('\n')}` : '';
+  return ephemeral(
+    `Requested ${o.request.id}: it needs ${o.request.requiredApprovals} approval(s) from approvers other than you; the card is in the approvers' channel.${notes}`,
+  );
+}
+
+/** Enforce from a digest card: the button's opaque id is checked, then it is a normal request. */
+export async function enforceFromCard(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'card-action' }>,
+): Promise<ResponseMessage> {
+  const loc = await locateRef(ctx, task.ref);
+  if (!loc.ok) return loc.message;
+  const actor = await ctx.access.actorFor(task.user.id, task.channelId);
+  return outcomeMessage(
+    await requestEnforce(
+      ctx.change,
+      loc.finding,
+      { userId: task.user.id, name: task.user.name },
+      actor.groups,
+      null,
+      { channelId: task.channelId },
+    ),
+  );
+}
+
+/** /imds enforce <instance-id> [reason] */
+export async function enforceCommand(
+  ctx: TaskContext,
+  user: { id: string; name: string },
+  channelId: string,
+  instanceId: string,
+  reason: string | null,
+): Promise<ResponseMessage> {
+  const f = await ctx.app.store.locate(instanceId);
+  if (!f) return ephemeral(`No scan has seen \`${instanceId}\`: nothing to enforce.`);
+  const actor = await ctx.access.actorFor(user.id, channelId);
+  return outcomeMessage(
+    await requestEnforce(ctx.change, f, { userId: user.id, name: user.name }, actor.groups, reason, {
+      channelId,
+    }),
+  );
+}
+
+/** /imds rollback <instance-id> <reason>: the latest applied enforcement of that instance. */
+export async function rollbackCommand(
+  ctx: TaskContext,
+  user: { id: string; name: string },
+  channelId: string,
+  instanceId: string,
+  reason: string,
+): Promise<ResponseMessage> {
+  const f = await ctx.app.store.locate(instanceId);
+  if (!f) return ephemeral(`No scan has seen \`${instanceId}\`.`);
+  const last = await ctx.change.requests.lastApplied({
+    accountId: f.accountId,
+    region: f.region,
+    resource: instanceId,
+  });
+  if (!last) return ephemeral(`No applied change of \`${instanceId}\` to roll back.`);
+  const actor = await ctx.access.actorFor(user.id, channelId);
+  return outcomeMessage(
+    await requestRollback(ctx.change, last, { userId: user.id, name: user.name }, actor.groups, reason, {
+      channelId,
+    }),
+  );
+}
+
+export async function changeCommand(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'change-command' }>,
+): Promise<ResponseMessage> {
+  const by = { userId: task.user.id, name: task.user.name };
+  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId);
+  const where = { channelId: task.channelId };
+  const c = task.command;
+  if (c.name === 'fix-template') {
+    const t = { accountId: c.accountId, region: c.region, launchTemplateId: c.launchTemplateId };
+    return outcomeMessage(await requestTemplateFix(ctx.change, t, by, groups, where));
+  }
+  if (c.name === 'fix-default') {
+    return outcomeMessage(
+      await requestAccountDefault(
+        ctx.change,
+        { accountId: c.accountId, region: c.region },
+        by,
+        groups,
+        where,
+      ),
+    );
+  }
+  const snaps = await ctx.app.store.getSnapshots(
+    (await ctx.app.store.listScopes()).filter((s) => s.accountId === c.accountId),
+  );
+  let findings = snaps.flatMap((s) => s.findings.filter(isLaggard));
+  if (c.owner) {
+    const routes = await ctx.directory.resolveMany(
+      findings.flatMap((f) => (f.owner && f.ownerTag ? [{ owner: f.owner, ownerTag: f.ownerTag }] : [])),
+    );
+    findings = findings.filter(
+      (f) =>
+        f.owner &&
+        routes.get(f.owner)?.kind === 'user' &&
+        (routes.get(f.owner) as { userId: string }).userId === c.owner,
+    );
+  }
+  return outcomeMessage(
+    await requestBulk(ctx.change, findings, { accountId: c.accountId, owner: c.owner }, by, groups, where),
+  );
+}
+
+/** Approve / deny / request rollback from a request card (or its modal). */
+export async function decision(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'cr-decision' }>,
+): Promise<ResponseMessage> {
+  const by = { userId: task.user.id, name: task.user.name };
+  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId);
+  if (task.action === 'approve')
+    return ephemeral(
+      (
+        await approve(ctx.change, task.requestId, by, groups, {
+          overrideReason: task.overrideReason,
+          confirmed: task.confirmed,
+        })
+      ).message,
+    );
+  if (task.action === 'deny')
+    return ephemeral((await deny(ctx.change, task.requestId, by, groups, task.reason ?? '')).message);
+  const original = await ctx.change.requests.get(task.requestId);
+  if (!original) return ephemeral(`No change request ${task.requestId}.`);
+  return outcomeMessage(
+    await requestRollback(ctx.change, original, by, groups, task.reason ?? '', { channelId: task.channelId }),
+  );
+}
