@@ -32,7 +32,7 @@ export async function applyBulkItem(
   job: { id: string; attemptsMade: number; attempts: number },
 ): Promise<string> {
   const cr = await ctx.requests.get(requestId);
-  if (!cr || cr.state !== 'applying' || cr.target.type !== 'bulk') return 'not applying';
+  if (cr?.state !== 'applying' || cr.target.type !== 'bulk') return 'not applying';
   const target = { ...auditTarget(cr), region, resource: instanceId };
   try {
     const done = await enforceOne(ctx, cr, instanceId, region, `${cr.id}:${instanceId}`);
@@ -98,7 +98,7 @@ export async function applyBulkItem(
 /** Every item has run: the bulk request is applied (with its counts), or failed when none succeeded. */
 export async function finishBulk(ctx: ChangeContext, requestId: string): Promise<string> {
   const cr = await ctx.requests.get(requestId);
-  if (!cr || cr.state !== 'applying' || cr.target.type !== 'bulk') return 'not applying';
+  if (cr?.state !== 'applying' || cr.target.type !== 'bulk') return 'not applying';
   const counts = await ctx.redis.hgetall(counterKey(ctx, requestId));
   const done = Number(counts.done ?? 0);
   const failed = Number(counts.failed ?? 0);
