@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { auditCommand } from './cli-audit.js';
 import { loadSlackConfig } from './config/slack-env.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { type App, createApp } from './main.js';
@@ -21,6 +22,8 @@ Commands:
   serve     the Slack app (Socket Mode or HTTP), its workers, scan workers and schedules
   worker    run scan workers and the workflow's schedule until stopped (SIGTERM); with
             SLACK_BOT_TOKEN set, the Slack workers too (several processes share one Redis)
+  audit verify              prove the audit trail's hash chain unbroken (exit 1 where it is not)
+  audit export --format jsonl|csv [--since DATE]   the audit trail, for a SIEM
   health    exit 0 when the configuration loads and Redis answers
   help      this text
 
@@ -39,12 +42,15 @@ own (credentials, AWS_ENDPOINT_URL...). See README.md.
 
 class UsageError extends Error {}
 
+const COMMANDS = ['scan', 'report', 'worker', 'serve', 'health', 'audit'];
+
 const OPTIONS = {
   workflow: { type: 'string' },
   format: { type: 'string', default: 'table' },
   account: { type: 'string' },
   region: { type: 'string' },
   limit: { type: 'string', default: '100' },
+  since: { type: 'string' },
   'no-workers': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -200,9 +206,9 @@ export async function run(
       out.write(HELP);
       return 0;
     }
-    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    if (!['scan', 'report', 'worker', 'health'].includes(command))
-      throw new UsageError(`unknown command "${command}"`);
+    if (rest.length > (command === 'audit' ? 1 : 0))
+      throw new UsageError(`unexpected argument "${rest.at(-1)}"`);
+    if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
     // one-shot commands print a report: their logs stay quiet unless LOG_LEVEL says otherwise
     const env = {
       ...process.env,
@@ -212,6 +218,14 @@ export async function run(
     if (command === 'health') return (await app.redis.ping()) === 'PONG' ? 0 : 1;
     if (command === 'scan') return await scan(app, values, out, err);
     if (command === 'report') return await report(app, values, out, err);
+    if (command === 'audit')
+      return await auditCommand(
+        app,
+        rest[0],
+        { format: values.format === 'table' ? 'jsonl' : values.format, since: values.since },
+        out,
+        err,
+      );
     return await worker(app, err, command === 'serve');
   } catch (e) {
     if (e instanceof UsageError) {

@@ -44,7 +44,11 @@ export interface ChangeWiring {
  * remediation per account x region whose every AWS call first takes a token from the shared
  * Redis rate limiter (below EC2's own buckets). The worker is stopped by the app's close().
  */
-export function startChangeControl(app: ScanApp, w: ChangeWiring): ChangeContext {
+export function startChangeControl(
+  app: ScanApp,
+  w: ChangeWiring,
+  opts: { worker?: boolean } = {},
+): ChangeContext {
   const { connect, redis, log, workflow } = app;
   const prefix = app.config.prefix;
   const queue = createChangeQueue({ connect, prefix });
@@ -77,9 +81,9 @@ export function startChangeControl(app: ScanApp, w: ChangeWiring): ChangeContext
     log,
     now: w.now,
   };
-  const worker = startChangeWorker({ connect, prefix, ctx, log });
+  const worker = opts.worker === false ? null : startChangeWorker({ connect, prefix, ctx, log });
   app.onClose(async () => {
-    await worker.close();
+    await worker?.close();
     await queue.close();
   });
   return ctx;

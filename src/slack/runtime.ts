@@ -22,6 +22,8 @@ import { createSlackClient, responseOrigins } from './web.js';
 export interface SlackRuntimeOptions {
   /** run the Bolt app (serve); workers alone need only the queues */
   listen?: boolean;
+  /** run the worker that changes production in this process (default true) */
+  changeWorker?: boolean;
   now?: () => Date;
 }
 
@@ -40,7 +42,11 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   const directory = createDirectory({ client, redis, prefix, settings: workflow.slack });
   const access = createAccess({ client, redis, prefix, approvals: workflow.approvals });
   const now = opts.now ?? (() => new Date());
-  const change = startChangeControl(app, { audit, cards, directory, access, out, client, now });
+  const change = startChangeControl(
+    app,
+    { audit, cards, directory, access, out, client, now },
+    { worker: opts.changeWorker !== false },
+  );
   const ctx: TaskContext = {
     app,
     workflow,

@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { approve } from '../../src/change/decide.js';
+import { requestEnforce } from '../../src/change/request.js';
+import { silentLogger } from '../../src/log.js';
+import { type App, createApp } from '../../src/main.js';
+import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
+import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
+import { startSlack } from '../../src/slack/runtime.js';
+import { testEnv } from '../support/harness.js';
+import { ACCOUNT, C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
+import { until } from '../support/slack-harness.js';
+
+/**
+ * `imds-bot worker` is killed (SIGKILL) while its ModifyInstanceMetadataOptions call is in flight:
+ * AWS makes the change, the worker never records it. A new worker takes the stalled job over.
+ */
+describe('a worker killed between the AWS call and the audit write', () => {
+  let emulator: AwsEmulator;
+  let slack: FakeSlack;
+  let app: App;
+  let env: Record<string, string>;
+  let runtime: Awaited<ReturnType<typeof startSlack>>;
+  const built = slackFleet();
+  const workers: ChildProcess[] = [];
+  const startWorker = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+      env,
+      stdio: 'ignore',
+    });
+    workers.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    emulator = await startAwsEmulator({
+      fleet: built.fleet,
+      throttle: false,
+      latencyMs: 400,
+      metadataApplyDelayMs: 0,
+    });
+    slack = await startFakeSlack(slackSeed());
+    const file = join(mkdtempSync(join(tmpdir(), 'imds-crash-')), 'workflow.yaml');
+    const wf = slackWorkflow();
+    writeFileSync(
+      file,
+      stringify({
+        version: 1,
+        name: wf.name,
+        scope: {
+          accounts: [{ id: ACCOUNT, roleArn: `arn:aws:iam::${ACCOUNT}:role/ImdsBotScanner` }],
+          regions: wf.scope.regions,
+        },
+        slack: { securityChannel: C.security },
+        approvals: { approvers: { users: [U.approver, U.approver2] }, security: { groups: ['S0SEC0001'] } },
+      }),
+    );
+    env = {
+      ...(process.env as Record<string, string>),
+      ...testEnv(),
+      LOG_LEVEL: 'silent',
+      WORKFLOW_FILE: file,
+      AWS_ENDPOINT_URL: emulator.url,
+      AWS_ACCESS_KEY_ID: 'AKIAHUBTESTKEY000001',
+      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      SLACK_API_URL: slack.url,
+    };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: emulator.url,
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+    });
+    app = await createApp({ env, log: silentLogger() });
+    // this process requests and approves; only the worker processes change production
+    runtime = await startSlack(
+      app,
+      {
+        botToken: slack.botToken,
+        appToken: null,
+        signingSecret: slack.signingSecret,
+        apiUrl: slack.url,
+        port: 0,
+        mode: 'http',
+      },
+      { listen: false, changeWorker: false },
+    );
+    app.startWorkers(2);
+    const { scanId } = await app.requestScan({ kind: 'cli', by: 'test' });
+    await app.waitForScan(scanId);
+  });
+
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    await app?.close();
+    await slack?.close();
+    await emulator?.close();
+  });
+
+  it('ends with exactly one change, its audit entries, and the request applied', async () => {
+    const ctx = runtime.ctx.change;
+    const f = await app.store.locate(built.ids.aliceReady);
+    if (!f) throw new Error('not scanned');
+    const requested = await requestEnforce(ctx, f, { userId: U.alice, name: 'alice' }, [], null, {
+      channelId: null,
+    });
+    if (!requested.ok) throw new Error(requested.reason);
+    const id = requested.request.id;
+    const first = startWorker();
+    expect((await approve(ctx, id, { userId: U.approver, name: 'appr' }, [])).ok).toBe(true);
+
+    await until(
+      () => (emulator.stats().byAction['ec2:ModifyInstanceMetadataOptions'] ?? 0) >= 1 || undefined,
+      'the AWS call',
+      60_000,
+    );
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect((await ctx.requests.get(id))?.state).toBe('applying');
+    expect(
+      (await ctx.audit.recent({ limit: 20 })).filter((e) => e.requestId === id && e.type === 'applied'),
+    ).toEqual([]);
+
+    startWorker(); // the restart
+    await until(
+      async () => ((await ctx.requests.get(id))?.state === 'applied' ? true : undefined),
+      'recovery',
+      90_000,
+    );
+
+    expect(emulator.stats().byAction['ec2:ModifyInstanceMetadataOptions']).toBe(1);
+    expect(built.fleet.instance(built.ids.aliceReady)?.metadata.httpTokens).toBe('required');
+    const applied = (await ctx.audit.recent({ limit: 50 })).filter(
+      (e) => e.requestId === id && e.type === 'applied',
+    );
+    expect(applied).toHaveLength(1);
+    expect(applied[0]?.before).toMatchObject({ httpTokens: 'optional' });
+    expect(applied[0]?.after).toMatchObject({ httpTokens: 'required' });
+    expect((await ctx.requests.get(id))?.before).toMatchObject({ httpTokens: 'optional' });
+    expect((await ctx.audit.verify()).ok).toBe(true);
+  }, 180_000);
+
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it('imds-bot audit verify proves the chain; export streams it for a SIEM; tampering is found', async () => {
+    const ok = await cli('audit', 'verify');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/audit chain unbroken: \d+ entries/);
+    const jsonl = await cli('audit', 'export', '--format', 'jsonl');
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; type: string });
+    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+    expect(lines.map((l) => l.type)).toContain('applied');
+    const csv = await cli('audit', 'export', '--format', 'csv', '--since', '2000-01-01');
+    expect(csv.stdout.split('\r\n')[0]).toMatch(/^seq,/);
+    expect((await cli('audit', 'export', '--format', 'xml')).code).toBe(2);
+
+    const key = `${env.IMDS_BOT_PREFIX}:audit`;
+    // rewrite the newest entry (a stream id cannot be reused, so: delete it and add the forgery)
+    const [[id, fields]] = (await app.redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [[string, string[]]];
+    const entry = JSON.parse(fields[1] ?? '{}') as { seq: number; reason: string | null };
+    await app.redis.xdel(key, id);
+    await app.redis.xadd(key, '*', 'e', JSON.stringify({ ...entry, reason: 'nothing to see here' }));
+    const broken = await cli('audit', 'verify');
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain(`BROKEN at entry #${entry.seq}`);
+  }, 60_000);
+});
