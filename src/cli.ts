@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditCommand } from './cli-audit.js';
 import { loadSlackConfig } from './config/slack-env.js';
+import { summarize } from './domain/summary.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { type App, createApp } from './main.js';
 import { FORMATS, type Format, reportChunks } from './report/format.js';
@@ -156,8 +157,9 @@ async function report(
   const outcome = {
     ...last,
     scopes,
-    summary: (await import('./domain/summary.js')).summarize(snapshots, last.errors),
+    summary: summarize(snapshots, last.errors),
     firstScan: false,
+    rejections: [],
   };
   const r = buildReport(outcome, snapshots);
   await writeReport(out, r, format, limitOf(v));
@@ -170,6 +172,7 @@ async function worker(app: App, err: NodeJS.WritableStream, listen: boolean): Pr
   if (listen && !slackEnv) loadSlackConfig(process.env); // throws the list of what is missing
   const slack = slackEnv ? await startSlack(app, slackEnv, { listen }) : null;
   app.startWorkers(app.workflow.scan.concurrency, async (o) => {
+    if (slack && o.rejections.length > 0) await slack.tasks.add({ kind: 'rejections', items: o.rejections });
     if (slack && o.diff.regressed > 0) {
       await slack.tasks.add({
         kind: 'digest',

@@ -26,12 +26,15 @@ export function periodFor(windowDays: number): number {
 export interface UsageWindow {
   windowDays: number;
   now: Date;
+  /** include the period still in progress (for alerts, where minutes matter more than stable buckets) */
+  includeCurrent?: boolean;
 }
 
 /** The window aligned to whole periods so consecutive scans see the same buckets. */
-export function windowOf({ windowDays, now }: UsageWindow) {
+export function windowOf({ windowDays, now, includeCurrent = false }: UsageWindow) {
   const period = periodFor(windowDays);
-  const end = Math.floor(now.getTime() / 1000 / period) * period;
+  const round = includeCurrent ? Math.ceil : Math.floor;
+  const end = round(now.getTime() / 1000 / period) * period;
   const start = end - Math.ceil((windowDays * 86_400) / period) * period;
   return { period, start: new Date(start * 1000), end: new Date(end * 1000) };
 }

@@ -242,6 +242,8 @@ async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobI
     { idempotencyKey: `${cr.id}:verified` },
   );
   if (cr.kind === 'rollback' && cr.rollbackOf) await markRolledBack(ctx, cr);
+  if (cr.kind === 'enforce' && cr.target.type === 'instance')
+    await ctx.findings.watch(cr.target, cr.id, ctx.now());
   await refreshCards(
     ctx,
     request,

@@ -68,6 +68,7 @@ export async function applyBulkItem(
       },
       { idempotencyKey: `${requestId}:${instanceId}:verified` },
     );
+    await ctx.findings.watch({ accountId: target.accountId, region, instanceId }, requestId, ctx.now());
     await progress(ctx, cr, 'done');
     return 'applied';
   } catch (err) {

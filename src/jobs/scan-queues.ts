@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ScanError, Scope } from '../domain/model.js';
 import { ScanSummary } from '../domain/summary.js';
-import { DiffCounts } from '../scan/scan-scope.js';
+import { DiffCounts, Rejection } from '../scan/scan-scope.js';
 import { ScanRecord } from '../store/findings.js';
 
 export const QUEUE = { scan: 'scan', scope: 'scan-scope', trigger: 'scan-trigger' } as const;
@@ -41,6 +41,7 @@ export const ScanOutcome = z.object({
   firstScan: z.boolean(),
   mttrSeconds: z.number().nullable(),
   remediated: z.number().int(),
+  rejections: z.array(Rejection).default([]),
   errors: z.array(ScanError),
 });
 export type ScanOutcome = z.infer<typeof ScanOutcome>;

@@ -41,6 +41,7 @@ function failedScope(data: ScopeJobData, err: CodedError): ScopeResult {
     diff: { new: 0, fixed: 0, regressed: 0, gone: 0 },
     firstScan: false,
     remediatedSeconds: [],
+    rejections: [],
     errors: [error],
   };
 }
@@ -102,11 +103,13 @@ export async function processScan(
     mttrSeconds:
       remediated.length === 0 ? null : Math.round(remediated.reduce((a, b) => a + b, 0) / remediated.length),
     remediated: remediated.length,
+    rejections: results.flatMap((r) => r.rejections),
     errors,
   };
+  const { rejections: _told, ...record } = outcome;
   await deps.store.appendScan({
     filter: data.filter,
-    ...outcome,
+    ...record,
     scopes: outcome.scopes.map((s) => `${s.accountId}:${s.region}`),
     summary: outcome.summary,
   });

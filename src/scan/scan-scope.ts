@@ -37,6 +37,15 @@ export const DiffCounts = z.object({
   gone: z.number(),
 });
 
+export const Rejection = z.object({
+  accountId: z.string(),
+  region: z.string(),
+  instanceId: z.string(),
+  count: z.number(),
+  lastSeen: z.string().nullable(),
+});
+export type Rejection = z.infer<typeof Rejection>;
+
 export const ScopeResult = z.object({
   accountId: z.string(),
   region: z.string(),
@@ -45,6 +54,8 @@ export const ScopeResult = z.object({
   firstScan: z.boolean(),
   /** seconds each instance fixed (or gone) in this scan had been a laggard */
   remediatedSeconds: z.array(z.number()),
+  /** enforced instances whose IMDSv1 calls are now rejected (MetadataNoTokenRejected > 0) */
+  rejections: z.array(Rejection).default([]),
   errors: z.array(ScanError),
 });
 export type ScopeResult = z.infer<typeof ScopeResult>;
@@ -72,14 +83,28 @@ async function readScope(
   const { inventory, errors } = await deps.inventory.readScope(clients, scope);
   const ids = inventory.instances.filter(needsUsage).map((i) => i.instanceId);
   const usage = await deps.usage.read(clients.cloudwatch, scope, ids, { windowDays, now });
-  return { inventory, errors, usage };
+  const live = new Set(inventory.instances.map((i) => i.instanceId));
+  const watched = (await deps.store.watched(scope, now, windowDays)).filter((id) => live.has(id));
+  // the last day, up to this minute: a rejection is news, and the alert repeats at most daily
+  const win = { windowDays: 1, now, includeCurrent: true };
+  const rejected = await deps.usage.read(clients.cloudwatch, scope, watched, win, 'MetadataNoTokenRejected');
+  const rejections = [...rejected].flatMap(([instanceId, u]) =>
+    u.noTokenCalls > 0 ? [{ ...scope, instanceId, count: u.noTokenCalls, lastSeen: u.lastSeen }] : [],
+  );
+  return { inventory, errors, usage, rejections };
 }
 
 export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promise<ScopeResult> {
   const now = deps.now?.() ?? new Date();
   const scope = { accountId: data.account.accountId, region: data.region };
   const clients = deps.clients.forScope(data.account, data.region);
-  const { inventory, errors, usage } = await readScope(deps, clients, scope, data.settings.windowDays, now);
+  const { inventory, errors, usage, rejections } = await readScope(
+    deps,
+    clients,
+    scope,
+    data.settings.windowDays,
+    now,
+  );
   const findings = classifyScope(inventory, usage, { ...data.settings, now });
   const snapshot: ScopeSnapshot = {
     ...scope,
@@ -111,6 +136,7 @@ export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promis
     diff: countDiff(diff),
     firstScan: diff.firstScan,
     remediatedSeconds,
+    rejections,
     errors,
   };
 }

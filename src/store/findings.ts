@@ -105,6 +105,34 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       return instanceKeys.length === 0 ? [] : redis.hmget(k('laggard-since'), ...instanceKeys);
     },
 
+    /**
+     * Instances enforced lately: the next scans read their MetadataNoTokenRejected, because a
+     * rejection means something on the instance still speaks IMDSv1 and now fails.
+     */
+    async watch(
+      instance: { accountId: string; region: string; instanceId: string },
+      requestId: string,
+      at: Date,
+    ): Promise<void> {
+      const scope = scopeKey(instance);
+      await redis
+        .multi()
+        .zadd(k('watch', scope), at.getTime(), instance.instanceId)
+        .hset(k('watch-req'), instanceKey(instance), requestId)
+        .exec();
+    },
+
+    /** Instance ids of a scope enforced within `days` (older ones are dropped). */
+    async watched(scope: Scope, now: Date, days: number): Promise<string[]> {
+      const key = k('watch', scopeKey(scope));
+      await redis.zremrangebyscore(key, '-inf', now.getTime() - days * 86_400_000);
+      return redis.zrange(key, 0, -1);
+    },
+
+    async watchRequest(key: string): Promise<string | null> {
+      return redis.hget(k('watch-req'), key);
+    },
+
     /** Regressions not yet told to their owners (instance keys). */
     async pendingRegressions(): Promise<Set<string>> {
       return new Set(await redis.smembers(k('regressed')));

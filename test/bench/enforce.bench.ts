@@ -22,7 +22,7 @@ import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
 import type { EmulatorStats } from '../../src/sandbox/aws/stats.js';
 import { freePort, startRedisServer } from '../../src/sandbox/redis-server.js';
-import { startFakeSlack } from '../../src/sandbox/slack/index.js';
+import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
 import { startSlack } from '../../src/slack/runtime.js';
 import { DEFAULT_BUDGETS } from '../../src/store/rate-limit.js';
 
@@ -85,7 +85,7 @@ function pointSdkAt(url: string): void {
   delete process.env.AWS_PROFILE;
 }
 
-async function startBot(redisUrl: string, slack: Awaited<ReturnType<typeof startFakeSlack>>) {
+async function startBot(redisUrl: string, slack: FakeSlack) {
   const level = values['log-level'] ?? 'silent';
   const env = { REDIS_URL: redisUrl, IMDS_BOT_PREFIX: 'bench', AWS_REGION: 'us-east-1', LOG_LEVEL: level };
   const app: App = await createApp({ env, workflow: benchWorkflow(), log: createLogger(level) });
@@ -195,10 +195,16 @@ function printTiming(s: EmulatorStats, o: Outcome): void {
 async function printCounts(bot: Bot, s: EmulatorStats, fleet: Fleet, id: string, o: Outcome) {
   const audit = await auditCounts(bot, id);
   const jobs = await jobCounts(bot);
-  const required = fleet.scope(ACCOUNT, REGION)?.instances.filter((i) => i.metadata.httpTokens === 'required');
+  const required = fleet
+    .scope(ACCOUNT, REGION)
+    ?.instances.filter((i) => i.metadata.httpTokens === 'required');
   const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
-  console.log(`RequestLimitExceeded answers: ${s.throttled}, by action ${JSON.stringify(s.throttledByAction)}`);
-  console.log(`ModifyInstanceMetadataOptions calls: ${s.byAction[MODIFY] ?? 0}; all: ${JSON.stringify(s.byAction)}`);
+  console.log(
+    `RequestLimitExceeded answers: ${s.throttled}, by action ${JSON.stringify(s.throttledByAction)}`,
+  );
+  console.log(
+    `ModifyInstanceMetadataOptions calls: ${s.byAction[MODIFY] ?? 0}; all: ${JSON.stringify(s.byAction)}`,
+  );
   console.log(`applied in the fleet: ${required?.length ?? 0} / ${N} instances now require IMDSv2`);
   const a = audit.n;
   console.log(
@@ -207,6 +213,29 @@ async function printCounts(bot: Bot, s: EmulatorStats, fleet: Fleet, id: string,
   console.log(`change jobs: ${JSON.stringify(jobs.counts)}; needing more than one attempt: ${jobs.retried}`);
   console.log(
     `peak RSS while applying ${mb(o.peakRss)} (bot, emulator and fake Slack in one process); heap now ${mb(process.memoryUsage().heapUsed)}`,
+  );
+}
+
+/** Waits (bounded) for the outbound Slack queue to drain, then reads the request's card as Slack shows it. */
+async function printCard(bot: Bot, slack: FakeSlack, id: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const c = await bot.runtime.out.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    if (Object.values(c).every((n) => n === 0) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const card = await bot.runtime.ctx.cards.get(`request:${id}`);
+  const shown = card ? slack.message(card.channel, card.ts) : undefined;
+  const text = JSON.stringify(shown?.blocks ?? []);
+  const updates = slack.calls('chat.update').filter((u) => u.args.ts === card?.ts);
+  const progress = updates.flatMap((u) => {
+    const m = new RegExp(`Progress: (\\d+)/${N} done`).exec(JSON.stringify(u.args.blocks));
+    return m && Number(m[1]) < N ? [Number(m[1])] : [];
+  });
+  const state = /(Applied and verified|Applying…|Failed)/.exec(text)?.[0] ?? '?';
+  const final = /Progress: [^"\\]*/.exec(text)?.[0] ?? 'no progress line';
+  console.log(
+    `card: ${updates.length} chat.update calls (${updates.filter((u) => u.ok).length} ok); progress updates at ${progress.join(', ') || 'none'} (every 25 expected: ${Math.floor((N - 1) / 25)}); shown now: "${state}", "${final}"`,
   );
 }
 
@@ -232,9 +261,12 @@ async function main(): Promise<void> {
     const limitMs = Math.max(3 * bound(OURS) * 1000, 120_000);
     const outcome = await approveAndWait(bot, emulator, id, limitMs);
     const stats = emulator.stats();
-    console.log(`\n=== bulk enforce: ${N} ready instances of one owner in ${ACCOUNT}/${REGION}, one request ${id}, one approval ===`);
+    console.log(
+      `\n=== bulk enforce: ${N} ready instances of one owner in ${ACCOUNT}/${REGION}, one request ${id}, one approval ===`,
+    );
     printTiming(stats, outcome);
     await printCounts(bot, stats, fleet, id, outcome);
+    await printCard(bot, slack, id);
   } finally {
     await app?.close();
     await slack.close();

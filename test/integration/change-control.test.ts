@@ -88,6 +88,31 @@ describe('change control through Slack: request, approve, apply, verify, audit, 
     expect((await h.runtime.ctx.audit.verify()).ok).toBe(true);
   });
 
+  it('watches MetadataNoTokenRejected after an enforcement: owner and approvers hear, with a rollback button', async () => {
+    built.fleet.setUsage(built.ids.aliceReady, { kind: 'steady', callsPerHour: 360_000 }); // a forgotten agent still speaks IMDSv1
+    const { scanId } = await h.app.requestScan({ kind: 'cli', by: 'test' });
+    const outcome = await h.app.waitForScan(scanId);
+    expect(outcome.rejections).toEqual([
+      expect.objectContaining({ instanceId: built.ids.aliceReady, count: expect.any(Number) }),
+    ]);
+    expect(h.emulator.stats().byAction['monitoring:GetMetricData']).toBeGreaterThan(0);
+    const job = await h.runtime.tasks.add({ kind: 'rejections', items: outcome.rejections });
+    await until(async () => ((await job.getState()) === 'completed' ? true : undefined), 'the alert');
+    const alert = await until(
+      () =>
+        h.slack
+          .messagesIn(C.security)
+          .find((m) => m.text.includes('rejected') && m.text.includes(built.ids.aliceReady)),
+      'the approvers alert',
+    );
+    expect(JSON.stringify(alert.blocks)).toContain('imds_cr_rollback');
+    await until(
+      () => h.slack.messagesIn(U.alice).find((m) => m.text.includes('rejected')),
+      'the owner alert',
+    );
+    built.fleet.setUsage(built.ids.aliceReady, { kind: 'none' });
+  });
+
   it('refuses self-approval and non-approvers, and says who can', async () => {
     const id = requestIdIn(await command(`enforce ${built.ids.carol}`, U.approver));
     expect(await reply(await click('approve', id, U.approver))).toContain('yourself');

@@ -30,6 +30,7 @@ function outcomeOf(snapshots: ScopeSnapshot[], errors: ScanError[]): ScanOutcome
     firstScan: false,
     mttrSeconds: 3 * 86_400,
     remediated: 1,
+    rejections: [],
     errors,
   };
 }

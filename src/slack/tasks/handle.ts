@@ -6,6 +6,7 @@ import { runCommand } from './commands.js';
 import type { TaskContext } from './context.js';
 import { planDigests } from './digest.js';
 import { homeView } from './home.js';
+import { alertRejections } from './rejections.js';
 import type { SlackTask } from './schema.js';
 
 /**
@@ -44,6 +45,8 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
         userId: task.userId,
         view: await homeView(ctx, task.userId),
       });
+    case 'rejections':
+      return alertRejections(ctx, task.items);
     case 'snooze':
       return reply(ctx, task.responseUrl, () => snooze(ctx, task));
     case 'card-action':

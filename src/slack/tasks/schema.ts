@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Rejection } from '../../scan/scan-scope.js';
 import { ChangeCommand } from '../commands/change-commands.js';
 import { ParsedCommand } from '../commands/parse.js';
 
@@ -21,6 +22,8 @@ export const SlackTask = z.discriminatedUnion('kind', [
     onlyRegressions: z.boolean().default(false),
   }),
   z.object({ kind: z.literal('home'), userId: z.string() }),
+  /** enforced instances whose IMDSv1 calls are now rejected: owner and approvers hear, with a rollback button */
+  z.object({ kind: z.literal('rejections'), items: z.array(Rejection) }),
   z.object({
     kind: z.literal('card-action'),
     action: z.enum(['enforce', 'snooze', 'ack']),

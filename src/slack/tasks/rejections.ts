@@ -1,0 +1,58 @@
+import { CR_ACTIONS } from '../../change/cards.js';
+import type { Rejection } from '../../scan/scan-scope.js';
+import { instanceKey } from '../../store/findings.js';
+import type { TaskContext } from './context.js';
+import { ownerKeyOf, SECURITY_KEY } from './digest.js';
+
+const ALERT_EVERY_SECONDS = 86_400;
+
+/**
+ * After an enforcement, something on the instance still calls IMDSv1 and is now refused: the
+ * owner and the approvers hear at once (at most daily per instance), with a one-click rollback
+ * request on the approvers' message.
+ */
+export async function alertRejections(ctx: TaskContext, items: Rejection[]): Promise<number> {
+  let sent = 0;
+  for (const r of items) {
+    const key = instanceKey(r);
+    const fresh = await ctx.redis.set(
+      `${ctx.prefix}:rejection-alert:${key}`,
+      '1',
+      'EX',
+      ALERT_EVERY_SECONDS,
+      'NX',
+    );
+    if (fresh !== 'OK') continue;
+    const requestId = await ctx.app.store.watchRequest(key);
+    const f = await ctx.app.store.locate(r.instanceId);
+    const text = `:rotating_light: \`${r.instanceId}\` (${f?.name ?? 'no Name'}, ${r.accountId}/${r.region}) rejected ${r.count} IMDSv1 call(s) since IMDSv2 was enforced${requestId ? ` by ${requestId}` : ''} (last ${r.lastSeen ?? '?'}): something on it still speaks IMDSv1 and is failing now.`;
+    const route =
+      f?.owner && f.ownerTag
+        ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag })
+        : undefined;
+    const owner = ownerKeyOf(route);
+    if (owner !== SECURITY_KEY)
+      await ctx.out.add({
+        kind: 'post',
+        channel: owner.slice(owner.indexOf(':') + 1),
+        text: `${text} Fix the software, or ask an approver to roll back.`,
+      });
+    const approvers = ctx.workflow.slack.approversChannel ?? ctx.workflow.slack.securityChannel;
+    if (approvers) {
+      const button = {
+        type: 'button',
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Request rollback' },
+        action_id: CR_ACTIONS.rollback,
+        value: requestId ?? 'none',
+      };
+      const blocks = [
+        { type: 'section', text: { type: 'mrkdwn', text } },
+        ...(requestId ? [{ type: 'actions', elements: [button] }] : []),
+      ];
+      await ctx.out.add({ kind: 'post', channel: approvers, text, blocks });
+    }
+    sent += 1;
+  }
+  return sent;
+}
