@@ -250,18 +250,21 @@ function busiestMinute(at: number[]): number {
 }
 
 function printTiming(fake: FakeSlack, owners: number, o: Outcome): void {
-  const ok = fake
-    .calls('chat.postMessage')
-    .filter((c) => c.ok)
-    .map((c) => c.at);
+  const posts = fake.calls('chat.postMessage');
+  const ok = posts.filter((c) => c.ok).map((c) => c.at);
   const boundSlackS = (owners / opt.cap) * 60;
   const boundWallS = boundSlackS / opt.timeScale;
   const realS = (o.wallMs / 1000) * opt.timeScale;
+  // each random 429 asks for Retry-After 1 s of wall time whatever the time scale
+  const pausedS = classifyPost429s(posts).random;
   console.log(
     `wall time ${secs(o.wallMs)} (enqueue to every DM delivered and the queue empty); first to last post ${secs((ok.at(-1) ?? 0) - (ok[0] ?? 0))}`,
   );
   console.log(
     `bound from the cap: ${owners} posts at ${opt.cap}/min = ${boundSlackS.toFixed(0)} s of Slack time = ${boundWallS.toFixed(1)} s wall at time scale ${opt.timeScale}; actual / bound ${(o.wallMs / 1000 / boundWallS).toFixed(2)}`,
+  );
+  console.log(
+    `  a bot that honours every Retry-After also pauses up to ${pausedS} s for the ${pausedS} random 429s (1 s each, unscaled): ${(boundWallS + pausedS).toFixed(1)} s wall`,
   );
   console.log(
     `real-time equivalent ${realS.toFixed(0)} s (${(realS / 60).toFixed(1)} min) against ${boundSlackS.toFixed(0)} s; ${(ok.length / (realS / 60)).toFixed(0)} posts per Slack minute on average, busiest Slack minute ${busiestMinute(ok)} (cap ${opt.cap})`,

@@ -9,6 +9,7 @@ const DEFAULTS = {
   logLevel: 'info',
   hubRegion: 'us-east-1',
   sessionName: 'imds-bot',
+  botHost: null,
 };
 
 /** Runs loadConfig and returns the ConfigError it throws (fails the test when it does not). */
@@ -67,6 +68,7 @@ describe('loadConfig accepted values', () => {
       logLevel: 'debug',
       hubRegion: 'eu-central-1',
       sessionName: 'imds-bot@hub.example',
+      botHost: null,
     });
   });
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVALS_DEFAULTS } from '../../src/config/approval-schema.js';
+import { SLACK_DEFAULTS } from '../../src/config/slack-schema.js';
 import { loadWorkflow, parseWorkflow } from '../../src/config/workflow.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -61,6 +63,8 @@ describe('shipped workflow files', () => {
         scan: { cron: '0 6 * * *', timezone: 'UTC' },
         digest: { cron: '0 9 * * 1-5', timezone: 'UTC' },
       },
+      slack: SLACK_DEFAULTS,
+      approvals: APPROVALS_DEFAULTS,
     });
   });
 
@@ -108,6 +112,8 @@ describe('shipped workflow files', () => {
       usage: { windowDays: 14 },
       scan: { concurrency: 8 },
       schedules: {},
+      slack: SLACK_DEFAULTS,
+      approvals: APPROVALS_DEFAULTS,
     });
   });
 });
