@@ -136,4 +136,9 @@ export async function refreshCards(
   });
   if (threadNote)
     await ctx.out.add({ kind: 'post', channel: card.channel, threadTs: card.ts, text: threadNote });
+  const origin = threadNote ? await ctx.redis.get(`${ctx.prefix}:cr-origin:${cr.id}`) : null;
+  if (origin && threadNote) {
+    const o = JSON.parse(origin) as { channel: string; ts: string };
+    await ctx.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text: `${cr.id}: ${threadNote}` });
+  }
 }

@@ -18,6 +18,9 @@ import { postRequestCard } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
 
+/** Where the request came from: a digest card's thread hears how it goes. */
+export type Where = { channelId: string | null; messageTs?: string | null };
+
 export type RequestOutcome =
   | { ok: true; request: ChangeRequest; existing: boolean; notes: string[] }
   | { ok: false; reason: string };
@@ -48,7 +51,7 @@ interface NewRequest {
   before: Record<string, string | number | boolean> | null;
   rollbackOf?: string;
   notes: string[];
-  where: { channelId: string | null };
+  where: Where;
 }
 
 async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOutcome> {
@@ -103,6 +106,9 @@ async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOutcome> 
     },
     { idempotencyKey: `${cr.id}:requested` },
   );
+  if (r.where.channelId && r.where.messageTs) {
+    await ctx.redis.set(`${ctx.prefix}:cr-origin:${cr.id}`, JSON.stringify({ channel: r.where.channelId, ts: r.where.messageTs }), 'EX', 30 * 86_400);
+  }
   await postRequestCard(ctx, cr, r.notes);
   return { ok: true, request: cr, existing: false, notes: r.notes };
 }
@@ -120,7 +126,7 @@ export async function requestEnforce(
   by: Person,
   groups: readonly string[],
   reason: string | null,
-  where: { channelId: string | null },
+  where: Where,
 ): Promise<RequestOutcome> {
   const facts = await factsOf(ctx, f);
   const gate = readinessGate(facts, ctx.workflow.approvals, {
@@ -137,7 +143,10 @@ export async function requestEnforce(
   if (f.readiness === 'unknown')
     notes.push(':white_circle: CloudWatch cannot tell its IMDSv1 use: approving asks for confirmation.');
   const asg = asgWarning(facts);
-  if (asg) notes.push(`:warning: ${asg.message}`);
+  if (asg) {
+    const fix = f.templateRisk === 'asg-unfixed-template' && f.launchTemplate ? ` Fix the template too: \`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}\`` : '';
+    notes.push(`:warning: ${asg.message}${fix}`);
+  }
   const target: ChangeTarget = {
     type: 'instance',
     accountId: f.accountId,
@@ -165,7 +174,7 @@ export async function requestBulk(
   scope: { accountId: string; owner: string | null },
   by: Person,
   groups: readonly string[],
-  where: { channelId: string | null },
+  where: Where,
 ): Promise<RequestOutcome> {
   const ready = findings
     .filter((f) => f.readiness === 'ready' && f.accountId === scope.accountId)
@@ -211,7 +220,7 @@ export async function requestTemplateFix(
   t: { accountId: string; region: string; launchTemplateId: string },
   by: Person,
   groups: readonly string[],
-  where: { channelId: string | null },
+  where: Where,
 ): Promise<RequestOutcome> {
   const target: ChangeTarget = { type: 'launch-template', ...t };
   const notes = [
@@ -237,7 +246,7 @@ export async function requestAccountDefault(
   scope: { accountId: string; region: string },
   by: Person,
   groups: readonly string[],
-  where: { channelId: string | null },
+  where: Where,
 ): Promise<RequestOutcome> {
   const snap = await ctx.findings.getSnapshot(scope);
   const current = snap?.accountDefault;
@@ -282,7 +291,7 @@ export async function requestRollback(
   by: Person,
   groups: readonly string[],
   reason: string,
-  where: { channelId: string | null },
+  where: Where,
 ): Promise<RequestOutcome> {
   if (original.state !== 'applied')
     return {

@@ -169,8 +169,9 @@ async function processOut(deps: SlackOutDeps, queue: Queue, job: Job): Promise<u
     return await deliver(deps, out);
   } catch (err) {
     if (err instanceof SlackRateLimited) {
-      // the whole queue waits Retry-After; the job goes back to waiting, attempts untouched
-      await queue.rateLimit(err.retryAfterMs);
+      // the whole queue waits Retry-After (never shortening a longer pause already running);
+      // the job goes back to waiting, attempts untouched
+      if ((await queue.getRateLimitTtl()) < err.retryAfterMs) await queue.rateLimit(err.retryAfterMs);
       throw Worker.RateLimitError();
     }
     if (err instanceof CodedError && !err.transient) {
@@ -200,6 +201,9 @@ export function startSlackOutWorker(deps: SlackOutDeps & QueueDeps & { concurren
     prefix: `${deps.prefix}:bull`,
     connection: deps.connect('slack-out-worker'),
     concurrency: deps.concurrency ?? 4,
+    // no pacing of our own (Slack's 429s set the pace), but BullMQ honours queue.rateLimit()
+    // across workers only when a limiter is configured
+    limiter: { max: 1_000_000, duration: 1000 },
   });
   worker.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'slack-out worker error'));
   worker.on('failed', (job, err) =>

@@ -16,11 +16,13 @@ import { requestBulk } from '../../src/change/request.js';
 import type { SlackConfig } from '../../src/config/slack-env.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
 import { AuditEntry } from '../../src/domain/audit-chain.js';
+import { CHANGE_QUEUE } from '../../src/jobs/changes.js';
 import { createLogger } from '../../src/log.js';
 import { type App, createApp } from '../../src/main.js';
 import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
 import type { EmulatorStats } from '../../src/sandbox/aws/stats.js';
+import { DEFAULT_THROTTLE } from '../../src/sandbox/aws/throttle.js';
 import { freePort, startRedisServer } from '../../src/sandbox/redis-server.js';
 import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
 import { startSlack } from '../../src/slack/runtime.js';
@@ -38,7 +40,7 @@ const ACCOUNT = '454545454545';
 const REGION = 'eu-west-1';
 const CHANNEL = 'C0SEC0001';
 const USERS = { owner: 'U0OWNER01', sec: 'U0SEC0001', approver: 'U0APPR001' };
-const EC2_BUCKET = { burst: 100, refillPerSecond: 5 };
+const EC2_BUCKET = DEFAULT_THROTTLE.ec2ModifyInstanceMetadataOptions;
 const OURS = DEFAULT_BUDGETS.ModifyInstanceMetadataOptions;
 const DESCRIBE = DEFAULT_BUDGETS.DescribeInstances;
 const MODIFY = 'ec2:ModifyInstanceMetadataOptions';
@@ -159,7 +161,8 @@ async function auditCounts(bot: Bot, id: string) {
 }
 
 async function jobCounts(bot: Bot) {
-  const queue = new Queue('changes', { prefix: 'bench:bull', connection: bot.app.connect('bench-counts') });
+  const prefix = `${bot.app.config.prefix}:bull`;
+  const queue = new Queue(CHANGE_QUEUE, { prefix, connection: bot.app.connect('bench-counts') });
   const counts = await queue.getJobCounts('completed', 'failed', 'waiting', 'delayed', 'active');
   const done = await queue.getJobs(['completed', 'failed'], 0, N + 10);
   const retried = done.filter((j) => j.attemptsMade > 1).length;
@@ -195,9 +198,8 @@ function printTiming(s: EmulatorStats, o: Outcome): void {
 async function printCounts(bot: Bot, s: EmulatorStats, fleet: Fleet, id: string, o: Outcome) {
   const audit = await auditCounts(bot, id);
   const jobs = await jobCounts(bot);
-  const required = fleet
-    .scope(ACCOUNT, REGION)
-    ?.instances.filter((i) => i.metadata.httpTokens === 'required');
+  const all = fleet.scope(ACCOUNT, REGION)?.instances ?? [];
+  const required = all.filter((i) => i.metadata.httpTokens === 'required').length;
   const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
   console.log(
     `RequestLimitExceeded answers: ${s.throttled}, by action ${JSON.stringify(s.throttledByAction)}`,
@@ -205,10 +207,10 @@ async function printCounts(bot: Bot, s: EmulatorStats, fleet: Fleet, id: string,
   console.log(
     `ModifyInstanceMetadataOptions calls: ${s.byAction[MODIFY] ?? 0}; all: ${JSON.stringify(s.byAction)}`,
   );
-  console.log(`applied in the fleet: ${required?.length ?? 0} / ${N} instances now require IMDSv2`);
-  const a = audit.n;
+  const [applied, verified] = [audit.n.applied ?? 0, audit.n.verified ?? 0];
+  const equal = required === N && applied === N && verified === N ? 'all equal n' : 'NOT ALL EQUAL n';
   console.log(
-    `audit entries of the request: applied ${a.applied ?? 0}, verified ${a.verified ?? 0}, failed ${a.failed ?? 0} (n = ${N}); chain ${audit.chainOk ? 'ok' : 'BROKEN'}`,
+    `changes applied (fleet requires IMDSv2) ${required}, verified ${verified}, audited (applied entries) ${applied}, n = ${N}: ${equal}; failed entries ${audit.n.failed ?? 0}; audit chain ${audit.chainOk ? 'ok' : 'BROKEN'}`,
   );
   console.log(`change jobs: ${JSON.stringify(jobs.counts)}; needing more than one attempt: ${jobs.retried}`);
   console.log(
@@ -244,14 +246,8 @@ async function main(): Promise<void> {
   const fleet = benchFleet();
   const emulator = await startAwsEmulator({ fleet, metadataApplyDelayMs: Number(values['apply-delay-ms']) });
   pointSdkAt(emulator.url);
-  const slack = await startFakeSlack({
-    users: [
-      { id: USERS.owner, name: 'owner', real_name: 'Owner O', email: 'owner@example.com' },
-      { id: USERS.sec, name: 'sec', real_name: 'Sec Urity', email: 'sec@example.com' },
-      { id: USERS.approver, name: 'appr', real_name: 'Ap Prover', email: 'appr@example.com' },
-    ],
-    channels: [{ id: CHANNEL, name: 'imds-security' }],
-  });
+  const users = Object.entries(USERS).map(([name, id]) => ({ id, name, email: `${name}@example.com` }));
+  const slack = await startFakeSlack({ users, channels: [{ id: CHANNEL, name: 'imds-security' }] });
   let app: App | null = null;
   try {
     const bot = await startBot(redis.url, slack);

@@ -46,7 +46,7 @@ export async function enforceFromCard(
       { userId: task.user.id, name: task.user.name },
       actor.groups,
       null,
-      { channelId: task.channelId },
+      { channelId: task.channelId, messageTs: task.messageTs },
     ),
   );
 }

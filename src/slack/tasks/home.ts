@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isSecurity } from '../../domain/approval-policy.js';
+import { describeChange } from '../../domain/change-request.js';
+import { isApprover, isSecurity } from '../../domain/approval-policy.js';
 import type { TaskContext } from './context.js';
 
 const HomeData = z.object({
@@ -25,6 +26,14 @@ const ICON: Record<string, string> = {
 const MAX_ROWS = 60;
 
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2990) } });
+
+/** Requests an approver can still decide (not their own, not already approved by them). */
+async function waitingForMe(ctx: TaskContext, userId: string): Promise<Record<string, unknown>[]> {
+  const pending = await ctx.change.requests.pendingApprovals(20, { now: ctx.now(), forUser: userId });
+  if (pending.length === 0) return [{ type: 'divider' }, section('*Requests waiting for you*: none.')];
+  const lines = pending.map((cr) => `• ${cr.id}: ${describeChange(cr)} (requested by <@${cr.requestedBy.userId}>, expires ${cr.expiresAt.slice(0, 16)}Z)`);
+  return [{ type: 'divider' }, section(`*Requests waiting for you: ${pending.length}* (decide on their cards in the approvers' channel)\n${lines.join('\n')}`)];
+}
 
 /** App Home: my laggards (all of them, past what a digest can show), and fleet KPIs for security. */
 export async function homeView(ctx: TaskContext, userId: string) {
@@ -67,6 +76,7 @@ export async function homeView(ctx: TaskContext, userId: string) {
     );
   }
   const actor = await ctx.access.actorFor(userId, null);
+  if (isApprover(actor, ctx.workflow.approvals)) blocks.push(...(await waitingForMe(ctx, userId)));
   if (isSecurity(actor, ctx.workflow.approvals)) {
     const [last] = (await ctx.app.store.recentScans(20)).filter((r) => r.filter === null);
     const s = last?.summary as
