@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditCommand } from './cli-audit.js';
+import { digestCommand } from './cli-digest.js';
 import { loadSlackConfig } from './config/slack-env.js';
 import { summarize } from './domain/summary.js';
 import { ConfigError, errorMessage } from './errors.js';
@@ -20,6 +21,7 @@ Usage: imds-bot <command> [options]
 Commands:
   scan      scan the workflow's accounts and regions now and print the report
   report    print the report of the latest stored scan (no AWS calls)
+  digest    post the per-owner digests now (needs SLACK_BOT_TOKEN), from the latest scans
   serve     the Slack app (Socket Mode or HTTP), its workers, scan workers and schedules
   worker    run scan workers and the workflow's schedule until stopped (SIGTERM); with
             SLACK_BOT_TOKEN set, the Slack workers too (several processes share one Redis)
@@ -43,7 +45,7 @@ own (credentials, AWS_ENDPOINT_URL...). See README.md.
 
 class UsageError extends Error {}
 
-const COMMANDS = ['scan', 'report', 'worker', 'serve', 'health', 'audit'];
+const COMMANDS = ['scan', 'report', 'digest', 'worker', 'serve', 'health', 'audit'];
 
 const OPTIONS = {
   workflow: { type: 'string' },
@@ -221,6 +223,7 @@ export async function run(
     if (command === 'health') return (await app.redis.ping()) === 'PONG' ? 0 : 1;
     if (command === 'scan') return await scan(app, values, out, err);
     if (command === 'report') return await report(app, values, out, err);
+    if (command === 'digest') return await digestCommand(app, err);
     if (command === 'audit')
       return await auditCommand(
         app,

@@ -107,7 +107,12 @@ async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOutcome> 
     { idempotencyKey: `${cr.id}:requested` },
   );
   if (r.where.channelId && r.where.messageTs) {
-    await ctx.redis.set(`${ctx.prefix}:cr-origin:${cr.id}`, JSON.stringify({ channel: r.where.channelId, ts: r.where.messageTs }), 'EX', 30 * 86_400);
+    await ctx.redis.set(
+      `${ctx.prefix}:cr-origin:${cr.id}`,
+      JSON.stringify({ channel: r.where.channelId, ts: r.where.messageTs }),
+      'EX',
+      30 * 86_400,
+    );
   }
   await postRequestCard(ctx, cr, r.notes);
   return { ok: true, request: cr, existing: false, notes: r.notes };
@@ -144,7 +149,10 @@ export async function requestEnforce(
     notes.push(':white_circle: CloudWatch cannot tell its IMDSv1 use: approving asks for confirmation.');
   const asg = asgWarning(facts);
   if (asg) {
-    const fix = f.templateRisk === 'asg-unfixed-template' && f.launchTemplate ? ` Fix the template too: \`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}\`` : '';
+    const fix =
+      f.templateRisk === 'asg-unfixed-template' && f.launchTemplate
+        ? ` Fix the template too: \`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}\``
+        : '';
     notes.push(`:warning: ${asg.message}${fix}`);
   }
   const target: ChangeTarget = {

@@ -1,7 +1,15 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { wakeSnoozes } from '../../src/slack/tasks/sweeper.js';
 import { C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
+const run = promisify(execFile);
 const text = (m: { text: string; blocks: unknown[] | undefined }) =>
   `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
 
@@ -24,6 +32,12 @@ function buttons(m: { blocks: unknown[] | undefined }, prefix: string): string[]
 describe('digests, cards and App Home', () => {
   let h: SlackHarness;
   const built = slackFleet();
+  /** the harness's workflow as a file, for the command-line process */
+  const workflowFile = () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'imds-digest-')), 'workflow.yaml');
+    writeFileSync(file, stringify(h.app.workflow));
+    return file;
+  };
   const topLevel = (channel: string) => h.slack.messagesIn(channel).filter((m) => !m.thread_ts);
   const digest = async () => {
     const job = await h.runtime.tasks.add({
@@ -207,5 +221,44 @@ describe('digests, cards and App Home', () => {
     const view = await until(() => h.slack.homeView(U.alice), 'the home view');
     expect(JSON.stringify(view)).toContain(built.ids.fixed); // alice's, unsnoozed
     expect(JSON.stringify(view)).not.toContain(built.ids.carol);
+  });
+
+  it('wakes ended snoozes once: the owner hears about the instance again', async () => {
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    const ctx = { ...h.runtime.ctx, now: () => later };
+    const before = topLevel(U.alice).length;
+    expect(await wakeSnoozes(ctx)).toBe(1);
+    expect(await wakeSnoozes(ctx)).toBe(0);
+    await until(() => topLevel(U.alice).find((m) => m.text.includes('snooze on')), 'the wake-up message');
+    expect(topLevel(U.alice).length).toBe(before + 1);
+  });
+
+  it('imds-bot digest posts on demand from the command line', async () => {
+    built.fleet.addInstance({
+      accountId: '454545454545',
+      region: 'eu-west-1',
+      launchTime: new Date(Date.now() - 40 * 86_400_000),
+      tags: { Name: 'carol-two', Owner: U.carol },
+    });
+    await h.scan();
+    const carolBefore = topLevel(U.carol).length;
+    const env = {
+      ...(process.env as Record<string, string>),
+      REDIS_URL: h.app.config.redisUrl,
+      IMDS_BOT_PREFIX: h.app.config.prefix,
+      LOG_LEVEL: 'silent',
+      SLACK_BOT_TOKEN: h.slack.botToken,
+      SLACK_SIGNING_SECRET: h.slack.signingSecret,
+      SLACK_API_URL: h.slack.url,
+      WORKFLOW_FILE: workflowFile(),
+    };
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'digest'], {
+      env,
+    }).catch((e: { stderr: string; stdout: string }) => {
+      throw new Error(`digest failed: ${e.stderr}`);
+    });
+    expect(stderr).toMatch(/digest\(s\) to post/);
+    expect(stderr).toContain('done');
+    expect(topLevel(U.carol).length).toBe(carolBefore + 1);
   });
 });

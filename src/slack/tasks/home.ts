@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { describeChange } from '../../domain/change-request.js';
 import { isApprover, isSecurity } from '../../domain/approval-policy.js';
+import { describeChange } from '../../domain/change-request.js';
 import type { TaskContext } from './context.js';
 
 const HomeData = z.object({
@@ -31,8 +31,16 @@ const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', te
 async function waitingForMe(ctx: TaskContext, userId: string): Promise<Record<string, unknown>[]> {
   const pending = await ctx.change.requests.pendingApprovals(20, { now: ctx.now(), forUser: userId });
   if (pending.length === 0) return [{ type: 'divider' }, section('*Requests waiting for you*: none.')];
-  const lines = pending.map((cr) => `• ${cr.id}: ${describeChange(cr)} (requested by <@${cr.requestedBy.userId}>, expires ${cr.expiresAt.slice(0, 16)}Z)`);
-  return [{ type: 'divider' }, section(`*Requests waiting for you: ${pending.length}* (decide on their cards in the approvers' channel)\n${lines.join('\n')}`)];
+  const lines = pending.map(
+    (cr) =>
+      `• ${cr.id}: ${describeChange(cr)} (requested by <@${cr.requestedBy.userId}>, expires ${cr.expiresAt.slice(0, 16)}Z)`,
+  );
+  return [
+    { type: 'divider' },
+    section(
+      `*Requests waiting for you: ${pending.length}* (decide on their cards in the approvers' channel)\n${lines.join('\n')}`,
+    ),
+  ];
 }
 
 /** App Home: my laggards (all of them, past what a digest can show), and fleet KPIs for security. */
