@@ -3,6 +3,7 @@ import { enforceOptions, selfHostGuard } from '../domain/approval-policy.js';
 import type { ChangeRequest } from '../domain/change-request.js';
 import type { AccountDefault } from '../domain/model.js';
 import { CodedError, errorMessage } from '../errors.js';
+import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { auditTarget } from './decide.js';
@@ -156,22 +157,13 @@ export async function applyChange(ctx: ChangeContext, requestId: string, job: Ap
     const started = await ctx.requests.apply(requestId, { type: 'start-apply', jobId: job.id }, ctx.now());
     if (!started.result.ok) return `not started: ${started.result.code}`;
     cr = started.request;
-    await ctx.audit.append(
-      {
-        at: ctx.now().toISOString(),
-        type: 'applying',
-        actor: { system: 'imds-bot' },
-        target: auditTarget(cr),
-        requestId,
-        before: null,
-        after: null,
-        reason: null,
-        awsRequestId: null,
-        jobId: job.id,
-        card: null,
-      },
-      { idempotencyKey: `${requestId}:applying` },
-    );
+    await recordAudit(ctx, {
+      type: 'applying',
+      target: auditTarget(cr),
+      requestId,
+      jobId: job.id,
+      key: `${requestId}:applying`,
+    });
     await refreshCards(ctx, cr, null);
     if (cr.target.type === 'bulk') {
       await ctx.enqueueBulk(cr);
@@ -196,24 +188,18 @@ export async function applyChange(ctx: ChangeContext, requestId: string, job: Ap
 }
 
 async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobId: string): Promise<string> {
-  const at = ctx.now().toISOString();
   const target = auditTarget(cr);
-  await ctx.audit.append(
-    {
-      at,
-      type: 'applied',
-      actor: { system: 'imds-bot' },
-      target,
-      requestId: cr.id,
-      before: done.before,
-      after: done.after,
-      reason: done.note,
-      awsRequestId: done.awsRequestId,
-      jobId,
-      card: null,
-    },
-    { idempotencyKey: `${cr.id}:applied` },
-  );
+  await recordAudit(ctx, {
+    type: 'applied',
+    target,
+    requestId: cr.id,
+    before: done.before,
+    after: done.after,
+    reason: done.note,
+    awsRequestId: done.awsRequestId,
+    jobId,
+    key: `${cr.id}:applied`,
+  });
   const { result, request } = await ctx.requests.apply(
     cr.id,
     {
@@ -225,22 +211,14 @@ async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobI
     ctx.now(),
   );
   if (!result.ok) return `applied, but the request moved on: ${result.code}`;
-  await ctx.audit.append(
-    {
-      at,
-      type: 'verified',
-      actor: { system: 'imds-bot' },
-      target,
-      requestId: cr.id,
-      before: null,
-      after: done.after,
-      reason: null,
-      awsRequestId: null,
-      jobId,
-      card: null,
-    },
-    { idempotencyKey: `${cr.id}:verified` },
-  );
+  await recordAudit(ctx, {
+    type: 'verified',
+    target,
+    requestId: cr.id,
+    after: done.after,
+    jobId,
+    key: `${cr.id}:verified`,
+  });
   if (cr.kind === 'rollback' && cr.rollbackOf) await markRolledBack(ctx, cr);
   if (cr.kind === 'enforce' && cr.target.type === 'instance')
     await ctx.findings.watch(cr.target, cr.id, ctx.now());
@@ -265,22 +243,16 @@ async function markRolledBack(ctx: ChangeContext, rollback: ChangeRequest): Prom
     ctx.now(),
   );
   if (!result.ok) return;
-  await ctx.audit.append(
-    {
-      at: ctx.now().toISOString(),
-      type: 'rolled-back',
-      actor: { userId: by.userId, name: by.name },
-      target: auditTarget(request),
-      requestId: request.id,
-      before: request.after,
-      after: request.before,
-      reason: rollback.reason,
-      awsRequestId: null,
-      jobId: null,
-      card: null,
-    },
-    { idempotencyKey: `${request.id}:rolled-back` },
-  );
+  await recordAudit(ctx, {
+    type: 'rolled-back',
+    actor: { userId: by.userId, name: by.name },
+    target: auditTarget(request),
+    requestId: request.id,
+    before: request.after,
+    after: request.before,
+    reason: rollback.reason,
+    key: `${request.id}:rolled-back`,
+  });
   await refreshCards(ctx, request, `:leftwards_arrow_with_hook: Rolled back by ${rollback.id}.`);
 }
 
@@ -291,22 +263,15 @@ async function fail(ctx: ChangeContext, cr: ChangeRequest, err: CodedError, jobI
     ctx.now(),
   );
   if (!result.ok) return;
-  await ctx.audit.append(
-    {
-      at: ctx.now().toISOString(),
-      type: 'failed',
-      actor: { system: 'imds-bot' },
-      target: auditTarget(request),
-      requestId: cr.id,
-      before: await recalledBefore(ctx, cr.id),
-      after: null,
-      reason: err.message,
-      awsRequestId: null,
-      jobId,
-      card: null,
-    },
-    { idempotencyKey: `${cr.id}:failed` },
-  );
+  await recordAudit(ctx, {
+    type: 'failed',
+    target: auditTarget(request),
+    requestId: cr.id,
+    before: await recalledBefore(ctx, cr.id),
+    reason: err.message,
+    jobId,
+    key: `${cr.id}:failed`,
+  });
   await refreshCards(ctx, request, `:x: Failed: ${err.message}`);
 }
 

@@ -1,6 +1,7 @@
 import type { ChangeRequest } from '../domain/change-request.js';
 import { CodedError, errorMessage } from '../errors.js';
 import { enforceOne } from './apply.js';
+import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { auditTarget } from './decide.js';
@@ -36,38 +37,25 @@ export async function applyBulkItem(
   const target = { ...auditTarget(cr), region, resource: instanceId };
   try {
     const done = await enforceOne(ctx, cr, instanceId, region, `${cr.id}:${instanceId}`);
-    await ctx.audit.append(
-      {
-        at: ctx.now().toISOString(),
-        type: 'applied',
-        actor: { system: 'imds-bot' },
-        target,
-        requestId,
-        before: done.before,
-        after: done.after,
-        reason: done.note,
-        awsRequestId: done.awsRequestId,
-        jobId: job.id,
-        card: null,
-      },
-      { idempotencyKey: `${requestId}:${instanceId}:applied` },
-    );
-    await ctx.audit.append(
-      {
-        at: ctx.now().toISOString(),
-        type: 'verified',
-        actor: { system: 'imds-bot' },
-        target,
-        requestId,
-        before: null,
-        after: done.after,
-        reason: null,
-        awsRequestId: null,
-        jobId: job.id,
-        card: null,
-      },
-      { idempotencyKey: `${requestId}:${instanceId}:verified` },
-    );
+    await recordAudit(ctx, {
+      type: 'applied',
+      target,
+      requestId,
+      before: done.before,
+      after: done.after,
+      reason: done.note,
+      awsRequestId: done.awsRequestId,
+      jobId: job.id,
+      key: `${requestId}:${instanceId}:applied`,
+    });
+    await recordAudit(ctx, {
+      type: 'verified',
+      target,
+      requestId,
+      after: done.after,
+      jobId: job.id,
+      key: `${requestId}:${instanceId}:verified`,
+    });
     await ctx.findings.watch({ accountId: target.accountId, region, instanceId }, requestId, ctx.now());
     await progress(ctx, cr, 'done');
     return 'applied';
@@ -75,22 +63,14 @@ export async function applyBulkItem(
     const coded =
       err instanceof CodedError ? err : new CodedError('unexpected', errorMessage(err), { transient: true });
     if (coded.transient && job.attemptsMade + 1 < job.attempts) throw coded;
-    await ctx.audit.append(
-      {
-        at: ctx.now().toISOString(),
-        type: 'failed',
-        actor: { system: 'imds-bot' },
-        target,
-        requestId,
-        before: null,
-        after: null,
-        reason: coded.message,
-        awsRequestId: null,
-        jobId: job.id,
-        card: null,
-      },
-      { idempotencyKey: `${requestId}:${instanceId}:failed` },
-    );
+    await recordAudit(ctx, {
+      type: 'failed',
+      target,
+      requestId,
+      reason: coded.message,
+      jobId: job.id,
+      key: `${requestId}:${instanceId}:failed`,
+    });
     await progress(ctx, cr, 'failed');
     return `failed: ${coded.code}`;
   }

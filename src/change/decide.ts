@@ -1,5 +1,6 @@
 import { canApprove, canDeny, readinessGate } from '../domain/approval-policy.js';
 import type { ChangeRequest, Person } from '../domain/change-request.js';
+import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { currentFacts } from './facts.js';
@@ -72,40 +73,23 @@ export async function approve(
     { guard: (fresh) => canApprove(actor, fresh, facts, ctx.workflow.approvals) },
   );
   if (!result.ok) return { ok: false, code: result.code, message: result.message };
-  const at = ctx.now().toISOString();
-  await ctx.audit.append(
-    {
-      at,
-      type: 'approved',
+  await recordAudit(ctx, {
+    type: 'approved',
+    actor: by,
+    target: auditTarget(request),
+    requestId: id,
+    reason: override?.reason ?? null,
+    key: `${id}:approved:${by.userId}`,
+  });
+  if (override)
+    await recordAudit(ctx, {
+      type: 'override',
       actor: by,
       target: auditTarget(request),
       requestId: id,
-      before: null,
-      after: null,
-      reason: override?.reason ?? null,
-      awsRequestId: null,
-      jobId: null,
-      card: null,
-    },
-    { idempotencyKey: `${id}:approved:${by.userId}` },
-  );
-  if (override)
-    await ctx.audit.append(
-      {
-        at,
-        type: 'override',
-        actor: by,
-        target: auditTarget(request),
-        requestId: id,
-        before: null,
-        after: null,
-        reason: override.reason,
-        awsRequestId: null,
-        jobId: null,
-        card: null,
-      },
-      { idempotencyKey: `${id}:override:${by.userId}` },
-    );
+      reason: override.reason,
+      key: `${id}:override:${by.userId}`,
+    });
   const quorum = request.state === 'approved';
   if (quorum) await ctx.enqueueApply(id);
   await refreshCards(
@@ -145,22 +129,14 @@ export async function deny(
       code: result.ok ? 'unknown-request' : result.code,
       message: result.ok ? `No change request ${id}.` : result.message,
     };
-  await ctx.audit.append(
-    {
-      at: ctx.now().toISOString(),
-      type: 'denied',
-      actor: by,
-      target: auditTarget(request),
-      requestId: id,
-      before: null,
-      after: null,
-      reason,
-      awsRequestId: null,
-      jobId: null,
-      card: null,
-    },
-    { idempotencyKey: `${id}:denied` },
-  );
+  await recordAudit(ctx, {
+    type: 'denied',
+    actor: by,
+    target: auditTarget(request),
+    requestId: id,
+    reason,
+    key: `${id}:denied`,
+  });
   await refreshCards(ctx, request, `:no_entry: <@${by.userId}> denied: ${reason}`);
   return { ok: true, request, message: `Denied ${id}.` };
 }
@@ -173,22 +149,13 @@ export async function expireDue(ctx: ChangeContext): Promise<number> {
     const { result, request } = await ctx.requests.apply(cr.id, { type: 'expire' }, ctx.now());
     if (!result.ok) continue;
     expired += 1;
-    await ctx.audit.append(
-      {
-        at: ctx.now().toISOString(),
-        type: 'expired',
-        actor: { system: 'expiry' },
-        target: auditTarget(request),
-        requestId: cr.id,
-        before: null,
-        after: null,
-        reason: null,
-        awsRequestId: null,
-        jobId: null,
-        card: null,
-      },
-      { idempotencyKey: `${cr.id}:expired` },
-    );
+    await recordAudit(ctx, {
+      type: 'expired',
+      actor: { system: 'expiry' },
+      target: auditTarget(request),
+      requestId: cr.id,
+      key: `${cr.id}:expired`,
+    });
     await refreshCards(
       ctx,
       request,

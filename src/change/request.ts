@@ -14,6 +14,7 @@ import {
   type Person,
 } from '../domain/change-request.js';
 import type { Finding } from '../domain/model.js';
+import { recordAudit } from './audit.js';
 import { postRequestCard } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
@@ -86,26 +87,19 @@ async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOutcome> 
     ctx.now(),
   );
   if (!(await ctx.requests.create(cr))) return { ok: false, reason: 'That request id is taken; try again.' };
-  await ctx.audit.append(
-    {
-      at: cr.requestedAt,
-      type: 'requested',
-      actor: r.by,
-      target: {
-        accountId: t.accountId,
-        region: t.type === 'bulk' ? (t.region ?? '*') : t.region,
-        resource: r.resource,
-      },
-      requestId: cr.id,
-      before: r.before,
-      after: null,
-      reason: r.reason,
-      awsRequestId: null,
-      jobId: null,
-      card: null,
+  await recordAudit(ctx, {
+    type: 'requested',
+    actor: r.by,
+    target: {
+      accountId: t.accountId,
+      region: t.type === 'bulk' ? (t.region ?? '*') : t.region,
+      resource: r.resource,
     },
-    { idempotencyKey: `${cr.id}:requested` },
-  );
+    requestId: cr.id,
+    before: r.before,
+    reason: r.reason,
+    key: `${cr.id}:requested`,
+  });
   if (r.where.channelId && r.where.messageTs) {
     await ctx.redis.set(
       `${ctx.prefix}:cr-origin:${cr.id}`,

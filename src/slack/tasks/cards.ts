@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordAudit } from '../../change/audit.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import type { Finding } from '../../domain/model.js';
 import type { ResponseMessage } from '../web.js';
@@ -95,17 +96,11 @@ export async function acknowledgeFinding(
   const at = ctx.now().toISOString();
   const by = { userId: user.id, name: user.name };
   await ctx.acks.acknowledge({ instanceKey: `${f.accountId}:${f.region}:${f.instanceId}`, by, at, note });
-  await ctx.audit.append({
-    at,
+  await recordAudit(ctx, {
     type: 'acknowledged',
     actor: by,
     target: target(f),
-    requestId: null,
-    before: null,
-    after: null,
     reason: note,
-    awsRequestId: null,
-    jobId: null,
     card: cardOf(where),
   });
   await threadReply(
@@ -146,17 +141,12 @@ export async function snoozeFinding(
     { accountId: f.accountId, region: f.region, instanceId: f.instanceId, until, reason, by },
     ctx.now(),
   );
-  await ctx.audit.append({
-    at: ctx.now().toISOString(),
+  await recordAudit(ctx, {
     type: 'snoozed',
     actor: by,
     target: target(f),
-    requestId: null,
-    before: null,
     after: { until: until.toISOString() },
     reason,
-    awsRequestId: null,
-    jobId: null,
     card: cardOf(where),
   });
   await threadReply(

@@ -1,0 +1,37 @@
+import type { AuditActor, AuditBody, AuditType } from '../domain/audit-chain.js';
+import type { AuditStore } from '../store/audit.js';
+
+export const SYSTEM: AuditActor = { system: 'imds-bot' };
+
+export interface AuditFields {
+  type: AuditType;
+  target: AuditBody['target'];
+  actor?: AuditActor;
+  requestId?: string | null;
+  before?: AuditBody['before'];
+  after?: AuditBody['after'];
+  reason?: string | null;
+  awsRequestId?: string | null;
+  jobId?: string | null;
+  card?: AuditBody['card'];
+  /** makes the append idempotent: a re-run (after a crash) finds the entry instead of adding one */
+  key?: string;
+}
+
+/** One audit entry, now; what is not given is recorded as null. */
+export function recordAudit(ctx: { audit: AuditStore; now: () => Date }, f: AuditFields) {
+  const body: AuditBody = {
+    at: ctx.now().toISOString(),
+    type: f.type,
+    actor: f.actor ?? SYSTEM,
+    target: f.target,
+    requestId: f.requestId ?? null,
+    before: f.before ?? null,
+    after: f.after ?? null,
+    reason: f.reason ?? null,
+    awsRequestId: f.awsRequestId ?? null,
+    jobId: f.jobId ?? null,
+    card: f.card ?? null,
+  };
+  return ctx.audit.append(body, f.key ? { idempotencyKey: f.key } : {});
+}
