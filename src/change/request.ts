@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import {
   asgWarning,
   canRequest,
+  enforceOptions,
   readinessGate,
   requiredApprovals,
+  selfHostGuard,
   type TargetFacts,
 } from '../domain/approval-policy.js';
 import {
@@ -141,6 +143,19 @@ export async function requestEnforce(
     );
   if (f.readiness === 'unknown')
     notes.push(':white_circle: CloudWatch cannot tell its IMDSv1 use: approving asks for confirmation.');
+  // the hop limit the change would leave (tags and IPv6 are read again at apply time)
+  const current = {
+    httpTokens: f.httpTokens,
+    httpEndpoint: f.httpEndpoint,
+    hopLimit: f.hopLimit,
+    state: f.metadataState,
+    instanceMetadataTags: 'disabled' as const,
+    httpProtocolIpv6: 'disabled' as const,
+  };
+  const planned = enforceOptions(current, facts, ctx.workflow.approvals);
+  const self = selfHostGuard(facts, planned);
+  if (!self.allowed) return { ok: false, reason: self.reason };
+  if (self.warning) notes.push(`:rotating_light: ${self.warning.message}`);
   const asg = asgWarning(facts);
   if (asg) {
     const fix =
