@@ -210,9 +210,11 @@ export function createInstanceRemediation(opts: InstanceRemediationOptions) {
     instanceId: string,
     desired: InstanceOptions,
     onBefore?: OnBefore,
+    known?: InstanceMetadataState,
   ): Promise<InstanceChange> {
     const want = pickOptions(desired);
-    const before = await settled(ec2, instanceId);
+    // a state the caller has just read (and that is not pending) saves a DescribeInstances
+    const before = known?.options.state === 'applied' ? requireLive(known) : await settled(ec2, instanceId);
     if (mismatches(before, want).length === 0) return { changed: false, before };
     await onBefore?.(before);
     const { awsRequestId } = await applyInstanceOptions(ec2, instanceId, want);
@@ -226,8 +228,13 @@ export function createInstanceRemediation(opts: InstanceRemediationOptions) {
     applyInstanceOptions,
     waitApplied,
     /** Tokens required, the rest as `options` says (see enforceOptions in the approval policy). */
-    enforceInstance: (ec2: EC2Client, instanceId: string, options: RequiredOptions, onBefore?: OnBefore) =>
-      converge(ec2, instanceId, options, onBefore),
+    enforceInstance: (
+      ec2: EC2Client,
+      instanceId: string,
+      options: RequiredOptions,
+      onBefore?: OnBefore,
+      known?: InstanceMetadataState,
+    ) => converge(ec2, instanceId, options, onBefore, known),
     /** Rollback: puts back exactly the options captured before the change. */
     restoreInstance: (ec2: EC2Client, instanceId: string, before: InstanceOptions) =>
       converge(ec2, instanceId, before),

@@ -52,8 +52,12 @@ async function enforceOne(
   const options = enforceOptions(current.options, facts, ctx.workflow.approvals);
   const guard = selfHostGuard(facts, options);
   if (!guard.allowed) throw new CodedError(guard.code, guard.reason);
-  const result = await r.enforceInstance(ec2, instanceId, options, (before) =>
-    rememberBefore(ctx, saveKey, before),
+  const result = await r.enforceInstance(
+    ec2,
+    instanceId,
+    options,
+    (before) => rememberBefore(ctx, saveKey, before),
+    current,
   );
   const before = (await recalledBefore(ctx, saveKey)) ?? asJson(result.before);
   if (!result.changed)

@@ -9,19 +9,22 @@ import { auditTarget } from './decide.js';
 const counterKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:bulk:${id}`;
 const PROGRESS_EVERY = 25;
 
+/** Counts one more item; every 25th (by an atomic counter, so none is skipped) updates the card. */
 async function progress(ctx: ChangeContext, cr: ChangeRequest, field: 'done' | 'failed'): Promise<void> {
   const key = counterKey(ctx, cr.id);
-  await ctx.redis
+  const res = await ctx.redis
     .multi()
     .hincrby(key, field, 1)
+    .hincrby(key, 'finished', 1)
+    .hgetall(key)
     .expire(key, 30 * 86_400)
     .exec();
-  const c = await ctx.redis.hgetall(key);
-  const counts = { done: Number(c.done ?? 0), failed: Number(c.failed ?? 0) };
+  const finished = Number(res?.[1]?.[1] ?? 0);
+  const c = (res?.[2]?.[1] ?? {}) as Record<string, string>;
   const total = cr.target.type === 'bulk' ? cr.target.instanceIds.length : 1;
-  const finished = counts.done + counts.failed;
-  if (finished % PROGRESS_EVERY === 0 && finished < total)
-    await refreshCards(ctx, cr, null, { ...counts, total });
+  if (finished % PROGRESS_EVERY === 0 && finished < total) {
+    await refreshCards(ctx, cr, null, { done: Number(c.done ?? 0), failed: Number(c.failed ?? 0), total });
+  }
 }
 
 /** One instance of a bulk request, with its own audit entries; failures are counted, not fatal. */
@@ -93,6 +96,14 @@ export async function finishBulk(ctx: ChangeContext, requestId: string): Promise
       : { type: 'applied' as const, after: { done, failed, total }, awsRequestId: null };
   const { result, request } = await ctx.requests.apply(requestId, event, ctx.now());
   if (!result.ok) return result.code;
+  await recordAudit(ctx, {
+    type: request.state === 'applied' ? 'applied' : 'failed',
+    target: auditTarget(request),
+    requestId,
+    after: { done, failed, total },
+    reason: `bulk: ${done}/${total} enforced, ${failed} failed`,
+    key: `${requestId}:bulk-${request.state}`,
+  });
   await refreshCards(
     ctx,
     request,

@@ -135,7 +135,13 @@ describe('bulk enforcement: one request, one approval, one job per instance', ()
     expect(tokens(untouched)).toEqual(untouched.map(() => 'optional'));
     expect(h.emulator.stats().byAction['ec2:ModifyInstanceMetadataOptions']).toBe(READY);
     const entries = await auditOf(id);
-    expect(resourcesOf(entries, 'applied')).toEqual(sorted(built.aliceReady));
+    // one entry per instance, and one for the bulk request itself (its counts)
+    expect(resourcesOf(entries, 'applied')).toEqual(sorted([...built.aliceReady, `bulk:${id}`]));
+    expect(entries.find((e) => e.type === 'applied' && e.target.resource === `bulk:${id}`)?.after).toEqual({
+      done: READY,
+      failed: 0,
+      total: READY,
+    });
     expect(resourcesOf(entries, 'verified')).toEqual(sorted(built.aliceReady));
     expect(entries.filter((e) => e.type === 'failed')).toEqual([]);
     expect((await h.runtime.ctx.audit.verify()).ok).toBe(true);

@@ -13,8 +13,8 @@ import {
   Fleet,
   startAwsEmulator,
 } from '../../src/sandbox/aws/index.js';
+import { outcome, sdkConfig } from '../support/emulator-clients.js';
 
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
 const REGION = 'eu-west-1';
 
 let now: number;
@@ -22,18 +22,11 @@ let fleet: Fleet;
 let emulator: AwsEmulator;
 
 const clock = () => new Date(now);
-const ec2 = () => new EC2Client({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+const ec2 = () => new EC2Client(sdkConfig(emulator.url));
 
 async function start(options: Partial<AwsEmulatorOptions> = {}): Promise<void> {
   emulator = await startAwsEmulator({ fleet, now: clock, ...options });
 }
-
-const outcome = (promise: Promise<unknown>): Promise<string> =>
-  promise.then(
-    () => 'ok',
-    (e: unknown) =>
-      `${(e as Error).name}/${(e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode}`,
-  );
 
 beforeEach(() => {
   now = Date.parse('2025-03-15T12:00:00Z');
@@ -147,12 +140,7 @@ describe('throttling', () => {
 
   it('answers Throttling for CloudWatch', async () => {
     await start({ throttle: { cloudWatch: { burst: 1, refillPerSecond: 1 } } });
-    const cw = new CloudWatchClient({
-      endpoint: emulator.url,
-      region: REGION,
-      credentials: HUB,
-      maxAttempts: 1,
-    });
+    const cw = new CloudWatchClient(sdkConfig(emulator.url));
     const metric = {
       Namespace: 'AWS/EC2',
       MetricName: 'MetadataNoToken',

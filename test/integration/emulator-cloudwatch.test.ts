@@ -3,8 +3,8 @@ import { EC2Client, ModifyInstanceMetadataOptionsCommand } from '@aws-sdk/client
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsEmulator, Fleet, startAwsEmulator } from '../../src/sandbox/aws/index.js';
 import type { UsagePattern } from '../../src/sandbox/aws/types.js';
+import { sdkConfig } from '../support/emulator-clients.js';
 
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
 const NOW = Date.parse('2025-03-15T12:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -13,8 +13,6 @@ let now: number;
 let fleet: Fleet;
 let emulator: AwsEmulator;
 let cw: CloudWatchClient;
-
-const cfg = (url: string) => ({ endpoint: url, region: 'eu-west-1', credentials: HUB, maxAttempts: 1 });
 
 function query(id: string, instanceId: string, period: number, metric = 'MetadataNoToken'): MetricDataQuery {
   return {
@@ -58,7 +56,7 @@ beforeEach(async () => {
     metadataApplyDelayMs: 0,
     now: () => new Date(now),
   });
-  cw = new CloudWatchClient(cfg(emulator.url));
+  cw = new CloudWatchClient(sdkConfig(emulator.url));
 });
 
 afterEach(async () => {
@@ -121,7 +119,7 @@ describe('CloudWatch GetMetricData', () => {
 
   it('counts rejections only after the instance was switched to required', async () => {
     const id = instanceWith({ kind: 'steady', callsPerHour: 12 });
-    const ec2 = new EC2Client(cfg(emulator.url));
+    const ec2 = new EC2Client(sdkConfig(emulator.url));
     await ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpTokens: 'required' }));
     now += HOUR;
 

@@ -1,62 +1,26 @@
 import { DescribeInstancesCommand, EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsEmulator, Fleet, startAwsEmulator } from '../../src/sandbox/aws/index.js';
-
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
-const MEMBER = '222222222222';
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-const cfg = (url: string, credentials: Creds = HUB, region = 'eu-west-1') => ({
-  endpoint: url,
-  region,
-  credentials,
-  maxAttempts: 1,
-});
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode ?? 0 };
-  }
-  throw new Error('expected the call to fail');
-}
+import { type AwsEmulator, type Fleet, startAwsEmulator } from '../../src/sandbox/aws/index.js';
+import {
+  assumeRole,
+  errorOf,
+  MEMBER,
+  MEMBER_ROLE,
+  memberFleet,
+  sdkConfig,
+} from '../support/emulator-clients.js';
 
 let fleet: Fleet;
 let emulator: AwsEmulator;
 
 beforeEach(async () => {
-  fleet = new Fleet({ hubAccountId: '111111111111' });
-  fleet.addAccount({
-    id: MEMBER,
-    roleName: 'Scanner',
-    externalId: 'ext-123',
-    regions: ['eu-west-1', 'us-east-1'],
-  });
-  fleet.addAccount({ id: '333333333333', roleName: 'Scanner', denyAssumeRole: true });
+  fleet = memberFleet();
   emulator = await startAwsEmulator({ fleet, throttle: false });
 });
 
 afterEach(async () => {
   await emulator.close();
 });
-
-async function assume(
-  roleArn = `arn:aws:iam::${MEMBER}:role/Scanner`,
-  externalId = 'ext-123',
-): Promise<Creds> {
-  const sts = new STSClient(cfg(emulator.url));
-  const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'imds-bot', ExternalId: externalId }),
-  );
-  const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('no credentials');
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-}
 
 describe('EC2 DescribeInstances', () => {
   it('returns the instance fields the bot reads', async () => {
@@ -70,7 +34,7 @@ describe('EC2 DescribeInstances', () => {
       publicIp: '3.4.5.6',
       instanceType: 'm5.large',
     });
-    const ec2 = new EC2Client(cfg(emulator.url, await assume()));
+    const ec2 = new EC2Client(sdkConfig(emulator.url, await assumeRole(emulator.url, MEMBER_ROLE)));
 
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [added.instanceId] }));
     const instance = out.Reservations?.[0]?.Instances?.[0];
@@ -112,7 +76,7 @@ describe('EC2 DescribeInstances', () => {
       metadata: { httpTokens: 'required', httpEndpoint: 'disabled' },
       region: 'eu-west-1',
     });
-    const ec2 = new EC2Client(cfg(emulator.url));
+    const ec2 = new EC2Client(sdkConfig(emulator.url));
 
     const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: name, Values: values }] }));
     const names = out.Reservations?.flatMap((r) => r.Instances ?? []).map(
@@ -125,7 +89,7 @@ describe('EC2 DescribeInstances', () => {
   it('pages past 1000 instances with MaxResults and NextToken', async () => {
     for (let i = 0; i < 2345; i++) fleet.addInstance({ region: 'eu-west-1' });
     fleet.addInstance({ region: 'us-east-1' });
-    const ec2 = new EC2Client(cfg(emulator.url));
+    const ec2 = new EC2Client(sdkConfig(emulator.url));
 
     const pages: number[] = [];
     const ids = new Set<string>();
@@ -148,7 +112,7 @@ describe('EC2 DescribeInstances', () => {
     [{ Filters: [{ Name: 'no-such-filter', Values: ['x'] }] }, 'InvalidParameterValue'],
     [{ NextToken: 'garbage' }, 'InvalidPaginationToken'],
   ])('refuses %j with %s', async (input, code) => {
-    const ec2 = new EC2Client(cfg(emulator.url));
+    const ec2 = new EC2Client(sdkConfig(emulator.url));
 
     const error = await errorOf(ec2.send(new DescribeInstancesCommand(input)));
 
@@ -157,7 +121,7 @@ describe('EC2 DescribeInstances', () => {
 
   it("does not show another account's instance", async () => {
     const theirs = fleet.addInstance({ accountId: MEMBER, region: 'eu-west-1' });
-    const ec2 = new EC2Client(cfg(emulator.url));
+    const ec2 = new EC2Client(sdkConfig(emulator.url));
 
     const error = await errorOf(ec2.send(new DescribeInstancesCommand({ InstanceIds: [theirs.instanceId] })));
 
@@ -169,7 +133,7 @@ describe('EC2 DescribeInstances', () => {
     const clocked = await startAwsEmulator({ fleet, throttle: false, now: () => new Date(now) });
     const gone = fleet.addInstance({ region: 'eu-west-1' });
     fleet.terminateInstance(gone.instanceId);
-    const ec2 = new EC2Client(cfg(clocked.url));
+    const ec2 = new EC2Client(sdkConfig(clocked.url));
 
     const during = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [gone.instanceId] }));
     now += 3_600_001;
@@ -181,7 +145,9 @@ describe('EC2 DescribeInstances', () => {
   });
 
   it('answers AuthFailure in a region the account has not enabled', async () => {
-    const ec2 = new EC2Client(cfg(emulator.url, await assume(), 'ap-southeast-2'));
+    const ec2 = new EC2Client(
+      sdkConfig(emulator.url, await assumeRole(emulator.url, MEMBER_ROLE), 'ap-southeast-2'),
+    );
 
     const error = await errorOf(ec2.send(new DescribeInstancesCommand({})));
 

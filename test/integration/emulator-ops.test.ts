@@ -10,7 +10,6 @@ import {
   OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AwsEmulator,
@@ -18,27 +17,22 @@ import {
   Fleet,
   startAwsEmulator,
 } from '../../src/sandbox/aws/index.js';
+import { assumeRole, HUB, outcome, sdkConfig } from '../support/emulator-clients.js';
 
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
 const REGION = 'eu-west-1';
+/** The Scanner role of account 222222222222, added by the tests that need it (no ExternalId). */
+const SCANNER = { RoleArn: 'arn:aws:iam::222222222222:role/Scanner', RoleSessionName: 'imds-bot' };
 
 let now: number;
 let fleet: Fleet;
 let emulator: AwsEmulator;
 
 const clock = () => new Date(now);
-const ec2 = () => new EC2Client({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+const ec2 = () => new EC2Client(sdkConfig(emulator.url));
 
 async function start(options: Partial<AwsEmulatorOptions> = {}): Promise<void> {
   emulator = await startAwsEmulator({ fleet, now: clock, ...options });
 }
-
-const outcome = (promise: Promise<unknown>): Promise<string> =>
-  promise.then(
-    () => 'ok',
-    (e: unknown) =>
-      `${(e as Error).name}/${(e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode}`,
-  );
 
 beforeEach(() => {
   now = Date.parse('2025-03-15T12:00:00Z');
@@ -71,23 +65,7 @@ describe('faults and statistics', () => {
   it('counts calls by action and scope, over the API and the admin endpoints', async () => {
     fleet.addAccount({ id: '222222222222', roleName: 'Scanner', regions: [REGION] });
     await start({ throttle: false });
-    const sts = new STSClient({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
-    const assumed = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: 'arn:aws:iam::222222222222:role/Scanner',
-        RoleSessionName: 'imds-bot',
-      }),
-    );
-    const member = new EC2Client({
-      endpoint: emulator.url,
-      region: REGION,
-      maxAttempts: 1,
-      credentials: {
-        accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
-        secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
-        sessionToken: assumed.Credentials?.SessionToken ?? '',
-      },
-    });
+    const member = new EC2Client(sdkConfig(emulator.url, await assumeRole(emulator.url, SCANNER)));
     await member.send(new DescribeInstancesCommand({ MaxResults: 5 }));
     await outcome(member.send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })));
 
@@ -113,12 +91,7 @@ describe('Organizations ListAccounts', () => {
     for (let i = 0; i < 25; i++)
       fleet.addAccount({ id: String(200_000_000_000 + i), status: i === 0 ? 'SUSPENDED' : 'ACTIVE' });
     await start({ throttle: false });
-    const org = new OrganizationsClient({
-      endpoint: emulator.url,
-      region: 'us-east-1',
-      credentials: HUB,
-      maxAttempts: 1,
-    });
+    const org = new OrganizationsClient(sdkConfig(emulator.url, HUB, 'us-east-1'));
 
     const pages: number[] = [];
     const accounts = [];
@@ -140,22 +113,10 @@ describe('Organizations ListAccounts', () => {
   it('denies a member account', async () => {
     fleet.addAccount({ id: '222222222222', roleName: 'Scanner' });
     await start({ throttle: false });
-    const sts = new STSClient({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
-    const assumed = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: 'arn:aws:iam::222222222222:role/Scanner',
-        RoleSessionName: 'imds-bot',
-      }),
+    const { accessKeyId, secretAccessKey } = await assumeRole(emulator.url, SCANNER);
+    const org = new OrganizationsClient(
+      sdkConfig(emulator.url, { accessKeyId, secretAccessKey }, 'us-east-1'),
     );
-    const org = new OrganizationsClient({
-      endpoint: emulator.url,
-      region: 'us-east-1',
-      maxAttempts: 1,
-      credentials: {
-        accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
-        secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
-      },
-    });
 
     expect(await outcome(org.send(new ListAccountsCommand({})))).toBe('AccessDeniedException/400');
   });

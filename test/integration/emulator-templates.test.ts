@@ -18,8 +18,8 @@ import {
   type LaunchTemplateRecord,
   startAwsEmulator,
 } from '../../src/sandbox/aws/index.js';
+import { sdkConfig } from '../support/emulator-clients.js';
 
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
 const REGION = 'eu-west-1';
 
 let fleet: Fleet;
@@ -45,7 +45,7 @@ beforeEach(async () => {
     versions: [{}, {}, { metadataOptions: { httpTokens: 'optional' } }],
   });
   emulator = await startAwsEmulator({ fleet, throttle: false });
-  ec2 = new EC2Client({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+  ec2 = new EC2Client(sdkConfig(emulator.url));
 });
 
 afterEach(async () => {
@@ -173,12 +173,7 @@ describe('Auto Scaling groups', () => {
     fleet.addAutoScalingGroup({ region: REGION, name: 'legacy-asg', launchConfigurationName: 'legacy-lc' });
     for (let i = 0; i < 120; i++) fleet.addAutoScalingGroup({ region: REGION, name: `filler-${i}` });
     const member = fleet.addInstance({ region: REGION, asg: 'web-asg' });
-    const client = new AutoScalingClient({
-      endpoint: emulator.url,
-      region: REGION,
-      credentials: HUB,
-      maxAttempts: 1,
-    });
+    const client = new AutoScalingClient(sdkConfig(emulator.url));
 
     const pages: number[] = [];
     const groups = [];

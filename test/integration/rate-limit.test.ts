@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   budgetFor,
   createRateLimiter,
@@ -8,10 +6,11 @@ import {
   rateKey,
   type TakeResult,
 } from '../../src/store/rate-limit.js';
+import { testRedis } from '../support/redis-prefix.js';
 
-const prefix = `t${randomBytes(4).toString('hex')}`;
-const first = new Redis(inject('redisUrl'));
-const second = new Redis(inject('redisUrl'));
+const { redis: first, connect, freshPrefix } = testRedis();
+const second = connect();
+const prefix = freshPrefix();
 const limiter = createRateLimiter({ redis: first, prefix });
 const T0 = Date.parse('2025-06-15T12:00:00Z');
 
@@ -21,13 +20,6 @@ const freshKey = () => `ModifyInstanceMetadataOptions:123456789012:test-${++n}`;
 
 const oks = (results: TakeResult[]) => results.filter((r) => r.ok).length;
 const retries = (results: TakeResult[]) => results.flatMap((r) => (r.ok ? [] : [r.retryInMs]));
-
-afterAll(async () => {
-  const keys = await first.keys(`${prefix}:*`);
-  if (keys.length > 0) await first.del(...keys);
-  first.disconnect();
-  second.disconnect();
-});
 
 describe('createRateLimiter', () => {
   it('lets exactly the burst through out of 200 concurrent takes, and says when the next token comes', async () => {

@@ -1,11 +1,10 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRemediation } from '../../src/aws/remediation.js';
-import { CodedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { type AwsEmulator, Fleet, startAwsEmulator } from '../../src/sandbox/aws/index.js';
+import { rejection, sdkConfig } from '../support/emulator-clients.js';
 
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
 const REGION = 'eu-west-1';
 const MODIFY_DEFAULTS = 'ec2:ModifyInstanceMetadataDefaults';
 
@@ -19,22 +18,13 @@ beforeEach(async () => {
   fleet = new Fleet({ seed: 5 });
   scope = { accountId: fleet.hubAccountId, region: REGION };
   emulator = await startAwsEmulator({ fleet, throttle: false });
-  ec2 = new EC2Client({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+  ec2 = new EC2Client(sdkConfig(emulator.url));
 });
 
 afterEach(async () => {
   ec2.destroy();
   await emulator.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<CodedError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof CodedError)) throw new Error(`expected a CodedError, got ${String(error)}`);
-  return error;
-}
 
 describe('launch templates', () => {
   const addTemplate = () =>

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRemediation, type RequiredOptions } from '../../src/aws/remediation.js';
 import { CodedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -12,8 +10,9 @@ import {
   startAwsEmulator,
 } from '../../src/sandbox/aws/index.js';
 import { budgetFor, createRateLimiter, rateKey } from '../../src/store/rate-limit.js';
+import { sdkConfig } from '../support/emulator-clients.js';
+import { testRedis } from '../support/redis-prefix.js';
 
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
 const REGION = 'eu-west-1';
 const MODIFY = 'ec2:ModifyInstanceMetadataOptions';
 const REQUIRED: RequiredOptions = {
@@ -24,8 +23,8 @@ const REQUIRED: RequiredOptions = {
   httpProtocolIpv6: 'disabled',
 };
 
-const prefix = `t${randomBytes(4).toString('hex')}`;
-const redis = new Redis(inject('redisUrl'));
+const { redis, freshPrefix } = testRedis();
+const prefix = freshPrefix();
 let emulator: AwsEmulator | undefined;
 const clients: EC2Client[] = [];
 
@@ -35,7 +34,7 @@ async function start(fleet: Fleet, opts: Partial<AwsEmulatorOptions>): Promise<A
 }
 
 function client(url: string, maxAttempts: number): EC2Client {
-  const ec2 = new EC2Client({ endpoint: url, region: REGION, credentials: HUB, maxAttempts });
+  const ec2 = new EC2Client({ ...sdkConfig(url), maxAttempts });
   clients.push(ec2);
   return ec2;
 }
@@ -44,12 +43,6 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
   await emulator?.close();
   emulator = undefined;
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
 });
 
 describe('throttling', () => {

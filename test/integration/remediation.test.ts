@@ -4,12 +4,11 @@ import { createRemediation } from '../../src/aws/remediation.js';
 import { APPROVALS_DEFAULTS } from '../../src/config/approval-schema.js';
 import { enforceOptions, type TargetFacts } from '../../src/domain/approval-policy.js';
 import type { MetadataOptions } from '../../src/domain/model.js';
-import { CodedError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { type AwsEmulator, Fleet, startAwsEmulator } from '../../src/sandbox/aws/index.js';
 import type { MetadataOptionsModel } from '../../src/sandbox/aws/types.js';
+import { rejection, sdkConfig } from '../support/emulator-clients.js';
 
-const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };
 const REGION = 'eu-west-1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MODIFY = 'ec2:ModifyInstanceMetadataOptions';
@@ -59,7 +58,7 @@ const remediation = createRemediation({ log: silentLogger(), pollIntervalMs: 20,
 beforeEach(async () => {
   fleet = new Fleet({ seed: 11 });
   emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 50 });
-  ec2 = new EC2Client({ endpoint: emulator.url, region: REGION, credentials: HUB, maxAttempts: 1 });
+  ec2 = new EC2Client(sdkConfig(emulator.url));
 });
 
 afterEach(async () => {
@@ -69,15 +68,6 @@ afterEach(async () => {
 
 const addInstance = (metadata: Partial<MetadataOptionsModel> = {}) =>
   fleet.addInstance({ region: REGION, metadata });
-
-async function rejection(promise: Promise<unknown>): Promise<CodedError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof CodedError)) throw new Error(`expected a CodedError, got ${String(error)}`);
-  return error;
-}
 
 describe('enforceInstance', () => {
   it('requires tokens, verifies, and records the exact before state and the request id', async () => {
@@ -288,12 +278,7 @@ describe('waitApplied', () => {
   it('gives up with a transient apply-timeout while the change stays pending', async () => {
     await emulator.close();
     emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 60_000 });
-    const client = new EC2Client({
-      endpoint: emulator.url,
-      region: REGION,
-      credentials: HUB,
-      maxAttempts: 1,
-    });
+    const client = new EC2Client(sdkConfig(emulator.url));
     const instance = addInstance();
     const impatient = createRemediation({ log: silentLogger(), pollIntervalMs: 10, pollTimeoutMs: 100 });
 

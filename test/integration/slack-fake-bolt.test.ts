@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type Logger, LogLevel } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   blockActionsBody,
@@ -12,16 +12,7 @@ import {
   startFakeSlack,
   viewSubmissionBody,
 } from '../../src/sandbox/slack/index.js';
-
-const silent: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
+import { silentSlackLogger } from '../support/fake-slack-clients.js';
 
 const USERS = [{ id: 'U001', name: 'alice', email: 'alice@example.com' }];
 const CHANNELS = [{ id: 'C100', name: 'imds' }];
@@ -42,7 +33,7 @@ async function startHttpApp(register: (app: App) => void): Promise<string> {
     token: fake.botToken,
     signingSecret: fake.signingSecret,
     clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
-    logger: silent,
+    logger: silentSlackLogger,
   });
   register(app);
   const server = (await app.start(0)) as Server;
@@ -140,7 +131,7 @@ describe('a Bolt app in Socket Mode', () => {
       socketMode: true,
       clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
       installerOptions: { clientOptions: { slackApiUrl: fake.url } },
-      logger: silent,
+      logger: silentSlackLogger,
     });
     app.command('/imds', async ({ ack, command, client }) => {
       await ack({ text: 'on it' });

@@ -1,17 +1,8 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { type Logger, LogLevel, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
-
-const silent: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
+import { fakeWebClient } from '../support/fake-slack-clients.js';
 
 let fake: FakeSlack;
 let web: WebClient;
@@ -53,7 +44,7 @@ beforeEach(async () => {
     channels: [{ id: 'C100', name: 'imds' }],
     rateLimits: false,
   });
-  web = new WebClient(fake.botToken, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logger: silent });
+  web = fakeWebClient(fake);
 });
 
 afterEach(async () => {

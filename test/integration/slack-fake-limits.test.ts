@@ -1,16 +1,7 @@
-import { ErrorCode, type Logger, LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../../src/sandbox/slack/index.js';
-
-const silent: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
+import { fakeWebClient } from '../support/fake-slack-clients.js';
 
 const fakes: FakeSlack[] = [];
 let clock = 0;
@@ -31,12 +22,7 @@ async function start(opts: StartFakeSlackOptions = {}): Promise<{ fake: FakeSlac
     ...opts,
   });
   fakes.push(fake);
-  const web = new WebClient(fake.botToken, {
-    slackApiUrl: fake.url,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    logger: silent,
-  });
+  const web = fakeWebClient(fake, { rejectRateLimitedCalls: true });
   return { fake, web };
 }
 
@@ -140,11 +126,7 @@ describe('rate limits', () => {
   it('lets WebClient’s own queue wait out Retry-After on the real clock (timeScale 60: a 1-second minute)', async () => {
     const fake = await startFakeSlack({ timeScale: 60, users: [{ id: 'U001', name: 'alice' }] });
     fakes.push(fake);
-    const patient = new WebClient(fake.botToken, {
-      slackApiUrl: fake.url,
-      retryConfig: { retries: 1, minTimeout: 0 },
-      logger: silent,
-    });
+    const patient = fakeWebClient(fake, { retryConfig: { retries: 1, minTimeout: 0 } });
     const results = await Promise.all(Array.from({ length: 21 }, () => patient.users.list({})));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(fake.calls('users.list').map((c) => c.status)).toEqual([...Array(20).fill(200), 429, 200]);

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { generateWorkspace } from '../../src/sandbox/slack/index.js';
+import { firstJsonLine, killIfRunning, spawnTsx, terminate } from '../support/child-json.js';
 
 const Ready = z.object({
   url: z.url(),
@@ -17,29 +16,17 @@ const Ready = z.object({
   teamChannels: z.record(z.string(), z.string()),
 });
 
-let child: ChildProcess | null = null;
+let child: ChildProcess | undefined;
 
 afterEach(() => {
-  if (child?.exitCode === null) child.kill('SIGKILL');
-  child = null;
+  killIfRunning(child);
+  child = undefined;
 });
-
-async function firstLine(proc: ChildProcess): Promise<string> {
-  if (!proc.stdout) throw new Error('no stdout');
-  const lines = createInterface({ input: proc.stdout });
-  const [line] = (await once(lines, 'line')) as [string];
-  lines.close();
-  return line;
-}
 
 describe('src/sandbox/slack/main.ts', () => {
   it('serves a generated workspace to another process and stops cleanly on SIGTERM', async () => {
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/sandbox/slack/main.ts', '--port', '0', '--users', '2000', '--seed', '1'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const ready = Ready.parse(JSON.parse(await firstLine(child)));
+    child = spawnTsx('src/sandbox/slack/main.ts', ['--port', '0', '--users', '2000', '--seed', '1']);
+    const ready = await firstJsonLine(child, Ready);
     const web = new WebClient(ready.botToken, { slackApiUrl: ready.url, retryConfig: { retries: 0 } });
     let members = 0;
     for await (const page of web.paginate('users.list', { limit: 1000 }))
@@ -53,9 +40,7 @@ describe('src/sandbox/slack/main.ts', () => {
       .info({ user: owner.user?.id as string })
       .catch((e: { data: unknown }) => e.data);
     const summary = (await (await fetch(`${ready.baseUrl}/__fake/summary`)).json()) as { total: number };
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const [code] = (await exited) as [number | null];
+    const code = await terminate(child);
     expect(members).toBe(2000);
     expect(owner.user?.real_name).toBe('Alice Martin');
     expect(scripted).toMatchObject({ ok: false, error: 'user_not_found' });

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { SocketModeClient } from '@slack/socket-mode';
-import { type Logger, LogLevel } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -9,16 +8,7 @@ import {
   slashCommandPayload,
   startFakeSlack,
 } from '../../src/sandbox/slack/index.js';
-
-const silent: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
+import { silentSlackLogger } from '../support/fake-slack-clients.js';
 
 interface AckArgs {
   ack: (response?: Record<string, unknown>) => Promise<void>;
@@ -40,7 +30,7 @@ function newClient(): SocketModeClient {
     appToken: fake.appToken,
     clientOptions: { slackApiUrl: fake.url },
     clientPingTimeout: 300,
-    logger: silent,
+    logger: silentSlackLogger,
   });
 }
 

@@ -1,6 +1,7 @@
-import { ErrorCode, type Logger, LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
+import { fakeWebClient } from '../support/fake-slack-clients.js';
 
 const USERS = [
   { id: 'U001', name: 'alice', real_name: 'Alice Martin', email: 'alice@example.com' },
@@ -9,16 +10,6 @@ const USERS = [
   { id: 'U004', name: 'deploybot', is_bot: true },
   { id: 'U005', name: 'chen', email: 'chen@example.com' },
 ];
-
-const silent: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 let fake: FakeSlack;
 let web: WebClient;
@@ -41,12 +32,7 @@ beforeAll(async () => {
     usergroups: { S100: ['U001', 'U002'] },
     rateLimits: false,
   });
-  web = new WebClient(fake.botToken, {
-    slackApiUrl: fake.url,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    logger: silent,
-  });
+  web = fakeWebClient(fake, { rejectRateLimitedCalls: true });
 });
 
 afterAll(async () => {

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAckStore } from '../../src/store/acks.js';
 import { createCardStore } from '../../src/store/cards.js';
+import { testRedis } from '../support/redis-prefix.js';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const bob = { userId: 'UBOB', name: 'bob' };
@@ -11,24 +10,11 @@ const i2 = '123456789012:eu-west-1:i-2';
 const i3 = '123456789012:eu-west-1:i-3';
 
 describe('ack and card stores', () => {
-  let redis: Redis;
-  const prefixes: string[] = [];
+  const { redis, freshPrefix } = testRedis();
   const fresh = () => {
-    const prefix = `t${randomBytes(4).toString('hex')}`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     return { acks: createAckStore({ redis, prefix }), cards: createCardStore({ redis, prefix }), prefix };
   };
-
-  beforeAll(() => {
-    redis = new Redis(inject('redisUrl'));
-  });
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    redis.disconnect();
-  });
 
   it('keeps the latest acknowledgement per instance', async () => {
     const { acks } = fresh();

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AuditBody, type AuditEntry, canonicalJson } from '../../src/domain/audit-chain.js';
 import { type AuditStore, createAuditStore } from '../../src/store/audit.js';
+import { testRedis } from '../support/redis-prefix.js';
 
 const T0 = Date.UTC(2025, 2, 1, 10);
 const body = (i: number, over: Partial<AuditBody> = {}): AuditBody => ({
@@ -27,13 +26,12 @@ const collect = async (lines: AsyncIterable<string>): Promise<string[]> => {
 };
 
 describe('audit store', () => {
-  const clients: Redis[] = [];
-  const prefixes: string[] = [];
-  let redis: Redis;
+  const { redis, connect, freshPrefix } = testRedis();
+  /** 8 connections, as 8 bot processes would have */
+  const clients = [redis, ...Array.from({ length: 7 }, () => connect())];
 
   const fresh = (): { store: AuditStore; prefix: string } => {
-    const prefix = `t${randomBytes(4).toString('hex')}`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     return { store: createAuditStore({ redis, prefix }), prefix };
   };
   const fill = async (store: AuditStore, n: number) => {
@@ -41,18 +39,6 @@ describe('audit store', () => {
   };
   const rows = async (prefix: string) =>
     (await redis.xrange(`${prefix}:audit`, '-', '+')) as [string, string[]][];
-
-  beforeAll(() => {
-    for (let i = 0; i < 8; i += 1) clients.push(new Redis(inject('redisUrl')));
-    redis = clients[0] ?? new Redis(inject('redisUrl'));
-  });
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    for (const c of clients) c.disconnect();
-  });
 
   it('keeps one unbroken chain under 200 appends from 8 concurrent writers', async () => {
     const { prefix } = fresh();

@@ -1,67 +1,28 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  type ChangeEvent,
-  type ChangeRequest,
-  createChangeRequest,
-  type NewChangeRequest,
-} from '../../src/domain/change-request.js';
+import { describe, expect, it } from 'vitest';
+import type { ChangeEvent, ChangeRequest } from '../../src/domain/change-request.js';
 import { type ChangeRequestStore, createChangeRequestStore } from '../../src/store/change-requests.js';
+import {
+  ACCOUNT,
+  alice,
+  hours,
+  instanceTarget as instance,
+  newRequest,
+  REGION,
+  T0,
+} from '../support/change-requests.js';
+import { testRedis } from '../support/redis-prefix.js';
 
-const ACCOUNT = '123456789012';
-const REGION = 'eu-west-1';
-const T0 = new Date('2025-03-01T10:00:00.000Z');
-const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
-const alice = { userId: 'UALICE', name: 'alice' };
 const bob = { userId: 'UBOB', name: 'bob' };
 const carol = { userId: 'UCAROL', name: 'carol' };
-const instance = (instanceId: string) => ({
-  type: 'instance' as const,
-  accountId: ACCOUNT,
-  region: REGION,
-  instanceId,
-});
-
-let seq = 0;
-const newRequest = (over: Partial<NewChangeRequest> = {}, at = T0): ChangeRequest =>
-  createChangeRequest(
-    {
-      id: `cr-${++seq}`,
-      kind: 'enforce',
-      target: instance(`i-${seq}`),
-      requestedBy: alice,
-      reason: null,
-      before: { httpTokens: 'optional' },
-      requiredApprovals: 1,
-      ttlHours: 24,
-      ...over,
-    },
-    at,
-  );
-
 const ids = (crs: ChangeRequest[]) => crs.map((cr) => cr.id);
 
 describe('change request store indexes', () => {
-  let redis: Redis;
+  const { redis, freshPrefix } = testRedis();
   let store: ChangeRequestStore;
 
-  const prefixes: string[] = [];
-  beforeAll(() => {
-    redis = new Redis(inject('redisUrl'));
-  });
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    redis.disconnect();
-  });
   /** a fresh prefix per test, so each index starts empty */
   const fresh = () => {
-    const prefix = `t${randomBytes(4).toString('hex')}`;
-    prefixes.push(prefix);
-    store = createChangeRequestStore({ redis, prefix });
+    store = createChangeRequestStore({ redis, prefix: freshPrefix() });
   };
 
   const run = async (cr: ChangeRequest, events: ChangeEvent[], at: Date) => {

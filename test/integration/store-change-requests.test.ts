@@ -1,59 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Approvals } from '../../src/config/approval-schema.js';
 import { canApprove } from '../../src/domain/approval-policy.js';
-import {
-  type ChangeEvent,
-  type ChangeRequest,
-  createChangeRequest,
-  type NewChangeRequest,
-} from '../../src/domain/change-request.js';
+import type { ChangeEvent } from '../../src/domain/change-request.js';
 import { createChangeRequestStore } from '../../src/store/change-requests.js';
+import { hours, newRequest } from '../support/change-requests.js';
+import { testRedis } from '../support/redis-prefix.js';
 
-const prefix = `t${randomBytes(4).toString('hex')}`;
-const ACCOUNT = '123456789012';
-const REGION = 'eu-west-1';
-const T0 = new Date('2025-03-01T10:00:00.000Z');
-const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
-const alice = { userId: 'UALICE', name: 'alice' };
 const user = (i: number) => ({ userId: `UAPPROVER${i}`, name: `approver ${i}` });
 const approve = (i: number): ChangeEvent => ({ type: 'approve', by: user(i) });
 
-let seq = 0;
-const newRequest = (over: Partial<NewChangeRequest> = {}): ChangeRequest =>
-  createChangeRequest(
-    {
-      id: `cr-${++seq}`,
-      kind: 'enforce',
-      target: { type: 'instance', accountId: ACCOUNT, region: REGION, instanceId: `i-${seq}` },
-      requestedBy: alice,
-      reason: null,
-      before: { httpTokens: 'optional' },
-      requiredApprovals: 1,
-      ttlHours: 24,
-      ...over,
-    },
-    T0,
-  );
-
 describe('change request store', () => {
-  const clients: Redis[] = [];
-  let store: ReturnType<typeof createChangeRequestStore>;
+  const { redis, connect, freshPrefix } = testRedis();
+  const prefix = freshPrefix();
+  const store = createChangeRequestStore({ redis, prefix });
   /** several connections, as several bot processes would have */
-  let stores: ReturnType<typeof createChangeRequestStore>[];
-
-  beforeAll(() => {
-    for (let i = 0; i < 4; i += 1) clients.push(new Redis(inject('redisUrl')));
-    stores = clients.map((redis) => createChangeRequestStore({ redis, prefix }));
-    store = stores[0] ?? createChangeRequestStore({ redis: new Redis(inject('redisUrl')), prefix });
-  });
-  afterAll(async () => {
-    const first = clients[0];
-    const keys = first ? await first.keys(`${prefix}:*`) : [];
-    if (first && keys.length > 0) await first.del(...keys);
-    for (const c of clients) c.disconnect();
-  });
+  const stores = [
+    store,
+    ...Array.from({ length: 3 }, () => createChangeRequestStore({ redis: connect(), prefix })),
+  ];
 
   const pick = (i: number) => stores[i % stores.length] ?? store;
 

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSnoozeStore, type SnoozeStore } from '../../src/store/snoozes.js';
+import { testRedis } from '../support/redis-prefix.js';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const days = (d: number) => new Date(T0.getTime() + d * 86_400_000);
@@ -17,24 +16,8 @@ const input = (instanceId: string, untilDays: number) => ({
 const key = (instanceId: string) => `${at.accountId}:${at.region}:${instanceId}`;
 
 describe('snooze store', () => {
-  let redis: Redis;
-  const prefixes: string[] = [];
-  const fresh = (): SnoozeStore => {
-    const prefix = `t${randomBytes(4).toString('hex')}`;
-    prefixes.push(prefix);
-    return createSnoozeStore({ redis, prefix });
-  };
-
-  beforeAll(() => {
-    redis = new Redis(inject('redisUrl'));
-  });
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    redis.disconnect();
-  });
+  const { redis, freshPrefix } = testRedis();
+  const fresh = (): SnoozeStore => createSnoozeStore({ redis, prefix: freshPrefix() });
 
   it('snoozes, reads back and unsnoozes an instance', async () => {
     const store = fresh();
@@ -88,8 +71,8 @@ describe('snooze store', () => {
   });
 
   it('drops a wake-up whose snooze record has gone', async () => {
-    const store = fresh();
-    const prefix = prefixes.at(-1) ?? '';
+    const prefix = freshPrefix();
+    const store = createSnoozeStore({ redis, prefix });
     await store.snooze(input('i-1', 1), T0);
     await redis.del(`${prefix}:snooze:${key('i-1')}`); // as its retention would
 
