@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent, ChangeRequest } from '../../src/domain/change-request.js';
 import { type ChangeRequestStore, createChangeRequestStore } from '../../src/store/change-requests.js';
-import {
-  ACCOUNT,
-  alice,
-  hours,
-  instanceTarget as instance,
-  newRequest,
-  REGION,
-  T0,
-} from '../support/change-requests.js';
+import { ACCOUNT, alice, hours, instanceTarget, newRequest, REGION, T0 } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';
 
 const bob = { userId: 'UBOB', name: 'bob' };
@@ -76,7 +68,7 @@ describe('change request store indexes', () => {
 
   it('lists the requests on a target newest first, bulks that contain it included', async () => {
     fresh();
-    const older = newRequest({ target: instance('i-target') }, hours(1));
+    const older = newRequest({ target: instanceTarget('i-target') }, hours(1));
     const bulk = newRequest(
       {
         kind: 'bulk-enforce',
@@ -90,8 +82,11 @@ describe('change request store indexes', () => {
       },
       hours(2),
     );
-    const newer = newRequest({ target: instance('i-target') }, hours(3));
-    const elsewhere = newRequest({ target: { ...instance('i-target'), region: 'us-east-1' } }, hours(4));
+    const newer = newRequest({ target: instanceTarget('i-target') }, hours(3));
+    const elsewhere = newRequest(
+      { target: { ...instanceTarget('i-target'), region: 'us-east-1' } },
+      hours(4),
+    );
     for (const cr of [older, bulk, newer, elsewhere]) await store.create(cr);
 
     expect(ids(await store.forTarget(ACCOUNT, REGION, 'i-target'))).toEqual([newer.id, bulk.id, older.id]);
@@ -127,7 +122,7 @@ describe('change request store indexes', () => {
 
   it('keeps the latest applied enforcement per target until it is rolled back', async () => {
     fresh();
-    const first = newRequest({ target: instance('i-app') });
+    const first = newRequest({ target: instanceTarget('i-app') });
     const bulk = newRequest({
       kind: 'bulk-enforce',
       target: {
@@ -163,7 +158,7 @@ describe('change request store indexes', () => {
 
   it('does not count an applied rollback as an enforcement to undo', async () => {
     fresh();
-    const rollback = newRequest({ kind: 'rollback', rollbackOf: 'cr-x', target: instance('i-rb') });
+    const rollback = newRequest({ kind: 'rollback', rollbackOf: 'cr-x', target: instanceTarget('i-rb') });
     await store.create(rollback);
     await run(rollback, toApplied, hours(1));
     expect(await store.lastApplied({ accountId: ACCOUNT, region: REGION, resource: 'i-rb' })).toBeNull();
