@@ -6,7 +6,11 @@ cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-deps: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  if ! npm ci --no-audit --no-fund --loglevel=error; then
+    echo "ensure-deps: npm ci refused package-lock.json. After 'npm install', run 'npm run lockfile:fix'" >&2
+    echo "ensure-deps: (the registry here lacks other platforms' optional builds, which npm then leaves out)" >&2
+    exit 1
+  fi
 fi
 
 if ! command -v redis-server >/dev/null 2>&1; then
