@@ -1,20 +1,33 @@
 import type { Instance as AwsInstance } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import type { Instance } from '../domain/model.js';
+import type { Instance, MetadataOptions } from '../domain/model.js';
+
+/** An SDK instance's MetadataOptions as we rely on them; absent fields take EC2's defaults. */
+export const AwsMetadataOptions = z.object({
+  HttpTokens: z.enum(['optional', 'required']),
+  HttpEndpoint: z.enum(['enabled', 'disabled']).default('enabled'),
+  HttpPutResponseHopLimit: z.number().int().min(1).max(64).default(1),
+  State: z.enum(['pending', 'applied']).default('applied'),
+  InstanceMetadataTags: z.enum(['enabled', 'disabled']).default('disabled'),
+  HttpProtocolIpv6: z.enum(['enabled', 'disabled']).default('disabled'),
+});
+
+/** The one mapping from the SDK's MetadataOptions to ours (scan and remediation alike). */
+export const metadataOf = (m: z.infer<typeof AwsMetadataOptions>): MetadataOptions => ({
+  httpTokens: m.HttpTokens,
+  httpEndpoint: m.HttpEndpoint,
+  hopLimit: m.HttpPutResponseHopLimit,
+  state: m.State,
+  instanceMetadataTags: m.InstanceMetadataTags,
+  httpProtocolIpv6: m.HttpProtocolIpv6,
+});
 
 /** The fields of an SDK instance we rely on, checked at the boundary. */
 const AwsInstanceFields = z.object({
   InstanceId: z.string(),
   State: z.object({ Name: z.enum(['pending', 'running', 'stopping', 'stopped']) }),
   LaunchTime: z.date().optional(),
-  MetadataOptions: z.object({
-    HttpTokens: z.enum(['optional', 'required']),
-    HttpEndpoint: z.enum(['enabled', 'disabled']).default('enabled'),
-    HttpPutResponseHopLimit: z.number().int().default(1),
-    State: z.enum(['pending', 'applied']).default('applied'),
-    InstanceMetadataTags: z.enum(['enabled', 'disabled']).default('disabled'),
-    HttpProtocolIpv6: z.enum(['enabled', 'disabled']).default('disabled'),
-  }),
+  MetadataOptions: AwsMetadataOptions,
 });
 
 const EKS_TAGS = [
@@ -56,14 +69,7 @@ export function mapInstance(raw: AwsInstance, accountId: string, region: string)
       state: r.State.Name,
       launchTime: (r.LaunchTime ?? new Date(0)).toISOString(),
       tags,
-      metadata: {
-        httpTokens: m.HttpTokens,
-        httpEndpoint: m.HttpEndpoint,
-        hopLimit: m.HttpPutResponseHopLimit,
-        state: m.State,
-        instanceMetadataTags: m.InstanceMetadataTags,
-        httpProtocolIpv6: m.HttpProtocolIpv6,
-      },
+      metadata: metadataOf(m),
       iamInstanceProfileArn: raw.IamInstanceProfile?.Arn ?? null,
       publicIp: raw.PublicIpAddress ?? null,
       asg: tags['aws:autoscaling:groupName'] ?? null,

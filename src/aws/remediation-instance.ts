@@ -6,6 +6,7 @@ import {
 import { z } from 'zod';
 import type { MetadataOptions } from '../domain/model.js';
 import { CodedError } from '../errors.js';
+import { AwsMetadataOptions, metadataOf } from './map-instance.js';
 import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './remediation-shared.js';
 
 /** Every option ModifyInstanceMetadataOptions takes: what we send, and what we verify. */
@@ -55,14 +56,7 @@ export type OnBefore = (before: MetadataOptions) => Promise<void> | void;
 const AwsInstance = z.object({
   InstanceId: z.string(),
   State: z.object({ Name: InstanceLifecycle }),
-  MetadataOptions: z.object({
-    HttpTokens: z.enum(['optional', 'required']),
-    HttpEndpoint: z.enum(['enabled', 'disabled']).default('enabled'),
-    HttpPutResponseHopLimit: z.number().int().min(1).max(64).default(1),
-    State: z.enum(['pending', 'applied']).default('applied'),
-    InstanceMetadataTags: z.enum(['enabled', 'disabled']).default('disabled'),
-    HttpProtocolIpv6: z.enum(['enabled', 'disabled']).default('disabled'),
-  }),
+  MetadataOptions: AwsMetadataOptions,
 });
 
 const notFound = (instanceId: string, cause: unknown): CodedError =>
@@ -100,14 +94,7 @@ function toState(instanceId: string, raw: unknown): InstanceMetadataState {
   return {
     instanceId,
     instanceState: parsed.data.State.Name,
-    options: {
-      httpTokens: m.HttpTokens,
-      httpEndpoint: m.HttpEndpoint,
-      hopLimit: m.HttpPutResponseHopLimit,
-      state: m.State,
-      instanceMetadataTags: m.InstanceMetadataTags,
-      httpProtocolIpv6: m.HttpProtocolIpv6,
-    },
+    options: metadataOf(m),
   };
 }
 
