@@ -2,7 +2,7 @@
 // platforms' optional packages out of the lock, and `npm ci` then refuses it. This adds those
 // entries (version, os, cpu, libc, optional) without download addresses: npm ci skips them on
 // this platform, exactly as it skips them with a complete lock.
-const fs = require('fs');
+const fs = require('node:fs');
 const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8'));
 const pkgs = lock.packages;
 let added = 0;
@@ -20,6 +20,8 @@ for (const entry of Object.values({ ...pkgs })) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+);
 fs.writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`added ${added} optional platform entries`);
