@@ -1,118 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import {
-  asgWarning,
-  canRequest,
-  enforceOptions,
-  readinessGate,
-  requiredApprovals,
-  selfHostGuard,
-  type TargetFacts,
-} from '../domain/approval-policy.js';
-import {
-  type ChangeKind,
-  type ChangeRequest,
-  type ChangeTarget,
-  createChangeRequest,
-  type Person,
-} from '../domain/change-request.js';
+import { asgWarning, enforceOptions, readinessGate, selfHostGuard } from '../domain/approval-policy.js';
+import type { ChangeRequest, ChangeTarget, Person } from '../domain/change-request.js';
 import type { Finding } from '../domain/model.js';
-import { recordAudit } from './audit.js';
-import { postRequestCard } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
+import { file, type RequestOutcome, type Where } from './request-file.js';
 
-/** Where the request came from: a digest card's thread hears how it goes. */
-export type Where = { channelId: string | null; messageTs?: string | null };
+export { newRequestId, type RequestOutcome, type Where } from './request-file.js';
+export { requestAccountDefault, requestTemplateFix } from './request-prevention.js';
 
-export type RequestOutcome =
-  | { ok: true; request: ChangeRequest; existing: boolean; notes: string[] }
-  | { ok: false; reason: string };
-
-const OPEN_STATES = new Set(['requested', 'approved', 'applying']);
-export const newRequestId = () => `cr-${randomBytes(6).toString('hex')}`;
-
-/** A pending request for the same target is reused: a double click asks once. */
-async function openRequestFor(
-  ctx: ChangeContext,
-  accountId: string,
-  region: string,
-  resource: string,
-  kind: ChangeKind,
-): Promise<ChangeRequest | null> {
-  const list = await ctx.requests.forTarget(accountId, region, resource, 10);
-  return list.find((cr) => cr.kind === kind && OPEN_STATES.has(cr.state)) ?? null;
-}
-
-interface NewRequest {
-  kind: ChangeKind;
-  target: ChangeTarget;
-  resource: string;
-  facts: TargetFacts;
-  by: Person;
-  groups: readonly string[];
-  reason: string | null;
-  before: Record<string, string | number | boolean> | null;
-  rollbackOf?: string;
-  notes: string[];
-  where: Where;
-}
-
-async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOutcome> {
-  const allowed = canRequest(
-    { userId: r.by.userId, groups: r.groups },
-    r.kind,
-    r.facts,
-    ctx.workflow.approvals,
-  );
-  if (!allowed.allowed) return { ok: false, reason: allowed.reason };
-  const t = r.target;
-  const existing = await openRequestFor(
-    ctx,
-    t.accountId,
-    t.type === 'bulk' ? (t.region ?? '*') : t.region,
-    r.resource,
-    r.kind,
-  );
-  if (existing) return { ok: true, request: existing, existing: true, notes: [] };
-  const cr = createChangeRequest(
-    {
-      id: newRequestId(),
-      kind: r.kind,
-      target: t,
-      requestedBy: r.by,
-      reason: r.reason,
-      before: r.before,
-      requiredApprovals: requiredApprovals(r.facts, ctx.workflow.approvals, r.kind),
-      ttlHours: ctx.workflow.approvals.requestTtlHours,
-      ...(r.rollbackOf ? { rollbackOf: r.rollbackOf } : {}),
-    },
-    ctx.now(),
-  );
-  if (!(await ctx.requests.create(cr))) return { ok: false, reason: 'That request id is taken; try again.' };
-  await recordAudit(ctx, {
-    type: 'requested',
-    actor: r.by,
-    target: {
-      accountId: t.accountId,
-      region: t.type === 'bulk' ? (t.region ?? '*') : t.region,
-      resource: r.resource,
-    },
-    requestId: cr.id,
-    before: r.before,
-    reason: r.reason,
-    key: `${cr.id}:requested`,
-  });
-  if (r.where.channelId && r.where.messageTs) {
-    await ctx.redis.set(
-      `${ctx.prefix}:cr-origin:${cr.id}`,
-      JSON.stringify({ channel: r.where.channelId, ts: r.where.messageTs }),
-      'EX',
-      30 * 86_400,
-    );
-  }
-  await postRequestCard(ctx, cr, r.notes);
-  return { ok: true, request: cr, existing: false, notes: r.notes };
-}
+/**
+ * Requests on instances: enforce one, enforce an owner's or an account's ready laggards, roll back an
+ * applied change. Filing is shared (request-file.ts); template and account-default fixes are in
+ * request-prevention.ts. Both re-exported here.
+ */
 
 const optionsOf = (f: Finding) => ({
   httpTokens: f.httpTokens,
@@ -227,76 +127,6 @@ export async function requestBulk(
     reason: null,
     before: null,
     notes,
-    where,
-  });
-}
-
-/** A new launch-template version requiring IMDSv2, made the default. Security only. */
-export async function requestTemplateFix(
-  ctx: ChangeContext,
-  t: { accountId: string; region: string; launchTemplateId: string },
-  by: Person,
-  groups: readonly string[],
-  where: Where,
-): Promise<RequestOutcome> {
-  const target: ChangeTarget = { type: 'launch-template', ...t };
-  const notes = [
-    'Instances launched from the template afterwards require IMDSv2; running ones are unchanged.',
-  ];
-  return file(ctx, {
-    kind: 'launch-template-fix',
-    target,
-    resource: t.launchTemplateId,
-    facts: groupFacts(true),
-    by,
-    groups,
-    reason: null,
-    before: null,
-    notes,
-    where,
-  });
-}
-
-/** The account's default for new instances in a region. Refused up front under a declarative policy. */
-export async function requestAccountDefault(
-  ctx: ChangeContext,
-  scope: { accountId: string; region: string },
-  by: Person,
-  groups: readonly string[],
-  where: Where,
-): Promise<RequestOutcome> {
-  const snap = await ctx.findings.getSnapshot(scope);
-  const current = snap?.accountDefault;
-  if (current?.managedBy === 'declarative-policy') {
-    return {
-      ok: false,
-      reason: `The instance metadata default of ${scope.accountId}/${scope.region} is owned by an AWS Organizations declarative policy${current.managedExceptionMessage ? ` (${current.managedExceptionMessage})` : ''}: change it in the organization's management account, not here.`,
-    };
-  }
-  if (current?.httpTokens === 'required')
-    return {
-      ok: false,
-      reason: `${scope.accountId}/${scope.region} already defaults new instances to IMDSv2.`,
-    };
-  const target: ChangeTarget = { type: 'account-default', ...scope };
-  const before = current
-    ? {
-        httpTokens: current.httpTokens,
-        httpEndpoint: current.httpEndpoint,
-        instanceMetadataTags: current.instanceMetadataTags,
-        ...(current.hopLimit === null ? {} : { hopLimit: current.hopLimit }),
-      }
-    : null;
-  return file(ctx, {
-    kind: 'account-default',
-    target,
-    resource: 'account-default',
-    facts: groupFacts(true),
-    by,
-    groups,
-    reason: null,
-    before,
-    notes: ['New instances in this account and region will require IMDSv2 unless they say otherwise.'],
     where,
   });
 }

@@ -1,0 +1,39 @@
+import { SUBCOMMANDS, type SubcommandName } from './schema.js';
+
+/** The `/imds help` text and the usage line of each subcommand. */
+
+const HELP: Record<SubcommandName, { args: string; summary: string }> = {
+  scan: { args: '[account-id] [region]', summary: 'scan now: everything, one account, one region, or both' },
+  status: { args: '<instance-id|account-id>', summary: 'IMDS status of one instance or one account' },
+  report: { args: '', summary: 'migration progress across the organization' },
+  owners: { args: '', summary: 'laggards per owner, and instances with no owner' },
+  help: { args: '[subcommand]', summary: 'this list, or the usage of one subcommand' },
+  snooze: {
+    args: '<instance-id> <duration> <reason…>',
+    summary: 'mute an instance, e.g. `snooze i-0123abcd 3d migrating`',
+  },
+  enforce: {
+    args: '<instance-id> [reason…]',
+    summary: 'request IMDSv2-only for an instance (needs an approver)',
+  },
+  rollback: { args: '<instance-id> <reason…>', summary: 'request IMDSv1 back for an enforced instance' },
+  audit: { args: '[instance-id|@user]', summary: 'recent changes, for an instance or a person' },
+  ack: { args: '<instance-id> [note…]', summary: 'acknowledge a finding: you own it and are on it' },
+};
+
+export const escapeMrkdwn = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The usage line of a subcommand, plain text (escape it before putting it in mrkdwn). */
+export function usage(name: SubcommandName, slashCommand = '/imds'): string {
+  const { args } = HELP[name];
+  return args === '' ? `${slashCommand} ${name}` : `${slashCommand} ${name} ${args}`;
+}
+
+/** mrkdwn: one line per subcommand, or the usage and summary of one. */
+export function helpText(topic: SubcommandName | null = null, slashCommand = '/imds'): string {
+  const line = (n: SubcommandName) => `• \`${escapeMrkdwn(usage(n, slashCommand))}\`: ${HELP[n].summary}`;
+  if (topic !== null) return line(topic);
+  const lines = SUBCOMMANDS.map(line);
+  return [`*\`${slashCommand}\` commands*`, ...lines, 'Durations: 30m, 12h, 3d, 2w.'].join('\n');
+}
