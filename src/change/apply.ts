@@ -1,21 +1,13 @@
-import type { InstanceOptions } from '../aws/remediation.js';
 import { enforceOptions, selfHostGuard } from '../domain/approval-policy.js';
 import type { ChangeRequest } from '../domain/change-request.js';
-import type { AccountDefault } from '../domain/model.js';
 import { CodedError, errorMessage } from '../errors.js';
+import { type Applied, asJson, type Json } from './applied.js';
 import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { auditTarget } from './decide.js';
 import { currentFacts } from './facts.js';
-
-type Json = Record<string, string | number | boolean | null>;
-interface Applied {
-  before: Json | null;
-  after: Json;
-  awsRequestId: string | null;
-  note: string;
-}
+import { markRolledBack, restore } from './rollback.js';
 
 const beforeKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:cr-before:${id}`;
 
@@ -30,8 +22,6 @@ async function recalledBefore(ctx: ChangeContext, id: string): Promise<Json | nu
   const raw = await ctx.redis.get(beforeKey(ctx, id));
   return raw ? (JSON.parse(raw) as Json) : null;
 }
-
-const asJson = (o: object): Json => JSON.parse(JSON.stringify(o)) as Json;
 
 async function enforceOne(
   ctx: ChangeContext,
@@ -72,45 +62,6 @@ async function enforceOne(
     after: asJson(result.after),
     awsRequestId: result.awsRequestId,
     note: `HttpTokens ${String(before.httpTokens)} → required, hop limit ${String(before.hopLimit)} → ${result.after.hopLimit}`,
-  };
-}
-
-async function restore(ctx: ChangeContext, cr: ChangeRequest): Promise<Applied> {
-  const original = cr.rollbackOf ? await ctx.requests.get(cr.rollbackOf) : null;
-  if (!original?.before)
-    throw new CodedError('nothing-to-restore', `${cr.id}: the change it undoes has no captured before-state`);
-  const t = cr.target;
-  if (t.type === 'bulk')
-    throw new CodedError('bulk-rollback', 'roll back bulk changes one instance at a time');
-  const account = await ctx.accountFor(t.accountId);
-  const ec2 = ctx.clients.forScope(account, t.region).ec2;
-  const r = ctx.remediationFor(t);
-  if (t.type === 'instance') {
-    const result = await r.restoreInstance(ec2, t.instanceId, original.before as unknown as InstanceOptions);
-    const after = result.changed ? result.after : result.before;
-    return {
-      before: asJson(result.before),
-      after: asJson(after),
-      awsRequestId: result.changed ? result.awsRequestId : null,
-      note: `restored ${JSON.stringify(original.before)}`,
-    };
-  }
-  if (t.type === 'launch-template') {
-    const previous = Number(original.before.defaultVersion);
-    const result = await r.restoreLaunchTemplate(ec2, t.launchTemplateId, previous);
-    return {
-      before: { defaultVersion: result.newVersion },
-      after: { defaultVersion: previous },
-      awsRequestId: result.awsRequestIds[0] ?? null,
-      note: `default version back to ${previous}`,
-    };
-  }
-  const result = await r.restoreAccountDefault(ec2, t, original.before as unknown as AccountDefault);
-  return {
-    before: asJson(result.before),
-    after: asJson(result.after),
-    awsRequestId: result.awsRequestId,
-    note: 'account default restored',
   };
 }
 
@@ -232,32 +183,6 @@ async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobI
     `:white_check_mark: Done and verified: ${done.note}${done.awsRequestId ? ` (AWS request ${done.awsRequestId})` : ''}.`,
   );
   return 'applied';
-}
-
-async function markRolledBack(ctx: ChangeContext, rollback: ChangeRequest): Promise<void> {
-  const by = rollback.approvals[0] ?? rollback.requestedBy;
-  const { result, request } = await ctx.requests.apply(
-    rollback.rollbackOf ?? '',
-    {
-      type: 'rolled-back',
-      by: { userId: by.userId, name: by.name },
-      reason: rollback.reason ?? 'rollback',
-      rollbackRequestId: rollback.id,
-    },
-    ctx.now(),
-  );
-  if (!result.ok) return;
-  await recordAudit(ctx, {
-    type: 'rolled-back',
-    actor: { userId: by.userId, name: by.name },
-    target: auditTarget(request),
-    requestId: request.id,
-    before: request.after,
-    after: request.before,
-    reason: rollback.reason,
-    key: `${request.id}:rolled-back`,
-  });
-  await refreshCards(ctx, request, `:leftwards_arrow_with_hook: Rolled back by ${rollback.id}.`);
 }
 
 async function fail(ctx: ChangeContext, cr: ChangeRequest, err: CodedError, jobId: string): Promise<void> {
