@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../../src/domain/audit-chain.js';
 import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { ACCOUNT, C, REGION, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
+import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
 const DAY = 86_400_000;
@@ -38,17 +38,7 @@ describe('bulk enforcement: one request, one approval, one job per instance', ()
   let aliceBulk = '';
 
   beforeAll(async () => {
-    h = await startSlackHarness(
-      built.fleet,
-      slackWorkflow({
-        approvals: {
-          approvers: { users: [U.approver, U.approver2] },
-          security: { groups: ['S0SEC0001'] },
-          requireTwoApproversForProd: true,
-        },
-      }),
-      slackSeed(),
-    );
+    h = await startSlackHarness(built.fleet, changeControlWorkflow(), slackSeed());
     await h.scan();
   });
   afterAll(async () => h?.close());

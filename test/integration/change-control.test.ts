@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDue } from '../../src/change/decide.js';
-import { ACCOUNT, C, REGION, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
+import {
+  ACCOUNT,
+  C,
+  changeControlWorkflow,
+  REGION,
+  slackFleet,
+  slackSeed,
+  U,
+} from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
 describe('change control through Slack: request, approve, apply, verify, audit, roll back', () => {
@@ -19,17 +27,7 @@ describe('change control through Slack: request, approve, apply, verify, audit, 
   });
 
   beforeAll(async () => {
-    h = await startSlackHarness(
-      built.fleet,
-      slackWorkflow({
-        approvals: {
-          approvers: { users: [U.approver, U.approver2] },
-          security: { groups: ['S0SEC0001'] },
-          requireTwoApproversForProd: true,
-        },
-      }),
-      slackSeed(),
-    );
+    h = await startSlackHarness(built.fleet, changeControlWorkflow(), slackSeed());
     await h.scan();
   });
   afterAll(async () => h?.close());
@@ -37,10 +35,7 @@ describe('change control through Slack: request, approve, apply, verify, audit, 
   /** Runs a command and returns the text of its n-th response. */
   const command = async (text: string, user: string, n = 1) => {
     const r = await h.command(text, user, C.general);
-    if (process.env.DEBUG_CC) console.log(text, r.status, r.text);
-    const out = JSON.stringify(await until(() => responses(h, r.responseUrl)[n - 1], `response to ${text}`));
-    if (process.env.DEBUG_CC) console.log(out);
-    return out;
+    return JSON.stringify(await until(() => responses(h, r.responseUrl)[n - 1], `response to ${text}`));
   };
   const requestIdIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
   const card = (id: string) =>

@@ -76,3 +76,13 @@ export const slackWorkflow = (extra: Record<string, unknown> = {}) =>
       ...extra,
     },
   );
+
+/** The approvals change-control tests use: two approvers, the security group, two approvers for prod. */
+export const changeControlWorkflow = () =>
+  slackWorkflow({
+    approvals: {
+      approvers: { users: [U.approver, U.approver2] },
+      security: { groups: [SECURITY_GROUP] },
+      requireTwoApproversForProd: true,
+    },
+  });
