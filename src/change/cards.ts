@@ -133,6 +133,7 @@ export async function refreshCards(
     ts: card.ts,
     text: body.text,
     blocks: body.blocks,
+    version: cr.version * 10_000 + (progress ? progress.done + progress.failed : 0),
   });
   if (threadNote)
     await ctx.out.add({ kind: 'post', channel: card.channel, threadTs: card.ts, text: threadNote });

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CodedError, errorMessage } from '../errors.js';
@@ -40,6 +40,8 @@ export const SlackOut = z.discriminatedUnion('kind', [
     ts: z.string(),
     text: z.string(),
     blocks: Blocks.optional(),
+    /** the version of what the card shows: an older one never overwrites a newer one */
+    version: z.number().int().optional(),
   }),
   z.object({
     kind: z.literal('respond'),
@@ -125,15 +127,7 @@ export async function deliver(
       return where;
     }
     case 'update':
-      await call('chat.update', () =>
-        client.chat.update({
-          channel: out.channel,
-          ts: out.ts,
-          text: out.text,
-          ...(out.blocks ? { blocks: out.blocks as never } : {}),
-        }),
-      );
-      return { channel: out.channel, ts: out.ts };
+      return updateInOrder(deps, out);
     case 'respond':
       await respond(out.responseUrl, out.message, deps.responseOrigins);
       return null;
@@ -156,18 +150,65 @@ export async function deliver(
   }
 }
 
+/** Another update of the same card is being delivered: try again in a moment. */
+export class CardBusy extends Error {}
+
+const CARD_LOCK_MS = 15_000;
+
+/**
+ * Updates of one card are delivered one at a time (a Redis lock per card) and never go back in
+ * time: several workers may deliver a card's updates, in any order, and the card still ends
+ * showing the newest version.
+ */
+async function updateInOrder(deps: SlackOutDeps, out: Extract<SlackOut, { kind: 'update' }>) {
+  const where = { channel: out.channel, ts: out.ts };
+  const post = () =>
+    call('chat.update', () =>
+      deps.client.chat.update({
+        ...where,
+        text: out.text,
+        ...(out.blocks ? { blocks: out.blocks as never } : {}),
+      }),
+    );
+  if (out.version === undefined) {
+    await post();
+    return where;
+  }
+  const key = `${deps.prefix}:card-version:${out.channel}:${out.ts}`;
+  const lock = `${key}:lock`;
+  if ((await deps.redis.set(lock, '1', 'PX', CARD_LOCK_MS, 'NX')) !== 'OK') throw new CardBusy(key);
+  try {
+    const shown = Number((await deps.redis.get(key)) ?? -1);
+    if (shown >= out.version) return where; // a newer state is already on the card
+    await post();
+    await deps.redis.set(key, String(out.version), 'EX', 90 * 86_400);
+    return where;
+  } finally {
+    await deps.redis.del(lock);
+  }
+}
+
 /**
  * Channels that refuse a post (user deactivated, bot not invited) are reported to the
  * fallback channel instead of failing silently; other permanent errors fail the job with the
  * method and Slack's error code.
  */
-async function processOut(deps: SlackOutDeps, queue: Queue, job: Job): Promise<unknown> {
+async function processOut(
+  deps: SlackOutDeps,
+  queue: Queue,
+  job: Job,
+  token: string | undefined,
+): Promise<unknown> {
   const parsed = SlackOut.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`bad slack-out job: ${parsed.error.message}`);
   const out = parsed.data;
   try {
     return await deliver(deps, out);
   } catch (err) {
+    if (err instanceof CardBusy && token) {
+      await job.moveToDelayed(Date.now() + 200, token);
+      throw new DelayedError();
+    }
     if (err instanceof SlackRateLimited) {
       // the whole queue waits Retry-After (never shortening a longer pause already running);
       // the job goes back to waiting, attempts untouched
@@ -197,7 +238,7 @@ export function startSlackOutWorker(deps: SlackOutDeps & QueueDeps & { concurren
     prefix: `${deps.prefix}:bull`,
     connection: deps.connect('slack-out-limiter'),
   });
-  const worker = new Worker(SLACK_OUT_QUEUE, (job) => processOut(deps, queue, job), {
+  const worker = new Worker(SLACK_OUT_QUEUE, (job, token) => processOut(deps, queue, job, token), {
     prefix: `${deps.prefix}:bull`,
     connection: deps.connect('slack-out-worker'),
     concurrency: deps.concurrency ?? 4,
