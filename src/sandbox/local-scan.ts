@@ -60,7 +60,7 @@ writeFileSync(workflowFile, stringify(workflow));
 
 Object.assign(process.env, {
   AWS_ENDPOINT_URL: emulator.url,
-  AWS_ACCESS_KEY_ID: 'AKIALOCALHUB00000001',
+  AWS_ACCESS_KEY_ID: 'TESTKEY-LOCALHUB00000001',
   AWS_SECRET_ACCESS_KEY: 'local-mode-not-a-secret',
   AWS_REGION: 'us-east-1',
   // the SDK's notice that its 2027 releases need Node 22 says nothing about local mode

@@ -79,7 +79,7 @@ const benchWorkflow = () =>
 function pointSdkAt(url: string): void {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: url,
-    AWS_ACCESS_KEY_ID: 'AKIAHUBTESTKEY000001',
+    AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
     AWS_SECRET_ACCESS_KEY: 'hub-secret',
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

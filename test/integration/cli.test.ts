@@ -79,7 +79,7 @@ describe('imds-bot (the command, as a separate process)', () => {
       ...(process.env as Record<string, string>),
       ...testEnv(),
       AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'AKIAHUBTESTKEY000001',
+      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
       AWS_SECRET_ACCESS_KEY: 'hub-secret',
     };
   });

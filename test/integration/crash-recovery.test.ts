@@ -65,7 +65,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
       LOG_LEVEL: 'silent',
       WORKFLOW_FILE: file,
       AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'AKIAHUBTESTKEY000001',
+      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
       AWS_SECRET_ACCESS_KEY: 'hub-secret',
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: slack.signingSecret,

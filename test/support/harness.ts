@@ -18,7 +18,7 @@ export function makeWorkflow(scope: Record<string, unknown>, rest: Record<string
  */
 export function pointSdkAt(url: string): void {
   process.env.AWS_ENDPOINT_URL = url;
-  process.env.AWS_ACCESS_KEY_ID = 'AKIAHUBTESTKEY000001';
+  process.env.AWS_ACCESS_KEY_ID = 'TESTKEY-HUBTESTKEY000001';
   process.env.AWS_SECRET_ACCESS_KEY = 'hub-secret';
   process.env.AWS_REGION = 'us-east-1';
   delete process.env.AWS_PROFILE;
