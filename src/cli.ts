@@ -5,14 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditCommand } from './cli-audit.js';
 import { digestCommand } from './cli-digest.js';
-import { loadSlackConfig } from './config/slack-env.js';
+import { worker } from './cli-worker.js';
 import { summarize } from './domain/summary.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { type App, createApp } from './main.js';
 import { FORMATS, type Format, reportChunks } from './report/format.js';
 import type { Report } from './report/report.js';
 import { buildReport } from './report/report.js';
-import { startSlack } from './slack/runtime.js';
 
 const HELP = `imds-bot: find and fix EC2 instances that still accept IMDSv1
 
@@ -166,36 +165,6 @@ async function report(
   const r = buildReport(outcome, snapshots);
   await writeReport(out, r, format, limitOf(v));
   return reportErrors(r.errors, err);
-}
-
-/** Runs until SIGTERM/SIGINT. `serve` adds the Bolt app; both post regressions at once after a scan. */
-async function worker(app: App, err: NodeJS.WritableStream, listen: boolean): Promise<number> {
-  const slackEnv = process.env.SLACK_BOT_TOKEN ? loadSlackConfig(process.env) : null;
-  if (listen && !slackEnv) loadSlackConfig(process.env); // throws the list of what is missing
-  const slack = slackEnv ? await startSlack(app, slackEnv, { listen }) : null;
-  app.startWorkers(app.workflow.scan.concurrency, async (o) => {
-    if (slack && o.rejections.length > 0) await slack.tasks.add({ kind: 'rejections', items: o.rejections });
-    if (slack && o.diff.regressed > 0) {
-      await slack.tasks.add({
-        kind: 'digest',
-        trigger: { kind: 'scan', by: o.scanId },
-        onlyRegressions: true,
-      });
-    }
-  });
-  await app.startScheduler();
-  const what = listen
-    ? `imds-bot serve (Slack ${slackEnv?.mode} mode)`
-    : `imds-bot worker${slack ? ' (with Slack workers)' : ''}`;
-  err.write(
-    `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  err.write('Stopping: finishing jobs in progress…\n');
-  return 0;
 }
 
 export async function run(

@@ -1,0 +1,33 @@
+import { loadSlackConfig } from './config/slack-env.js';
+import type { App } from './main.js';
+import { startSlack } from './slack/runtime.js';
+
+/** Runs until SIGTERM/SIGINT. `serve` adds the Bolt app; both post regressions at once after a scan. */
+export async function worker(app: App, err: NodeJS.WritableStream, listen: boolean): Promise<number> {
+  const slackEnv = process.env.SLACK_BOT_TOKEN ? loadSlackConfig(process.env) : null;
+  if (listen && !slackEnv) loadSlackConfig(process.env); // throws the list of what is missing
+  const slack = slackEnv ? await startSlack(app, slackEnv, { listen }) : null;
+  app.startWorkers(app.workflow.scan.concurrency, async (o) => {
+    if (slack && o.rejections.length > 0) await slack.tasks.add({ kind: 'rejections', items: o.rejections });
+    if (slack && o.diff.regressed > 0) {
+      await slack.tasks.add({
+        kind: 'digest',
+        trigger: { kind: 'scan', by: o.scanId },
+        onlyRegressions: true,
+      });
+    }
+  });
+  await app.startScheduler();
+  const what = listen
+    ? `imds-bot serve (Slack ${slackEnv?.mode} mode)`
+    : `imds-bot worker${slack ? ' (with Slack workers)' : ''}`;
+  err.write(
+    `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  err.write('Stopping: finishing jobs in progress…\n');
+  return 0;
+}
