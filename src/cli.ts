@@ -153,16 +153,8 @@ async function report(
     err.write('No scan has been stored yet: run `imds-bot scan` first.\n');
     return 2;
   }
-  const scopes = await app.store.listScopes();
-  const snapshots = await app.store.getSnapshots(scopes);
-  const outcome = {
-    ...last,
-    scopes,
-    summary: summarize(snapshots, last.errors),
-    firstScan: false,
-    rejections: [],
-  };
-  const r = buildReport(outcome, snapshots);
+  const snapshots = await app.store.latestSnapshots();
+  const r = buildReport({ ...last, summary: summarize(snapshots, last.errors), firstScan: false }, snapshots);
   await writeReport(out, r, format, limitOf(v));
   return reportErrors(r.errors, err);
 }

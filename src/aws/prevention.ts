@@ -6,6 +6,7 @@ import {
   paginateDescribeLaunchTemplates,
   paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
+import { resolveTemplateVersion } from '../domain/classify.js';
 import type { AccountDefault, AutoScalingGroup, HttpTokens, LaunchTemplate, Scope } from '../domain/model.js';
 
 /**
@@ -57,14 +58,6 @@ export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise
   });
 }
 
-/** Which version a group launches: '$Default' / '$Latest' / a number, resolved against the template. */
-export function resolveVersion(version: string, t: LaunchTemplate): number | null {
-  if (version === '$Default') return t.defaultVersion;
-  if (version === '$Latest') return t.latestVersion;
-  const n = Number(version);
-  return Number.isInteger(n) && n > 0 ? n : null;
-}
-
 interface RawGroup {
   name: string;
   ref: { id: string | undefined; name: string | undefined; version: string } | null;
@@ -103,7 +96,7 @@ export async function readAutoScalingGroups(
     const t = g.ref
       ? (g.ref.id && byId.get(g.ref.id)) || (g.ref.name && byName.get(g.ref.name)) || null
       : null;
-    const version = g.ref && t ? resolveVersion(g.ref.version, t) : null;
+    const version = g.ref && t ? resolveTemplateVersion(g.ref.version, t) : null;
     return { g, t, version };
   });
   const extra = await readExtraVersions(

@@ -1,3 +1,4 @@
+import { approversChannelOf } from '../config/slack-schema.js';
 import type { ChangeRequest } from '../domain/change-request.js';
 import { approvalsMissing, describeChange } from '../domain/change-request.js';
 import type { ChangeContext } from './context.js';
@@ -90,12 +91,9 @@ export function requestCard(
   return { text: `${describeChange(cr)}: ${cr.state}`, blocks };
 }
 
-const approversChannel = (ctx: ChangeContext) =>
-  ctx.workflow.slack.approversChannel ?? ctx.workflow.slack.securityChannel;
-
 /** Posts a new request to the approvers' channel; the card is kept for updates in place. */
 export async function postRequestCard(ctx: ChangeContext, cr: ChangeRequest, notes: string[]): Promise<void> {
-  const channel = approversChannel(ctx);
+  const channel = approversChannelOf(ctx.workflow.slack);
   if (!channel) {
     ctx.log.warn(
       { requestId: cr.id },

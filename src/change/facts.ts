@@ -6,8 +6,7 @@ import type { ChangeContext } from './context.js';
 
 /** The facts the policy decides on, read fresh at request and at click time. */
 export async function factsOf(ctx: ChangeContext, f: Finding): Promise<TargetFacts> {
-  const route =
-    f.owner && f.ownerTag ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag }) : null;
+  const route = await ctx.directory.routeOf(f);
   return factsFromFinding(f, {
     ownerUserId: route?.kind === 'user' ? route.userId : null,
     botHost: ctx.botHost,

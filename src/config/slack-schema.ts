@@ -32,3 +32,7 @@ export const SlackSettings = z.strictObject({
 export type SlackSettings = z.infer<typeof SlackSettings>;
 
 export const SLACK_DEFAULTS: SlackSettings = SlackSettings.parse({});
+
+/** Change requests are posted here: the approvers' channel, or the security channel. */
+export const approversChannelOf = (s: SlackSettings): string | undefined =>
+  s.approversChannel ?? s.securityChannel;

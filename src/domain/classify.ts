@@ -76,7 +76,7 @@ export function templateEnforces(
 export function resolveTemplateVersion(named: string, template: LaunchTemplate): number | null {
   if (named === '$Default') return template.defaultVersion;
   if (named === '$Latest') return template.latestVersion;
-  if (!/^\d+$/.test(named)) return null;
+  if (!/^[1-9]\d*$/.test(named)) return null; // versions count from 1
   return Number(named);
 }
 

@@ -42,7 +42,21 @@ export function reportOrder(a: Finding, b: Finding): number {
   );
 }
 
-export function buildReport(outcome: ScanOutcome, snapshots: ScopeSnapshot[]): Report {
+/** What a report needs of a scan: a finished one, or the latest stored one (`imds-bot report`). */
+export type ReportSource = Pick<
+  ScanOutcome,
+  | 'scanId'
+  | 'workflow'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'summary'
+  | 'diff'
+  | 'firstScan'
+  | 'mttrSeconds'
+  | 'errors'
+>;
+
+export function buildReport(outcome: ReportSource, snapshots: ScopeSnapshot[]): Report {
   const findings = snapshots.flatMap((s) => s.findings).sort(reportOrder);
   return {
     scanId: outcome.scanId,

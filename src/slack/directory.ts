@@ -40,6 +40,10 @@ export interface OwnerRef {
   ownerTag: string;
 }
 
+/** The owner tag of a finding, when it has one. */
+export const ownerRefOf = (f: { owner: string | null; ownerTag: string | null }): OwnerRef | null =>
+  f.owner && f.ownerTag ? { owner: f.owner, ownerTag: f.ownerTag } : null;
+
 const kindOf = (v: string) =>
   EMAIL.test(v) ? 'email' : USER_ID.test(v) ? 'id' : HANDLE.test(v) ? 'handle' : 'team';
 
@@ -146,6 +150,11 @@ export function createDirectory({ client, redis, prefix, settings }: DirectoryDe
       });
       await tx.exec();
       return result;
+    },
+    /** Where a finding's owner is reached; null when it has no owner tag. */
+    async routeOf(f: { owner: string | null; ownerTag: string | null }): Promise<OwnerRoute | null> {
+      const ref = ownerRefOf(f);
+      return ref ? this.resolve(ref) : null;
     },
     async resolve(ref: OwnerRef): Promise<OwnerRoute> {
       return (await this.resolveMany([ref])).get(ref.owner) as OwnerRoute;

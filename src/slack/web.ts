@@ -136,6 +136,14 @@ export async function respond(
   }
 }
 
+/** A reply only the user sees; on a card's response_url it never replaces the card. */
+export const ephemeral = (text: string, blocks?: Record<string, unknown>[]): ResponseMessage => ({
+  response_type: 'ephemeral',
+  text,
+  replace_original: false,
+  ...(blocks ? { blocks } : {}),
+});
+
 export const responseOrigins = (apiUrl: string): string[] => [
   ...new Set(['https://hooks.slack.com', 'https://hooks.slack-gov.com', new URL(apiUrl).origin]),
 ];

@@ -63,6 +63,12 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       return out;
     },
 
+    /** The latest snapshot of every scope ever scanned (of one account, when given). */
+    async latestSnapshots(accountId?: string): Promise<ScopeSnapshot[]> {
+      const scopes = await this.listScopes();
+      return this.getSnapshots(accountId ? scopes.filter((s) => s.accountId === accountId) : scopes);
+    },
+
     async listScopes(): Promise<Scope[]> {
       const keys = await redis.smembers(k('scopes'));
       return keys.sort().map((key) => {

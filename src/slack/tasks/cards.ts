@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../change/audit.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import type { Finding } from '../../domain/model.js';
-import type { ResponseMessage } from '../web.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 import type { SlackTask } from './schema.js';
 
@@ -11,12 +11,6 @@ const Ref = z.object({ instanceKey: z.string(), at: z.string() });
 export type Located =
   | { ok: true; finding: Finding; instanceKey: string }
   | { ok: false; message: ResponseMessage };
-
-const ephemeral = (text: string): ResponseMessage => ({
-  response_type: 'ephemeral',
-  text,
-  replace_original: false,
-});
 
 /**
  * A button's opaque id, checked at click time: unknown or expired ids (a forged button, a card
@@ -53,8 +47,7 @@ export async function mayActOn(
 ): Promise<ResponseMessage | null> {
   const actor = await ctx.access.actorFor(userId, channelId);
   if (isSecurity(actor, ctx.workflow.approvals)) return null;
-  const route =
-    f.owner && f.ownerTag ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag }) : null;
+  const route = await ctx.directory.routeOf(f);
   if (route?.kind === 'user' && route.userId === userId) return null;
   if (route?.kind === 'channel' && route.channelId === channelId) return null; // a team's own channel
   return ephemeral(

@@ -8,16 +8,11 @@ import {
   requestTemplateFix,
 } from '../../change/request.js';
 import { isLaggard } from '../../domain/classify.js';
-import type { ResponseMessage } from '../web.js';
+import { ownerRefOf } from '../directory.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
 import { locateRef } from './cards.js';
 import type { TaskContext } from './context.js';
 import type { SlackTask } from './schema.js';
-
-const ephemeral = (text: string): ResponseMessage => ({
-  response_type: 'ephemeral',
-  text,
-  replace_original: false,
-});
 
 export function outcomeMessage(o: RequestOutcome): ResponseMessage {
   if (!o.ok) return ephemeral(o.reason);
@@ -55,13 +50,13 @@ export async function enforceFromCard(
 export async function enforceCommand(
   ctx: TaskContext,
   user: { id: string; name: string },
+  actor: { groups: readonly string[] },
   channelId: string,
   instanceId: string,
   reason: string | null,
 ): Promise<ResponseMessage> {
   const f = await ctx.app.store.locate(instanceId);
   if (!f) return ephemeral(`No scan has seen \`${instanceId}\`: nothing to enforce.`);
-  const actor = await ctx.access.actorFor(user.id, channelId);
   return outcomeMessage(
     await requestEnforce(ctx.change, f, { userId: user.id, name: user.name }, actor.groups, reason, {
       channelId,
@@ -73,6 +68,7 @@ export async function enforceCommand(
 export async function rollbackCommand(
   ctx: TaskContext,
   user: { id: string; name: string },
+  actor: { groups: readonly string[] },
   channelId: string,
   instanceId: string,
   reason: string,
@@ -85,7 +81,6 @@ export async function rollbackCommand(
     resource: instanceId,
   });
   if (!last) return ephemeral(`No applied change of \`${instanceId}\` to roll back.`);
-  const actor = await ctx.access.actorFor(user.id, channelId);
   return outcomeMessage(
     await requestRollback(ctx.change, last, { userId: user.id, name: user.name }, actor.groups, reason, {
       channelId,
@@ -116,14 +111,10 @@ export async function changeCommand(
       ),
     );
   }
-  const snaps = await ctx.app.store.getSnapshots(
-    (await ctx.app.store.listScopes()).filter((s) => s.accountId === c.accountId),
-  );
+  const snaps = await ctx.app.store.latestSnapshots(c.accountId);
   let findings = snaps.flatMap((s) => s.findings.filter(isLaggard));
   if (c.owner) {
-    const routes = await ctx.directory.resolveMany(
-      findings.flatMap((f) => (f.owner && f.ownerTag ? [{ owner: f.owner, ownerTag: f.ownerTag }] : [])),
-    );
+    const routes = await ctx.directory.resolveMany(findings.flatMap((f) => ownerRefOf(f) ?? []));
     findings = findings.filter(
       (f) =>
         f.owner &&

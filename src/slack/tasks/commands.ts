@@ -3,7 +3,7 @@ import { rollup } from '../../domain/summary.js';
 import { errorMessage } from '../../errors.js';
 import { accountStatusMessage, instanceStatusMessage } from '../blocks/status.js';
 import type { ParsedCommand } from '../commands/parse.js';
-import type { ResponseMessage } from '../web.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
 import { auditMessage } from './audit.js';
 import { acknowledgeFinding, snoozeFinding } from './cards.js';
 import { enforceCommand, rollbackCommand } from './changes.js';
@@ -13,12 +13,6 @@ import { reportMessage } from './report.js';
 import type { SlackTask } from './schema.js';
 
 type CommandTask = Extract<SlackTask, { kind: 'command' }>;
-
-const ephemeral = (text: string, blocks?: Record<string, unknown>[]): ResponseMessage => ({
-  response_type: 'ephemeral',
-  text,
-  ...(blocks ? { blocks } : {}),
-});
 
 /** Commands only security may run; everyone else is told who can. */
 const SECURITY_ONLY = new Set<ParsedCommand['name']>(['scan', 'report', 'owners']);
@@ -75,8 +69,7 @@ async function status(
         `Only security can ask about a whole account (${securityLabel(ctx.workflow.approvals)}). Ask about one of your instances: \`/imds status i-…\`.`,
       );
     const accountId = cmd.args.target.accountId;
-    const scopes = (await ctx.app.store.listScopes()).filter((s) => s.accountId === accountId);
-    const findings = (await ctx.app.store.getSnapshots(scopes)).flatMap((s) => s.findings);
+    const findings = (await ctx.app.store.latestSnapshots(accountId)).flatMap((s) => s.findings);
     return accountStatusMessage(
       accountId,
       rollup(findings, (f) => f.region),
@@ -89,8 +82,7 @@ async function status(
       `No scan has seen \`${id}\`: it may be in an account or region outside workflow "${ctx.workflow.name}", terminated, or mistyped.`,
     );
   if (!security) {
-    const route =
-      f.owner && f.ownerTag ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag }) : null;
+    const route = await ctx.directory.routeOf(f);
     if (route?.kind !== 'user' || route.userId !== task.user.id) {
       return ephemeral(
         `\`${id}\` is not tagged as yours, so only its owner or security (${securityLabel(ctx.workflow.approvals)}) can see it.`,
@@ -134,9 +126,23 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
       case 'owners':
         return await ownersMessage(ctx);
       case 'enforce':
-        return await enforceCommand(ctx, task.user, task.channelId, cmd.args.instanceId, cmd.args.reason);
+        return await enforceCommand(
+          ctx,
+          task.user,
+          actor,
+          task.channelId,
+          cmd.args.instanceId,
+          cmd.args.reason,
+        );
       case 'rollback':
-        return await rollbackCommand(ctx, task.user, task.channelId, cmd.args.instanceId, cmd.args.reason);
+        return await rollbackCommand(
+          ctx,
+          task.user,
+          actor,
+          task.channelId,
+          cmd.args.instanceId,
+          cmd.args.reason,
+        );
       case 'snooze':
       case 'ack':
         return await onInstance(ctx, task, cmd);

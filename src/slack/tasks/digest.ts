@@ -6,6 +6,7 @@ import type { SlackOut } from '../../jobs/slack-out.js';
 import { instanceKey } from '../../store/findings.js';
 import { buildDigestMessage } from '../blocks/digest.js';
 import type { OwnerRoute } from '../directory.js';
+import { ownerRefOf } from '../directory.js';
 import type { TaskContext } from './context.js';
 
 const REF_TTL_SECONDS = 30 * 86_400;
@@ -20,6 +21,12 @@ export function ownerKeyOf(route: OwnerRoute | undefined): string {
 
 const channelOf = (ownerKey: string, securityChannel: string | undefined): string | undefined =>
   ownerKey === SECURITY_KEY ? securityChannel : ownerKey.slice(ownerKey.indexOf(':') + 1);
+
+/** Where a message for this owner goes: their DM, their team's channel, or security. */
+export const routeChannel = (
+  route: OwnerRoute | null | undefined,
+  securityChannel: string | undefined,
+): string | undefined => channelOf(ownerKeyOf(route ?? undefined), securityChannel);
 
 /** Button values are opaque ids; the instance they stand for is kept here for 30 days. */
 async function newRefs(ctx: TaskContext, findings: Finding[]): Promise<Map<string, string>> {
@@ -65,11 +72,9 @@ export async function planDigests(
   ctx: TaskContext,
   onlyRegressions: boolean,
 ): Promise<{ planned: number; owners: number }> {
-  const snapshots = await ctx.app.store.getSnapshots(await ctx.app.store.listScopes());
+  const snapshots = await ctx.app.store.latestSnapshots();
   const findings = snapshots.flatMap((s) => s.findings.filter(isLaggard));
-  const refs = findings.flatMap((f) =>
-    f.owner && f.ownerTag ? [{ owner: f.owner, ownerTag: f.ownerTag }] : [],
-  );
+  const refs = findings.flatMap((f) => ownerRefOf(f) ?? []);
   const routes = await ctx.directory.resolveMany(refs);
   const regressedKeys = await ctx.app.store.pendingRegressions();
   const regressedIds = new Set(

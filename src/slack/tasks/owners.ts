@@ -15,7 +15,7 @@ export function routeText(route: OwnerRoute | undefined): string {
 
 /** Laggards of the latest scans grouped by owner tag value, with where each owner's digest goes. */
 export async function laggardsByOwner(ctx: Pick<TaskContext, 'app'>): Promise<Map<string | null, Finding[]>> {
-  const snapshots = await ctx.app.store.getSnapshots(await ctx.app.store.listScopes());
+  const snapshots = await ctx.app.store.latestSnapshots();
   const byOwner = new Map<string | null, Finding[]>();
   for (const s of snapshots) {
     for (const f of s.findings) {

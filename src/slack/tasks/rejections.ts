@@ -1,8 +1,9 @@
 import { CR_ACTIONS } from '../../change/cards.js';
+import { approversChannelOf } from '../../config/slack-schema.js';
 import type { Rejection } from '../../scan/scan-scope.js';
 import { instanceKey } from '../../store/findings.js';
 import type { TaskContext } from './context.js';
-import { ownerKeyOf, SECURITY_KEY } from './digest.js';
+import { routeChannel } from './digest.js';
 
 const ALERT_EVERY_SECONDS = 86_400;
 
@@ -26,18 +27,15 @@ export async function alertRejections(ctx: TaskContext, items: Rejection[]): Pro
     const requestId = await ctx.app.store.watchRequest(key);
     const f = await ctx.app.store.locate(r.instanceId);
     const text = `:rotating_light: \`${r.instanceId}\` (${f?.name ?? 'no Name'}, ${r.accountId}/${r.region}) rejected ${r.count} IMDSv1 call(s) since IMDSv2 was enforced${requestId ? ` by ${requestId}` : ''} (last ${r.lastSeen ?? '?'}): something on it still speaks IMDSv1 and is failing now.`;
-    const route =
-      f?.owner && f.ownerTag
-        ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag })
-        : undefined;
-    const owner = ownerKeyOf(route);
-    if (owner !== SECURITY_KEY)
+    const route = f ? await ctx.directory.routeOf(f) : null;
+    const owner = route?.kind === 'unrouted' ? undefined : routeChannel(route, undefined); // unowned: approvers hear
+    if (owner)
       await ctx.out.add({
         kind: 'post',
-        channel: owner.slice(owner.indexOf(':') + 1),
+        channel: owner,
         text: `${text} Fix the software, or ask an approver to roll back.`,
       });
-    const approvers = ctx.workflow.slack.approversChannel ?? ctx.workflow.slack.securityChannel;
+    const approvers = approversChannelOf(ctx.workflow.slack);
     if (approvers) {
       const button = {
         type: 'button',

@@ -58,9 +58,7 @@ export async function reportMessage(ctx: TaskContext, channelId: string): Promis
     return { response_type: 'ephemeral', text: 'No scan has finished yet: run `/imds scan` first.' };
   const points = history.map(pointOf).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   const latest = points[points.length - 1] as HistoryPoint;
-  const findings = (await ctx.app.store.getSnapshots(await ctx.app.store.listScopes())).flatMap(
-    (s) => s.findings,
-  );
+  const findings = (await ctx.app.store.latestSnapshots()).flatMap((s) => s.findings);
   const byAccount = rollup(findings, (f) => f.accountId).slice(0, 10);
   const byOwner = rollup(findings, (f) => f.owner ?? '(unowned)')
     .filter((r) => r.laggards > 0)

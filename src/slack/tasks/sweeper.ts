@@ -1,5 +1,5 @@
 import type { TaskContext } from './context.js';
-import { ownerKeyOf, SECURITY_KEY } from './digest.js';
+import { routeChannel } from './digest.js';
 
 /** Snoozes that ended: the owner hears about the instance again, once (markWoken claims it). */
 export async function wakeSnoozes(ctx: TaskContext): Promise<number> {
@@ -9,13 +9,7 @@ export async function wakeSnoozes(ctx: TaskContext): Promise<number> {
     if (!(await ctx.snoozes.markWoken(s.key, s.until))) continue;
     const f = await ctx.app.store.locate(s.instanceId);
     if (!f || f.readiness === 'compliant' || f.readiness === 'imds-disabled') continue; // fixed meanwhile
-    const route =
-      f.owner && f.ownerTag
-        ? await ctx.directory.resolve({ owner: f.owner, ownerTag: f.ownerTag })
-        : undefined;
-    const key = ownerKeyOf(route);
-    const channel =
-      key === SECURITY_KEY ? ctx.workflow.slack.securityChannel : key.slice(key.indexOf(':') + 1);
+    const channel = routeChannel(await ctx.directory.routeOf(f), ctx.workflow.slack.securityChannel);
     if (!channel) continue;
     await ctx.out.add({
       kind: 'post',
