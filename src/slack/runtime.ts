@@ -14,6 +14,7 @@ import { createAccess } from './access.js';
 import { createBoltApp } from './app.js';
 import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners.js';
+import { onlyOnce } from './once.js';
 import type { TaskContext } from './tasks/context.js';
 import { handleTask } from './tasks/handle.js';
 import { wakeSnoozes } from './tasks/sweeper.js';
@@ -83,6 +84,7 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   let bolt: ReturnType<typeof createBoltApp> | null = null;
   if (opts.listen !== false) {
     bolt = createBoltApp(config, log);
+    bolt.use(onlyOnce({ redis, prefix, log }));
     registerListeners(bolt, { tasks, workflow, log, requests: ctx.change.requests, findings: app.store });
     await bolt.start(config.port);
     app.onClose(async () => {

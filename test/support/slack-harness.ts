@@ -26,7 +26,7 @@ export interface SlackHarness {
   /** POSTs a signed request as Slack would; returns Bolt's HTTP answer */
   send(
     body: string,
-    opts?: { timestampSeconds?: number; secret?: string },
+    opts?: { timestampSeconds?: number; secret?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; text: string }>;
   command(
     text: string,
@@ -78,9 +78,9 @@ export async function startSlackHarness(
   const runtime = await startSlack(app, config);
   app.startWorkers(4);
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
-  const send = async (body: string, opts: { timestampSeconds?: number; secret?: string } = {}) => {
+  const send: SlackHarness['send'] = async (body, opts = {}) => {
     const headers = slackRequestHeaders(body, opts.secret ?? slack.signingSecret, opts.timestampSeconds);
-    const res = await fetch(eventsUrl, { method: 'POST', headers: { ...headers }, body });
+    const res = await fetch(eventsUrl, { method: 'POST', headers: { ...headers, ...opts.headers }, body });
     return { status: res.status, text: await res.text() };
   };
   return {

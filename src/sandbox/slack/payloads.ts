@@ -8,6 +8,17 @@ export const FAKE_TEAM = { id: 'T0FAKE0001', domain: 'fake-workspace' } as const
 export const FAKE_APP_ID = 'A0FAKE0001';
 export const FAKE_VERIFICATION_TOKEN = 'fake-verification-token';
 
+/** Slack never repeats a trigger_id, an action_ts or an event_id; neither do these defaults. */
+let lastMicros = 0;
+const actionTs = (): string => {
+  lastMicros = Math.max(Date.now() * 1000, lastMicros + 1);
+  return (lastMicros / 1e6).toFixed(6);
+};
+let serial = 0;
+const freshTriggerId = (): string => `${++serial}.${Date.now()}.fake-trigger`;
+const freshEventId = (): string =>
+  `Ev${Date.now().toString(36).toUpperCase()}${(++serial).toString(36).toUpperCase()}`;
+
 export interface SlashCommandInput {
   command?: string;
   text?: string;
@@ -37,7 +48,7 @@ export function slashCommandPayload(input: SlashCommandInput): Record<string, st
     api_app_id: input.api_app_id ?? FAKE_APP_ID,
     is_enterprise_install: 'false',
     response_url: input.response_url ?? 'https://hooks.slack.com/commands/T0FAKE0001/1/fake',
-    trigger_id: input.trigger_id ?? '1.1.fake-trigger',
+    trigger_id: input.trigger_id ?? freshTriggerId(),
   };
 }
 
@@ -71,8 +82,6 @@ export interface BlockActionsInput {
   trigger_id?: string;
   api_app_id?: string;
 }
-
-const actionTs = (): string => (Date.now() / 1000).toFixed(6);
 
 function userOf(user: PayloadUser, teamId: string): Required<PayloadUser> {
   const username = user.username ?? user.name ?? user.id.toLowerCase();
@@ -113,7 +122,7 @@ export function blockActionsPayload(input: BlockActionsInput): Record<string, un
     api_app_id: input.api_app_id ?? FAKE_APP_ID,
     token: FAKE_VERIFICATION_TOKEN,
     container: containerOf(input),
-    trigger_id: input.trigger_id ?? '1.1.fake-trigger',
+    trigger_id: input.trigger_id ?? freshTriggerId(),
     team: { id: team.id, domain: team.domain },
     enterprise: null,
     is_enterprise_install: false,
@@ -155,7 +164,7 @@ export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string
     user: userOf(input.user, team.id),
     api_app_id: appId,
     token: FAKE_VERIFICATION_TOKEN,
-    trigger_id: input.trigger_id ?? '1.1.fake-trigger',
+    trigger_id: input.trigger_id ?? freshTriggerId(),
     view: {
       id,
       team_id: team.id,
@@ -195,7 +204,7 @@ export function eventCallbackPayload(
     api_app_id: opts.api_app_id ?? FAKE_APP_ID,
     event: { event_ts: actionTs(), ...event },
     type: 'event_callback',
-    event_id: opts.event_id ?? `Ev${Date.now().toString(36).toUpperCase()}`,
+    event_id: opts.event_id ?? freshEventId(),
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [
       {
