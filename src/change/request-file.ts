@@ -5,6 +5,7 @@ import {
   type ChangeRequest,
   type ChangeTarget,
   createChangeRequest,
+  describeChange,
   type Person,
 } from '../domain/change-request.js';
 import { recordAudit } from './audit.js';
@@ -12,30 +13,37 @@ import { postRequestCard } from './cards.js';
 import type { ChangeContext } from './context.js';
 
 /**
- * Filing a change request, shared by every kind: the requester's right to ask, reuse of a pending
- * request for the same target, the audit entry, the origin thread and the approval card.
+ * Filing a change request, shared by every kind: the requester's right to ask, one open request per
+ * target (claimed atomically with the write: a double click or a second bulk is refused, naming the first), the audit entry, the origin thread and the approval card.
  */
 
 /** Where the request came from: a digest card's thread hears how it goes. */
 export type Where = { channelId: string | null; messageTs?: string | null };
 
 export type RequestOutcome =
-  | { ok: true; request: ChangeRequest; existing: boolean; notes: string[] }
-  | { ok: false; reason: string };
+  | { ok: true; request: ChangeRequest; notes: string[] }
+  | { ok: false; reason: string; openId?: string };
 
-const OPEN_STATES = new Set(['requested', 'approved', 'applying']);
 export const newRequestId = () => `cr-${randomBytes(6).toString('hex')}`;
 
-/** A pending request for the same target is reused: a double click asks once. */
-async function openRequestFor(
-  ctx: ChangeContext,
-  accountId: string,
-  region: string,
-  resource: string,
-  kind: ChangeKind,
-): Promise<ChangeRequest | null> {
-  const list = await ctx.requests.forTarget(accountId, region, resource, 10);
-  return list.find((cr) => cr.kind === kind && OPEN_STATES.has(cr.state)) ?? null;
+/** Where a request's card is, as a link the bot builds from the ids it stored; null before it is posted. */
+async function cardLink(ctx: ChangeContext, id: string): Promise<string | null> {
+  const card = await ctx.cards.get(`request:${id}`);
+  return card ? `<https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}|its card>` : null;
+}
+
+/** The refusal of a second request for a target some open request holds. */
+export async function alreadyOpen(ctx: ChangeContext, openId: string): Promise<RequestOutcome> {
+  const first = await ctx.requests.get(openId);
+  const link = await cardLink(ctx, openId);
+  const what = first
+    ? `${openId} (${describeChange(first)}, ${first.state}, requested by <@${first.requestedBy.userId}>)`
+    : openId;
+  return {
+    ok: false,
+    reason: `Not filed: ${what} is already open for this target${link ? `: see ${link}` : ''}. One open request per instance, template or default at a time; decide that one first.`,
+    openId,
+  };
 }
 
 export interface NewRequest {
@@ -61,14 +69,6 @@ export async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOu
   );
   if (!allowed.allowed) return { ok: false, reason: allowed.reason };
   const t = r.target;
-  const existing = await openRequestFor(
-    ctx,
-    t.accountId,
-    t.type === 'bulk' ? (t.region ?? '*') : t.region,
-    r.resource,
-    r.kind,
-  );
-  if (existing) return { ok: true, request: existing, existing: true, notes: [] };
   const cr = createChangeRequest(
     {
       id: newRequestId(),
@@ -83,7 +83,9 @@ export async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOu
     },
     ctx.now(),
   );
-  if (!(await ctx.requests.create(cr))) return { ok: false, reason: 'That request id is taken; try again.' };
+  const created = await ctx.requests.create(cr);
+  if (!created.ok && created.code === 'target-open') return alreadyOpen(ctx, created.openId);
+  if (!created.ok) return { ok: false, reason: 'That request id is taken; try again.' };
   await recordAudit(ctx, {
     type: 'requested',
     actor: r.by,
@@ -106,5 +108,5 @@ export async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOu
     );
   }
   await postRequestCard(ctx, cr, r.notes);
-  return { ok: true, request: cr, existing: false, notes: r.notes };
+  return { ok: true, request: cr, notes: r.notes };
 }

@@ -3,7 +3,7 @@ import type { ChangeRequest, ChangeTarget, Person } from '../domain/change-reque
 import type { Finding } from '../domain/model.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
-import { file, type RequestOutcome, type Where } from './request-file.js';
+import { alreadyOpen, file, type RequestOutcome, type Where } from './request-file.js';
 
 export { newRequestId, type RequestOutcome, type Where } from './request-file.js';
 export { requestAccountDefault, requestTemplateFix } from './request-prevention.js';
@@ -84,6 +84,23 @@ export async function requestEnforce(
   });
 }
 
+/** The findings no open request holds yet, and the requests holding the others. */
+async function notHeld(ctx: ChangeContext, accountId: string, findings: Finding[]) {
+  if (findings.length === 0) return { free: findings, held: new Set<string>() };
+  const instanceIds = findings.map((f) => f.instanceId);
+  const holders = await ctx.requests.holders({
+    type: 'bulk',
+    accountId,
+    region: null,
+    owner: null,
+    instanceIds,
+  });
+  return {
+    free: findings.filter((_, i) => !holders[i]),
+    held: new Set(holders.filter((h): h is string => h !== null)),
+  };
+}
+
 /** Every ready laggard of one owner (or one account): one request, one approval, many jobs. */
 export async function requestBulk(
   ctx: ChangeContext,
@@ -93,9 +110,11 @@ export async function requestBulk(
   groups: readonly string[],
   where: Where,
 ): Promise<RequestOutcome> {
-  const ready = findings
+  const candidates = findings
     .filter((f) => f.readiness === 'ready' && f.accountId === scope.accountId)
     .slice(0, 1000);
+  const { free: ready, held } = await notHeld(ctx, scope.accountId, candidates);
+  if (ready.length === 0 && held.size > 0) return alreadyOpen(ctx, [...held][0] ?? '');
   if (ready.length === 0)
     return {
       ok: false,
@@ -115,6 +134,11 @@ export async function requestBulk(
   );
   const notes = [
     `${ready.length} ready instance(s) in ${regions.join(', ')}; applied at most ${4}/s per region to stay under EC2's limits.`,
+    ...(held.size > 0
+      ? [
+          `${candidates.length - ready.length} more are left out: already in open request(s) ${[...held].join(', ')}.`,
+        ]
+      : []),
   ];
   const resource = `bulk:${scope.owner ?? 'account'}`;
   return file(ctx, {

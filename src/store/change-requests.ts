@@ -45,23 +45,56 @@ export interface ApplyOptions {
   guard?: (fresh: ChangeRequest) => Decision;
 }
 
+/** The states in which a request holds its targets: a second request for any of them is refused. */
+export const OPEN_STATES: readonly ChangeState[] = ['requested', 'approved', 'applying'];
+
+/**
+ * The keys that say which request holds a target: one per instance (a bulk holds each of its
+ * instances; instance ids are unique across regions), one per launch template or account default.
+ */
+export function openRefs(t: ChangeTarget): string[] {
+  if (t.type === 'instance') return [`${t.accountId}:${t.instanceId}`];
+  if (t.type === 'bulk') return t.instanceIds.map((id) => `${t.accountId}:${id}`);
+  if (t.type === 'launch-template') return [`${t.accountId}:${t.region}:${t.launchTemplateId}`];
+  return [`${t.accountId}:${t.region}:account-default`];
+}
+
+export type CreateResult =
+  | { ok: true }
+  | { ok: false; code: 'id-taken' }
+  | { ok: false; code: 'target-open'; openId: string };
+
 /**
  * Writes a request when its stored version is ARGV[1] ('' = only when absent) and moves it between the
  * indexes in the same step. KEYS: record, old state zset, new state zset, requester zset, ARGV[8] target
- * history zsets, then the applied-enforcement zsets (ARGV[7]: add | rem | none).
+ * history zsets, ARGV[10] applied-enforcement zsets (ARGV[7]: add | rem | none), then the open-target
+ * keys (ARGV[11]: claim them all or refuse with the holder's id | release those this request holds | none).
  */
 const WRITE = `
 local cur = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == '' then
   if cur then return 0 end
 elseif cur ~= ARGV[1] then return 0 end
+local n = tonumber(ARGV[8])
+local a = tonumber(ARGV[10])
+local open = 5 + n + a
+if ARGV[11] == 'claim' then
+  for i = open, #KEYS do
+    local holder = redis.call('GET', KEYS[i])
+    if holder and holder ~= ARGV[4] then return 'open:' .. holder end
+  end
+  for i = open, #KEYS do redis.call('SET', KEYS[i], ARGV[4]) end
+elseif ARGV[11] == 'release' then
+  for i = open, #KEYS do
+    if redis.call('GET', KEYS[i]) == ARGV[4] then redis.call('DEL', KEYS[i]) end
+  end
+end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'json', ARGV[3])
 if KEYS[2] ~= KEYS[3] then redis.call('ZREM', KEYS[2], ARGV[4]) end
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[4])
-local n = tonumber(ARGV[8])
 for i = 5, 4 + n do redis.call('ZADD', KEYS[i], ARGV[6], ARGV[4]) end
-for i = 5 + n, #KEYS do
+for i = 5 + n, 4 + n + a do
   if ARGV[7] == 'add' then redis.call('ZADD', KEYS[i], ARGV[9], ARGV[4])
   elseif ARGV[7] == 'rem' then redis.call('ZREM', KEYS[i], ARGV[4]) end
 end
@@ -73,6 +106,11 @@ const ms = (iso: string): number => Date.parse(iso);
 const stateScore = (cr: ChangeRequest): number =>
   cr.state === 'requested' ? ms(cr.expiresAt) : ms(cr.history.at(-1)?.at ?? cr.requestedAt);
 
+function openOp(prev: ChangeState | null, cr: ChangeRequest): 'claim' | 'release' | 'none' {
+  if (prev === null) return OPEN_STATES.includes(cr.state) ? 'claim' : 'none';
+  return OPEN_STATES.includes(prev) && !OPEN_STATES.includes(cr.state) ? 'release' : 'none';
+}
+
 function appliedOp(prev: ChangeState | null, cr: ChangeRequest): 'add' | 'rem' | 'none' {
   if (cr.state === 'rolled-back') return 'rem';
   if (cr.state === 'applied' && prev !== 'applied' && cr.kind !== 'rollback') return 'add';
@@ -83,17 +121,21 @@ function appliedOp(prev: ChangeState | null, cr: ChangeRequest): 'add' | 'rem' |
  * Redis layout (under `<prefix>:`): cr:<id> a hash {v: version, json}; cr-state:<state> a sorted set
  * of ids (score: expiresAt for `requested`, else when the state was entered); cr-by:<userId> and
  * cr-target:<account>:<region>:<resource> by requestedAt; cr-applied:<account>:<region>:<resource>
- * the applied, not rolled-back enforcements by when they were applied.
+ * the applied, not rolled-back enforcements by when they were applied; cr-open:<openRef> the id of
+ * the one open request holding that target.
  */
 export function createChangeRequestStore({ redis, prefix }: { redis: Redis; prefix: string }) {
   const k = (...parts: string[]) => [prefix, ...parts].join(':');
   const refKey = (kind: string, r: TargetRef) => k(kind, r.accountId, r.region, r.resource);
 
-  async function write(cr: ChangeRequest, prev: ChangeRequest | null): Promise<boolean> {
+  /** 1 written, 0 a version conflict (or the id exists), `open:<id>` a target held by request id. */
+  async function write(cr: ChangeRequest, prev: ChangeRequest | null): Promise<1 | 0 | `open:${string}`> {
     const refs = targetRefs(cr.target);
     const op = appliedOp(prev?.state ?? null, cr);
+    const open = openOp(prev?.state ?? null, cr);
     const history = prev ? [] : refs.map((r) => refKey('cr-target', r));
     const applied = op === 'none' ? [] : refs.map((r) => refKey('cr-applied', r));
+    const opens = open === 'none' ? [] : openRefs(cr.target).map((r) => k('cr-open', r));
     const keys = [
       k('cr', cr.id),
       k('cr-state', prev?.state ?? cr.state),
@@ -101,11 +143,13 @@ export function createChangeRequestStore({ redis, prefix }: { redis: Redis; pref
       k('cr-by', cr.requestedBy.userId),
       ...history,
       ...applied,
+      ...opens,
     ];
     const args = [prev ? String(prev.version) : '', String(cr.version), JSON.stringify(cr), cr.id];
     args.push(String(stateScore(cr)), String(ms(cr.requestedAt)), op, String(history.length));
-    args.push(String(ms(cr.history.at(-1)?.at ?? cr.requestedAt)));
-    return (await redis.eval(WRITE, keys.length, ...keys, ...args)) === 1;
+    args.push(String(ms(cr.history.at(-1)?.at ?? cr.requestedAt)), String(applied.length), open);
+    const out = await redis.eval(WRITE, keys.length, ...keys, ...args);
+    return out === 1 ? 1 : typeof out === 'string' && out.startsWith('open:') ? (out as `open:${string}`) : 0;
   }
 
   async function getMany(ids: string[]): Promise<ChangeRequest[]> {
@@ -136,9 +180,20 @@ export function createChangeRequestStore({ redis, prefix }: { redis: Redis; pref
   }
 
   const store = {
-    /** Stores a new request; false when the id already exists (nothing is changed then). */
-    async create(cr: ChangeRequest): Promise<boolean> {
-      return write(ChangeRequest.parse(cr), null);
+    /**
+     * Stores a new request and claims its targets in one step: refused, with nothing changed, when the
+     * id exists or an open request holds any of its targets (of whatever kind; a bulk holds each instance).
+     */
+    async create(cr: ChangeRequest): Promise<CreateResult> {
+      const out = await write(ChangeRequest.parse(cr), null);
+      if (out === 1) return { ok: true };
+      if (out === 0) return { ok: false, code: 'id-taken' };
+      return { ok: false, code: 'target-open', openId: out.slice('open:'.length) };
+    },
+
+    /** For each part of a target (each instance of a bulk), the open request holding it, or null. */
+    async holders(target: ChangeTarget): Promise<(string | null)[]> {
+      return redis.mget(...openRefs(target).map((r) => k('cr-open', r)));
     },
 
     async get(id: string): Promise<ChangeRequest | null> {
@@ -164,7 +219,7 @@ export function createChangeRequestStore({ redis, prefix }: { redis: Redis; pref
         }
         const result = transition(fresh, event, now);
         if (!result.ok) return { result, request: fresh };
-        if (await write(result.next, fresh)) return { result, request: result.next };
+        if ((await write(result.next, fresh)) === 1) return { result, request: result.next };
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
       const message = `Change ${id} was being changed by others; try again.`;

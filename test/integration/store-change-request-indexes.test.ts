@@ -87,7 +87,11 @@ describe('change request store indexes', () => {
       { target: { ...instanceTarget('i-target'), region: 'us-east-1' } },
       hours(4),
     );
-    for (const cr of [older, bulk, newer, elsewhere]) await store.create(cr);
+    // one open request per target at a time: each is decided before the next is filed
+    for (const cr of [older, bulk, newer, elsewhere]) {
+      expect(await store.create(cr)).toEqual({ ok: true });
+      await store.apply(cr.id, { type: 'deny', by: bob, reason: 'next' }, hours(5));
+    }
 
     expect(ids(await store.forTarget(ACCOUNT, REGION, 'i-target'))).toEqual([newer.id, bulk.id, older.id]);
     expect(ids(await store.forTarget(ACCOUNT, REGION, 'i-target', 2))).toEqual([newer.id, bulk.id]);
@@ -135,11 +139,11 @@ describe('change request store indexes', () => {
     });
     const ref = { accountId: ACCOUNT, region: REGION, resource: 'i-app' };
     await store.create(first);
-    await store.create(bulk);
     expect(await store.lastApplied(ref)).toBeNull();
 
     await run(first, toApplied, hours(1));
     expect((await store.lastApplied(ref))?.id).toBe(first.id);
+    await store.create(bulk);
     await run(bulk, toApplied, hours(2));
     expect((await store.lastApplied(ref))?.id).toBe(bulk.id);
     expect((await store.lastApplied({ ...ref, resource: 'i-b' }))?.id).toBe(bulk.id);

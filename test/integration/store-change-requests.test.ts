@@ -23,8 +23,8 @@ describe('change request store', () => {
 
   it('creates a request once and reads it back', async () => {
     const cr = newRequest();
-    expect(await store.create(cr)).toBe(true);
-    expect(await store.create({ ...cr, reason: 'again' })).toBe(false);
+    expect(await store.create(cr)).toEqual({ ok: true });
+    expect(await store.create({ ...cr, reason: 'again' })).toEqual({ ok: false, code: 'id-taken' });
     expect(await store.get(cr.id)).toEqual(cr);
     expect(await store.get('cr-none')).toBeNull();
   });

@@ -61,8 +61,9 @@ export async function startSlackHarness(
   workflow: Workflow,
   slackOpts: StartFakeSlackOptions,
   mode: 'http' | 'socket' = 'http',
+  aws: { latencyMs?: number } = {},
 ): Promise<SlackHarness> {
-  const emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 0 });
+  const emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 0, ...aws });
   pointSdkAt(emulator.url);
   const slack = await startFakeSlack(slackOpts);
   const app = await createApp({ env: testEnv(), workflow, log: silentLogger() });

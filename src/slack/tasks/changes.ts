@@ -16,10 +16,6 @@ import type { SlackTask } from './schema.js';
 
 export function outcomeMessage(o: RequestOutcome): ResponseMessage {
   if (!o.ok) return ephemeral(o.reason);
-  if (o.existing)
-    return ephemeral(
-      `${o.request.id} is already open for this (${o.request.state}, requested by <@${o.request.requestedBy.userId}>): nothing new was filed.`,
-    );
   const notes = o.notes.length ? `\n${o.notes.join('\n')}` : '';
   return ephemeral(
     `Requested ${o.request.id}: it needs ${o.request.requiredApprovals} approval(s) from approvers other than you; the card is in the approvers' channel.${notes}`,
