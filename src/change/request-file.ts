@@ -14,7 +14,8 @@ import type { ChangeContext } from './context.js';
 
 /**
  * Filing a change request, shared by every kind: the requester's right to ask, one open request per
- * target (claimed atomically with the write: a double click or a second bulk is refused, naming the first), the audit entry, the origin thread and the approval card.
+ * target (claimed atomically with the write: a double click or a second bulk is refused, naming
+ * the first), the audit entry, the origin thread and the approval card.
  */
 
 /** Where the request came from: a digest card's thread hears how it goes. */
