@@ -1,11 +1,16 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { TaskContext } from '../slack/tasks/context.js';
+import { type Lane, laneOf } from '../slack/tasks/lanes.js';
 import { SlackTask } from '../slack/tasks/schema.js';
 import type { QueueDeps } from './scan-queues.js';
 
+/** The long lane (scans followed to their end, reports, digests, bulk work) and the schedules. */
 export const SLACK_TASK_QUEUE = 'slack-tasks';
+/** Clicks, status, requests and decisions: never behind long work. */
+export const SLACK_INTERACTIVE_QUEUE = 'slack-interactive';
+
+const QUEUE_OF: Record<Lane, string> = { long: SLACK_TASK_QUEUE, interactive: SLACK_INTERACTIVE_QUEUE };
 
 const OPTS = {
   attempts: 5,
@@ -15,41 +20,58 @@ const OPTS = {
 };
 
 export function createSlackTaskQueue({ connect, prefix }: QueueDeps) {
-  const queue = new Queue(SLACK_TASK_QUEUE, {
-    prefix: `${prefix}:bull`,
-    connection: connect('slack-task-queue'),
-  });
+  const open = (lane: Lane) =>
+    new Queue(QUEUE_OF[lane], { prefix: `${prefix}:bull`, connection: connect(`slack-${lane}-queue`) });
+  const lanes: Record<Lane, Queue> = { long: open('long'), interactive: open('interactive') };
   return {
-    queue,
+    /** the long lane, where the digest schedule lives */
+    queue: lanes.long,
+    interactive: lanes.interactive,
     add: (task: SlackTask, jobId?: string) =>
-      queue.add(task.kind, task, { ...OPTS, ...(jobId ? { jobId } : {}) }),
-    close: () => queue.close(),
+      lanes[laneOf(task)].add(task.kind, task, { ...OPTS, ...(jobId ? { jobId } : {}) }),
+    close: () => Promise.all([lanes.long.close(), lanes.interactive.close()]).then(() => undefined),
   };
 }
 export type SlackTaskQueue = ReturnType<typeof createSlackTaskQueue>;
 
-export type TaskHandler = (ctx: TaskContext, task: SlackTask) => Promise<unknown>;
+export type TaskHandler = (task: SlackTask) => Promise<unknown>;
 
-/** Runs the work listeners handed over: commands, digests, Home tabs, card clicks. */
-export function startSlackTaskWorker(
-  deps: QueueDeps & { ctx: TaskContext; handle: TaskHandler; log: Logger; concurrency?: number },
-) {
+export interface SlackTaskWorkerDeps extends QueueDeps {
+  handle: TaskHandler;
+  log: Logger;
+  /** workers per lane (default 4 each) */
+  concurrency?: Partial<Record<Lane, number>>;
+}
+
+function laneWorker(deps: SlackTaskWorkerDeps, lane: Lane): Worker {
   const worker = new Worker(
-    SLACK_TASK_QUEUE,
+    QUEUE_OF[lane],
     async (job) => {
       const parsed = SlackTask.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`bad slack task: ${parsed.error.message}`);
-      return deps.handle(deps.ctx, parsed.data);
+      return deps.handle(parsed.data);
     },
     {
       prefix: `${deps.prefix}:bull`,
-      connection: deps.connect('slack-task-worker'),
-      concurrency: deps.concurrency ?? 4,
+      connection: deps.connect(`slack-${lane}-worker`),
+      concurrency: deps.concurrency?.[lane] ?? 4,
     },
   );
-  worker.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'slack-task worker error'));
+  worker.on('error', (err) => deps.log.error({ lane, err: errorMessage(err) }, 'slack-task worker error'));
   worker.on('failed', (job, err) =>
-    deps.log.warn({ jobId: job?.id, kind: job?.name, err: errorMessage(err) }, 'slack task failed'),
+    deps.log.warn({ lane, jobId: job?.id, kind: job?.name, err: errorMessage(err) }, 'slack task failed'),
   );
-  return { worker, close: () => worker.close() };
+  return worker;
+}
+
+/** Runs the work listeners handed over, one set of workers per lane. */
+export function startSlackTaskWorker(deps: SlackTaskWorkerDeps) {
+  const workers: Record<Lane, Worker> = {
+    long: laneWorker(deps, 'long'),
+    interactive: laneWorker(deps, 'interactive'),
+  };
+  return {
+    workers,
+    close: () => Promise.all([workers.long.close(), workers.interactive.close()]).then(() => undefined),
+  };
 }

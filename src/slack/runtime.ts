@@ -65,7 +65,7 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
     log,
     now,
   };
-  const taskWorker = startSlackTaskWorker({ connect, prefix, ctx, handle: handleTask, log });
+  const taskWorker = startSlackTaskWorker({ connect, prefix, handle: (task) => handleTask(ctx, task), log });
   const outWorker = startSlackOutWorker({
     connect,
     prefix,

@@ -27,7 +27,7 @@ describe('every command, click, submission and event counts once', () => {
     let idleSince = Date.now();
     await until(async () => {
       const counts = await Promise.all(
-        [h.runtime.tasks.queue, h.runtime.out.queue].map((q) =>
+        [h.runtime.tasks.queue, h.runtime.tasks.interactive, h.runtime.out.queue].map((q) =>
           q.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
         ),
       );

@@ -21,6 +21,8 @@ export interface Runtime {
   throttler: Throttler;
   stats: StatsCollector;
   latencyMs: number;
+  /** extra delay per action key ('ec2:DescribeInstances') */
+  actionLatencyMs: Map<string, number>;
   faultRate: number;
   faultRng: Rng;
   now: () => Date;
@@ -102,7 +104,8 @@ function checkRegion(runtime: Runtime, id: Identified, accountId: string): void 
 async function admit(runtime: Runtime, id: Identified, scope: string): Promise<void> {
   const actionKey = `${id.service}:${id.action}`;
   runtime.stats.call(actionKey, scope);
-  if (runtime.latencyMs > 0) await sleep(runtime.latencyMs);
+  const latency = runtime.latencyMs + (runtime.actionLatencyMs.get(actionKey) ?? 0);
+  if (latency > 0) await sleep(latency);
   const bucket = bucketFor(id.service, id.action, id.params, scope);
   if (bucket && !runtime.throttler.take(bucket.bucket, bucket.key, runtime.now().getTime())) {
     runtime.stats.throttled(actionKey);

@@ -35,6 +35,8 @@ export interface AwsEmulator {
   fleet: Fleet;
   stats(): EmulatorStats;
   resetStats(): void;
+  /** an extra delay before every answer to one action ('ec2:DescribeInstances'); 0 removes it */
+  setActionLatency(action: string, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ function buildRuntime(opts: AwsEmulatorOptions): Runtime {
     throttler: new Throttler(opts.throttle),
     stats: new StatsCollector(),
     latencyMs: opts.latencyMs ?? 0,
+    actionLatencyMs: new Map(),
     faultRate: opts.faultRate ?? 0,
     faultRng: mulberry32(seed),
     now,
@@ -116,6 +119,10 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     fleet: opts.fleet,
     stats: () => runtime.stats.snapshot(),
     resetStats: () => runtime.stats.reset(),
+    setActionLatency: (action, ms) => {
+      if (ms > 0) runtime.actionLatencyMs.set(action, ms);
+      else runtime.actionLatencyMs.delete(action);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
