@@ -23,6 +23,13 @@ async function recalledBefore(ctx: ChangeContext, id: string): Promise<Json | nu
   return raw ? (JSON.parse(raw) as Json) : null;
 }
 
+/**
+ * A before-state is saved just before ModifyInstanceMetadataOptions is sent: one that did not
+ * require tokens means an earlier attempt of this very job sent the change (and died before
+ * recording it), so the instance found `required` now is this request's doing.
+ */
+const startedEarlier = (saved: Json | null): boolean => saved !== null && saved.httpTokens !== 'required';
+
 async function enforceOne(
   ctx: ChangeContext,
   cr: ChangeRequest,
@@ -49,7 +56,15 @@ async function enforceOne(
     (before) => rememberBefore(ctx, saveKey, before),
     current,
   );
-  const before = (await recalledBefore(ctx, saveKey)) ?? asJson(result.before);
+  const saved = await recalledBefore(ctx, saveKey);
+  const before = saved ?? asJson(result.before);
+  if (!result.changed && startedEarlier(saved))
+    return {
+      before,
+      after: asJson(result.before),
+      awsRequestId: null,
+      note: `applied (confirmed after restart; AWS request id unknown): HttpTokens ${String(before.httpTokens)} → required`,
+    };
   if (!result.changed)
     return {
       before,

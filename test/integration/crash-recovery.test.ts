@@ -141,6 +141,16 @@ describe('a worker killed between the AWS call and the audit write', () => {
     expect(applied).toHaveLength(1);
     expect(applied[0]?.before).toMatchObject({ httpTokens: 'optional' });
     expect(applied[0]?.after).toMatchObject({ httpTokens: 'required' });
+    // this request made the change: it says so, and that the AWS request id was lost with the worker
+    expect(applied[0]?.reason).toBe(
+      'applied (confirmed after restart; AWS request id unknown): HttpTokens optional → required',
+    );
+    expect(applied[0]?.awsRequestId).toBeNull();
+    const done = await ctx.requests.get(id);
+    expect(
+      await ctx.requests.lastApplied({ accountId: ACCOUNT, region: f.region, resource: f.instanceId }),
+    ).toMatchObject({ id, state: 'applied' }); // so `/imds rollback` finds it
+    expect(done?.history.at(-1)?.to).toBe('applied');
     expect((await ctx.requests.get(id))?.before).toMatchObject({ httpTokens: 'optional' });
     expect((await ctx.audit.verify()).ok).toBe(true);
   }, 180_000);
