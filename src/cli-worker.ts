@@ -21,13 +21,15 @@ export async function worker(app: App, err: NodeJS.WritableStream, listen: boole
   const what = listen
     ? `imds-bot serve (Slack ${slackEnv?.mode} mode)`
     : `imds-bot worker${slack ? ' (with Slack workers)' : ''}`;
-  err.write(
-    `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
-  );
-  await new Promise<void>((resolve) => {
+  // listening before saying so: a SIGTERM right after the line must stop it gracefully, not kill it
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  err.write(
+    `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
+  );
+  await stopped;
   err.write('Stopping: finishing jobs in progress…\n');
   return 0;
 }

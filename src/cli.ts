@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { auditCommand } from './cli-audit.js';
 import { digestCommand } from './cli-digest.js';
+import { checkRedisBeforeStart, health } from './cli-redis.js';
 import { worker } from './cli-worker.js';
 import { summarize } from './domain/summary.js';
 import { ConfigError, errorMessage } from './errors.js';
@@ -26,7 +27,8 @@ Commands:
             SLACK_BOT_TOKEN set, the Slack workers too (several processes share one Redis)
   audit verify              prove the audit trail's hash chain unbroken (exit 1 where it is not)
   audit export --format jsonl|csv [--since DATE]   the audit trail, for a SIEM
-  health    exit 0 when the configuration loads and Redis answers
+  health    exit 0 when the configuration loads and Redis answers without evicting; prints
+            Redis's eviction policy and persistence
   help      this text
 
 Options:
@@ -181,7 +183,7 @@ export async function run(
       LOG_LEVEL: process.env.LOG_LEVEL || (command === 'worker' || command === 'serve' ? 'info' : 'warn'),
     };
     app = await createApp({ env, workflowFile: values.workflow });
-    if (command === 'health') return (await app.redis.ping()) === 'PONG' ? 0 : 1;
+    if (command === 'health') return await health(app, out);
     if (command === 'scan') return await scan(app, values, out, err);
     if (command === 'report') return await report(app, values, out, err);
     if (command === 'digest') return await digestCommand(app, err);
@@ -193,7 +195,7 @@ export async function run(
         out,
         err,
       );
-    return await worker(app, err, command === 'serve');
+    return (await checkRedisBeforeStart(app, err)) ?? (await worker(app, err, command === 'serve'));
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`imds-bot: ${e.message}\nRun 'imds-bot help' for usage.\n`);

@@ -52,7 +52,15 @@ export interface RedisServer {
  * A real redis-server (Debian's package) on a free loopback port, for one test run.
  * `persistent` turns AOF on so a restart keeps the data, as production's redis.conf does.
  */
-export async function startRedisServer(opts: { persistent?: boolean } = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  opts: {
+    persistent?: boolean;
+    /** with `persistent`: `always` (default) loses no acknowledged write on kill -9; `everysec` up to 1 s */
+    appendfsync?: 'always' | 'everysec';
+    /** further redis-server options, e.g. ['--maxmemory-policy', 'allkeys-lru'] (later ones win) */
+    extraArgs?: string[];
+  } = {},
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'imds-redis-'));
   const url = `redis://127.0.0.1:${port}`;
@@ -69,6 +77,8 @@ export async function startRedisServer(opts: { persistent?: boolean } = {}): Pro
     'noeviction',
   ];
   args.push('--appendonly', opts.persistent ? 'yes' : 'no');
+  if (opts.persistent) args.push('--appendfsync', opts.appendfsync ?? 'always');
+  args.push(...(opts.extraArgs ?? []));
   let child: ChildProcess | null = null;
   const exited = () =>
     new Promise<void>((resolve) =>
