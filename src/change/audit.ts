@@ -35,3 +35,32 @@ export function recordAudit(ctx: { audit: AuditStore; now: () => Date }, f: Audi
   };
   return ctx.audit.append(body, f.key ? { idempotencyKey: f.key } : {});
 }
+
+export interface Refused {
+  actor: AuditActor;
+  /** what was attempted: approve, deny, rollback, enforce, snooze, ack, a command… */
+  action: string;
+  target: AuditBody['target'];
+  requestId?: string | null;
+  /** the policy's code (self-approval, not-approver, unknown-request…) and what the person was told */
+  code: string;
+  reason: string;
+}
+
+/** A target the bot could not resolve (a forged or stale button value), as an audit target. */
+export const unknownTarget = (what: string): AuditBody['target'] => ({
+  accountId: 'unknown',
+  region: 'unknown',
+  resource: what.slice(0, 80),
+});
+
+/** A refused attempt, in the audit trail: who tried what on which target, and why it was refused. */
+export function recordRefusal(ctx: { audit: AuditStore; now: () => Date }, r: Refused) {
+  return recordAudit(ctx, {
+    type: 'refused',
+    actor: r.actor,
+    target: r.target,
+    requestId: r.requestId ?? null,
+    reason: `${r.action} refused (${r.code}): ${r.reason}`,
+  });
+}

@@ -1,6 +1,6 @@
 import { canApprove, canDeny, readinessGate } from '../domain/approval-policy.js';
 import type { ChangeRequest, Person } from '../domain/change-request.js';
-import { recordAudit } from './audit.js';
+import { recordAudit, recordRefusal, unknownTarget } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { currentFacts } from './facts.js';
@@ -25,6 +25,26 @@ const auditTarget = (cr: ChangeRequest) => {
 
 export { auditTarget };
 
+/** A refused decision: audited (who, what, why), then answered. */
+async function refused(
+  ctx: ChangeContext,
+  action: 'approve' | 'deny',
+  by: Person,
+  id: string,
+  cr: ChangeRequest | null,
+  why: { code: string; message: string },
+): Promise<Decided> {
+  await recordRefusal(ctx, {
+    actor: by,
+    action,
+    target: cr ? auditTarget(cr) : unknownTarget(id),
+    requestId: cr ? cr.id : null,
+    code: why.code,
+    reason: why.message,
+  });
+  return { ok: false, code: why.code, message: why.message };
+}
+
 export interface ApproveInput {
   overrideReason?: string | undefined;
   confirmed?: boolean | undefined;
@@ -43,11 +63,10 @@ export async function approve(
 ): Promise<Decided> {
   const cr = await ctx.requests.get(id);
   if (!cr)
-    return {
-      ok: false,
+    return refused(ctx, 'approve', by, id, null, {
       code: 'unknown-request',
       message: `No change request ${id}: the card is stale or forged.`,
-    };
+    });
   const actor = { userId: by.userId, groups };
   const { facts, finding } = await currentFacts(ctx, cr);
   if (cr.kind === 'enforce' && !finding)
@@ -72,7 +91,7 @@ export async function approve(
     ctx.now(),
     { guard: (fresh) => canApprove(actor, fresh, facts, ctx.workflow.approvals) },
   );
-  if (!result.ok) return { ok: false, code: result.code, message: result.message };
+  if (!result.ok) return refused(ctx, 'approve', by, id, request, result);
   await recordAudit(ctx, {
     type: 'approved',
     actor: by,
@@ -124,11 +143,10 @@ export async function deny(
       request: null,
     }));
   if (!result.ok || !request)
-    return {
-      ok: false,
+    return refused(ctx, 'deny', by, id, request, {
       code: result.ok ? 'unknown-request' : result.code,
       message: result.ok ? `No change request ${id}.` : result.message,
-    };
+    });
   await recordAudit(ctx, {
     type: 'denied',
     actor: by,

@@ -77,8 +77,34 @@ export function requiredApprovals(facts: TargetFacts, policy: Approvals, kind?: 
   return facts.isProd && policy.requireTwoApproversForProd ? 2 : 1;
 }
 
-/** Separation of duties: an approver, not the requester, not twice. */
+/** Separation of duties: an approver, not the requester, not twice; and the quorum still fits the target. */
 export function canApprove(actor: Actor, cr: ChangeRequest, facts: TargetFacts, policy: Approvals): Decision {
+  const who = approverMay(actor, cr, policy);
+  if (!who.allowed) return who;
+  if (requiredApprovals(facts, policy, cr.kind) > cr.requiredApprovals) {
+    const why = `${subject(facts)} is now production and needs ${requiredApprovals(facts, policy, cr.kind)} approvers`;
+    return refuse('policy-changed', `${why}; deny change ${cr.id} and request it again.`);
+  }
+  return ALLOW;
+}
+
+/**
+ * Whether `actor` may decide (approve, deny, request a rollback of) this request at all: checked
+ * before a modal opens, so nobody is asked for a reason they cannot use.
+ */
+export function canDecide(
+  actor: Actor,
+  cr: ChangeRequest,
+  action: 'approve' | 'deny' | 'rollback',
+  policy: Approvals,
+): Decision {
+  if (action === 'approve') return approverMay(actor, cr, policy);
+  if (action === 'deny') return canDeny(actor, cr, policy);
+  if (isApprover(actor, policy)) return ALLOW;
+  return refuse('not-approver', `Only approvers (${approversLabel(policy)}) can request a rollback.`);
+}
+
+function approverMay(actor: Actor, cr: ChangeRequest, policy: Approvals): Decision {
   const approvers = approversLabel(policy);
   const requester = cr.requestedBy.userId === actor.userId;
   if (cr.state !== 'requested')
@@ -99,10 +125,6 @@ export function canApprove(actor: Actor, cr: ChangeRequest, facts: TargetFacts, 
       'duplicate-approval',
       `You already approved change ${cr.id}; it needs ${more} more from another approver (${approvers}).`,
     );
-  }
-  if (requiredApprovals(facts, policy, cr.kind) > cr.requiredApprovals) {
-    const why = `${subject(facts)} is now production and needs ${requiredApprovals(facts, policy, cr.kind)} approvers`;
-    return refuse('policy-changed', `${why}; deny change ${cr.id} and request it again.`);
   }
   return ALLOW;
 }

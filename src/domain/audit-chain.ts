@@ -26,6 +26,8 @@ export const AuditType = z.enum([
   'unsnoozed',
   'acknowledged',
   'override',
+  /** an attempt the bot refused (who, what, and why in `reason`) */
+  'refused',
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 

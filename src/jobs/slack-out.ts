@@ -56,6 +56,7 @@ export const SlackOut = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('publish-home'), userId: z.string(), view: z.record(z.string(), z.unknown()) }),
   z.object({
     kind: z.literal('upload'),
+    /** a channel, or a user id (U…/W…): then the user's DM with the bot */
     channelId: z.string(),
     filename: z.string(),
     title: z.string(),
@@ -136,10 +137,11 @@ export async function deliver(
         client.views.publish({ user_id: out.userId, view: out.view as never }),
       );
       return null;
-    case 'upload':
+    case 'upload': {
+      const channelId = await conversationOf(client, out.channelId);
       await call('files.uploadV2', () =>
         client.filesUploadV2({
-          channel_id: out.channelId,
+          channel_id: channelId,
           filename: out.filename,
           title: out.title,
           file: Buffer.from(out.base64, 'base64'),
@@ -147,7 +149,15 @@ export async function deliver(
         }),
       );
       return null;
+    }
   }
+}
+
+/** files.uploadV2 shares to a conversation: a user id becomes their DM with the bot. */
+async function conversationOf(client: WebClient, target: string): Promise<string> {
+  if (!/^[UW]/.test(target)) return target;
+  const res = await call('conversations.open', () => client.conversations.open({ users: target }));
+  return res.channel?.id ?? target;
 }
 
 /** Another update of the same card is being delivered: try again in a moment. */

@@ -1,4 +1,5 @@
 import { decisionModal, decisionSubmission } from './blocks/decision.js';
+import { errorAnswer } from './blocks/metadata.js';
 import type { ActionArgs, ListenerDeps, ViewArgs } from './listeners.js';
 
 export const CR_ACTION = /^imds_cr_(approve|deny|rollback)$/;
@@ -32,9 +33,9 @@ async function approvalAsks(
 }
 
 /**
- * Approve / Deny / Request rollback on a request card. An in-use instance needs an override
- * reason, an unknown one a confirmation, a denial or rollback a reason: modals open at once
- * (trigger ids die after 3 s); everything else goes to the queue.
+ * Approve / Deny / Request rollback on a request card. Someone who may not decide it is refused at
+ * once (no modal). An in-use instance needs an override reason, an unknown one a confirmation, a
+ * denial or rollback a reason: modals open at once (trigger ids die after 3 s); the rest queues.
  */
 export async function onRequestAction(
   deps: ListenerDeps,
@@ -46,6 +47,12 @@ export async function onRequestAction(
   const requestId = action.value ?? '';
   const where = { channelId: body.channel?.id ?? null, responseUrl: body.response_url ?? null };
   const user = { id: body.user.id, name: body.user.name ?? body.user.id };
+  const refused = await deps.precheck({ action: kind, requestId, user, channelId: where.channelId });
+  if (refused) {
+    if (where.responseUrl)
+      await deps.out.add({ kind: 'respond', responseUrl: where.responseUrl, message: refused });
+    return;
+  }
   const need =
     kind === 'approve'
       ? await approvalAsks(deps, requestId)
@@ -70,7 +77,7 @@ export async function onRequestAction(
 
 export async function onDecisionSubmit(deps: ListenerDeps, { ack, view, body }: ViewArgs): Promise<void> {
   const parsed = decisionSubmission(view, deps.workflow.approvals.overrideReasonMinLength);
-  if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
+  if (!parsed.ok) return ack(errorAnswer(view.blocks, parsed.errors));
   await ack();
   const m = parsed.meta;
   await deps.tasks.add({

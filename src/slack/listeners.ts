@@ -10,15 +10,19 @@ import type {
 } from '@slack/bolt';
 import type { Workflow } from '../config/workflow-schema.js';
 import { errorMessage } from '../errors.js';
+import type { SlackOutQueue } from '../jobs/slack-out.js';
 import type { SlackTaskQueue } from '../jobs/slack-tasks.js';
 import type { Logger } from '../log.js';
 import type { ChangeRequestStore } from '../store/change-requests.js';
 import type { FindingsStore } from '../store/findings.js';
 import { DECISION_CALLBACK } from './blocks/decision.js';
+import { errorAnswer } from './blocks/metadata.js';
 import { SNOOZE_CALLBACK, snoozeModal, snoozeSubmission } from './blocks/snooze.js';
 import { CHANGE_HELP, parseChangeCommand } from './commands/change-commands.js';
 import { helpText, isCommandError, parseCommand } from './commands/parse.js';
 import { CR_ACTION, onDecisionSubmit, onRequestAction } from './listeners-change.js';
+import type { DecisionAttempt } from './tasks/gate.js';
+import type { ResponseMessage } from './web.js';
 
 export interface ListenerDeps {
   tasks: SlackTaskQueue;
@@ -27,6 +31,10 @@ export interface ListenerDeps {
   /** read at click time to decide which modal an approval needs */
   requests: Pick<ChangeRequestStore, 'get'>;
   findings: Pick<FindingsStore, 'locate'>;
+  /** replies that must not wait for the task queue (a refusal instead of a modal) */
+  out: Pick<SlackOutQueue, 'add'>;
+  /** whether someone may decide a request, checked before its modal opens; the refusal, or null */
+  precheck: (attempt: DecisionAttempt) => Promise<ResponseMessage | null>;
 }
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -100,17 +108,29 @@ export async function onCardAction(
 /** The snooze modal: a reason is required; errors are shown in the modal itself. */
 export async function onSnoozeSubmit(deps: ListenerDeps, { ack, view, body }: ViewArgs): Promise<void> {
   const parsed = snoozeSubmission(view, deps.workflow.approvals);
-  if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
+  if (!parsed.ok) return ack(errorAnswer(view.blocks, parsed.errors));
   await ack();
   await deps.tasks.add({ kind: 'snooze', ...parsed.value, user: { id: body.user.id, name: body.user.name } });
 }
+
+/** Matches everything the given patterns do not: what no other listener answers. */
+export const noneOf = (patterns: readonly RegExp[]): RegExp =>
+  new RegExp(`^(?!(?:${patterns.map((p) => p.source.replace(/^\^|\$$/g, '')).join('|')})$)`);
+
+const VIEWS = [new RegExp(`^${SNOOZE_CALLBACK}$`), new RegExp(`^${DECISION_CALLBACK}$`)];
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command('/imds', (args) => onImdsCommand(deps, args));
   app.action<BlockAction<ButtonAction>>(ACTION, (args) => onCardAction(deps, args));
   app.action<BlockAction<ButtonAction>>(CR_ACTION, (args) => onRequestAction(deps, args));
+  // "View in console" is a link button, yet Slack still sends its block_actions and shows an error
+  // unless it is acknowledged; so is every action of an older card the bot no longer handles
+  app.action(noneOf([ACTION, CR_ACTION]), async ({ ack }) => ack());
   app.view<ViewSubmitAction>(SNOOZE_CALLBACK, (args) => onSnoozeSubmit(deps, args));
   app.view<ViewSubmitAction>(DECISION_CALLBACK, (args) => onDecisionSubmit(deps, args));
+  app.view<ViewSubmitAction>(noneOf(VIEWS), async ({ ack, view }) =>
+    ack(errorAnswer(view.blocks, { form: 'This form is not from imds-bot; open it again from the card.' })),
+  );
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab === 'home') await deps.tasks.add({ kind: 'home', userId: event.user });
   });

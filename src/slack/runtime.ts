@@ -16,6 +16,7 @@ import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners.js';
 import { onlyOnce } from './once.js';
 import type { TaskContext } from './tasks/context.js';
+import { precheckDecision } from './tasks/gate.js';
 import { handleTask } from './tasks/handle.js';
 import { wakeSnoozes } from './tasks/sweeper.js';
 import { createSlackClient, responseOrigins } from './web.js';
@@ -85,7 +86,15 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   if (opts.listen !== false) {
     bolt = createBoltApp(config, log);
     bolt.use(onlyOnce({ redis, prefix, log }));
-    registerListeners(bolt, { tasks, workflow, log, requests: ctx.change.requests, findings: app.store });
+    registerListeners(bolt, {
+      tasks,
+      workflow,
+      log,
+      requests: ctx.change.requests,
+      findings: app.store,
+      out,
+      precheck: (attempt) => precheckDecision(ctx, attempt),
+    });
     await bolt.start(config.port);
     app.onClose(async () => {
       await bolt?.stop();

@@ -146,7 +146,7 @@ describe('change control through Slack: request, approve, apply, verify, audit, 
           .at(-1),
       'the override modal',
     );
-    const view = opened.args.view as { callback_id: string; private_metadata: string };
+    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
     const submit = (user: string, text: string) =>
       h.submit({
         user: { id: user },
@@ -154,6 +154,7 @@ describe('change control through Slack: request, approve, apply, verify, audit, 
           id: 'V2',
           callback_id: view.callback_id,
           private_metadata: view.private_metadata,
+          blocks: view.blocks,
           state: { values: { text: { value: { type: 'plain_text_input', value: text } } } },
         },
       });
@@ -223,7 +224,7 @@ describe('change control through Slack: request, approve, apply, verify, audit, 
           .at(-1),
       'the rollback modal',
     );
-    const view = opened.args.view as { callback_id: string; private_metadata: string };
+    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
     await h.submit({
       user: { id: U.approver },
       view: {

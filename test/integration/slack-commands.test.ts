@@ -79,13 +79,13 @@ describe('/imds through the real Bolt HTTP receiver', () => {
     expect(text).toContain('(unowned)');
   });
 
-  it('reports KPIs and uploads the trend chart to the channel', async () => {
+  it("reports KPIs privately, the trend chart in the asker's DM", async () => {
     const r = await h.command('report', U.sec, C.security);
     const text = await lastResponse(r.responseUrl, 1);
     expect(text).toContain('IMDSv2 migration');
     expect(text).toContain('By account');
     const file = await until(
-      () => h.slack.files().find((f) => f.channel_id === C.security && f.completed),
+      () => h.slack.files().find((f) => f.channel_id === h.slack.state.dmIdFor(U.sec) && f.completed),
       'the chart upload',
     );
     expect(file.filename).toBe('imds-trend.png');

@@ -143,7 +143,7 @@ describe('digests, cards and App Home', () => {
       message: { ts: card.ts },
     });
     const opened = await until(() => h.slack.calls('views.open').find((c) => c.ok), 'the snooze modal');
-    const view = opened.args.view as { callback_id: string; private_metadata: string };
+    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
     const submit = (reason: string) =>
       h.submit({
         user: { id: U.alice },
@@ -151,6 +151,7 @@ describe('digests, cards and App Home', () => {
           id: 'V1',
           callback_id: view.callback_id,
           private_metadata: view.private_metadata,
+          blocks: view.blocks,
           state: {
             values: {
               duration: { value: { type: 'static_select', selected_option: { value: '7' } } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOT_OURS, readMetadata } from './metadata.js';
 
 export const DECISION_CALLBACK = 'imds_cr_decision';
 const FIELD = 'text';
@@ -67,15 +68,14 @@ export type DecisionSubmission =
   | { ok: false; errors: Record<string, string> };
 
 export function decisionSubmission(view: SubmittedView, minLength: number): DecisionSubmission {
-  const meta = DecisionMeta.safeParse(JSON.parse(view.private_metadata || '{}'));
-  if (!meta.success)
-    return { ok: false, errors: { [FIELD]: 'This form is not from imds-bot; open it again from the card.' } };
+  const meta = readMetadata(DecisionMeta, view.private_metadata);
+  if (!meta) return { ok: false, errors: { [FIELD]: NOT_OURS } };
   const text = (view.state.values[FIELD]?.value?.value ?? '').trim();
-  if (meta.data.asks === 'override' && text.length < minLength)
+  if (meta.asks === 'override' && text.length < minLength)
     return {
       ok: false,
       errors: { [FIELD]: `Write at least ${minLength} characters: approvers and auditors read it.` },
     };
-  if (meta.data.asks === 'reason' && text.length < 3) return { ok: false, errors: { [FIELD]: 'Say why.' } };
-  return { ok: true, meta: meta.data, text };
+  if (meta.asks === 'reason' && text.length < 3) return { ok: false, errors: { [FIELD]: 'Say why.' } };
+  return { ok: true, meta, text };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Approvals } from '../../config/approval-schema.js';
+import { NOT_OURS, readMetadata } from './metadata.js';
 
 export const SNOOZE_CALLBACK = 'imds_snooze';
 const DURATION_BLOCK = 'duration';
@@ -82,7 +83,7 @@ export type SnoozeSubmission =
 
 /** Reads and checks a submitted Snooze modal; errors name the field, as Slack shows them. */
 export function snoozeSubmission(view: SubmittedView, approvals: Approvals): SnoozeSubmission {
-  const meta = Meta.safeParse(JSON.parse(view.private_metadata || '{}'));
+  const meta = readMetadata(Meta, view.private_metadata);
   const days = Number(view.state.values[DURATION_BLOCK]?.value?.selected_option?.value);
   const reason = (view.state.values[REASON_BLOCK]?.value?.value ?? '').trim();
   const errors: Record<string, string> = {};
@@ -90,8 +91,7 @@ export function snoozeSubmission(view: SubmittedView, approvals: Approvals): Sno
     errors[DURATION_BLOCK] = `Pick a duration of at most ${approvals.maxSnoozeDays} days.`;
   if (reason.length < MIN_REASON)
     errors[REASON_BLOCK] = `Say why in at least ${MIN_REASON} characters: approvers and auditors read it.`;
-  if (!meta.success)
-    errors[DURATION_BLOCK] = 'This form is not from imds-bot or has expired; open it again from the card.';
-  if (Object.keys(errors).length > 0 || !meta.success) return { ok: false, errors };
-  return { ok: true, value: { ...meta.data, days, reason } };
+  if (!meta) errors[DURATION_BLOCK] = NOT_OURS;
+  if (Object.keys(errors).length > 0 || !meta) return { ok: false, errors };
+  return { ok: true, value: { ...meta, days, reason } };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../../change/audit.js';
+import { recordAudit, recordRefusal, unknownTarget } from '../../change/audit.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import type { Finding } from '../../domain/model.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
@@ -8,24 +8,36 @@ import type { SlackTask } from './schema.js';
 
 const Ref = z.object({ instanceKey: z.string(), at: z.string() });
 
+type Actor = { id: string; name: string };
+
 export type Located =
   | { ok: true; finding: Finding; instanceKey: string }
   | { ok: false; message: ResponseMessage };
 
 /**
  * A button's opaque id, checked at click time: unknown or expired ids (a forged button, a card
- * older than 30 days) and instances the latest scan no longer sees are refused with a reason.
+ * older than 30 days) are refused and audited; instances the latest scan no longer sees are
+ * refused with a reason.
  */
-export async function locateRef(ctx: TaskContext, ref: string): Promise<Located> {
+export async function locateRef(
+  ctx: TaskContext,
+  ref: string,
+  attempt: { user: Actor; action: string },
+): Promise<Located> {
   const raw = /^[\w-]{8,64}$/.test(ref) ? await ctx.redis.get(`${ctx.prefix}:ref:${ref}`) : null;
   const parsed = raw ? Ref.safeParse(JSON.parse(raw)) : null;
-  if (!parsed?.success)
-    return {
-      ok: false,
-      message: ephemeral(
-        'This button is not from a current imds-bot card (expired or unknown): run `/imds status <instance-id>` for the latest.',
-      ),
-    };
+  if (!parsed?.success) {
+    const reason =
+      'This button is not from a current imds-bot card (expired or unknown): run `/imds status <instance-id>` for the latest.';
+    await recordRefusal(ctx, {
+      actor: { userId: attempt.user.id, name: attempt.user.name },
+      action: attempt.action,
+      target: unknownTarget(`ref:${ref}`),
+      code: 'unknown-button',
+      reason,
+    });
+    return { ok: false, message: ephemeral(reason) };
+  }
   const instanceId = parsed.data.instanceKey.split(':')[2] ?? '';
   const finding = await ctx.app.store.locate(instanceId);
   if (!finding)
@@ -64,15 +76,13 @@ async function threadReply(ctx: TaskContext, where: Where, text: string): Promis
     await ctx.out.add({ kind: 'post', channel: where.channelId, threadTs: where.messageTs, text });
 }
 
-type Actor = { id: string; name: string };
-
 /** Acknowledge: the owner has seen it and plans to act. Recorded, audited, told on the card's thread. */
 export async function acknowledge(
   ctx: TaskContext,
   task: Extract<SlackTask, { kind: 'card-action' }>,
   note: string | null = null,
 ): Promise<ResponseMessage> {
-  const loc = await locateRef(ctx, task.ref);
+  const loc = await locateRef(ctx, task.ref, { user: task.user, action: 'ack' });
   if (!loc.ok) return loc.message;
   return acknowledgeFinding(ctx, task.user, task, loc.finding, note);
 }
@@ -111,7 +121,7 @@ export async function snooze(
   ctx: TaskContext,
   task: Extract<SlackTask, { kind: 'snooze' }>,
 ): Promise<ResponseMessage> {
-  const loc = await locateRef(ctx, task.ref);
+  const loc = await locateRef(ctx, task.ref, { user: task.user, action: 'snooze' });
   if (!loc.ok) return loc.message;
   return snoozeFinding(ctx, task.user, task, loc.finding, task.days * 86_400_000, task.reason);
 }

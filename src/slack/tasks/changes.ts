@@ -1,4 +1,5 @@
-import { approve, deny } from '../../change/decide.js';
+import { recordRefusal } from '../../change/audit.js';
+import { approve, auditTarget, deny } from '../../change/decide.js';
 import {
   type RequestOutcome,
   requestAccountDefault,
@@ -27,7 +28,7 @@ export async function enforceFromCard(
   ctx: TaskContext,
   task: Extract<SlackTask, { kind: 'card-action' }>,
 ): Promise<ResponseMessage> {
-  const loc = await locateRef(ctx, task.ref);
+  const loc = await locateRef(ctx, task.ref, { user: task.user, action: 'enforce' });
   if (!loc.ok) return loc.message;
   const actor = await ctx.access.actorFor(task.user.id, task.channelId);
   return outcomeMessage(
@@ -143,7 +144,17 @@ export async function decision(
     return ephemeral((await deny(ctx.change, task.requestId, by, groups, task.reason ?? '')).message);
   const original = await ctx.change.requests.get(task.requestId);
   if (!original) return ephemeral(`No change request ${task.requestId}.`);
-  return outcomeMessage(
-    await requestRollback(ctx.change, original, by, groups, task.reason ?? '', { channelId: task.channelId }),
-  );
+  const o = await requestRollback(ctx.change, original, by, groups, task.reason ?? '', {
+    channelId: task.channelId,
+  });
+  if (!o.ok)
+    await recordRefusal(ctx, {
+      actor: by,
+      action: 'rollback',
+      target: auditTarget(original),
+      requestId: original.id,
+      code: 'rollback-refused',
+      reason: o.reason,
+    });
+  return outcomeMessage(o);
 }

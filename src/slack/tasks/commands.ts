@@ -122,7 +122,7 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
       case 'status':
         return await status(ctx, task, cmd, security);
       case 'report':
-        return await reportMessage(ctx, task.channelId);
+        return await reportMessage(ctx, task.user.id);
       case 'owners':
         return await ownersMessage(ctx);
       case 'enforce':

@@ -49,8 +49,11 @@ function scaled(points: HistoryPoint[], pick: (p: HistoryPoint) => number, at: (
   return points.map((p) => ({ t: at(p), v: (100 * pick(p)) / max }));
 }
 
-/** `/imds report`: fleet KPIs from the history, by account and by owner; the chart goes to the channel. */
-export async function reportMessage(ctx: TaskContext, channelId: string): Promise<ResponseMessage> {
+/**
+ * `/imds report`: fleet KPIs from the history, by account and by owner. The answer is private, so
+ * the chart goes to the asker's DM with the bot, never to the channel the command was typed in.
+ */
+export async function reportMessage(ctx: TaskContext, userId: string): Promise<ResponseMessage> {
   const history = (await ctx.app.store.recentScans(500)).filter(
     (r) => r.workflow === ctx.workflow.name && r.filter === null,
   );
@@ -85,7 +88,7 @@ export async function reportMessage(ctx: TaskContext, channelId: string): Promis
   const png = trendChart(points);
   await ctx.out.add({
     kind: 'upload',
-    channelId,
+    channelId: userId,
     filename: 'imds-trend.png',
     title: 'IMDSv2 migration trend',
     base64: png.toString('base64'),
@@ -99,7 +102,7 @@ export async function reportMessage(ctx: TaskContext, channelId: string): Promis
   ];
   return {
     response_type: 'ephemeral',
-    text: `IMDSv2 report: ${latest.percentCompliant}% compliant`,
+    text: `IMDSv2 report: ${latest.percentCompliant}% compliant (the trend chart is in your DM with imds-bot)`,
     blocks: sections.map((text) => ({
       type: 'section',
       text: { type: 'mrkdwn', text: text.slice(0, 2990) },

@@ -1,0 +1,47 @@
+import { recordRefusal, unknownTarget } from '../../change/audit.js';
+import { auditTarget } from '../../change/decide.js';
+import { canDecide } from '../../domain/approval-policy.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
+import type { TaskContext } from './context.js';
+
+export interface DecisionAttempt {
+  action: 'approve' | 'deny' | 'rollback';
+  requestId: string;
+  user: { id: string; name: string };
+  channelId: string | null;
+}
+
+/**
+ * Before an Approve, Deny or Rollback modal opens: someone who may not decide this request is
+ * refused at once, told who can, and the attempt is audited. Null when they may go on.
+ */
+export async function precheckDecision(
+  ctx: TaskContext,
+  a: DecisionAttempt,
+): Promise<ResponseMessage | null> {
+  const actor = { userId: a.user.id, name: a.user.name };
+  const cr = await ctx.change.requests.get(a.requestId);
+  if (!cr) {
+    const reason = `No change request ${a.requestId}: the card is stale or forged.`;
+    await recordRefusal(ctx, {
+      actor,
+      action: a.action,
+      target: unknownTarget(a.requestId),
+      code: 'unknown-request',
+      reason,
+    });
+    return ephemeral(reason);
+  }
+  const who = await ctx.access.actorFor(a.user.id, a.channelId);
+  const decision = canDecide(who, cr, a.action, ctx.workflow.approvals);
+  if (decision.allowed) return null;
+  await recordRefusal(ctx, {
+    actor,
+    action: a.action,
+    target: auditTarget(cr),
+    requestId: cr.id,
+    code: decision.code,
+    reason: decision.reason,
+  });
+  return ephemeral(decision.reason);
+}
