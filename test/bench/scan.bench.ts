@@ -3,11 +3,13 @@
  *
  * Fleets over 50 accounts x 17 regions, 30% IMDSv1, 20 ms emulated latency per call. The
  * emulator runs in its own process; the scan is the production command (`node dist/src/cli.js
- * scan --format json`, built first) in a fresh process, its peak RSS reported by a preload.
- * Prints AWS calls by action against the lower bound, wall time and peak RSS. Asserts nothing.
+ * scan --format json`, built first) in a fresh process, its peak RSS and CPU time reported by a
+ * preload. Prints AWS calls by action against the lower bound, wall time, peak RSS, and CPU
+ * seconds (user + system) of the bot and of the emulator apart, so the cost that is ours shows.
+ * CPU seconds are far steadier than wall time on a shared machine. Asserts nothing.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -59,6 +61,16 @@ async function startEmulator(instances: number): Promise<{ child: ChildProcess; 
   return { child, info: JSON.parse(String(first.value)) as EmulatorLine };
 }
 
+/** CPU seconds (user + system) a live process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return null;
+  // fields after the parenthesised command name; utime and stime are the 14th and 15th, in ticks
+  const fields = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks / 100 : null; // USER_HZ is 100 on Linux
+}
+
 /** Runs the command to completion; stdout goes to a file (the report can be large). */
 function runScan(
   env: NodeJS.ProcessEnv,
@@ -107,7 +119,9 @@ async function benchOne(size: number): Promise<void> {
       REDIS_URL: redis.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
+    const emulatorBefore = cpuSecondsOf(emulator.child.pid);
     const run = await runScan(env, workflowFile, outFile);
+    const emulatorAfter = cpuSecondsOf(emulator.child.pid);
     if (run.code !== 0) throw new Error(`scan exited ${run.code}:\n${run.stderr}`);
     const report = JSON.parse(readFileSync(outFile, 'utf8')) as Report;
     const stats = (await (await fetch(`${emulator.info.url}/__emulator/stats`)).json()) as {
@@ -115,10 +129,13 @@ async function benchOne(size: number): Promise<void> {
       throttled: number;
     };
     const peak = /peak-rss-mb: (\d+)/.exec(run.stderr)?.[1] ?? '?';
+    const cpu = /cpu-user-s: ([\d.]+) cpu-sys-s: ([\d.]+)/.exec(run.stderr);
     print(size, report, stats, emulator.info, {
       wallMs: run.wallMs,
       peak,
       bytes: readFileSync(outFile).length,
+      botCpu: cpu ? { user: Number(cpu[1]), sys: Number(cpu[2]) } : null,
+      emulatorCpu: emulatorBefore !== null && emulatorAfter !== null ? emulatorAfter - emulatorBefore : null,
     });
   } finally {
     emulator.child.kill('SIGTERM');
@@ -150,7 +167,13 @@ function print(
   report: Report,
   stats: { byAction: Record<string, number>; throttled: number },
   info: EmulatorLine,
-  m: { wallMs: number; peak: string; bytes: number },
+  m: {
+    wallMs: number;
+    peak: string;
+    bytes: number;
+    botCpu: { user: number; sys: number } | null;
+    emulatorCpu: number | null;
+  },
 ): void {
   const bound = lowerBound(report, info.accounts.length);
   const s = report.summary;
@@ -175,6 +198,18 @@ function print(
     `wall time ${(m.wallMs / 1000).toFixed(1)} s (process start to exit, JSON report of ${(m.bytes / 1e6).toFixed(0)} MB included)`,
   );
   console.log(`peak RSS of the scanning process ${m.peak} MB`);
+  const per1k = (cpuS: number) => (s.instances > 0 ? ((cpuS * 1000) / s.instances).toFixed(3) : '-');
+  if (m.botCpu) {
+    const total = m.botCpu.user + m.botCpu.sys;
+    console.log(
+      `bot CPU ${total.toFixed(2)} s (user ${m.botCpu.user.toFixed(2)}, sys ${m.botCpu.sys.toFixed(2)}): ${per1k(total)} s per 1,000 instances`,
+    );
+  }
+  if (m.emulatorCpu !== null)
+    console.log(
+      `emulator CPU during the scan ${m.emulatorCpu.toFixed(2)} s: ${per1k(m.emulatorCpu)} s per 1,000 instances`,
+    );
+  else console.log('emulator CPU: not measurable here (no /proc)');
 }
 
 for (const size of values.sizes.split(',').map(Number)) await benchOne(size);
