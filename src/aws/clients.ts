@@ -6,6 +6,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { createSettingsCache } from './client-settings.js';
 import { createRoleCredentials } from './credentials.js';
 
 /** An account to scan: roleArn null means the hub's own credentials (the default chain). */
@@ -13,6 +14,16 @@ export interface AccountTarget {
   accountId: string;
   roleArn: string | null;
   externalId?: string | undefined;
+}
+
+/**
+ * Drops the SDK's logger middleware: we give the SDK no logger, yet that middleware still copies
+ * every response through its sensitive-field filter to hand it to the no-op logger (a walk over
+ * every instance of every DescribeInstances page). Our own log lines say what matters.
+ */
+function withoutSdkLogging<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
 
 export interface AwsClientsOptions {
@@ -49,10 +60,15 @@ export function createAwsClients(opts: AwsClientsOptions) {
     retryMode: 'standard' as const,
     requestHandler: agents,
   };
-  const sts = new STSClient({ ...common, region: opts.hubRegion });
+  const sts = withoutSdkLogging(new STSClient({ ...common, region: opts.hubRegion }));
   const roles = createRoleCredentials({ sts, sessionName: opts.sessionName });
-  const organizations = new OrganizationsClient({ ...common, region: opts.hubRegion });
+  const organizations = withoutSdkLogging(new OrganizationsClient({ ...common, region: opts.hubRegion }));
 
+  const settings = {
+    ec2: createSettingsCache((region) => new EC2Client({ ...common, region })),
+    cloudwatch: createSettingsCache((region) => new CloudWatchClient({ ...common, region })),
+    autoScaling: createSettingsCache((region) => new AutoScalingClient({ ...common, region })),
+  };
   const configFor = (
     a: AccountTarget,
     region: string,
@@ -86,9 +102,9 @@ export function createAwsClients(opts: AwsClientsOptions) {
     forScope(account: AccountTarget, region: string): ScopeClients {
       const config = configFor(account, region);
       return {
-        ec2: new EC2Client(config),
-        cloudwatch: new CloudWatchClient(config),
-        autoScaling: new AutoScalingClient(config),
+        ec2: withoutSdkLogging(new EC2Client({ ...config, ...settings.ec2(region) })),
+        cloudwatch: withoutSdkLogging(new CloudWatchClient({ ...config, ...settings.cloudwatch(region) })),
+        autoScaling: withoutSdkLogging(new AutoScalingClient({ ...config, ...settings.autoScaling(region) })),
       };
     },
     /** Closes every socket (all clients share the agents). */

@@ -87,14 +87,22 @@ async function readBatch(
   return usage;
 }
 
+/** Adds one result's points; the latest non-zero period becomes an ISO string once, not per point. */
 function addPoints(u: Usage, timestamps: Date[], values: number[]): void {
-  values.forEach((v, i) => {
+  let latest = u.lastSeen === null ? Number.NEGATIVE_INFINITY : Date.parse(u.lastSeen);
+  let found: Date | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? 0;
     u.datapoints += 1;
-    if (v <= 0) return;
+    if (v <= 0) continue;
     u.noTokenCalls += v;
-    const at = timestamps[i]?.toISOString() ?? null;
-    if (at && (u.lastSeen === null || at > u.lastSeen)) u.lastSeen = at;
-  });
+    const at = timestamps[i];
+    if (at !== undefined && at.getTime() > latest) {
+      latest = at.getTime();
+      found = at;
+    }
+  }
+  if (found !== null) u.lastSeen = found.toISOString();
 }
 
 export function createUsageReader() {

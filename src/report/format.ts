@@ -168,7 +168,24 @@ export function formatTable(r: Report, limit = 100): string {
 
 /** The report as pieces to write in turn (the CLI honours backpressure between them). */
 export function reportChunks(r: Report, format: Format, limit?: number): Iterable<string> {
-  if (format === 'json') return jsonChunks(r);
-  if (format === 'csv') return csvChunks(r);
+  if (format === 'json') return coalesce(jsonChunks(r));
+  if (format === 'csv') return coalesce(csvChunks(r));
   return [formatTable(r, limit)];
+}
+
+const CHUNK_CHARS = 64 * 1024;
+
+/** Lines joined into ~64 KB pieces: one write (a system call on a file or pipe) per piece, not per line. */
+function* coalesce(lines: Iterable<string>): Generator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    parts.push(line);
+    size += line.length;
+    if (size < CHUNK_CHARS) continue;
+    yield parts.join('');
+    parts = [];
+    size = 0;
+  }
+  if (parts.length > 0) yield parts.join('');
 }

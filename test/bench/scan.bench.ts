@@ -1,5 +1,5 @@
 /**
- * npm run bench:scan [-- --sizes 10000,100000 --latency-ms 20 --concurrency 32]
+ * npm run bench:scan [-- --sizes 10000,100000 --latency-ms 20 --concurrency 32 --cpu-prof DIR]
  *
  * Fleets over 50 accounts x 17 regions, 30% IMDSv1, 20 ms emulated latency per call. The
  * emulator runs in its own process; the scan is the production command (`node dist/src/cli.js
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '20' },
     'v1-share': { type: 'string', default: '0.3' },
     concurrency: { type: 'string', default: '32' },
+    /** write a V8 CPU profile of the scanning process into this folder (node --cpu-prof) */
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -78,7 +80,9 @@ function runScan(
   outFile: string,
 ): Promise<{ code: number | null; stderr: string; wallMs: number }> {
   const started = performance.now();
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
   const args = [
+    ...profile,
     '--import',
     './test/bench/peak-rss.mjs',
     'dist/src/cli.js',
