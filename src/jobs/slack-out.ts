@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { call, respond, SlackRateLimited } from '../slack/web.js';
 import type { CardStore } from '../store/cards.js';
 import type { QueueDeps } from './scan-queues.js';
+import { findPosted, PostMetadata } from './slack-posted.js';
 
 export const SLACK_OUT_QUEUE = 'slack-out';
 
@@ -33,6 +34,8 @@ export const SlackOut = z.discriminatedUnion('kind', [
     fingerprint: z.object({ ownerKey: z.string(), value: z.string() }).optional(),
     /** where to say so when the channel refuses (user gone, bot not invited) */
     fallbackChannel: z.string().optional(),
+    /** names the post: a retry after an ambiguous failure looks for it before posting again */
+    metadata: PostMetadata.optional(),
   }),
   z.object({
     kind: z.literal('update'),
@@ -97,24 +100,49 @@ export interface SlackOutDeps {
   log: Logger;
 }
 
+type Post = Extract<SlackOut, { kind: 'post' }>;
+
+async function postMessage(client: WebClient, out: Post): Promise<{ channel: string; ts: string }> {
+  const res = await call('chat.postMessage', () =>
+    client.chat.postMessage({
+      channel: out.channel,
+      text: out.text,
+      ...(out.blocks ? { blocks: out.blocks as never } : {}),
+      ...(out.threadTs ? { thread_ts: out.threadTs } : {}),
+      ...(out.metadata ? { metadata: out.metadata } : {}),
+      unfurl_links: false,
+    }),
+  );
+  return { channel: res.channel ?? out.channel, ts: res.ts ?? '' };
+}
+
+/** A post retried after an earlier attempt failed: Slack may have posted it then; look first. */
+async function postOnce(deps: SlackOutDeps, out: Post, retry: Retry | undefined) {
+  if (!retry || !out.metadata) return postMessage(deps.client, out);
+  const found = await findPosted(deps, out.channel, out.metadata, retry.queuedAtMs);
+  if (!found) return postMessage(deps.client, out);
+  deps.log.info(
+    { channel: found.channel, ts: found.ts },
+    'already posted before an ambiguous failure: not again',
+  );
+  return found;
+}
+
+/** This delivery retries a failed attempt of a job queued at `queuedAtMs`. */
+export interface Retry {
+  queuedAtMs: number;
+}
+
 /** Delivers one message. Returns where it landed (channel and ts) when Slack says. */
 export async function deliver(
   deps: SlackOutDeps,
   out: SlackOut,
+  retry?: Retry,
 ): Promise<{ channel: string; ts: string } | null> {
   const { client } = deps;
   switch (out.kind) {
     case 'post': {
-      const res = await call('chat.postMessage', () =>
-        client.chat.postMessage({
-          channel: out.channel,
-          text: out.text,
-          ...(out.blocks ? { blocks: out.blocks as never } : {}),
-          ...(out.threadTs ? { thread_ts: out.threadTs } : {}),
-          unfurl_links: false,
-        }),
-      );
-      const where = { channel: res.channel ?? out.channel, ts: res.ts ?? '' };
+      const where = await postOnce(deps, out, retry);
       if (out.card) {
         const { key, ...card } = out.card;
         await deps.cards.save(key, { ...where, ...card });
@@ -213,7 +241,7 @@ async function processOut(
   if (!parsed.success) throw new UnrecoverableError(`bad slack-out job: ${parsed.error.message}`);
   const out = parsed.data;
   try {
-    return await deliver(deps, out);
+    return await deliver(deps, out, job.attemptsMade > 0 ? { queuedAtMs: job.timestamp } : undefined);
   } catch (err) {
     if (err instanceof CardBusy && token) {
       await job.moveToDelayed(Date.now() + 200, token);

@@ -62,7 +62,8 @@ export function decide(rt: Runtime, method: string, args: Args, token: string | 
   if (kind === 'unknown') return refuse('invalid_auth');
   if (!entry.tokens.includes(kind)) return refuse('not_allowed_token_type');
   const scripted = rt.script.take(method);
-  if (scripted) return scripted;
+  if (scripted?.afterCall) entry.handle(context(rt), args);
+  if (scripted) return scripted.answer;
   const rate = rt.limiter.take(method, channelKey(args), rt.now());
   if (!rate.allowed) {
     return {

@@ -10,6 +10,14 @@ export interface FailSpec {
   error?: string | undefined;
   /** how many calls in a row fail (default 1) */
   times?: number | undefined;
+  /** carry the call out first, then answer the failure: Slack posted, the caller cannot know */
+  afterCall?: boolean | undefined;
+}
+
+/** A planned failure for one call; `afterCall`: the method runs before the failure is answered. */
+export interface TakenFault {
+  answer: ApiAnswer;
+  afterCall: boolean;
 }
 
 interface Planned {
@@ -60,13 +68,13 @@ export class FaultScript {
   }
 
   /** The planned failure for this call, if any (and counts it). */
-  take(method: string): ApiAnswer | null {
+  take(method: string): TakenFault | null {
     const index = this.planned.findIndex((p) => p.method === method || p.method === '*');
     const plan = this.planned[index];
     if (!plan) return null;
     plan.remaining -= 1;
     if (plan.remaining <= 0) this.planned.splice(index, 1);
-    return answerFor(plan.spec);
+    return { answer: answerFor(plan.spec), afterCall: plan.spec.afterCall === true };
   }
 }
 

@@ -9,6 +9,7 @@ export interface NewMessage {
   user: string;
   files?: string[];
   source: StoredMessage['source'];
+  metadata?: StoredMessage['metadata'];
 }
 
 export type NewEphemeral = Omit<StoredEphemeral, 'message_ts'>;
@@ -25,6 +26,7 @@ export class MessageStore {
     const message: StoredMessage = {
       ...input,
       files: input.files ?? [],
+      metadata: input.metadata,
       ts: this.ids.ts(),
       edits: 0,
       edited: undefined,

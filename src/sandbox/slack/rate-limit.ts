@@ -17,6 +17,7 @@ export const DEFAULT_METHOD_LIMITS: Readonly<Record<string, MethodLimit>> = {
   'users.list': 'tier2',
   'usergroups.users.list': 'tier2',
   'conversations.open': 'tier3',
+  'conversations.history': 'tier3',
   'views.open': 'tier4',
   'views.update': 'tier4',
   'views.publish': 'tier4',

@@ -46,6 +46,13 @@ export interface StoredMessage {
   edits: number;
   edited: { ts: string } | undefined;
   deleted: boolean;
+  /** chat.postMessage `metadata`: returned by conversations.history with include_all_metadata */
+  metadata: MessageMetadata | undefined;
+}
+
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
 }
 
 export interface StoredEphemeral {

@@ -12,6 +12,8 @@ import type { TaskContext } from './context.js';
 const REF_TTL_SECONDS = 30 * 86_400;
 const HOME_LIMIT = 200;
 export const SECURITY_KEY = 'security';
+/** the message metadata event_type of a digest */
+export const DIGEST_EVENT = 'imds_digest';
 
 /** user:U… / channel:C… / security: owners that resolve to the same place share one digest. */
 export function ownerKeyOf(route: OwnerRoute | undefined): string {
@@ -153,6 +155,11 @@ async function digestPost(
       instanceKeys: shown.slice(0, 60).map(instanceKey),
     },
     fingerprint: { ownerKey: d.ownerKey, value: d.fingerprint },
+    // names this digest, so a retry after Slack answered 5xx finds it instead of posting it twice
+    metadata: {
+      event_type: DIGEST_EVENT,
+      event_payload: { id: randomBytes(12).toString('base64url'), owner: d.ownerKey },
+    },
     ...(ctx.workflow.slack.securityChannel ? { fallbackChannel: ctx.workflow.slack.securityChannel } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { SlackState } from '../state.js';
-import type { Args, StoredMessage } from '../types.js';
+import type { Args, MessageMetadata, StoredMessage } from '../types.js';
 import { type Body, fail, type MethodContext, ok, str } from './args.js';
 import { checkContent } from './content.js';
 
@@ -21,6 +21,16 @@ export function messageJson(message: StoredMessage, state: SlackState): Body {
   };
 }
 
+/** chat.postMessage `metadata`: { event_type, event_payload } (JSON in a form body). */
+function metadataOf(value: unknown): MessageMetadata | undefined | 'invalid' {
+  if (value === undefined || value === '') return undefined;
+  if (!value || typeof value !== 'object') return 'invalid';
+  const { event_type, event_payload } = value as Record<string, unknown>;
+  if (typeof event_type !== 'string' || !event_type) return 'invalid';
+  if (!event_payload || typeof event_payload !== 'object' || Array.isArray(event_payload)) return 'invalid';
+  return { event_type, event_payload: event_payload as Record<string, unknown> };
+}
+
 export function postMessage(ctx: MethodContext, args: Args): Body {
   const target = str(args, 'channel');
   if (!target) return fail('channel_not_found');
@@ -29,6 +39,8 @@ export function postMessage(ctx: MethodContext, args: Args): Body {
   const content = checkContent(args, ctx.settings);
   if ('error' in content) return content;
   const { text, blocks } = content;
+  const metadata = metadataOf(args.metadata);
+  if (metadata === 'invalid') return fail('invalid_metadata_format');
   const message = ctx.state.messages.post({
     channel: lookup.channel.id,
     text: text ?? '',
@@ -36,6 +48,7 @@ export function postMessage(ctx: MethodContext, args: Args): Body {
     thread_ts: str(args, 'thread_ts'),
     user: ctx.state.botUserId,
     source: 'api',
+    metadata,
   });
   return ok({ channel: lookup.channel.id, ts: message.ts, message: messageJson(message, ctx.state) });
 }

@@ -1,6 +1,7 @@
 import type { MethodHandler } from './args.js';
 import * as chat from './chat.js';
 import * as files from './files.js';
+import * as history from './history.js';
 import * as misc from './misc.js';
 import * as users from './users.js';
 import * as views from './views.js';
@@ -24,6 +25,7 @@ export const METHODS: Readonly<Record<string, MethodEntry>> = {
   'chat.update': bot(chat.update),
   'chat.postEphemeral': bot(chat.postEphemeral),
   'conversations.open': bot(misc.conversationsOpen),
+  'conversations.history': bot(history.conversationsHistory),
   'users.lookupByEmail': bot(users.lookupByEmail),
   'users.info': bot(users.info),
   'users.list': bot(users.list),
