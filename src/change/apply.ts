@@ -7,6 +7,7 @@ import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { auditTarget } from './decide.js';
 import { currentFacts } from './facts.js';
+import { noteApplied } from './finding-update.js';
 import { markRolledBack, restore } from './rollback.js';
 
 const beforeKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:cr-before:${id}`;
@@ -159,6 +160,7 @@ export async function applyChange(ctx: ChangeContext, requestId: string, job: Ap
 
 async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobId: string): Promise<string> {
   const target = auditTarget(cr);
+  await noteApplied(ctx, cr, done); // the finding tells the truth before the request says applied
   await recordAudit(ctx, {
     type: 'applied',
     target,

@@ -5,6 +5,7 @@ import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { auditTarget } from './decide.js';
+import { noteInstance } from './finding-update.js';
 
 const counterKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:bulk:${id}`;
 const PROGRESS_EVERY = 25;
@@ -60,6 +61,7 @@ export async function applyBulkItem(
       key: `${requestId}:${instanceId}:verified`,
     });
     await ctx.findings.watch({ accountId: target.accountId, region, instanceId }, requestId, ctx.now());
+    await noteInstance(ctx, cr, { region, instanceId }, done.after);
     await progress(ctx, cr, 'done');
     return 'applied';
   } catch (err) {

@@ -3,6 +3,7 @@ import type { ChangeRequest, ChangeTarget, Person } from '../domain/change-reque
 import type { Finding } from '../domain/model.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
+import { alreadyRequired } from './finding-update.js';
 import { alreadyOpen, file, type RequestOutcome, type Where } from './request-file.js';
 
 export { newRequestId, type RequestOutcome, type Where } from './request-file.js';
@@ -29,6 +30,8 @@ export async function requestEnforce(
   reason: string | null,
   where: Where,
 ): Promise<RequestOutcome> {
+  const already = await alreadyRequired(ctx.findings, f);
+  if (already) return { ok: false, reason: already };
   const facts = await factsOf(ctx, f);
   const gate = readinessGate(facts, ctx.workflow.approvals, {
     confirmed: true,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { InstanceChange, withChange } from '../domain/finding-change.js';
 import { type Finding, ScanError, type Scope, ScopeSnapshot, scopeKey } from '../domain/model.js';
 
 /** One line of scan history: what a finished scan found, kept for digests and KPIs. */
@@ -26,6 +27,8 @@ export const ScanRecord = z.object({
 export type ScanRecord = z.infer<typeof ScanRecord>;
 
 const HISTORY_LIMIT = 1000;
+/** SET KEYS[1] to ARGV[2] only while it still holds ARGV[1]: a snapshot patched without losing a scan's commit. */
+const SWAP = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
 const SNAPSHOT_CHUNK = 50;
 
 export interface LaggardChanges {
@@ -40,10 +43,39 @@ export interface LaggardChanges {
 /**
  * Redis layout (all under `<prefix>:`): snap:<account>:<region> the latest snapshot of a scope;
  * scopes a set of scope keys with a snapshot; laggard-since a hash instance -> first seen as a
- * laggard; scans a capped list of ScanRecord, newest first.
+ * laggard; scans a capped list of ScanRecord, newest first; changed:<account>:<region> a hash instance ->
+ * the InstanceChange the bot last made to it (a scan that started before it keeps it in its snapshot).
  */
 export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: string }) {
   const k = (...parts: string[]) => [prefix, ...parts].join(':');
+
+  /** Changes made after this scan started: the scan read the instances before them. */
+  async function newerChanges(snapshot: ScopeSnapshot): Promise<InstanceChange[]> {
+    const raw = await redis.hgetall(k('changed', scopeKey(snapshot)));
+    const all = Object.values(raw).map((v) => InstanceChange.parse(JSON.parse(v)));
+    return all.filter((c) => c.at > snapshot.scannedAt);
+  }
+
+  const overlay = (snapshot: ScopeSnapshot, changes: InstanceChange[]): ScopeSnapshot => {
+    if (changes.length === 0) return snapshot;
+    const byId = new Map(changes.map((c) => [c.instanceId, c]));
+    const findings = snapshot.findings.map((f) => {
+      const c = byId.get(f.instanceId);
+      return c ? withChange(f, c) : f;
+    });
+    return { ...snapshot, findings };
+  };
+
+  /** Rewrites a scope's snapshot with `patch`, retried when a scan commits in between. */
+  async function patchSnapshot(scope: Scope, patch: (s: ScopeSnapshot) => ScopeSnapshot): Promise<void> {
+    const key = k('snap', scopeKey(scope));
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const raw = await redis.get(key);
+      if (raw === null) return;
+      const next = JSON.stringify(patch(ScopeSnapshot.parse(JSON.parse(raw))));
+      if ((await redis.eval(SWAP, 1, key, raw, next)) === 1) return;
+    }
+  }
 
   return {
     async getSnapshot(scope: Scope): Promise<ScopeSnapshot | null> {
@@ -81,7 +113,9 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
      * Stores a scope's new snapshot and the laggard first-seen bookkeeping in one transaction.
      * Returns, for each cleared instance, how long it had been a laggard (seconds).
      */
-    async commitSnapshot(snapshot: ScopeSnapshot, changes: LaggardChanges, now: Date): Promise<number[]> {
+    async commitSnapshot(scanned: ScopeSnapshot, changes: LaggardChanges, now: Date): Promise<number[]> {
+      const made = await newerChanges(scanned);
+      const snapshot = overlay(scanned, made);
       const since =
         changes.cleared.length > 0 ? await redis.hmget(k('laggard-since'), ...changes.cleared) : [];
       const tx = redis
@@ -106,6 +140,21 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       const snap = await this.getSnapshot({ accountId, region });
       return snap?.findings.find((f) => f.instanceId === instanceId) ?? null;
     },
+
+    /** A change the bot just made to an instance: its finding says so at once, and scans keep it. */
+    async recordInstanceChange(scope: Scope, change: InstanceChange): Promise<void> {
+      await redis.hset(k('changed', scopeKey(scope)), change.instanceId, JSON.stringify(change));
+      await patchSnapshot(scope, (snap) => overlay(snap, [change]));
+    },
+
+    /** The last change the bot made to an instance. */
+    async instanceChange(scope: Scope, instanceId: string): Promise<InstanceChange | null> {
+      const raw = await redis.hget(k('changed', scopeKey(scope)), instanceId);
+      return raw ? InstanceChange.parse(JSON.parse(raw)) : null;
+    },
+
+    /** A launch template's or the account default's row, rewritten after the bot changed it. */
+    patchSnapshot,
 
     async laggardSince(instanceKeys: string[]): Promise<(string | null)[]> {
       return instanceKeys.length === 0 ? [] : redis.hmget(k('laggard-since'), ...instanceKeys);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { recordAudit, recordRefusal, unknownTarget } from '../../change/audit.js';
+import { alreadyRequired } from '../../change/finding-update.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import type { Finding } from '../../domain/model.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
@@ -136,6 +137,8 @@ export async function snoozeFinding(
 ): Promise<ResponseMessage> {
   const refused = await mayActOn(ctx, user.id, where.channelId, f);
   if (refused) return refused;
+  const already = await alreadyRequired(ctx.app.store, f);
+  if (already) return ephemeral(`${already} Nothing to snooze.`);
   const max = ctx.workflow.approvals.maxSnoozeDays;
   if (durationMs > max * 86_400_000) return ephemeral(`Snoozes are limited to ${max} days by policy.`);
   const until = new Date(ctx.now().getTime() + durationMs);
