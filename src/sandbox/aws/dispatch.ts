@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, HandlerSettings, ServiceName } from './context.js';
 import type { CredentialStore } from './credentials.js';
+import { faultAnswer, type OperationFault } from './faults.js';
 import type { Fleet } from './fleet.js';
 import type { Rng } from './prng.js';
 import { isServiceName, SERVICES, type ServiceDef } from './services/registry.js';
@@ -25,6 +26,8 @@ export interface Runtime {
   actionLatencyMs: Map<string, number>;
   faultRate: number;
   faultRng: Rng;
+  /** `service:Action` -> the fault every call of it gets */
+  operationFaults: Map<string, OperationFault>;
   now: () => Date;
 }
 
@@ -122,6 +125,13 @@ async function invoke(runtime: Runtime, id: Identified, requestId: string): Prom
     throw new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   const principal = runtime.credentials.principal(id.accessKeyId, runtime.fleet.hubAccountId);
   await admit(runtime, id, `${principal.accountId}:${id.region}`);
+  const fault = runtime.operationFaults.get(`${id.service}:${id.action}`);
+  if (fault) {
+    const answer = faultAnswer(fault, id.service, id.action);
+    if (answer instanceof ApiError) throw answer;
+    runtime.stats.error(fault);
+    return answer;
+  }
   const now = runtime.now().getTime();
   if (principal.expiresAt !== null && now >= principal.expiresAt) {
     throw new ApiError('ExpiredToken', 'The security token included in the request is expired', 400);

@@ -1,12 +1,13 @@
 /**
  * Standalone AWS emulator over a generated fleet, for local mode and benchmarks:
  *   tsx src/sandbox/aws/main.ts --instances 10000 --accounts 50 --regions 17 --v1-share 0.3 \
- *     --latency-ms 20 --seed 1 --port 0
+ *     --latency-ms 20 --seed 1 --port 0 [--fault ec2:GetInstanceMetadataDefaults=html-500,...]
  * Prints one JSON line {url, hubAccountId, accounts, regions, instances} once listening;
  * stops on SIGTERM / SIGINT.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseOperationFaults } from './faults.js';
 import { generateFleet, memberAccounts } from './generate.js';
 import { ALL_REGIONS } from './regions.js';
 import { startAwsEmulator } from './server.js';
@@ -19,6 +20,8 @@ const Args = z.object({
   'v1-share': z.coerce.number().min(0).max(1).default(0.3),
   'latency-ms': z.coerce.number().min(0).default(0),
   'fault-rate': z.coerce.number().min(0).max(1).default(0),
+  /** per-operation faults: service:Action=html-500|unsupported-operation|invalid-action|access-denied */
+  fault: z.string().default(''),
   'apply-delay-ms': z.coerce.number().min(0).default(300),
   throttle: z.enum(['on', 'off']).default('on'),
   seed: z.coerce.number().int().default(1),
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     host: args.host,
     latencyMs: args['latency-ms'],
     faultRate: args['fault-rate'],
+    operationFaults: Object.fromEntries(parseOperationFaults(args.fault)),
     seed: args.seed,
     throttle: args.throttle === 'on',
     metadataApplyDelayMs: args['apply-delay-ms'],

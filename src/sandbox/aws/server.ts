@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { CredentialStore } from './credentials.js';
 import { answerAws, type Runtime } from './dispatch.js';
+import type { OperationFault } from './faults.js';
 import type { Fleet } from './fleet.js';
 import { mulberry32 } from './prng.js';
 import { type EmulatorStats, StatsCollector } from './stats.js';
@@ -18,6 +19,9 @@ export interface AwsEmulatorOptions {
   /** share of calls answered HTTP 500 InternalError, drawn from `seed` */
   faultRate?: number;
   seed?: number;
+  /** `service:Action` -> a fault every call of it gets (see faults.ts), e.g.
+   * `{ 'ec2:GetInstanceMetadataDefaults': 'html-500' }` */
+  operationFaults?: Record<string, OperationFault>;
   throttle?: ThrottleOption;
   /** how long ModifyInstanceMetadataOptions stays 'pending'; default 300 ms */
   metadataApplyDelayMs?: number;
@@ -37,6 +41,8 @@ export interface AwsEmulator {
   resetStats(): void;
   /** an extra delay before every answer to one action ('ec2:DescribeInstances'); 0 removes it */
   setActionLatency(action: string, ms: number): void;
+  /** sets (or with null clears) the fault of one `service:Action` from now on */
+  setOperationFault(operation: string, fault: OperationFault | null): void;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,7 @@ function buildRuntime(opts: AwsEmulatorOptions): Runtime {
     actionLatencyMs: new Map(),
     faultRate: opts.faultRate ?? 0,
     faultRng: mulberry32(seed),
+    operationFaults: new Map(Object.entries(opts.operationFaults ?? {})),
     now,
   };
 }
@@ -122,6 +129,10 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     setActionLatency: (action, ms) => {
       if (ms > 0) runtime.actionLatencyMs.set(action, ms);
       else runtime.actionLatencyMs.delete(action);
+    },
+    setOperationFault(operation, fault) {
+      if (fault === null) runtime.operationFaults.delete(operation);
+      else runtime.operationFaults.set(operation, fault);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
