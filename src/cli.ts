@@ -7,6 +7,7 @@ import { auditCommand } from './cli-audit.js';
 import { digestCommand } from './cli-digest.js';
 import { checkRedisBeforeStart, health } from './cli-redis.js';
 import { worker } from './cli-worker.js';
+import type { ScanError } from './domain/model.js';
 import { summarize } from './domain/summary.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { type App, createApp } from './main.js';
@@ -39,7 +40,9 @@ Options:
   --limit N           table: laggards to list (default 100, 0 = all)
   --no-workers        scan: only enqueue and wait; separate 'imds-bot worker' processes do the work
 
-Exit status: 0 all scopes scanned; 1 some scopes failed (listed); 2 bad usage or configuration.
+Exit status (scan, report): 0 every scope read completely; 1 some scope's inventory failed (listed);
+  2 bad usage or configuration; 3 only partial errors: every inventory read, some part missing
+  (launch templates, ASGs, account default or usage; listed); 4 an unexpected failure.
 Environment: REDIS_URL, WORKFLOW_FILE, LOG_LEVEL, AWS_REGION, IMDS_BOT_PREFIX, and the AWS SDK's
 own (credentials, AWS_ENDPOINT_URL...). See README.md.
 `;
@@ -109,7 +112,7 @@ async function scan(
     last = line;
   });
   err.write(
-    `scan ${scanId}: finished, ${outcome.summary.scopes.scanned}/${outcome.scopes.length} scopes scanned, ${outcome.errors.length} error(s)\n`,
+    `scan ${scanId}: finished, ${outcome.summary.scopes.scanned}/${outcome.scopes.length} scopes scanned, ${outcome.summary.scopes.partial} partial, ${outcome.errors.length} error(s)\n`,
   );
   if (outcome.scopes.length === 0 && outcome.errors.length === 0) {
     err.write(
@@ -133,14 +136,20 @@ async function writeReport(
   }
 }
 
-function reportErrors(
-  errors: { accountId: string; region: string | null; code: string; message: string }[],
-  err: NodeJS.WritableStream,
-): number {
-  if (errors.length === 0) return 0;
-  err.write(`${errors.length} scope(s) failed:\n`);
-  for (const e of errors) err.write(`  ${e.accountId}/${e.region ?? '(all regions)'}: ${e.message}\n`);
-  return 1;
+/** Lists the errors on stderr: 0 none, 1 some scope failed, 3 only parts missing (instances kept). */
+function reportErrors(errors: ScanError[], err: NodeJS.WritableStream): number {
+  const failed = errors.filter((e) => !e.partial);
+  const partial = errors.filter((e) => e.partial);
+  const list = (title: string, es: ScanError[]) => {
+    if (es.length === 0) return;
+    err.write(`${title}\n`);
+    for (const e of es)
+      err.write(`  ${e.accountId}/${e.region ?? '(all regions)'} ${e.stage}: ${e.message}\n`);
+  };
+  list(`${failed.length} scope(s) failed (no instances read):`, failed);
+  list(`${partial.length} part(s) missing (the scopes' instances are kept):`, partial);
+  if (failed.length > 0) return 1;
+  return partial.length > 0 ? 3 : 0;
 }
 
 async function report(
@@ -206,7 +215,7 @@ export async function run(
       return 2;
     }
     err.write(`imds-bot: ${errorMessage(e)}\n`);
-    return 3;
+    return 4;
   } finally {
     await app?.close();
   }
@@ -221,7 +230,7 @@ if (isMain) {
     },
     (e: unknown) => {
       process.stderr.write(`imds-bot: ${errorMessage(e)}\n`);
-      process.exitCode = 3;
+      process.exitCode = 4;
     },
   );
 }

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log.js';
 import { requestScan, type ScanFilter, waitForScan } from './scan/request-scan.js';
 import { createFindingsStore } from './store/findings.js';
 import { createScanLocks } from './store/scan-lock.js';
+import { createScopeProgressStore } from './store/scope-progress.js';
 
 export interface AppOptions {
   env?: Record<string, string | undefined>;
@@ -44,7 +45,8 @@ export async function createApp(opts: AppOptions = {}) {
   const store = createFindingsStore({ redis, prefix: config.prefix });
   const locks = createScanLocks({ redis, prefix: config.prefix });
   const queues = createScanQueues({ connect, prefix: config.prefix });
-  const scopeDeps = { clients, inventory: createInventory({ log }), usage: createUsageReader(), store };
+  const progress = createScopeProgressStore({ redis, prefix: config.prefix });
+  const scopeDeps = { clients, inventory: createInventory(), usage: createUsageReader(), store, progress };
   const plan = (filter: ScanFilter) => planScopes(clients, workflow, config.hubRegion, filter);
   const scanDeps = { queues, locks, plan, log };
   const closers: (() => Promise<void>)[] = [];

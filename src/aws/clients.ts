@@ -8,6 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { createSettingsCache } from './client-settings.js';
 import { createRoleCredentials } from './credentials.js';
+import { tagOperation } from './errors.js';
 
 /** An account to scan: roleArn null means the hub's own credentials (the default chain). */
 export interface AccountTarget {
@@ -60,9 +61,11 @@ export function createAwsClients(opts: AwsClientsOptions) {
     retryMode: 'standard' as const,
     requestHandler: agents,
   };
-  const sts = withoutSdkLogging(new STSClient({ ...common, region: opts.hubRegion }));
+  const sts = tagOperation(withoutSdkLogging(new STSClient({ ...common, region: opts.hubRegion })));
   const roles = createRoleCredentials({ sts, sessionName: opts.sessionName });
-  const organizations = withoutSdkLogging(new OrganizationsClient({ ...common, region: opts.hubRegion }));
+  const organizations = tagOperation(
+    withoutSdkLogging(new OrganizationsClient({ ...common, region: opts.hubRegion })),
+  );
 
   const settings = {
     ec2: createSettingsCache((region) => new EC2Client({ ...common, region })),
@@ -102,9 +105,13 @@ export function createAwsClients(opts: AwsClientsOptions) {
     forScope(account: AccountTarget, region: string): ScopeClients {
       const config = configFor(account, region);
       return {
-        ec2: withoutSdkLogging(new EC2Client({ ...config, ...settings.ec2(region) })),
-        cloudwatch: withoutSdkLogging(new CloudWatchClient({ ...config, ...settings.cloudwatch(region) })),
-        autoScaling: withoutSdkLogging(new AutoScalingClient({ ...config, ...settings.autoScaling(region) })),
+        ec2: tagOperation(withoutSdkLogging(new EC2Client({ ...config, ...settings.ec2(region) }))),
+        cloudwatch: tagOperation(
+          withoutSdkLogging(new CloudWatchClient({ ...config, ...settings.cloudwatch(region) })),
+        ),
+        autoScaling: tagOperation(
+          withoutSdkLogging(new AutoScalingClient({ ...config, ...settings.autoScaling(region) })),
+        ),
       };
     },
     /** Closes every socket (all clients share the agents). */

@@ -1,6 +1,5 @@
 import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
-import type { Instance, ScanError, Scope, ScopeInventory } from '../domain/model.js';
-import type { Logger } from '../log.js';
+import type { Instance, ScanError, Scope } from '../domain/model.js';
 import type { ScopeClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
 import { mapInstance } from './map-instance.js';
@@ -8,83 +7,55 @@ import { readAccountDefault, readAutoScalingGroups, readLaunchTemplates } from '
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
-export interface InventoryResult {
-  inventory: ScopeInventory;
-  /** parts of the scope that could not be read (permanent errors); transient ones are thrown */
+export interface InstancesRead {
+  instances: Instance[];
+  /** instances whose shape could not be read (partial: the others are kept) */
   errors: ScanError[];
 }
 
-export interface InventoryDeps {
-  log: Logger;
-}
-
-export function createInventory({ log }: InventoryDeps) {
-  async function listInstances(
-    ec2: ScopeClients['ec2'],
-    scope: Scope,
-    errors: ScanError[],
-  ): Promise<Instance[]> {
-    const input = { Filters: [{ Name: 'instance-state-name', Values: LIVE_STATES }] };
-    const instances: Instance[] = [];
-    try {
-      for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 1000 }, input)) {
-        for (const reservation of page.Reservations ?? []) {
-          for (const raw of reservation.Instances ?? []) {
-            const mapped = mapInstance(raw, scope.accountId, scope.region);
-            if (mapped.ok) instances.push(mapped.instance);
-            else
-              errors.push({
-                ...scope,
-                stage: 'inventory',
-                code: 'UnexpectedInstanceShape',
-                message: `${mapped.instanceId}: ${mapped.problem}`,
-              });
-          }
+/** DescribeInstances, the core of a scope: throws a classified error when it cannot be read. */
+async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<InstancesRead> {
+  const input = { Filters: [{ Name: 'instance-state-name', Values: LIVE_STATES }] };
+  const instances: Instance[] = [];
+  const errors: ScanError[] = [];
+  try {
+    for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 1000 }, input)) {
+      for (const reservation of page.Reservations ?? []) {
+        for (const raw of reservation.Instances ?? []) {
+          const mapped = mapInstance(raw, scope.accountId, scope.region);
+          if (mapped.ok) instances.push(mapped.instance);
+          else
+            errors.push({
+              ...scope,
+              stage: 'inventory',
+              code: 'UnexpectedInstanceShape',
+              message: `${mapped.instanceId}: ${mapped.problem}`,
+              partial: true,
+            });
         }
       }
-    } catch (err) {
-      throw classifyAwsError(err, `DescribeInstances in ${scope.accountId}/${scope.region}`);
     }
-    return instances;
+  } catch (err) {
+    throw classifyAwsError(err, `DescribeInstances in ${scope.accountId}/${scope.region}`);
   }
+  return { instances, errors };
+}
 
-  /** Runs a part that may fail for lack of permission without failing the scope. */
-  async function part<T>(
-    stage: ScanError['stage'],
-    scope: Scope,
-    errors: ScanError[],
-    fallback: T,
-    run: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      const coded = classifyAwsError(err, `${stage} in ${scope.accountId}/${scope.region}`);
-      if (coded.transient) throw coded;
-      log.warn({ scope, stage, code: coded.code }, 'scope part unreadable');
-      errors.push({ ...scope, stage, code: coded.code, message: coded.message });
-      return fallback;
-    }
-  }
-
+/**
+ * The readers of one account x region: the instances, and the parts around them (launch
+ * templates, Auto Scaling groups, the account default). Parts throw the SDK's errors as they
+ * are; the scan decides what a failed part means.
+ */
+export function createInventory() {
   return {
-    /** Reads one account x region. Throws transient errors (the job retries); records the rest. */
-    async readScope(clients: ScopeClients, scope: Scope): Promise<InventoryResult> {
-      const errors: ScanError[] = [];
-      const { ec2 } = clients;
-      const [instances, launchTemplates, accountDefault] = await Promise.all([
-        listInstances(ec2, scope, errors),
-        part('launch-templates', scope, errors, [], () => readLaunchTemplates(ec2, scope)),
-        part('account-default', scope, errors, null, () => readAccountDefault(ec2, scope)),
-      ]);
-      const autoScalingGroups = await part('auto-scaling', scope, errors, [], () =>
-        readAutoScalingGroups(clients.autoScaling, ec2, scope, launchTemplates),
-      );
-      return {
-        inventory: { ...scope, instances, launchTemplates, autoScalingGroups, accountDefault },
-        errors,
-      };
-    },
+    instances: (clients: ScopeClients, scope: Scope) => listInstances(clients.ec2, scope),
+    launchTemplates: (clients: ScopeClients, scope: Scope) => readLaunchTemplates(clients.ec2, scope),
+    accountDefault: (clients: ScopeClients, scope: Scope) => readAccountDefault(clients.ec2, scope),
+    autoScalingGroups: (
+      clients: ScopeClients,
+      scope: Scope,
+      templates: Parameters<typeof readAutoScalingGroups>[3],
+    ) => readAutoScalingGroups(clients.autoScaling, clients.ec2, scope, templates),
   };
 }
 export type Inventory = ReturnType<typeof createInventory>;

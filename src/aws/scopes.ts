@@ -4,7 +4,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Workflow } from '../config/workflow-schema.js';
 import type { ScanError } from '../domain/model.js';
 import type { AccountTarget, AwsClients } from './clients.js';
-import { classifyAwsError } from './errors.js';
+import { classifyAwsError, scanErrorOf } from './errors.js';
 
 export interface ScopePlan {
   targets: { account: AccountTarget; regions: string[] }[];
@@ -92,13 +92,7 @@ export async function planScopes(
         await clients.checkAccess(account);
       } catch (err) {
         const e = classifyAwsError(err, `AssumeRole into ${account.accountId}`);
-        plan.errors.push({
-          accountId: account.accountId,
-          region: null,
-          stage: 'credentials',
-          code: e.code,
-          message: e.message,
-        });
+        plan.errors.push(scanErrorOf({ accountId: account.accountId, region: null }, 'credentials', e));
         return;
       }
       try {
@@ -112,13 +106,7 @@ export async function planScopes(
         });
       } catch (err) {
         const e = classifyAwsError(err, `DescribeRegions in ${account.accountId}`);
-        plan.errors.push({
-          accountId: account.accountId,
-          region: null,
-          stage: 'regions',
-          code: e.code,
-          message: e.message,
-        });
+        plan.errors.push(scanErrorOf({ accountId: account.accountId, region: null }, 'regions', e));
       }
     }),
   );

@@ -24,6 +24,8 @@ export interface ClassifyOptions {
   /** the CloudWatch usage window, in days, ending at `now` */
   windowDays: number;
   now: Date;
+  /** why usage could not be read: the instances it was wanted for are 'unknown', with this reason */
+  usageError?: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -129,7 +131,8 @@ interface ScopeContext {
 function classifyInstance(instance: Instance, ctx: ScopeContext): Finding {
   const { metadata: md, tags } = instance;
   const queried = needsUsage(instance);
-  const usage = queried ? ctx.usage.get(instance.instanceId) : undefined;
+  const unreadable = queried && ctx.opts.usageError ? ctx.opts.usageError : null;
+  const usage = queried && !unreadable ? ctx.usage.get(instance.instanceId) : undefined;
   const owner = ownerOf(tags, ctx.opts.ownerTags);
   return {
     instanceId: instance.instanceId,
@@ -145,7 +148,8 @@ function classifyInstance(instance: Instance, ctx: ScopeContext): Finding {
     owner: owner?.owner ?? null,
     ownerTag: owner?.ownerTag ?? null,
     readiness: readinessOf(instance, usage, ctx.windowStart),
-    usage: queried ? (usage ?? NO_USAGE) : null,
+    usage: queried && !unreadable ? (usage ?? NO_USAGE) : null,
+    ...(unreadable ? { readinessReason: `usage unreadable: ${unreadable}` } : {}),
     asg: instance.asg,
     launchTemplate: instance.launchTemplate,
     templateRisk:

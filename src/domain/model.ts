@@ -155,6 +155,8 @@ export const Finding = z.object({
   asg: z.string().nullable(),
   launchTemplate: LaunchTemplateRef.nullable(),
   templateRisk: TemplateRisk.nullable(),
+  /** why readiness is 'unknown' when the reason is not the usual one (e.g. usage unreadable) */
+  readinessReason: z.string().optional(),
   risk: z.object({
     iamRole: z.boolean(),
     publicIp: z.boolean(),
@@ -176,14 +178,28 @@ export const ScanErrorStage = z.enum([
   'internal',
 ]);
 
-/** A scope that could not be scanned (or partly). The rest of the scan completes. */
+/** The parts of a scope besides its inventory: each can fail without losing the instances. */
+export const SCOPE_PARTS = ['launch-templates', 'auto-scaling', 'account-default', 'usage'] as const;
+
+/**
+ * A scope that could not be scanned, or a part of one that could not be read. The rest of the
+ * scan completes. `partial`: the scope's instances were read and stored, `stage` names what is
+ * missing (a part, or 'inventory' for instances whose shape was unreadable); otherwise the scope
+ * (or the whole account, region null) is missing from the scan.
+ */
 export const ScanError = z.object({
   accountId: z.string(),
   /** null when the whole account failed (e.g. AssumeRole denied) */
   region: z.string().nullable(),
   stage: ScanErrorStage,
+  /** AWS's error code, or NonAwsResponse when the answer was not an AWS document */
   code: z.string(),
+  /** for people: names the operation, the account, the region, the HTTP status and the code */
   message: z.string(),
+  partial: z.boolean().default(false),
+  /** the AWS operation that failed, when one did */
+  operation: z.string().optional(),
+  httpStatus: z.number().int().optional(),
 });
 export type ScanError = z.infer<typeof ScanError>;
 

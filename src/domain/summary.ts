@@ -16,13 +16,14 @@ export const ScanSummary = z.object({
   instances: Count,
   byReadiness: ReadinessCounts,
   laggards: Count,
-  /** share of instances that are not laggards, 0–100, one decimal; 100 when there are none */
-  percentCompliant: z.number().min(0).max(100),
+  /** share of the instances seen that are not laggards, 0–100, one decimal; null when none was seen */
+  percentCompliant: z.number().min(0).max(100).nullable(),
   /** IMDSv1 calls over the usage window, all instances */
   v1Calls: z.number().nonnegative(),
   launchTemplates: Fraction,
   accountDefaults: Fraction,
-  scopes: z.object({ scanned: Count, failed: Count }),
+  /** scanned: read completely; partial: instances read, some part missing; failed: no instances read */
+  scopes: z.object({ scanned: Count, partial: Count.default(0), failed: Count }),
 });
 export type ScanSummary = z.infer<typeof ScanSummary>;
 
@@ -39,11 +40,12 @@ export const emptyReadinessCounts = (): ReadinessCounts =>
   Object.fromEntries(Readiness.options.map((r) => [r, 0])) as ReadinessCounts;
 
 /**
- * 100 × non-laggards / instances, rounded to 0.1; 100 for an empty set (nothing left to fix).
- * Rounding never reaches 100 while a laggard remains, nor 0 while one instance is compliant.
+ * 100 × non-laggards / instances, rounded to 0.1; null when no instance was seen (a scan that
+ * read nothing is not "100% done"). Rounding never reaches 100 while a laggard remains, nor 0
+ * while one instance is compliant.
  */
-export function percentCompliant(instances: number, laggards: number): number {
-  if (instances === 0) return 100;
+export function percentCompliant(instances: number, laggards: number): number | null {
+  if (instances === 0) return null;
   const rounded = Math.round((1000 * (instances - laggards)) / instances) / 10;
   if (laggards > 0 && rounded === 100) return 99.9;
   if (laggards < instances && rounded === 0) return 0.1;
@@ -81,9 +83,26 @@ function accountDefaultCounts(snapshots: readonly ScopeSnapshot[]): z.infer<type
   return { total: read.length, notEnforcing: read.filter((d) => d.httpTokens !== 'required').length };
 }
 
+const errorScope = (e: ScanError): string => `${e.accountId}:${e.region ?? '*'}`;
+
 /** Distinct failed scopes; an account-wide failure (region null) counts once for the account. */
-const failedScopes = (errors: readonly ScanError[]): number =>
-  new Set(errors.map((e) => `${e.accountId}:${e.region ?? '*'}`)).size;
+const failedScopes = (errors: readonly ScanError[]): Set<string> =>
+  new Set(errors.filter((e) => !e.partial).map(errorScope));
+
+/** The stored scopes split into complete and partial; a scope with a failure counts as failed only. */
+function scopeCounts(
+  snapshots: readonly ScopeSnapshot[],
+  errors: readonly ScanError[],
+): ScanSummary['scopes'] {
+  const failed = failedScopes(errors);
+  const partial = new Set(errors.filter((e) => e.partial).map(errorScope));
+  const stored = snapshots.map((s) => `${s.accountId}:${s.region}`).filter((k) => !failed.has(k));
+  const partialCount = stored.filter((k) => partial.has(k)).length;
+  return { scanned: stored.length - partialCount, partial: partialCount, failed: failed.size };
+}
+
+/** "12.5%", or "n/a" when no instance was seen. */
+export const percentText = (p: number | null): string => (p === null ? 'n/a' : `${p}%`);
 
 export function summarize(snapshots: readonly ScopeSnapshot[], errors: readonly ScanError[]): ScanSummary {
   const tally = newTally();
@@ -100,7 +119,7 @@ export function summarize(snapshots: readonly ScopeSnapshot[], errors: readonly 
     v1Calls,
     launchTemplates: templateCounts(snapshots),
     accountDefaults: accountDefaultCounts(snapshots),
-    scopes: { scanned: snapshots.length, failed: failedScopes(errors) },
+    scopes: scopeCounts(snapshots, errors),
   };
 }
 
@@ -119,7 +138,8 @@ export function rollup(findings: readonly Finding[], key: (f: Finding) => string
   const rows = [...groups].map(([k, t]) => ({
     key: k,
     ...t,
-    percentCompliant: percentCompliant(t.instances, t.laggards),
+    // a row has at least one instance
+    percentCompliant: percentCompliant(t.instances, t.laggards) ?? 100,
   }));
   return rows.sort((a, b) => b.laggards - a.laggards || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
@@ -127,7 +147,7 @@ export function rollup(findings: readonly Finding[], key: (f: Finding) => string
 /** One summary for a whole scan from the summaries of its scopes (and the scan-wide errors). */
 export function mergeSummaries(parts: readonly ScanSummary[], errors: readonly ScanError[]): ScanSummary {
   const byReadiness = emptyReadinessCounts();
-  const total = { instances: 0, laggards: 0, v1Calls: 0, scanned: 0 };
+  const total = { instances: 0, laggards: 0, v1Calls: 0, scanned: 0, partial: 0 };
   const templates = { total: 0, notEnforcing: 0 };
   const defaults = { total: 0, notEnforcing: 0 };
   for (const p of parts) {
@@ -135,6 +155,7 @@ export function mergeSummaries(parts: readonly ScanSummary[], errors: readonly S
     total.laggards += p.laggards;
     total.v1Calls += p.v1Calls;
     total.scanned += p.scopes.scanned;
+    total.partial += p.scopes.partial;
     for (const r of Readiness.options) byReadiness[r] += p.byReadiness[r];
     templates.total += p.launchTemplates.total;
     templates.notEnforcing += p.launchTemplates.notEnforcing;
@@ -149,6 +170,6 @@ export function mergeSummaries(parts: readonly ScanSummary[], errors: readonly S
     v1Calls: total.v1Calls,
     launchTemplates: templates,
     accountDefaults: defaults,
-    scopes: { scanned: total.scanned, failed: failedScopes(errors) },
+    scopes: { scanned: total.scanned, partial: total.partial, failed: failedScopes(errors).size },
   };
 }

@@ -1,4 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { scanErrorOf } from '../aws/errors.js';
 import type { ScanError } from '../domain/model.js';
 import { mergeSummaries, summarize } from '../domain/summary.js';
 import { CodedError, errorMessage } from '../errors.js';
@@ -27,13 +28,7 @@ export interface ScanWorkerDeps extends QueueDeps {
 
 /** A scope that failed for good still yields a result: its error, and nothing scanned. */
 function failedScope(data: ScopeJobData, err: CodedError): ScopeResult {
-  const error: ScanError = {
-    accountId: data.account.accountId,
-    region: data.region,
-    stage: 'inventory',
-    code: err.code,
-    message: err.message,
-  };
+  const error = scanErrorOf({ accountId: data.account.accountId, region: data.region }, 'inventory', err);
   return {
     accountId: data.account.accountId,
     region: data.region,
@@ -52,10 +47,12 @@ export async function processScope(
 ): Promise<ScopeResult> {
   const parsed = ScopeJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`bad scope job data: ${parsed.error.message}`);
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   try {
     return await scanScope(deps, parsed.data);
   } catch (err) {
-    if (err instanceof CodedError && !err.transient) return failedScope(parsed.data, err);
+    // the last attempt of a transient AWS failure says what failed, not "retries exhausted"
+    if (err instanceof CodedError && (!err.transient || lastAttempt)) return failedScope(parsed.data, err);
     throw err; // transient (throttling, 5xx, network) or unexpected: bullmq retries with backoff
   }
 }
@@ -75,6 +72,7 @@ export async function processScan(
       stage: 'internal',
       code: 'RetriesExhausted',
       message: reason,
+      partial: false,
     };
   });
   const errors = [...data.planErrors, ...results.flatMap((r) => r.errors), ...lost];

@@ -1,4 +1,5 @@
-import type { Finding } from '../domain/model.js';
+import type { Finding, ScanError } from '../domain/model.js';
+import { percentText } from '../domain/summary.js';
 import { laggardsOf, type Report } from './report.js';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
@@ -50,7 +51,19 @@ const CSV_COLUMNS: [string, (f: Finding) => string | number | boolean | null][] 
   ['iamRole', (f) => f.risk.iamRole],
   ['containerHost', (f) => f.risk.containerHost],
   ['launchTime', (f) => f.launchTime],
+  ['readinessReason', (f) => f.readinessReason ?? null],
 ];
+
+/** account:region -> the parts of that scope that could not be read ('launch-templates;usage'). */
+export function missingParts(errors: readonly ScanError[]): Map<string, string> {
+  const parts = new Map<string, Set<string>>();
+  for (const e of errors) {
+    if (!e.partial || e.region === null) continue;
+    const key = `${e.accountId}:${e.region}`;
+    parts.set(key, (parts.get(key) ?? new Set()).add(e.stage));
+  }
+  return new Map([...parts].map(([k, v]) => [k, [...v].join(';')]));
+}
 
 /** RFC 4180 quoting, and a leading ' on values a spreadsheet would run as a formula (tags are user input). */
 export function csvCell(v: string | number | boolean | null): string {
@@ -60,9 +73,15 @@ export function csvCell(v: string | number | boolean | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** One row per finding; `missingParts` names the parts of its scope that could not be read. */
 export function* csvChunks(r: Report): Generator<string> {
-  yield `${CSV_COLUMNS.map(([h]) => h).join(',')}\r\n`;
-  for (const f of r.findings) yield `${CSV_COLUMNS.map(([, get]) => csvCell(get(f))).join(',')}\r\n`;
+  const missing = missingParts(r.errors);
+  yield `${[...CSV_COLUMNS.map(([h]) => h), 'missingParts'].join(',')}\r\n`;
+  for (const f of r.findings) {
+    const cells = CSV_COLUMNS.map(([, get]) => csvCell(get(f)));
+    cells.push(csvCell(missing.get(`${f.accountId}:${f.region}`) ?? null));
+    yield `${cells.join(',')}\r\n`;
+  }
 }
 
 export const formatCsv = (r: Report): string => [...csvChunks(r)].join('');
@@ -85,9 +104,11 @@ function table(headers: string[], rows: string[][]): string[] {
 }
 
 const usageText = (f: Finding) =>
-  f.usage && f.usage.noTokenCalls > 0
-    ? `${f.usage.noTokenCalls} (last ${f.usage.lastSeen?.slice(0, 16) ?? '?'})`
-    : '';
+  f.readinessReason
+    ? 'unreadable'
+    : f.usage && f.usage.noTokenCalls > 0
+      ? `${f.usage.noTokenCalls} (last ${f.usage.lastSeen?.slice(0, 16) ?? '?'})`
+      : '';
 const hints = (f: Finding) =>
   [
     f.risk.prod && 'prod',
@@ -99,14 +120,24 @@ const hints = (f: Finding) =>
     .filter(Boolean)
     .join(',');
 
+/** The first line when scopes failed: every figure after it leaves them out. */
+export function incompleteLine(s: Report['summary']): string | null {
+  const { scanned, partial, failed } = s.scopes;
+  if (failed === 0) return null;
+  const total = scanned + partial + failed;
+  return `INCOMPLETE: ${failed} of ${total} scope(s) failed, their instances could not be read and are not counted (see "Failed scopes").`;
+}
+
 function summaryLines(r: Report): string[] {
   const s = r.summary;
   const by = s.byReadiness;
+  const first = incompleteLine(s);
   return [
+    ...(first ? [first] : []),
     `Scan ${r.scanId} (${r.workflow}), ${r.startedAt} -> ${r.finishedAt}`,
-    `Instances ${s.instances}: ${s.percentCompliant}% not accepting IMDSv1; laggards ${s.laggards} (ready ${by.ready}, in use ${by['in-use']}, unknown ${by.unknown}); compliant ${by.compliant}; IMDS disabled ${by['imds-disabled']}`,
+    `Instances ${s.instances}: ${percentText(s.percentCompliant)} not accepting IMDSv1; laggards ${s.laggards} (ready ${by.ready}, in use ${by['in-use']}, unknown ${by.unknown}); compliant ${by.compliant}; IMDS disabled ${by['imds-disabled']}`,
     `IMDSv1 calls in the window: ${s.v1Calls}. ${r.firstScan ? 'First scan of these scopes: history starts now.' : `Since the last scan: ${r.diff.new} new, ${r.diff.fixed} fixed, ${r.diff.regressed} regressed, ${r.diff.gone} gone.`}${r.mttrSeconds === null ? '' : ` Mean time to remediate: ${(r.mttrSeconds / 86_400).toFixed(1)} days.`}`,
-    `Launch templates not enforcing: ${s.launchTemplates.notEnforcing}/${s.launchTemplates.total}. Account defaults not enforcing: ${s.accountDefaults.notEnforcing}/${s.accountDefaults.total}. Scopes scanned ${s.scopes.scanned}, failed ${s.scopes.failed}.`,
+    `Launch templates not enforcing: ${s.launchTemplates.notEnforcing}/${s.launchTemplates.total}. Account defaults not enforcing: ${s.accountDefaults.notEnforcing}/${s.accountDefaults.total}. Scopes scanned ${s.scopes.scanned}, partial ${s.scopes.partial}, failed ${s.scopes.failed}.`,
   ];
 }
 
@@ -154,16 +185,35 @@ export function formatTable(r: Report, limit = 100): string {
       ),
     );
   }
-  if (r.errors.length > 0) {
-    out.push('', `Errors (${r.errors.length}): these scopes are missing from the picture`);
-    out.push(
-      ...table(
-        ['ACCOUNT', 'REGION', 'STAGE', 'CODE', 'MESSAGE'],
-        r.errors.map((e) => [e.accountId, e.region ?? '(all)', e.stage, e.code, clean(e.message, 100)]),
-      ),
-    );
-  }
+  out.push(
+    ...errorTable(
+      r.errors.filter((e) => !e.partial),
+      'Failed scopes',
+      'no instances read, missing from every figure',
+      'STAGE',
+    ),
+  );
+  out.push(
+    ...errorTable(
+      r.errors.filter((e) => e.partial),
+      'Partial scopes',
+      'instances kept, these parts missing',
+      'MISSING PART',
+    ),
+  );
   return `${out.join('\n')}\n`;
+}
+
+function errorTable(errors: ScanError[], title: string, meaning: string, stage: string): string[] {
+  if (errors.length === 0) return [];
+  return [
+    '',
+    `${title} (${errors.length}): ${meaning}`,
+    ...table(
+      ['ACCOUNT', 'REGION', stage, 'CODE', 'MESSAGE'],
+      errors.map((e) => [e.accountId, e.region ?? '(all)', e.stage, e.code, clean(e.message, 160)]),
+    ),
+  ];
 }
 
 /** The report as pieces to write in turn (the CLI honours backpressure between them). */

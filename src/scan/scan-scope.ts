@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { AwsClients, ScopeClients } from '../aws/clients.js';
-import type { Inventory } from '../aws/inventory.js';
-import type { UsageReader } from '../aws/usage.js';
-import { classifyScope, isLaggard, needsUsage } from '../domain/classify.js';
+import type { AwsClients } from '../aws/clients.js';
+import { classifyScope, isLaggard } from '../domain/classify.js';
 import { countDiff, diffSnapshots } from '../domain/diff.js';
-import { ScanError, type Scope, type ScopeSnapshot } from '../domain/model.js';
+import { ScanError, type ScopeSnapshot } from '../domain/model.js';
 import { ScanSummary, summarize } from '../domain/summary.js';
 import { type FindingsStore, instanceKey } from '../store/findings.js';
+import type { ScopeProgressStore } from '../store/scope-progress.js';
+import { type ReadScopeDeps, readScope, type ScopeRead } from './read-scope.js';
 
 /** How findings are classified: taken from the workflow when the scan starts. */
 export const ScanSettings = z.object({
@@ -60,52 +60,53 @@ export const ScopeResult = z.object({
 });
 export type ScopeResult = z.infer<typeof ScopeResult>;
 
-export interface ScanScopeDeps {
+export interface ScanScopeDeps extends ReadScopeDeps {
   clients: Pick<AwsClients, 'forScope'>;
-  inventory: Inventory;
-  usage: UsageReader;
   store: FindingsStore;
+  /** where a failed attempt leaves what it read, for the next attempt */
+  progress: ScopeProgressStore;
   now?: () => Date;
 }
 
 /**
- * One account x region: inventory, IMDSv1 use of the instances that allow it, classification,
- * diff against the previous snapshot, and the new snapshot stored. Transient AWS errors are
- * thrown for the job to retry.
+ * One account x region: inventory and its parts, IMDSv1 use of the instances that allow it,
+ * classification, diff against the previous snapshot, and the new snapshot stored. A part that
+ * cannot be read is a partial error; a transient failure of the inventory (or of Redis) is thrown
+ * for the job to retry, and what this attempt read is kept for the next one.
  */
-async function readScope(
-  deps: ScanScopeDeps,
-  clients: ScopeClients,
-  scope: Scope,
-  windowDays: number,
-  now: Date,
-) {
-  const { inventory, errors } = await deps.inventory.readScope(clients, scope);
-  const ids = inventory.instances.filter(needsUsage).map((i) => i.instanceId);
-  const usage = await deps.usage.read(clients.cloudwatch, scope, ids, { windowDays, now });
-  const live = new Set(inventory.instances.map((i) => i.instanceId));
-  const watched = (await deps.store.watched(scope, now, windowDays)).filter((id) => live.has(id));
-  // the last day, up to this minute: a rejection is news, and the alert repeats at most daily
-  const win = { windowDays: 1, now, includeCurrent: true };
-  const rejected = await deps.usage.read(clients.cloudwatch, scope, watched, win, 'MetadataNoTokenRejected');
-  const rejections = [...rejected].flatMap(([instanceId, u]) =>
-    u.noTokenCalls > 0 ? [{ ...scope, instanceId, count: u.noTokenCalls, lastSeen: u.lastSeen }] : [],
-  );
-  return { inventory, errors, usage, rejections };
-}
-
 export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promise<ScopeResult> {
   const now = deps.now?.() ?? new Date();
   const scope = { accountId: data.account.accountId, region: data.region };
   const clients = deps.clients.forScope(data.account, data.region);
-  const { inventory, errors, usage, rejections } = await readScope(
-    deps,
-    clients,
-    scope,
-    data.settings.windowDays,
-    now,
-  );
-  const findings = classifyScope(inventory, usage, { ...data.settings, now });
+  const progress = await deps.progress.load(data.scanId, scope);
+  const resumed = Object.keys(progress).length > 0;
+  try {
+    const read = await readScope(
+      deps,
+      clients,
+      scope,
+      { windowDays: data.settings.windowDays, now },
+      progress,
+    );
+    const result = await commit(deps, data, now, read);
+    if (resumed) await deps.progress.clear(data.scanId, scope);
+    return result;
+  } catch (err) {
+    // best effort: without it the next attempt reads everything again, which is still correct
+    await deps.progress.save(data.scanId, scope, progress).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function commit(
+  deps: ScanScopeDeps,
+  data: ScopeJobData,
+  now: Date,
+  read: ScopeRead,
+): Promise<ScopeResult> {
+  const { inventory, usage, usageError, rejected, errors } = read;
+  const scope = { accountId: inventory.accountId, region: inventory.region };
+  const findings = classifyScope(inventory, usage, { ...data.settings, now, usageError });
   const snapshot: ScopeSnapshot = {
     ...scope,
     scanId: data.scanId,
@@ -129,6 +130,9 @@ export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promis
       ].map(key),
     },
     now,
+  );
+  const rejections = [...rejected].flatMap(([instanceId, u]) =>
+    u.noTokenCalls > 0 ? [{ ...scope, instanceId, count: u.noTokenCalls, lastSeen: u.lastSeen }] : [],
   );
   return {
     ...scope,

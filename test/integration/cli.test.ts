@@ -108,7 +108,7 @@ describe('imds-bot (the command, as a separate process)', () => {
       expect.arrayContaining(['summary', 'findings', 'launchTemplates', 'accountDefaults', 'errors']),
     );
     expect(report.errors).toEqual([]);
-    expect(r.stderr).toMatch(/finished, 2\/2 scopes scanned, 0 error/);
+    expect(r.stderr).toMatch(/finished, 2\/2 scopes scanned, 0 partial, 0 error/);
   });
 
   it('scan --format csv guards against spreadsheet formulas', async () => {
@@ -143,6 +143,22 @@ describe('imds-bot (the command, as a separate process)', () => {
     expect(r.code).toBe(1); // the last scan (above) had a failed account
     expect(JSON.parse(r.stdout).summary.instances).toBe(3);
     expect(emulator.stats().calls).toBe(0);
+  });
+
+  it('exits 3 and names the missing part when only a part could not be read', async () => {
+    emulator.setOperationFault('autoscaling:DescribeAutoScalingGroups', 'access-denied');
+    try {
+      const r = await cli('scan', '--workflow', workflowFile('partial', [OK]));
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain('Scopes scanned 0, partial 2, failed 0.');
+      expect(r.stdout).toMatch(/Partial scopes \(2\): instances kept, these parts missing/);
+      expect(r.stderr).toMatch(/2 part\(s\) missing/);
+      expect(r.stderr).toContain(
+        `${OK}/eu-west-1 auto-scaling: Auto Scaling groups in ${OK}/eu-west-1: DescribeAutoScalingGroups HTTP 403 AccessDenied`,
+      );
+    } finally {
+      emulator.setOperationFault('autoscaling:DescribeAutoScalingGroups', null);
+    }
   });
 
   it.each([

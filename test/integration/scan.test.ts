@@ -185,7 +185,7 @@ describe('a scan over accounts and regions', () => {
         code: 'AccessDenied',
       }),
     ]);
-    expect(report.summary.scopes).toEqual({ scanned: 4, failed: 1 });
+    expect(report.summary.scopes).toEqual({ scanned: 4, partial: 0, failed: 1 });
     expect(report.findings.filter((x) => x.accountId === MEMBER_B && x.region === 'eu-west-1')).toEqual([]);
     expect(report.findings.filter((x) => x.accountId === MEMBER_B)).toHaveLength(3);
   });

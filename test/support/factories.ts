@@ -165,6 +165,7 @@ export function makeScanError(partial: Partial<ScanError> = {}): ScanError {
     stage: 'inventory',
     code: 'UnauthorizedOperation',
     message: 'not authorized',
+    partial: false,
     ...partial,
   };
 }

@@ -104,14 +104,71 @@ describe('classifyAwsError', () => {
     const coded = classifyAwsError(sdkError('UnauthorizedOperation', 403, 'req-1234'), WHAT);
 
     expect(coded.message).toBe(
-      `${WHAT}: UnauthorizedOperation: UnauthorizedOperation happened (request id req-1234)`,
+      `${WHAT}: HTTP 403 UnauthorizedOperation: UnauthorizedOperation happened (request id req-1234)`,
     );
   });
 
   it('leaves the request id out when the SDK had none', () => {
     const coded = classifyAwsError(sdkError('UnauthorizedOperation', 403), WHAT);
 
-    expect(coded.message).toBe(`${WHAT}: UnauthorizedOperation: UnauthorizedOperation happened`);
+    expect(coded.message).toBe(`${WHAT}: HTTP 403 UnauthorizedOperation: UnauthorizedOperation happened`);
+  });
+
+  it('names the operation the client tagged when the description does not', () => {
+    const err = Object.defineProperty(sdkError('AccessDenied', 403), '$operation', {
+      value: 'GetMetricData',
+    });
+
+    const coded = classifyAwsError(err, 'usage in 123456789012/eu-west-1');
+
+    expect(coded.message).toBe(
+      'usage in 123456789012/eu-west-1: GetMetricData HTTP 403 AccessDenied: AccessDenied happened',
+    );
+    expect(coded).toMatchObject({ operation: 'GetMetricData', httpStatus: 403 });
+  });
+
+  /** What the SDK throws when an answer is not an AWS document: the parser's error, the raw response attached. */
+  function unparseable(message: string, extra: Record<string, unknown>): Error {
+    const headers = { 'content-type': 'text/html' };
+    return Object.assign(
+      new Error(
+        `${message}\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.`,
+      ),
+      {
+        $metadata: { httpStatusCode: 502, attempts: 5 },
+        $response: { statusCode: 502, headers, body: {} },
+        ...extra,
+      },
+    );
+  }
+
+  it.each([
+    {
+      via: 'XML (the body on the error)',
+      err: unparseable('@aws-sdk XML parse error: mismatched tags <html> and </title>', {
+        $responseBodyText: '<html>\r\n<head><title>502 Bad Gateway</title>\u001b[31m</head>',
+      }),
+      body: '<html> <head><title>502 Bad Gateway</title>?[31m</head>',
+    },
+    {
+      via: 'JSON (the body in the message)',
+      err: unparseable(`Unexpected token '<', "<html>\n<h"... is not valid JSON`, {}),
+      body: '<html> <h',
+    },
+  ])(
+    'a non-AWS body ($via): its first bytes, cleaned, and not transient (the SDK retried)',
+    ({ err, body }) => {
+      const coded = classifyAwsError(err, WHAT);
+
+      expect(coded).toMatchObject({ code: 'NonAwsResponse', transient: false, httpStatus: 502 });
+      expect(coded.message).toBe(`${WHAT}: HTTP 502 non-AWS response body (text/html): "${body}"`);
+    },
+  );
+
+  it('cuts a long non-AWS body to its first 80 characters', () => {
+    const coded = classifyAwsError(unparseable('parse error', { $responseBodyText: 'x'.repeat(500) }), WHAT);
+
+    expect(coded.message).toContain(`"${'x'.repeat(80)}…"`);
   });
 
   it('passes a CodedError through unchanged', () => {

@@ -52,13 +52,15 @@ describe('mergeSummaries', () => {
   it('equals summarize over all snapshots at once', () => {
     const snapshots = threeSnapshots();
     const errors = [
-      makeScanError({ accountId: B, region: 'us-east-1', stage: 'usage' }),
-      makeScanError({ accountId: B, region: 'us-east-1', stage: 'launch-templates' }),
+      makeScanError({ accountId: B, region: 'eu-west-1', stage: 'usage', partial: true }),
+      makeScanError({ accountId: B, region: 'eu-west-1', stage: 'launch-templates', partial: true }),
       makeScanError({ accountId: '333333333333', region: null, stage: 'credentials' }),
     ];
+    const ofScope = (s: ScopeSnapshot) =>
+      errors.filter((e) => e.accountId === s.accountId && e.region === s.region);
 
     const merged = mergeSummaries(
-      snapshots.map((s) => summarize([s], [])),
+      snapshots.map((s) => summarize([s], ofScope(s))),
       errors,
     );
 
@@ -81,7 +83,7 @@ describe('mergeSummaries', () => {
       v1Calls: 20,
       launchTemplates: { total: 4, notEnforcing: 2 },
       accountDefaults: { total: 2, notEnforcing: 1 },
-      scopes: { scanned: 3, failed: 0 },
+      scopes: { scanned: 3, partial: 0, failed: 0 },
     });
   });
 

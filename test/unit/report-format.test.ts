@@ -196,7 +196,7 @@ describe('formatCsv', () => {
     expect(lines[0]).toBe(
       'instanceId,accountId,region,name,state,readiness,httpTokens,httpEndpoint,hopLimit,owner,ownerTag,' +
         'noTokenCalls,lastSeen,asg,launchTemplateId,launchTemplateVersion,templateRisk,prod,publicIp,iamRole,' +
-        'containerHost,launchTime',
+        'containerHost,launchTime,readinessReason,missingParts',
     );
     expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(report.findings.map((f) => f.instanceId));
     expect(lines.at(-1)).toBe('');
@@ -221,7 +221,7 @@ describe('formatCsv', () => {
     expect(rows[1]).toBe(
       `i-0abc,123456789012,eu-west-1,"'=HYPERLINK(""http://x"")",running,in-use,optional,enabled,1,` +
         '"team, platform",team,7,2025-06-14T10:05:00.000Z,web-asg,lt-1,3,asg-unfixed-template,true,false,false,' +
-        'eks,2024-01-01T00:00:00.000Z',
+        'eks,2024-01-01T00:00:00.000Z,,',
     );
   });
 });
@@ -230,11 +230,12 @@ describe('formatTable', () => {
   it('starts with the summary lines', () => {
     const lines = formatTable(fleetReport()).split('\n');
 
-    expect(lines.slice(0, 4)).toEqual([
+    expect(lines.slice(0, 5)).toEqual([
+      'INCOMPLETE: 1 of 3 scope(s) failed, their instances could not be read and are not counted (see "Failed scopes").',
       'Scan scan-20250615T060000-abc123 (default), 2025-06-15T06:00:00.000Z -> 2025-06-15T06:05:00.000Z',
       'Instances 6: 33.3% not accepting IMDSv1; laggards 4 (ready 2, in use 1, unknown 1); compliant 1; IMDS disabled 1',
       'IMDSv1 calls in the window: 42. Since the last scan: 2 new, 1 fixed, 0 regressed, 3 gone. Mean time to remediate: 3.0 days.',
-      'Launch templates not enforcing: 1/3. Account defaults not enforcing: 1/2. Scopes scanned 2, failed 1.',
+      'Launch templates not enforcing: 1/3. Account defaults not enforcing: 1/2. Scopes scanned 2, partial 0, failed 1.',
     ]);
   });
 
@@ -289,8 +290,46 @@ describe('formatTable', () => {
     const defaults = sectionAfter('Account defaults that let new instances accept IMDSv1:');
     expect(defaults).toMatch(new RegExp(`${A}\\s+eu-west-1\\s+optional\\s+account`));
     expect(defaults).not.toContain(B);
-    const errors = sectionAfter('Errors (1): these scopes are missing from the picture');
+    const errors = sectionAfter('Failed scopes (1): no instances read, missing from every figure');
     expect(errors).toMatch(/333333333333\s+\(all\)\s+credentials\s+AccessDenied\s+denied\?FAKE LINE/);
+  });
+
+  it('says which parts of which scope are missing, and why usage is unknown', () => {
+    const unreadable = makeFinding({
+      readiness: 'unknown',
+      usage: null,
+      readinessReason: 'usage unreadable: GetMetricData HTTP 403 AccessDenied',
+    });
+    const missing = makeScanError({
+      stage: 'usage',
+      partial: true,
+      code: 'AccessDenied',
+      message: 'IMDSv1 usage in 123456789012/eu-west-1: GetMetricData HTTP 403 AccessDenied: no',
+    });
+
+    const report = reportOf([makeSnapshot({ findings: [unreadable] })], [missing]);
+    const out = formatTable(report);
+
+    expect(out.split('\n')[0]).toMatch(/^Scan /);
+    expect(out).toContain('Scopes scanned 0, partial 1, failed 0.');
+    expect(out).toMatch(/Partial scopes \(1\): instances kept, these parts missing\n/);
+    expect(out).toMatch(/123456789012\s+eu-west-1\s+usage\s+AccessDenied\s+IMDSv1 usage in/);
+    expect(laggardRows(out)[0]).toMatch(/unknown\s+i-\S+.*unreadable/);
+    expect(formatCsv(report).split('\r\n')[1]).toMatch(
+      /,usage unreadable: GetMetricData HTTP 403 AccessDenied,usage$/,
+    );
+  });
+
+  it('never calls a scan that saw no instance "100%": n/a, and the failure first', () => {
+    const failed = makeScanError({
+      code: 'NonAwsResponse',
+      message: 'DescribeInstances: HTTP 500 non-AWS response body',
+    });
+
+    const lines = formatTable(reportOf([], [failed])).split('\n');
+
+    expect(lines[0]).toMatch(/^INCOMPLETE: 1 of 1 scope\(s\) failed/);
+    expect(lines[2]).toMatch(/^Instances 0: n\/a not accepting IMDSv1/);
   });
 
   it('prints only the summary when nothing needs attention', () => {

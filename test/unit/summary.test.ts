@@ -17,7 +17,7 @@ const withReadiness = (readiness: Readiness, partial: Partial<Finding> = {}) =>
 
 describe('percentCompliant', () => {
   it.each([
-    { instances: 0, laggards: 0, want: 100 },
+    { instances: 0, laggards: 0, want: null },
     { instances: 4, laggards: 0, want: 100 },
     { instances: 4, laggards: 4, want: 0 },
     { instances: 3, laggards: 1, want: 66.7 },
@@ -34,16 +34,16 @@ describe('percentCompliant', () => {
 });
 
 describe('summarize', () => {
-  it('reports an empty scan as fully compliant with every readiness at zero', () => {
+  it('reports an empty scan as n/a (nothing seen is not "100%") with every readiness at zero', () => {
     expect(summarize([], [])).toEqual({
       instances: 0,
       byReadiness: zeros,
       laggards: 0,
-      percentCompliant: 100,
+      percentCompliant: null,
       v1Calls: 0,
       launchTemplates: { total: 0, notEnforcing: 0 },
       accountDefaults: { total: 0, notEnforcing: 0 },
-      scopes: { scanned: 0, failed: 0 },
+      scopes: { scanned: 0, partial: 0, failed: 0 },
     });
   });
 
@@ -86,7 +86,7 @@ describe('summarize', () => {
       v1Calls: 42.5,
       launchTemplates: { total: 4, notEnforcing: 2 },
       accountDefaults: { total: 2, notEnforcing: 1 },
-      scopes: { scanned: 2, failed: 0 },
+      scopes: { scanned: 2, partial: 0, failed: 0 },
     });
   });
 
@@ -131,18 +131,23 @@ describe('summarize', () => {
     expect(summary.launchTemplates).toEqual({ total: 3, notEnforcing: 2 });
   });
 
-  it('counts distinct failed scopes, an account-wide failure once', () => {
+  it('counts scopes scanned, partial and failed (distinct; an account-wide failure once)', () => {
     const errors = [
       makeScanError({ accountId: '111111111111', region: 'eu-west-1', stage: 'inventory' }),
-      makeScanError({ accountId: '111111111111', region: 'eu-west-1', stage: 'usage' }),
-      makeScanError({ accountId: '111111111111', region: 'us-east-1', stage: 'usage' }),
+      makeScanError({ accountId: '111111111111', region: 'eu-west-1', stage: 'usage', partial: true }),
+      makeScanError({ accountId: '111111111111', region: 'us-east-1', stage: 'usage', partial: true }),
+      makeScanError({ accountId: '111111111111', region: 'us-east-1', stage: 'auto-scaling', partial: true }),
       makeScanError({ accountId: '222222222222', region: null, stage: 'credentials' }),
       makeScanError({ accountId: '222222222222', region: null, stage: 'credentials', code: 'Again' }),
     ];
+    const snapshots = [
+      makeSnapshot({ accountId: '111111111111', region: 'us-east-1' }),
+      makeSnapshot({ accountId: '333333333333', region: 'eu-west-1' }),
+    ];
 
-    const summary = summarize([makeSnapshot()], errors);
+    const summary = summarize(snapshots, errors);
 
-    expect(summary.scopes).toEqual({ scanned: 1, failed: 3 });
+    expect(summary.scopes).toEqual({ scanned: 1, partial: 1, failed: 2 });
   });
 
   it('produces a value the ScanSummary schema accepts', () => {

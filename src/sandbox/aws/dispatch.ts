@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, HandlerSettings, ServiceName } from './context.js';
 import type { CredentialStore } from './credentials.js';
-import { faultAnswer, type OperationFault } from './faults.js';
+import { type FaultRule, faultAnswer, takeFault } from './faults.js';
 import type { Fleet } from './fleet.js';
 import type { Rng } from './prng.js';
 import { isServiceName, SERVICES, type ServiceDef } from './services/registry.js';
@@ -27,7 +27,7 @@ export interface Runtime {
   faultRate: number;
   faultRng: Rng;
   /** `service:Action` -> the fault every call of it gets */
-  operationFaults: Map<string, OperationFault>;
+  operationFaults: Map<string, FaultRule>;
   now: () => Date;
 }
 
@@ -125,7 +125,7 @@ async function invoke(runtime: Runtime, id: Identified, requestId: string): Prom
     throw new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   const principal = runtime.credentials.principal(id.accessKeyId, runtime.fleet.hubAccountId);
   await admit(runtime, id, `${principal.accountId}:${id.region}`);
-  const fault = runtime.operationFaults.get(`${id.service}:${id.action}`);
+  const fault = takeFault(runtime.operationFaults, `${id.service}:${id.action}`);
   if (fault) {
     const answer = faultAnswer(fault, id.service, id.action);
     if (answer instanceof ApiError) throw answer;

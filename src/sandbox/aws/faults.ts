@@ -15,6 +15,8 @@ export const OPERATION_FAULTS = [
   'invalid-action',
   /** 403: EC2's UnauthorizedOperation, AccessDenied elsewhere (the role lacks this permission) */
   'access-denied',
+  /** 503 Unavailable: a brief outage, which a retry gets past */
+  'unavailable',
 ] as const;
 export type OperationFault = (typeof OPERATION_FAULTS)[number];
 
@@ -24,6 +26,20 @@ export const isOperationFault = (v: string): v is OperationFault =>
 /** The page nginx answers for an upstream failure: not XML (its `<hr>` is never closed). */
 export const HTML_500_PAGE =
   '<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+/** A fault of one operation: every call gets it, or only the next `remaining` calls. */
+export interface FaultRule {
+  fault: OperationFault;
+  remaining: number | null;
+}
+
+/** The fault of this call, if any (counting it down). */
+export function takeFault(rules: Map<string, FaultRule>, operation: string): OperationFault | null {
+  const rule = rules.get(operation);
+  if (!rule) return null;
+  if (rule.remaining !== null && --rule.remaining <= 0) rules.delete(operation);
+  return rule.fault;
+}
 
 /** The answer for a faulted call: a raw HTTP answer (HTML) or an AWS error to render. */
 export function faultAnswer(fault: OperationFault, service: string, action: string): HttpAnswer | ApiError {
@@ -38,6 +54,8 @@ export function faultAnswer(fault: OperationFault, service: string, action: stri
       return service === 'ec2'
         ? new ApiError('UnauthorizedOperation', `You are not authorized to perform: ec2:${action}.`, 403)
         : new ApiError('AccessDenied', `User is not authorized to perform: ${service}:${action}`, 403);
+    case 'unavailable':
+      return new ApiError('Unavailable', 'The service is unavailable. Please try again shortly.', 503);
   }
 }
 

@@ -20,7 +20,7 @@ const Args = z.object({
   'v1-share': z.coerce.number().min(0).max(1).default(0.3),
   'latency-ms': z.coerce.number().min(0).default(0),
   'fault-rate': z.coerce.number().min(0).max(1).default(0),
-  /** per-operation faults: service:Action=html-500|unsupported-operation|invalid-action|access-denied */
+  /** per-operation faults: service:Action=html-500|unsupported-operation|invalid-action|access-denied|unavailable */
   fault: z.string().default(''),
   'apply-delay-ms': z.coerce.number().min(0).default(300),
   throttle: z.enum(['on', 'off']).default('on'),

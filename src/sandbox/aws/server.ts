@@ -41,8 +41,9 @@ export interface AwsEmulator {
   resetStats(): void;
   /** an extra delay before every answer to one action ('ec2:DescribeInstances'); 0 removes it */
   setActionLatency(action: string, ms: number): void;
-  /** sets (or with null clears) the fault of one `service:Action` from now on */
-  setOperationFault(operation: string, fault: OperationFault | null): void;
+  /** sets (or with null clears) the fault of one `service:Action`: for every call from now on,
+   * or for the next `times` calls */
+  setOperationFault(operation: string, fault: OperationFault | null, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -91,7 +92,9 @@ function buildRuntime(opts: AwsEmulatorOptions): Runtime {
     actionLatencyMs: new Map(),
     faultRate: opts.faultRate ?? 0,
     faultRng: mulberry32(seed),
-    operationFaults: new Map(Object.entries(opts.operationFaults ?? {})),
+    operationFaults: new Map(
+      Object.entries(opts.operationFaults ?? {}).map(([op, fault]) => [op, { fault, remaining: null }]),
+    ),
     now,
   };
 }
@@ -130,9 +133,9 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
       if (ms > 0) runtime.actionLatencyMs.set(action, ms);
       else runtime.actionLatencyMs.delete(action);
     },
-    setOperationFault(operation, fault) {
+    setOperationFault(operation, fault, times) {
       if (fault === null) runtime.operationFaults.delete(operation);
-      else runtime.operationFaults.set(operation, fault);
+      else runtime.operationFaults.set(operation, { fault, remaining: times ?? null });
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
