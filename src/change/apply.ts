@@ -9,6 +9,7 @@ import { auditTarget } from './decide.js';
 import { currentFacts } from './facts.js';
 import { noteApplied } from './finding-update.js';
 import { markRolledBack, restore } from './rollback.js';
+import { inUseLine, inUseNow } from './usage-now.js';
 
 const beforeKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:cr-before:${id}`;
 
@@ -31,6 +32,25 @@ async function recalledBefore(ctx: ChangeContext, id: string): Promise<Json | nu
  */
 const startedEarlier = (saved: Json | null): boolean => saved !== null && saved.httpTokens !== 'required';
 
+/**
+ * Just before ModifyInstanceMetadataOptions: an instance that turned in-use since the request is not
+ * enforced unless an approver wrote an override for it (a bulk carries none: its in-use instances are
+ * skipped, to be requested one by one with an override).
+ */
+async function gateAgain(
+  ctx: ChangeContext,
+  cr: ChangeRequest,
+  scope: { accountId: string; region: string },
+  instanceId: string,
+): Promise<void> {
+  const overridden = cr.target.type === 'instance' && cr.approvals.some((a) => a.override);
+  if (overridden) return;
+  const live = (await inUseNow(ctx, scope, [instanceId])).get(instanceId);
+  if (!live) return;
+  const how = `request it again with \`/imds enforce ${instanceId} <reason>\`; an approver can override with a written reason`;
+  throw new CodedError('turned-in-use', `Skipped, not enforced: ${inUseLine(live)}; ${how}.`);
+}
+
 async function enforceOne(
   ctx: ChangeContext,
   cr: ChangeRequest,
@@ -47,6 +67,7 @@ async function enforceOne(
     target: { type: 'instance', ...scope, instanceId },
   } as ChangeRequest);
   const current = await r.readInstanceOptions(ec2, instanceId);
+  if (current.options.httpTokens !== 'required') await gateAgain(ctx, cr, scope, instanceId);
   const options = enforceOptions(current.options, facts, ctx.workflow.approvals);
   const guard = selfHostGuard(facts, options);
   if (!guard.allowed) throw new CodedError(guard.code, guard.reason);

@@ -11,7 +11,11 @@ const counterKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:bulk:${id}
 const PROGRESS_EVERY = 25;
 
 /** Counts one more item; every 25th (by an atomic counter, so none is skipped) updates the card. */
-async function progress(ctx: ChangeContext, cr: ChangeRequest, field: 'done' | 'failed'): Promise<void> {
+async function progress(
+  ctx: ChangeContext,
+  cr: ChangeRequest,
+  field: 'done' | 'failed' | 'skipped',
+): Promise<void> {
   const key = counterKey(ctx, cr.id);
   const res = await ctx.redis
     .multi()
@@ -24,8 +28,37 @@ async function progress(ctx: ChangeContext, cr: ChangeRequest, field: 'done' | '
   const c = (res?.[2]?.[1] ?? {}) as Record<string, string>;
   const total = cr.target.type === 'bulk' ? cr.target.instanceIds.length : 1;
   if (finished % PROGRESS_EVERY === 0 && finished < total) {
-    await refreshCards(ctx, cr, null, { done: Number(c.done ?? 0), failed: Number(c.failed ?? 0), total });
+    const failed = Number(c.failed ?? 0) + Number(c.skipped ?? 0);
+    await refreshCards(ctx, cr, null, { done: Number(c.done ?? 0), failed, total });
   }
+}
+
+const skippedKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:bulk-skipped:${id}`;
+
+/** An instance that turned in-use since the bulk was requested: left alone, audited, named on the card. */
+async function skip(
+  ctx: ChangeContext,
+  cr: ChangeRequest,
+  instanceId: string,
+  target: ReturnType<typeof auditTarget>,
+  reason: string,
+  jobId: string,
+): Promise<string> {
+  await ctx.redis
+    .multi()
+    .hset(skippedKey(ctx, cr.id), instanceId, reason)
+    .expire(skippedKey(ctx, cr.id), 30 * 86_400)
+    .exec();
+  await recordAudit(ctx, {
+    type: 'skipped',
+    target,
+    requestId: cr.id,
+    reason,
+    jobId,
+    key: `${cr.id}:${instanceId}:skipped`,
+  });
+  await progress(ctx, cr, 'skipped');
+  return 'skipped: turned in-use';
 }
 
 /** One instance of a bulk request, with its own audit entries; failures are counted, not fatal. */
@@ -68,6 +101,7 @@ export async function applyBulkItem(
     const coded =
       err instanceof CodedError ? err : new CodedError('unexpected', errorMessage(err), { transient: true });
     if (coded.transient && job.attemptsMade + 1 < job.attempts) throw coded;
+    if (coded.code === 'turned-in-use') return skip(ctx, cr, instanceId, target, coded.message, job.id);
     await recordAudit(ctx, {
       type: 'failed',
       target,
@@ -81,6 +115,16 @@ export async function applyBulkItem(
   }
 }
 
+const skippedNote = (reasons: string[]): string =>
+  reasons.length === 0
+    ? ''
+    : `, ${reasons.length} skipped:\n${reasons
+        .slice(0, 10)
+        .map((r) => `• ${r}`)
+        .join(
+          '\n',
+        )}${reasons.length > 10 ? `\n… and ${reasons.length - 10} more (see \`/imds audit\`)` : ''}\n`;
+
 /** Every item has run: the bulk request is applied (with its counts), or failed when none succeeded. */
 export async function finishBulk(ctx: ChangeContext, requestId: string): Promise<string> {
   const cr = await ctx.requests.get(requestId);
@@ -88,6 +132,7 @@ export async function finishBulk(ctx: ChangeContext, requestId: string): Promise
   const counts = await ctx.redis.hgetall(counterKey(ctx, requestId));
   const done = Number(counts.done ?? 0);
   const failed = Number(counts.failed ?? 0);
+  const skipped = Object.values(await ctx.redis.hgetall(skippedKey(ctx, requestId)));
   const total = cr.target.instanceIds.length;
   const event =
     done === 0 && failed > 0
@@ -95,7 +140,11 @@ export async function finishBulk(ctx: ChangeContext, requestId: string): Promise
           type: 'failed' as const,
           error: { code: 'bulk-failed', message: `all ${failed} instance(s) failed` },
         }
-      : { type: 'applied' as const, after: { done, failed, total }, awsRequestId: null };
+      : {
+          type: 'applied' as const,
+          after: { done, failed, ...(skipped.length ? { skipped: skipped.length } : {}), total },
+          awsRequestId: null,
+        };
   const { result, request } = await ctx.requests.apply(requestId, event, ctx.now());
   if (!result.ok) return result.code;
   await recordAudit(ctx, {
@@ -109,7 +158,7 @@ export async function finishBulk(ctx: ChangeContext, requestId: string): Promise
   await refreshCards(
     ctx,
     request,
-    `${failed ? ':warning:' : ':white_check_mark:'} Bulk finished: ${done}/${total} enforced and verified${failed ? `, ${failed} failed (see \`/imds audit\`)` : ''}.`,
+    `${failed || skipped.length ? ':warning:' : ':white_check_mark:'} Bulk finished: ${done}/${total} enforced and verified${failed ? `, ${failed} failed (see \`/imds audit\`)` : ''}.${skippedNote(skipped)}`,
     { done, failed, total },
   );
   return request.state;

@@ -1,9 +1,11 @@
 import { canApprove, canDeny, readinessGate } from '../domain/approval-policy.js';
 import type { ChangeRequest, Person } from '../domain/change-request.js';
+import { errorMessage } from '../errors.js';
 import { recordAudit, recordRefusal, unknownTarget } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { currentFacts } from './facts.js';
+import { type InUse, inUseLine, inUseNow } from './usage-now.js';
 
 export type Decided =
   | { ok: true; request: ChangeRequest; message: string }
@@ -45,6 +47,31 @@ async function refused(
   return { ok: false, code: why.code, message: why.message };
 }
 
+/** IMDSv1 use read again at approval: the instances (of an enforce or a bulk) that turned in-use. */
+async function usageAtApproval(
+  ctx: ChangeContext,
+  cr: ChangeRequest,
+): Promise<{ ok: true; inUse: InUse[] } | { ok: false; message: string }> {
+  const t = cr.target;
+  if (t.type !== 'instance' && t.type !== 'bulk') return { ok: true, inUse: [] };
+  if (cr.kind === 'rollback') return { ok: true, inUse: [] };
+  const ids = t.type === 'instance' ? [t.instanceId] : t.instanceIds;
+  const byRegion = new Map<string, string[]>();
+  for (const instanceId of ids) {
+    const region = t.region ?? (await ctx.findings.locate(instanceId))?.region;
+    if (region) byRegion.set(region, [...(byRegion.get(region) ?? []), instanceId]);
+  }
+  try {
+    const inUse: InUse[] = [];
+    for (const [region, some] of byRegion)
+      inUse.push(...(await inUseNow(ctx, { accountId: t.accountId, region }, some)).values());
+    return { ok: true, inUse };
+  } catch (err) {
+    const why = `could not read IMDSv1 use again before approving ${cr.id} (${errorMessage(err)})`;
+    return { ok: false, message: `Not approved: ${why}. Try again in a minute.` };
+  }
+}
+
 export interface ApproveInput {
   overrideReason?: string | undefined;
   confirmed?: boolean | undefined;
@@ -68,13 +95,18 @@ export async function approve(
       message: `No change request ${id}: the card is stale or forged.`,
     });
   const actor = { userId: by.userId, groups };
-  const { facts, finding } = await currentFacts(ctx, cr);
+  const current = await currentFacts(ctx, cr);
+  const { finding } = current;
   if (cr.kind === 'enforce' && !finding)
     return {
       ok: false,
       code: 'instance-gone',
       message: `${id}: the scans no longer see this instance (terminated?): nothing to approve.`,
     };
+  const live = await usageAtApproval(ctx, cr);
+  if (!live.ok) return { ok: false, code: 'usage-unreadable', message: live.message };
+  const turned = cr.kind === 'enforce' ? live.inUse[0] : undefined;
+  const facts = turned ? { ...current.facts, readiness: 'in-use' as const } : current.facts;
   let override: { reason: string } | undefined;
   if (cr.kind === 'enforce') {
     const gate = readinessGate(facts, ctx.workflow.approvals, {
@@ -82,9 +114,22 @@ export async function approve(
       confirmed: input.confirmed === true,
       ...(input.overrideReason === undefined ? {} : { overrideReason: input.overrideReason }),
     });
-    if (!gate.allowed) return { ok: false, code: gate.code, message: gate.reason };
+    if (!gate.allowed) {
+      const again =
+        turned && gate.code === 'in-use'
+          ? ` ${inUseLine(turned)}. Click Approve again to write an override reason, or deny.`
+          : '';
+      return { ok: false, code: gate.code, message: `${gate.reason}${again}` };
+    }
     if (gate.override) override = gate.override;
   }
+  const skipping =
+    cr.kind === 'bulk-enforce' && live.inUse.length > 0
+      ? `\n:red_circle: ${live.inUse.length} instance(s) will be skipped, not enforced:\n${live.inUse
+          .slice(0, 10)
+          .map((u) => `• ${inUseLine(u)}`)
+          .join('\n')}`
+      : '';
   const { result, request } = await ctx.requests.apply(
     id,
     { type: 'approve', by, ...(override ? { override } : {}) },
@@ -114,14 +159,16 @@ export async function approve(
   await refreshCards(
     ctx,
     request,
-    `:white_check_mark: <@${by.userId}> approved${override ? ` with an override: ${override.reason}` : ''}${quorum ? '; applying now.' : '; waiting for one more approver.'}`,
+    `:white_check_mark: <@${by.userId}> approved${override ? ` with an override: ${override.reason}` : ''}${quorum ? '; applying now.' : '; waiting for one more approver.'}${skipping}`,
   );
   return {
     ok: true,
     request,
-    message: quorum
-      ? `Approved ${id}: applying now.`
-      : `Approved ${id}; it needs one more approver (not the requester, not you).`,
+    message: `${
+      quorum
+        ? `Approved ${id}: applying now.`
+        : `Approved ${id}; it needs one more approver (not the requester, not you).`
+    }${skipping}`,
   };
 }
 

@@ -43,6 +43,15 @@ export const Approvals = z
       .default(24),
     /** the written reason an approver must give to enforce on an instance still using IMDSv1 */
     overrideReasonMinLength: z.number().int().min(1).max(500).default(20),
+    /**
+     * the readiness gate re-reads IMDSv1 use at approval and just before each instance is changed: a
+     * scan older than this is topped up with a fresh MetadataNoToken read since the scan (0: always)
+     */
+    maxScanAgeHours: z
+      .number()
+      .min(0)
+      .max(24 * 14)
+      .default(1),
     maxSnoozeDays: z.number().int().min(1).max(365).default(30),
     /** the choices a card offers; each at most maxSnoozeDays */
     snoozeChoicesDays: z.array(z.number().int().min(1)).min(1).max(25).default([1, 3, 7, 14, 30]),

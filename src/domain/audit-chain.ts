@@ -26,6 +26,8 @@ export const AuditType = z.enum([
   'unsnoozed',
   'acknowledged',
   'override',
+  /** an instance of a request left unchanged, with why (e.g. it turned in-use since the request) */
+  'skipped',
   /** an attempt the bot refused (who, what, and why in `reason`) */
   'refused',
 ]);

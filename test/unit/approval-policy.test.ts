@@ -74,6 +74,7 @@ describe('Approvals schema', () => {
       requireTwoApproversForProd: true,
       requestTtlHours: 24,
       overrideReasonMinLength: 20,
+      maxScanAgeHours: 1,
       maxSnoozeDays: 30,
       snoozeChoicesDays: [1, 3, 7, 14, 30],
       containerHopLimit: 2,
