@@ -1,173 +1,71 @@
 #!/usr/bin/env node
-import { once } from 'node:events';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { auditCommand } from './cli-audit.js';
-import { digestCommand } from './cli-digest.js';
-import { checkRedisBeforeStart, health } from './cli-redis.js';
-import { worker } from './cli-worker.js';
-import type { ScanError } from './domain/model.js';
-import { summarize } from './domain/summary.js';
+import { COMMANDS, commandHelp, EXIT, mainHelp, type Parsed, parseCommand, UsageError } from './cli-args.js';
+import type { RedisLease } from './cli-redis-lease.js';
+import type { ReportOptions } from './cli-report.js';
+import { loadConfig } from './config/env.js';
+import { loadWorkflow } from './config/workflow.js';
 import { ConfigError, errorMessage } from './errors.js';
-import { type App, createApp } from './main.js';
-import { FORMATS, type Format, reportChunks } from './report/format.js';
-import type { Report } from './report/report.js';
-import { buildReport } from './report/report.js';
+import { RedisUnavailable, redactUrl } from './jobs/redis-probe.js';
+import type { App } from './main.js';
 
-const HELP = `imds-bot: find and fix EC2 instances that still accept IMDSv1
-
-Usage: imds-bot <command> [options]
-
-Commands:
-  scan      scan the workflow's accounts and regions now and print the report
-  report    print the report of the latest stored scan (no AWS calls)
-  digest    post the per-owner digests now (needs SLACK_BOT_TOKEN), from the latest scans
-  serve     the Slack app (Socket Mode or HTTP), its workers, scan workers and schedules
-  worker    run scan workers and the workflow's schedule until stopped (SIGTERM); with
-            SLACK_BOT_TOKEN set, the Slack workers too (several processes share one Redis)
-  audit verify              prove the audit trail's hash chain unbroken (exit 1 where it is not)
-  audit export --format jsonl|csv [--since DATE]   the audit trail, for a SIEM
-  health    exit 0 when the configuration loads and Redis answers without evicting; prints
-            Redis's eviction policy and persistence
-  help      this text
-
-Options:
-  --workflow FILE     workflow file (default: $WORKFLOW_FILE or workflows/default.yaml)
-  --format FORMAT     table | json | csv (default table)
-  --account ID        scan only this account of the workflow
-  --region NAME       scan only this region
-  --limit N           table: laggards to list (default 100, 0 = all)
-  --no-workers        scan: only enqueue and wait; separate 'imds-bot worker' processes do the work
-
-Exit status (scan, report): 0 every scope read completely; 1 some scope's inventory failed (listed);
-  2 bad usage or configuration; 3 only partial errors: every inventory read, some part missing
-  (launch templates, ASGs, account default or usage; listed); 4 an unexpected failure.
-Environment: REDIS_URL, WORKFLOW_FILE, LOG_LEVEL, AWS_REGION, IMDS_BOT_PREFIX, and the AWS SDK's
-own (credentials, AWS_ENDPOINT_URL...). See README.md.
-`;
-
-class UsageError extends Error {}
-
-const COMMANDS = ['scan', 'report', 'digest', 'worker', 'serve', 'health', 'audit'];
-
-const OPTIONS = {
-  workflow: { type: 'string' },
-  format: { type: 'string', default: 'table' },
-  account: { type: 'string' },
-  region: { type: 'string' },
-  limit: { type: 'string', default: '100' },
-  since: { type: 'string' },
-  'no-workers': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
+/** package.json's version: next to src/ when run with tsx, two levels up from dist/src/cli.js. */
+function version(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'imds-bot' && pkg.version) return pkg.version;
+    } catch {
+      // not there: try the next place
+    }
   }
+  return 'unknown';
 }
 
-type Values = ReturnType<typeof parse>['values'];
+/** A one-shot command gives up when Redis has been out of reach this long. */
+const REDIS_LOST_MS = 15_000;
+const LONG_RUNNING = new Set(['serve', 'worker']);
 
-function formatOf(v: Values): Format {
-  const f = v.format as Format;
-  if (!FORMATS.includes(f))
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${v.format}"`);
-  return f;
-}
-
-function limitOf(v: Values): number {
-  const n = Number(v.limit);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--limit must be a whole number >= 0, not "${v.limit}"`);
-  return n;
-}
-
-async function scan(
+async function dispatch(
   app: App,
-  v: Values,
+  p: Parsed,
+  o: ReportOptions | null,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
-  const format = formatOf(v);
-  if (v.account && !/^\d{12}$/.test(v.account))
-    throw new UsageError(`--account must be a 12-digit account id, not "${v.account}"`);
-  if (!v['no-workers']) app.startWorkers();
-  const { scanId, joined } = await app.requestScan(
-    { kind: 'cli', by: process.env.USER ?? null },
-    { accountId: v.account, region: v.region },
-  );
-  err.write(
-    joined
-      ? `A scan of this scope is already running (${scanId}); following it.\n`
-      : `Scan ${scanId} started.\n`,
-  );
-  let last = '';
-  const outcome = await app.waitForScan(scanId, (done, total) => {
-    const line = `scan ${scanId}: ${done}/${total} scopes`;
-    if (line !== last) err.write(`${line}\n`);
-    last = line;
+  // each command loads its own modules: --help, --version and usage errors stay quick
+  if (p.command === 'health') return (await import('./cli-redis.js')).health(app, out);
+  if (p.command === 'scan' && o) return (await import('./cli-report.js')).scanCommand(app, p, o, out, err);
+  if (p.command === 'report' && o) return (await import('./cli-report.js')).reportCommand(app, o, out, err);
+  if (p.command === 'digest') return (await import('./cli-digest.js')).digestCommand(app, err);
+  if (p.command === 'audit') {
+    const opts = { format: p.str('format') ?? 'jsonl', since: p.str('since') };
+    return (await import('./cli-audit.js')).auditCommand(app, p.sub, opts, out, err);
+  }
+  const refused = await (await import('./cli-redis.js')).checkRedisBeforeStart(app, err);
+  return refused ?? (await import('./cli-worker.js')).worker(app, err, p.command === 'serve');
+}
+
+/** Rejects once Redis has been unreachable for REDIS_LOST_MS: a one-shot command never hangs on it. */
+function redisLost(app: App, url: string): { lost: Promise<never>; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const lost = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const ms = app.redisDownForMs();
+      if (ms < REDIS_LOST_MS) return;
+      reject(
+        new RedisUnavailable(
+          `Redis at ${redactUrl(url)} stopped answering ${Math.round(ms / 1000)} s ago: start it again (docker compose -f docker/compose.yaml up -d redis) or check REDIS_URL, then run the command again.`,
+        ),
+      );
+    }, 1000);
   });
-  err.write(
-    `scan ${scanId}: finished, ${outcome.summary.scopes.scanned}/${outcome.scopes.length} scopes scanned, ${outcome.summary.scopes.partial} partial, ${outcome.errors.length} error(s)\n`,
-  );
-  if (outcome.scopes.length === 0 && outcome.errors.length === 0) {
-    err.write(
-      `Nothing to scan: no account/region of workflow "${app.workflow.name}" matches${v.account ? ` --account ${v.account}` : ''}${v.region ? ` --region ${v.region}` : ''}.\n`,
-    );
-    return 2;
-  }
-  const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
-  await writeReport(out, report, format, limitOf(v));
-  return reportErrors(report.errors, err);
-}
-
-async function writeReport(
-  out: NodeJS.WritableStream,
-  r: Report,
-  format: Format,
-  limit: number,
-): Promise<void> {
-  for (const chunk of reportChunks(r, format, limit)) {
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-}
-
-/** Lists the errors on stderr: 0 none, 1 some scope failed, 3 only parts missing (instances kept). */
-function reportErrors(errors: ScanError[], err: NodeJS.WritableStream): number {
-  const failed = errors.filter((e) => !e.partial);
-  const partial = errors.filter((e) => e.partial);
-  const list = (title: string, es: ScanError[]) => {
-    if (es.length === 0) return;
-    err.write(`${title}\n`);
-    for (const e of es)
-      err.write(`  ${e.accountId}/${e.region ?? '(all regions)'} ${e.stage}: ${e.message}\n`);
-  };
-  list(`${failed.length} scope(s) failed (no instances read):`, failed);
-  list(`${partial.length} part(s) missing (the scopes' instances are kept):`, partial);
-  if (failed.length > 0) return 1;
-  return partial.length > 0 ? 3 : 0;
-}
-
-async function report(
-  app: App,
-  v: Values,
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-): Promise<number> {
-  const format = formatOf(v);
-  const [last] = await app.store.recentScans(1);
-  if (!last) {
-    err.write('No scan has been stored yet: run `imds-bot scan` first.\n');
-    return 2;
-  }
-  const snapshots = await app.store.latestSnapshots();
-  const r = buildReport({ ...last, summary: summarize(snapshots, last.errors), firstScan: false }, snapshots);
-  await writeReport(out, r, format, limitOf(v));
-  return reportErrors(r.errors, err);
+  lost.catch(() => undefined);
+  return { lost, stop: () => clearInterval(timer) };
 }
 
 export async function run(
@@ -176,61 +74,91 @@ export async function run(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   let app: App | null = null;
+  let lease: RedisLease | null = null;
+  const [command = 'help', ...rest] = argv;
   try {
-    const { values, positionals } = parse(argv);
-    const [command = 'help', ...rest] = positionals;
-    if (values.help || command === 'help') {
-      out.write(HELP);
-      return 0;
+    if (command === '--version' || command === '-V' || command === 'version') {
+      out.write(`imds-bot ${version()}\n`);
+      return EXIT.ok;
     }
-    if (rest.length > (command === 'audit' ? 1 : 0))
-      throw new UsageError(`unexpected argument "${rest.at(-1)}"`);
-    if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (command === 'help' || command === '--help' || command === '-h') {
+      out.write(rest[0] ? commandHelp(rest[0]) : mainHelp());
+      return EXIT.ok;
+    }
+    if (command.startsWith('-'))
+      throw new UsageError(
+        `"${command}" before a command: imds-bot <command> [options] (commands: ${Object.keys(COMMANDS).join(', ')})`,
+      );
+    const p = parseCommand(command, rest);
+    if (p.flag('help')) {
+      out.write(commandHelp(command));
+      return EXIT.ok;
+    }
+    const o =
+      command === 'scan' || command === 'report' ? (await import('./cli-report.js')).reportOptions(p) : null;
     // one-shot commands print a report: their logs stay quiet unless LOG_LEVEL says otherwise
     const env = {
       ...process.env,
-      LOG_LEVEL: process.env.LOG_LEVEL || (command === 'worker' || command === 'serve' ? 'info' : 'warn'),
+      LOG_LEVEL: process.env.LOG_LEVEL || (LONG_RUNNING.has(command) ? 'info' : 'warn'),
     };
-    app = await createApp({ env, workflowFile: values.workflow });
-    if (command === 'health') return await health(app, out);
-    if (command === 'scan') return await scan(app, values, out, err);
-    if (command === 'report') return await report(app, values, out, err);
-    if (command === 'digest') return await digestCommand(app, err);
-    if (command === 'audit')
-      return await auditCommand(
-        app,
-        rest[0],
-        { format: values.format === 'table' ? 'jsonl' : values.format, since: values.since },
-        out,
-        err,
-      );
-    return (await checkRedisBeforeStart(app, err)) ?? (await worker(app, err, command === 'serve'));
+    const config = loadConfig(env);
+    const workflow = await loadWorkflow(p.str('workflow') ?? config.workflowFile);
+    lease = await (await import('./cli-redis-lease.js')).leaseRedis(
+      config,
+      command === 'scan' || command === 'report',
+      err,
+    );
+    app = await (await import('./main.js')).createApp({ env: { ...env, REDIS_URL: lease.url }, workflow });
+    if (LONG_RUNNING.has(command)) return await dispatch(app, p, o, out, err);
+    const watch = redisLost(app, lease.url);
+    try {
+      return await Promise.race([dispatch(app, p, o, out, err), watch.lost]);
+    } finally {
+      watch.stop();
+    }
   } catch (e) {
-    if (e instanceof UsageError) {
-      err.write(`imds-bot: ${e.message}\nRun 'imds-bot help' for usage.\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      err.write(`imds-bot: ${e.message}\n`);
-      return 2;
-    }
-    err.write(`imds-bot: ${errorMessage(e)}\n`);
-    return 4;
+    return failure(e, command, err);
   } finally {
-    await app?.close();
+    await app?.close(app.redisDownForMs() > 0 ? 1000 : undefined);
+    await lease?.release();
+  }
+}
+
+/** One line (or a list of configuration problems), never a stack trace. */
+function failure(e: unknown, command: string, err: NodeJS.WritableStream): number {
+  if (e instanceof UsageError) {
+    const help = COMMANDS[command] ? `imds-bot ${command} --help` : 'imds-bot --help';
+    err.write(`imds-bot: ${e.message}\nRun '${help}' for usage.\n`);
+    return EXIT.usage;
+  }
+  err.write(`imds-bot: ${errorMessage(e)}\n`);
+  if (e instanceof ConfigError) return EXIT.usage;
+  if (e instanceof RedisUnavailable && command === 'health') return EXIT.failed;
+  return EXIT.unavailable;
+}
+
+/** The reader of stdout or stderr went away (`| head`): nothing more to say, and no `write EPIPE`. */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
   }
 }
 
 const isMain =
   process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
+  ignoreClosedPipes();
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // once stdout is flushed, a stray timer or socket left by a library must not keep us alive
+      process.stdout.write('', () => setTimeout(() => process.exit(code), 2000).unref());
     },
     (e: unknown) => {
       process.stderr.write(`imds-bot: ${errorMessage(e)}\n`);
-      process.exitCode = 4;
+      process.exitCode = EXIT.unavailable;
     },
   );
 }

@@ -34,9 +34,15 @@ export async function createApp(opts: AppOptions = {}) {
   const workflow: Workflow = opts.workflow ?? (await loadWorkflow(opts.workflowFile ?? config.workflowFile));
   const log = opts.log ?? createLogger(config.logLevel);
   const connections: Redis[] = [];
+  /** since when each connection has not been ready (absent: ready, or never connected yet) */
+  const down = new Map<Redis, number>();
   const connect = (name: string) => {
     const c = connectRedis(config.redisUrl, `imds-bot:${name}`);
-    c.on('error', (err) => log.debug({ connection: name, err: err.message }, 'redis connection error'));
+    c.on('error', (err) => {
+      if (!down.has(c)) down.set(c, Date.now());
+      log.debug({ connection: name, err: err.message }, 'redis connection error');
+    });
+    c.on('ready', () => down.delete(c));
     connections.push(c);
     return c;
   };
@@ -44,7 +50,11 @@ export async function createApp(opts: AppOptions = {}) {
   const clients = createAwsClients({ hubRegion: config.hubRegion, sessionName: config.sessionName });
   const store = createFindingsStore({ redis, prefix: config.prefix });
   const locks = createScanLocks({ redis, prefix: config.prefix });
-  const queues = createScanQueues({ connect, prefix: config.prefix });
+  const queues = createScanQueues({
+    connect,
+    prefix: config.prefix,
+    onError: (err) => log.debug({ err: err.message }, 'scan queue error'),
+  });
   const progress = createScopeProgressStore({ redis, prefix: config.prefix });
   const scopeDeps = { clients, inventory: createInventory(), usage: createUsageReader(), store, progress };
   const plan = (filter: ScanFilter) => planScopes(clients, workflow, config.hubRegion, filter);
@@ -64,6 +74,10 @@ export async function createApp(opts: AppOptions = {}) {
     },
     store,
     queues,
+    /** How long Redis has been out of reach (ms; 0 while every connection is ready). */
+    redisDownForMs(now = Date.now()): number {
+      return Math.max(0, ...[...down.values()].map((since) => now - since));
+    },
     requestScan: (trigger: Trigger, filter?: ScanFilter) => requestScan(scanDeps, workflow, trigger, filter),
     waitForScan: (scanId: string, onProgress?: (done: number, total: number) => void) =>
       waitForScan(queues, scanId, onProgress),
@@ -98,13 +112,28 @@ export async function createApp(opts: AppOptions = {}) {
       closers.push(() => scheduler.close());
       return scheduler;
     },
-    /** Workers, then queues, then Redis, then AWS clients: nothing is cut off mid-job. */
-    async close(): Promise<void> {
-      for (const close of closers.reverse()) await close();
-      await queues.close();
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    /**
+     * Workers, then queues, then Redis, then AWS clients: nothing is cut off mid-job. A step that
+     * cannot finish in `graceMs` (Redis gone) is abandoned: connections are then cut, never waited on.
+     */
+    async close(graceMs = 10_000): Promise<void> {
+      const deadline = Date.now() + graceMs;
+      const steps = [...closers.reverse(), () => queues.close()];
+      for (const step of steps) await withDeadline(step(), deadline);
+      await withDeadline(Promise.all(connections.map((c) => c.quit().catch(() => undefined))), deadline);
+      for (const c of connections) c.disconnect();
       clients.destroy();
     },
   };
 }
+/** Waits for `p` until `deadline` (epoch ms) at most; its failure is not the caller's concern. */
+async function withDeadline(p: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+  });
+  await Promise.race([p.catch(() => undefined), expired]);
+  clearTimeout(timer);
+}
+
 export type App = Awaited<ReturnType<typeof createApp>>;

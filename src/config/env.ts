@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
@@ -27,6 +29,8 @@ export const Env = z.object({
     .string()
     .regex(/^i-[0-9a-f]{8,17}$/, 'an instance id such as i-0123456789abcdef0')
     .optional(),
+  /** the one-shot CLI's private Redis keeps its data under $XDG_STATE_HOME/imds-bot */
+  XDG_STATE_HOME: z.string().optional(),
   /** the bot runs in a container on that host (it then needs hop limit 2) */
   IMDS_BOT_IN_CONTAINER: z.enum(['true', 'false']).default('false'),
 });
@@ -34,6 +38,10 @@ export type Env = z.infer<typeof Env>;
 
 export interface Config {
   redisUrl: string;
+  /** REDIS_URL was given (not the default): the CLI then never starts a private Redis */
+  redisUrlSet: boolean;
+  /** where the one-shot CLI's private Redis keeps its data */
+  stateDir: string;
   prefix: string;
   workflowFile: string;
   logLevel: z.infer<typeof LogLevel>;
@@ -55,6 +63,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   return {
     redisUrl: e.REDIS_URL,
+    redisUrlSet: blankless.REDIS_URL !== undefined,
+    stateDir: join(e.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'imds-bot'),
     prefix: e.IMDS_BOT_PREFIX,
     workflowFile: e.WORKFLOW_FILE,
     logLevel: e.LOG_LEVEL,

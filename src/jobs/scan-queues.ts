@@ -50,14 +50,19 @@ export interface QueueDeps {
   /** a connection factory: BullMQ classes each get their own */
   connect: (name: string) => Redis;
   prefix: string;
+  /** connection errors of the queues (BullMQ prints each to the console when nobody listens) */
+  onError?: (err: Error) => void;
 }
 
 /** The producer side: queues, the flow producer and (lazily) the events of the scan queue. */
-export function createScanQueues({ connect, prefix }: QueueDeps) {
+export function createScanQueues({ connect, prefix, onError = () => undefined }: QueueDeps) {
   const bull = { prefix: `${prefix}:bull` };
-  const scan = new Queue(QUEUE.scan, { ...bull, connection: connect('scan-queue') });
-  const trigger = new Queue(QUEUE.trigger, { ...bull, connection: connect('trigger-queue') });
-  const flow = new FlowProducer({ ...bull, connection: connect('flow-producer') });
+  const scan = new Queue(QUEUE.scan, { ...bull, connection: connect('scan-queue') }).on('error', onError);
+  const trigger = new Queue(QUEUE.trigger, { ...bull, connection: connect('trigger-queue') }).on(
+    'error',
+    onError,
+  );
+  const flow = new FlowProducer({ ...bull, connection: connect('flow-producer') }).on('error', onError);
   let events: QueueEvents | null = null;
   return {
     scan,
@@ -65,7 +70,10 @@ export function createScanQueues({ connect, prefix }: QueueDeps) {
     flow,
     bull,
     events(): QueueEvents {
-      events ??= new QueueEvents(QUEUE.scan, { ...bull, connection: connect('scan-events') });
+      events ??= new QueueEvents(QUEUE.scan, { ...bull, connection: connect('scan-events') }).on(
+        'error',
+        onError,
+      );
       return events;
     },
     async close(): Promise<void> {

@@ -1,40 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { freePort, spawnRedisServer } from '../embedded-redis.js';
 
-/** A free TCP port on 127.0.0.1, from the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined); // refused while the server starts: retried below
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch {
-      if (Date.now() > deadline)
-        throw new Error(`redis-server at ${url} did not answer within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      probe.disconnect();
-    }
-  }
-}
+export { freePort } from '../embedded-redis.js';
 
 export interface RedisServer {
   url: string;
@@ -63,22 +33,6 @@ export async function startRedisServer(
 ): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'imds-redis-'));
-  const url = `redis://127.0.0.1:${port}`;
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--maxmemory-policy',
-    'noeviction',
-  ];
-  args.push('--appendonly', opts.persistent ? 'yes' : 'no');
-  if (opts.persistent) args.push('--appendfsync', opts.appendfsync ?? 'always');
-  args.push(...(opts.extraArgs ?? []));
   let child: ChildProcess | null = null;
   const exited = () =>
     new Promise<void>((resolve) =>
@@ -88,16 +42,16 @@ export async function startRedisServer(
     );
 
   const server: RedisServer = {
-    url,
+    url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
-      child = spawn('redis-server', args, { stdio: 'ignore' });
-      child.once('error', (err) => {
-        throw new Error(
-          `cannot start redis-server (is Debian's redis-server installed? scripts/ensure-deps.sh installs it): ${err.message}`,
-        );
+      child = await spawnRedisServer({
+        port,
+        dir,
+        appendOnly: opts.persistent ?? false,
+        ...(opts.appendfsync ? { appendfsync: opts.appendfsync } : {}),
+        ...(opts.extraArgs ? { extraArgs: opts.extraArgs } : {}),
       });
-      await waitForPing(url);
     },
     async kill() {
       const done = exited();

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
+import { runCli } from '../support/cli-process.js';
 import { testEnv } from '../support/harness.js';
 
 const run = promisify(execFile);
@@ -191,6 +192,71 @@ describe('imds-bot (the command, as a separate process)', () => {
     expect(e.code).toBe(2);
     expect(e.stderr).toMatch(/REDIS_URL: .*redis:\/\//);
     expect(e.stderr).toMatch(/LOG_LEVEL/);
+  });
+
+  it('scan --output FILE writes the report there, in the format of its extension, atomically', async () => {
+    const file = join(dir, 'out', '..', 'report.json');
+    const r = await cli('scan', '--workflow', workflowFile('output', [OK]), '--output', file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/finished, 2\/2 scopes scanned/);
+    expect(r.stderr).toContain(`Report (json) written to ${file}`);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).summary.instances).toBe(3);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const csv = join(dir, 'report.csv');
+    expect((await cli('report', '--output', csv)).code).toBe(0);
+    expect(readFileSync(csv, 'utf8')).toMatch(/^instanceId,accountId,region,/);
+    const forced = join(dir, 'report.txt');
+    expect((await cli('report', '--output', forced, '--format', 'json')).code).toBe(0);
+    expect(JSON.parse(readFileSync(forced, 'utf8')).summary.instances).toBe(3);
+  });
+
+  it('--output with an extension it cannot tell, or in a directory that does not exist, exits 2', async () => {
+    const odd = await cli('report', '--output', join(dir, 'report.xlsx'));
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toMatch(/cannot tell the format of .*report\.xlsx.*add --format/);
+    const nowhere = await cli('report', '--output', join(dir, 'no', 'such', 'dir', 'r.json'));
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/cannot write .*r\.json/);
+    expect(nowhere.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a closed stdout (the reader went away, as with | head) ends quietly', async () => {
+    const r = await runCli(env, ['scan', '--workflow', workflowFile('pipe', [OK]), '--format', 'json'], {
+      closeStdout: true,
+    });
+    expect(r.killed).toBe(false);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/finished, 2\/2 scopes scanned/);
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  });
+
+  it("--version prints package.json's version; every command has --help with its exit statuses", async () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect((await cli('--version')).stdout).toBe(`imds-bot ${pkg.version}\n`);
+    const commands = ['scan', 'report', 'digest', 'serve', 'worker', 'audit', 'health'];
+    const helps = await Promise.all(commands.map((command) => cli(command, '--help')));
+    for (const [i, r] of helps.entries()) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: imds-bot ${commands[i]}`));
+      expect(r.stdout).toMatch(/Exit status:\n {2}0 /);
+    }
+    const scan = await cli('scan', '--help');
+    expect(scan.stdout).toMatch(/--output FILE/);
+    expect(scan.stdout).toMatch(/ 3 every inventory was read, but some parts/);
+  }, 180_000);
+
+  it("an unknown option names the command's valid ones", async () => {
+    const r = await cli('report', '--acount', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /report: Unknown option '--acount'; its options: --workflow, --format, --limit, --output/,
+    );
+    const audit = await cli('audit', 'verify', '--region', 'x');
+    expect(audit.stderr).toMatch(
+      /audit: Unknown option '--region'; its options: --workflow, --format, --since/,
+    );
   });
 
   it('health answers 0 when Redis answers', async () => {

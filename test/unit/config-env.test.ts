@@ -1,9 +1,13 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
 import { ConfigError } from '../../src/errors.js';
 
 const DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
+  redisUrlSet: false,
+  stateDir: join(homedir(), '.local', 'state', 'imds-bot'),
   prefix: 'imds',
   workflowFile: 'workflows/default.yaml',
   logLevel: 'info',
@@ -59,10 +63,13 @@ describe('loadConfig accepted values', () => {
       LOG_LEVEL: 'debug',
       AWS_REGION: 'eu-central-1',
       IMDS_BOT_SESSION_NAME: 'imds-bot@hub.example',
+      XDG_STATE_HOME: '/var/lib/someone',
     };
 
     expect(loadConfig(env)).toEqual({
       redisUrl: 'rediss://user:secret@redis.internal:6380/2',
+      redisUrlSet: true,
+      stateDir: '/var/lib/someone/imds-bot',
       prefix: 'imds_prod-2',
       workflowFile: '/etc/imds-bot/org.yaml',
       logLevel: 'debug',
