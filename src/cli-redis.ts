@@ -1,3 +1,4 @@
+import { approvalDeadEnds } from './domain/approval-dead-ends.js';
 import { CodedError } from './errors.js';
 import type { App } from './main.js';
 import {
@@ -33,5 +34,7 @@ export async function health(app: App, out: NodeJS.WritableStream): Promise<numb
   if ((await app.redis.ping()) !== 'PONG') return 1;
   const d = await readRedisDurability(app.redis);
   out.write(`${describeDurability(d)}\n`);
+  for (const dead of approvalDeadEnds(app.workflow.approvals))
+    out.write(`approvals: WARNING (${dead.rule}): ${dead.message}\n`);
   return d.maxmemoryPolicy === 'noeviction' ? 0 : 1;
 }

@@ -6,6 +6,7 @@ import { createUsageReader } from './aws/usage.js';
 import { type Config, loadConfig } from './config/env.js';
 import { loadWorkflow } from './config/workflow.js';
 import type { Workflow } from './config/workflow-schema.js';
+import { approvalDeadEnds } from './domain/approval-dead-ends.js';
 import { connectRedis } from './jobs/connection.js';
 import { createScanQueues, type ScanOutcome, type Trigger } from './jobs/scan-queues.js';
 import { startScanWorkers } from './jobs/scan-workers.js';
@@ -33,6 +34,8 @@ export async function createApp(opts: AppOptions = {}) {
   const config: Config = loadConfig(opts.env ?? process.env);
   const workflow: Workflow = opts.workflow ?? (await loadWorkflow(opts.workflowFile ?? config.workflowFile));
   const log = opts.log ?? createLogger(config.logLevel);
+  for (const d of approvalDeadEnds(workflow.approvals))
+    log.warn({ rule: d.rule, people: d.people, detail: d.message }, 'an approval rule can never be met');
   const connections: Redis[] = [];
   /** since when each connection has not been ready (absent: ready, or never connected yet) */
   const down = new Map<Redis, number>();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { neverApproved } from '../domain/approval-dead-ends.js';
 import { canRequest, requiredApprovals, type TargetFacts } from '../domain/approval-policy.js';
 import {
   type ChangeKind,
@@ -108,6 +109,13 @@ export async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOu
       30 * 86_400,
     );
   }
-  await postRequestCard(ctx, cr, r.notes);
-  return { ok: true, request: cr, notes: r.notes };
+  const never = neverApproved(ctx.workflow.approvals, r.by.userId, cr.requiredApprovals);
+  const notes = never
+    ? [
+        ...r.notes,
+        `:warning: This request can never be approved: ${never}. It will expire unapproved at ${cr.expiresAt.slice(0, 16)}Z; deny it, or fix the workflow's approvers.`,
+      ]
+    : r.notes;
+  await postRequestCard(ctx, cr, notes);
+  return { ok: true, request: cr, notes };
 }
