@@ -1,6 +1,7 @@
 import { enforceOptions, selfHostGuard } from '../domain/approval-policy.js';
 import type { ChangeRequest } from '../domain/change-request.js';
 import { CodedError, errorMessage } from '../errors.js';
+import { code, md } from '../slack/text.js';
 import { type Applied, asJson, type Json } from './applied.js';
 import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
@@ -218,7 +219,7 @@ async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobI
   await refreshCards(
     ctx,
     request,
-    `:white_check_mark: Done and verified: ${done.note}${done.awsRequestId ? ` (AWS request ${done.awsRequestId})` : ''}.`,
+    md`:white_check_mark: Done and verified: ${done.note}${done.awsRequestId ? md` (AWS request ${code(done.awsRequestId)})` : md``}.`,
   );
   return 'applied';
 }
@@ -239,7 +240,7 @@ async function fail(ctx: ChangeContext, cr: ChangeRequest, err: CodedError, jobI
     jobId,
     key: `${cr.id}:failed`,
   });
-  await refreshCards(ctx, request, `:x: Failed: ${err.message}`);
+  await refreshCards(ctx, request, md`:x: Failed: ${err.message}`);
 }
 
 export { enforceOne };

@@ -1,5 +1,6 @@
 import type { ChangeRequest } from '../domain/change-request.js';
 import { CodedError, errorMessage } from '../errors.js';
+import { code, lines, type Mrkdwn, md } from '../slack/text.js';
 import { enforceOne } from './apply.js';
 import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
@@ -115,15 +116,14 @@ export async function applyBulkItem(
   }
 }
 
-const skippedNote = (reasons: string[]): string =>
+/** The skipped instances' reasons (their own text, with the AWS data in them) as card lines. */
+const skippedNote = (reasons: string[]): Mrkdwn =>
   reasons.length === 0
-    ? ''
-    : `, ${reasons.length} skipped:\n${reasons
-        .slice(0, 10)
-        .map((r) => `• ${r}`)
-        .join(
-          '\n',
-        )}${reasons.length > 10 ? `\n… and ${reasons.length - 10} more (see \`/imds audit\`)` : ''}\n`;
+    ? md``
+    : md` ${reasons.length} skipped:\n${lines(
+        ...reasons.slice(0, 10).map((r) => md`• ${r}`),
+        reasons.length > 10 && md`… and ${reasons.length - 10} more (see ${code('/imds audit')})`,
+      )}`;
 
 /** Every item has run: the bulk request is applied (with its counts), or failed when none succeeded. */
 export async function finishBulk(ctx: ChangeContext, requestId: string): Promise<string> {
@@ -158,7 +158,7 @@ export async function finishBulk(ctx: ChangeContext, requestId: string): Promise
   await refreshCards(
     ctx,
     request,
-    `${failed || skipped.length ? ':warning:' : ':white_check_mark:'} Bulk finished: ${done}/${total} enforced and verified${failed ? `, ${failed} failed (see \`/imds audit\`)` : ''}.${skippedNote(skipped)}`,
+    md`${failed || skipped.length ? ':warning:' : ':white_check_mark:'} Bulk finished: ${done}/${total} enforced and verified${failed ? md`, ${failed} failed (see ${code('/imds audit')})` : md``}.${skippedNote(skipped)}`,
     { done, failed, total },
   );
   return request.state;

@@ -1,6 +1,24 @@
+import type { KnownBlock } from '@slack/types';
 import { approversChannelOf } from '../config/slack-schema.js';
 import type { ChangeRequest } from '../domain/change-request.js';
 import { approvalsMissing, describeChange } from '../domain/change-request.js';
+import { changeLine } from '../slack/changes-text.js';
+import {
+  bold,
+  code,
+  context,
+  date,
+  join,
+  lines,
+  type Mrkdwn,
+  md,
+  notification,
+  plainText,
+  section,
+  trusted,
+  user,
+  wire,
+} from '../slack/text.js';
 import type { ChangeContext } from './context.js';
 
 export const CR_ACTIONS = {
@@ -20,56 +38,74 @@ const STATE_LINE: Record<ChangeRequest['state'], string> = {
   'rolled-back': ':leftwards_arrow_with_hook: Rolled back',
 };
 
-const targetText = (cr: ChangeRequest): string => {
+const where = (accountId: string, region: string | null) =>
+  region ? md`${accountId}/${region}` : md`${accountId}`;
+
+const targetText = (cr: ChangeRequest): Mrkdwn => {
   const t = cr.target;
-  if (t.type === 'instance') return `\`${t.instanceId}\` in ${t.accountId}/${t.region}`;
+  if (t.type === 'instance') return md`${code(t.instanceId)} in ${where(t.accountId, t.region)}`;
   if (t.type === 'launch-template')
-    return `launch template \`${t.launchTemplateId}\` in ${t.accountId}/${t.region}`;
-  if (t.type === 'account-default') return `the instance metadata default of ${t.accountId}/${t.region}`;
-  return `${t.instanceIds.length} instance(s) in ${t.accountId}${t.region ? `/${t.region}` : ''}${t.owner ? ` owned by <@${t.owner}>` : ''}`;
+    return md`launch template ${code(t.launchTemplateId)} in ${where(t.accountId, t.region)}`;
+  if (t.type === 'account-default')
+    return md`the instance metadata default of ${where(t.accountId, t.region)}`;
+  const owner = t.owner ? md` owned by ${user(t.owner)}` : md``;
+  return md`${t.instanceIds.length} instance(s) in ${where(t.accountId, t.region)}${owner}`;
 };
 
 const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
-  type: 'button',
-  text: { type: 'plain_text', text },
+  type: 'button' as const,
+  text: plainText(text, 75),
   action_id: actionId,
   value,
   ...(style ? { style } : {}),
 });
 
+type Progress = { done: number; total: number; failed: number };
+
+function stateText(cr: ChangeRequest): Mrkdwn {
+  if (cr.state !== 'requested') return md`${STATE_LINE[cr.state]}`;
+  const expires = date(new Date(cr.expiresAt));
+  return md`${STATE_LINE[cr.state]} (${approvalsMissing(cr)} more approval(s) needed; expires ${expires})`;
+}
+
+function peopleText(cr: ChangeRequest): Mrkdwn {
+  const approvals = join(
+    cr.approvals.map((a) =>
+      a.override ? md`${user(a.userId)} (override: ${a.override.reason})` : user(a.userId),
+    ),
+    ', ',
+  );
+  const reason = cr.reason ? md`: ${cr.reason}` : md``;
+  const approved = cr.approvals.length ? md` · approved by ${approvals}` : md``;
+  return md`Requested by ${user(cr.requestedBy.userId)}${reason}${approved}`;
+}
+
+function outcomeLines(cr: ChangeRequest): (Mrkdwn | null)[] {
+  const denial = cr.denials[0];
+  const aws = cr.awsRequestId ? md` · AWS request ${code(cr.awsRequestId)}` : md``;
+  return [
+    denial ? md`Denied by ${user(denial.userId)}: ${denial.reason}` : null,
+    cr.state === 'applied' ? md`${changeLine(cr.before, cr.after)}${aws}` : null,
+    cr.error ? md`Error: ${cr.error.message}` : null,
+    cr.rollback
+      ? md`Rolled back by ${user(cr.rollback.by.userId)} (${cr.rollback.requestId}): ${cr.rollback.reason}`
+      : null,
+  ];
+}
+
 /** The card of a change request, for its current state: buttons only where they still apply. */
-export function requestCard(
-  cr: ChangeRequest,
-  notes: string[] = [],
-  progress?: { done: number; total: number; failed: number },
-) {
-  const approvals = cr.approvals
-    .map((a) => `<@${a.userId}>${a.override ? ` (override: ${a.override.reason})` : ''}`)
-    .join(', ');
-  const lines = [
-    `*${describeChange(cr)}* — ${targetText(cr)}`,
-    `${STATE_LINE[cr.state]}${cr.state === 'requested' ? ` (${approvalsMissing(cr)} more approval(s) needed; expires ${cr.expiresAt.slice(0, 16)}Z)` : ''}`,
-    `Requested by <@${cr.requestedBy.userId}>${cr.reason ? `: ${cr.reason}` : ''}${approvals ? ` · approved by ${approvals}` : ''}`,
-    ...(cr.denials.length ? [`Denied by <@${cr.denials[0]?.userId}>: ${cr.denials[0]?.reason}`] : []),
-    ...(cr.state === 'applied'
-      ? [
-          `Before: \`${JSON.stringify(cr.before)}\` → after: \`${JSON.stringify(cr.after)}\`${cr.awsRequestId ? ` · AWS request ${cr.awsRequestId}` : ''}`,
-        ]
-      : []),
-    ...(cr.error ? [`Error: ${cr.error.message}`] : []),
-    ...(cr.rollback
-      ? [`Rolled back by <@${cr.rollback.by.userId}> (${cr.rollback.requestId}): ${cr.rollback.reason}`]
-      : []),
-    ...(progress
-      ? [
-          `Progress: ${progress.done}/${progress.total} done${progress.failed ? `, ${progress.failed} failed` : ''}`,
-        ]
-      : []),
-    ...notes,
-  ];
-  const blocks: Record<string, unknown>[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2990) } },
-  ];
+export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: Progress) {
+  const body = lines(
+    md`${bold(trusted(describeChange(cr)))} — ${targetText(cr)}`,
+    stateText(cr),
+    peopleText(cr),
+    ...outcomeLines(cr),
+    progress
+      ? md`Progress: ${progress.done}/${progress.total} done${progress.failed ? md`, ${progress.failed} failed` : md``}`
+      : null,
+    ...notes.map(trusted),
+  );
+  const blocks: KnownBlock[] = [section(body)];
   if (cr.state === 'requested') {
     blocks.push({
       type: 'actions',
@@ -84,11 +120,8 @@ export function requestCard(
       elements: [button('Request rollback', CR_ACTIONS.rollback, cr.id, 'danger')],
     });
   }
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${cr.id} · ${cr.kind} · v${cr.version}` }],
-  });
-  return { text: `${describeChange(cr)}: ${cr.state}`, blocks };
+  blocks.push(context(md`${cr.id} · ${cr.kind} · v${String(cr.version)}`));
+  return { text: notification(md`${trusted(describeChange(cr))}: ${cr.state}`), blocks: wire(blocks) };
 }
 
 /** Posts a new request to the approvers' channel; the card is kept for updates in place. */
@@ -118,8 +151,8 @@ export async function postRequestCard(ctx: ChangeContext, cr: ChangeRequest, not
 export async function refreshCards(
   ctx: ChangeContext,
   cr: ChangeRequest,
-  threadNote: string | null,
-  progress?: { done: number; total: number; failed: number },
+  threadNote: Mrkdwn | null,
+  progress?: Progress,
 ): Promise<void> {
   const notes = JSON.parse((await ctx.redis.get(`${ctx.prefix}:cr-notes:${cr.id}`)) ?? '[]') as string[];
   const card = await ctx.cards.get(`request:${cr.id}`);
@@ -134,10 +167,16 @@ export async function refreshCards(
     version: cr.version * 10_000 + (progress ? progress.done + progress.failed : 0),
   });
   if (threadNote)
-    await ctx.out.add({ kind: 'post', channel: card.channel, threadTs: card.ts, text: threadNote });
+    await ctx.out.add({
+      kind: 'post',
+      channel: card.channel,
+      threadTs: card.ts,
+      text: notification(threadNote),
+    });
   const origin = threadNote ? await ctx.redis.get(`${ctx.prefix}:cr-origin:${cr.id}`) : null;
   if (origin && threadNote) {
     const o = JSON.parse(origin) as { channel: string; ts: string };
-    await ctx.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text: `${cr.id}: ${threadNote}` });
+    const text = notification(md`${cr.id}: ${threadNote}`);
+    await ctx.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text });
   }
 }

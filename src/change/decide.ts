@@ -1,6 +1,8 @@
 import { canApprove, canDeny, readinessGate } from '../domain/approval-policy.js';
 import type { ChangeRequest, Person } from '../domain/change-request.js';
+import { esc } from '../domain/untrusted.js';
 import { errorMessage } from '../errors.js';
+import { lines, md, user } from '../slack/text.js';
 import { recordAudit, recordRefusal, unknownTarget } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
@@ -92,7 +94,7 @@ export async function approve(
   if (!cr)
     return refused(ctx, 'approve', by, id, null, {
       code: 'unknown-request',
-      message: `No change request ${id}: the card is stale or forged.`,
+      message: `No change request ${esc(id)}: the card is stale or forged.`,
     });
   const actor = { userId: by.userId, groups };
   const current = await currentFacts(ctx, cr);
@@ -101,7 +103,7 @@ export async function approve(
     return {
       ok: false,
       code: 'instance-gone',
-      message: `${id}: the scans no longer see this instance (terminated?): nothing to approve.`,
+      message: `${esc(id)}: the scans no longer see this instance (terminated?): nothing to approve.`,
     };
   const live = await usageAtApproval(ctx, cr);
   if (!live.ok) return { ok: false, code: 'usage-unreadable', message: live.message };
@@ -125,11 +127,10 @@ export async function approve(
   }
   const skipping =
     cr.kind === 'bulk-enforce' && live.inUse.length > 0
-      ? `\n:red_circle: ${live.inUse.length} instance(s) will be skipped, not enforced:\n${live.inUse
-          .slice(0, 10)
-          .map((u) => `• ${inUseLine(u)}`)
-          .join('\n')}`
-      : '';
+      ? md`\n:red_circle: ${live.inUse.length} instance(s) will be skipped, not enforced:\n${lines(
+          ...live.inUse.slice(0, 10).map((u) => md`• ${inUseLine(u)}`),
+        )}`
+      : md``;
   const { result, request } = await ctx.requests.apply(
     id,
     { type: 'approve', by, ...(override ? { override } : {}) },
@@ -159,7 +160,7 @@ export async function approve(
   await refreshCards(
     ctx,
     request,
-    `:white_check_mark: <@${by.userId}> approved${override ? ` with an override: ${override.reason}` : ''}${quorum ? '; applying now.' : '; waiting for one more approver.'}${skipping}`,
+    md`:white_check_mark: ${user(by.userId)} approved${override ? md` with an override: ${override.reason}` : md``}${quorum ? md`; applying now.` : md`; waiting for one more approver.`}${skipping}`,
   );
   return {
     ok: true,
@@ -186,13 +187,13 @@ export async function deny(
       guard: (fresh) => canDeny(actor, fresh, ctx.workflow.approvals),
     })
     .catch(() => ({
-      result: { ok: false as const, code: 'unknown-request', message: `No change request ${id}.` },
+      result: { ok: false as const, code: 'unknown-request', message: `No change request ${esc(id)}.` },
       request: null,
     }));
   if (!result.ok || !request)
     return refused(ctx, 'deny', by, id, request, {
       code: result.ok ? 'unknown-request' : result.code,
-      message: result.ok ? `No change request ${id}.` : result.message,
+      message: result.ok ? `No change request ${esc(id)}.` : result.message,
     });
   await recordAudit(ctx, {
     type: 'denied',
@@ -202,7 +203,7 @@ export async function deny(
     reason,
     key: `${id}:denied`,
   });
-  await refreshCards(ctx, request, `:no_entry: <@${by.userId}> denied: ${reason}`);
+  await refreshCards(ctx, request, md`:no_entry: ${user(by.userId)} denied: ${reason}`);
   return { ok: true, request, message: `Denied ${id}.` };
 }
 
@@ -224,7 +225,7 @@ export async function expireDue(ctx: ChangeContext): Promise<number> {
     await refreshCards(
       ctx,
       request,
-      ':clock3: Expired: nobody approved it in time. Request it again if it is still wanted.',
+      md`:clock3: Expired: nobody approved it in time. Request it again if it is still wanted.`,
     );
   }
   return expired;

@@ -1,6 +1,7 @@
 import type { ChangeRequest } from '../domain/change-request.js';
 import { instanceChangeOf } from '../domain/finding-change.js';
 import { AccountDefault, type Finding, type ScopeSnapshot } from '../domain/model.js';
+import { code, md } from '../slack/text.js';
 import type { FindingsStore } from '../store/findings.js';
 import type { Applied } from './applied.js';
 import type { ChangeContext } from './context.js';
@@ -75,5 +76,5 @@ export async function alreadyRequired(findings: FindingsStore, f: Finding): Prom
     change?.httpTokens === 'required'
       ? `since ${change.at.slice(0, 16).replace('T', ' ')} UTC (${change.requestId})`
       : 'since before the last scan';
-  return `\`${f.instanceId}\` already requires IMDSv2 ${since}: nothing to do.`;
+  return md`${code(f.instanceId)} already requires IMDSv2 ${since}: nothing to do.`.text;
 }

@@ -9,6 +9,7 @@ import {
   describeChange,
   type Person,
 } from '../domain/change-request.js';
+import { link, type Mrkdwn, md, trusted, user } from '../slack/text.js';
 import { recordAudit } from './audit.js';
 import { postRequestCard } from './cards.js';
 import type { ChangeContext } from './context.js';
@@ -29,21 +30,26 @@ export type RequestOutcome =
 export const newRequestId = () => `cr-${randomBytes(6).toString('hex')}`;
 
 /** Where a request's card is, as a link the bot builds from the ids it stored; null before it is posted. */
-async function cardLink(ctx: ChangeContext, id: string): Promise<string | null> {
+async function cardLink(ctx: ChangeContext, id: string): Promise<Mrkdwn | null> {
   const card = await ctx.cards.get(`request:${id}`);
-  return card ? `<https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}|its card>` : null;
+  return card
+    ? link(`https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}`, 'its card')
+    : null;
 }
 
 /** The refusal of a second request for a target some open request holds. */
 export async function alreadyOpen(ctx: ChangeContext, openId: string): Promise<RequestOutcome> {
   const first = await ctx.requests.get(openId);
-  const link = await cardLink(ctx, openId);
+  const card = await cardLink(ctx, openId);
   const what = first
-    ? `${openId} (${describeChange(first)}, ${first.state}, requested by <@${first.requestedBy.userId}>)`
-    : openId;
+    ? md`${openId} (${trusted(describeChange(first))}, ${first.state}, requested by ${user(first.requestedBy.userId)})`
+    : md`${openId}`;
+  const see = card ? md`: see ${card}` : md``;
   return {
     ok: false,
-    reason: `Not filed: ${what} is already open for this target${link ? `: see ${link}` : ''}. One open request per instance, template or default at a time; decide that one first.`,
+    reason:
+      md`Not filed: ${what} is already open for this target${see}. One open request per instance, template or default at a time; decide that one first.`
+        .text,
     openId,
   };
 }

@@ -1,4 +1,5 @@
 import type { ChangeTarget, Person } from '../domain/change-request.js';
+import { md } from '../slack/text.js';
 import type { ChangeContext } from './context.js';
 import { groupFacts } from './facts.js';
 import { file, type RequestOutcome, type Where } from './request-file.js';
@@ -44,13 +45,15 @@ export async function requestAccountDefault(
   if (current?.managedBy === 'declarative-policy') {
     return {
       ok: false,
-      reason: `The instance metadata default of ${scope.accountId}/${scope.region} is owned by an AWS Organizations declarative policy${current.managedExceptionMessage ? ` (${current.managedExceptionMessage})` : ''}: change it in the organization's management account, not here.`,
+      reason:
+        md`The instance metadata default of ${scope.accountId}/${scope.region} is owned by an AWS Organizations declarative policy${current.managedExceptionMessage ? md` (${current.managedExceptionMessage})` : md``}: change it in the organization's management account, not here.`
+          .text,
     };
   }
   if (current?.httpTokens === 'required')
     return {
       ok: false,
-      reason: `${scope.accountId}/${scope.region} already defaults new instances to IMDSv2.`,
+      reason: md`${scope.accountId}/${scope.region} already defaults new instances to IMDSv2.`.text,
     };
   const target: ChangeTarget = { type: 'account-default', ...scope };
   const before = current

@@ -1,6 +1,8 @@
 import { asgWarning, enforceOptions, readinessGate, selfHostGuard } from '../domain/approval-policy.js';
 import type { ChangeRequest, ChangeTarget, Person } from '../domain/change-request.js';
 import type { Finding } from '../domain/model.js';
+import { stateLine } from '../slack/changes-text.js';
+import { code, md, trusted, user } from '../slack/text.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
 import { alreadyRequired } from './finding-update.js';
@@ -42,7 +44,8 @@ export async function requestEnforce(
   const notes: string[] = [];
   if (f.readiness === 'in-use')
     notes.push(
-      `:red_circle: Still makes IMDSv1 calls (${f.usage?.noTokenCalls ?? '?'} in the window, last ${f.usage?.lastSeen ?? '?'}): an approver must give a written reason to override.`,
+      md`:red_circle: Still makes IMDSv1 calls (${f.usage?.noTokenCalls ?? '?'} in the window, last ${f.usage?.lastSeen ?? '?'}): an approver must give a written reason to override.`
+        .text,
     );
   if (f.readiness === 'unknown')
     notes.push(':white_circle: CloudWatch cannot tell its IMDSv1 use: approving asks for confirmation.');
@@ -58,14 +61,14 @@ export async function requestEnforce(
   const planned = enforceOptions(current, facts, ctx.workflow.approvals);
   const self = selfHostGuard(facts, planned);
   if (!self.allowed) return { ok: false, reason: self.reason };
-  if (self.warning) notes.push(`:rotating_light: ${self.warning.message}`);
+  if (self.warning) notes.push(md`:rotating_light: ${trusted(self.warning.message)}`.text);
   const asg = asgWarning(facts);
   if (asg) {
     const fix =
       f.templateRisk === 'asg-unfixed-template' && f.launchTemplate
-        ? ` Fix the template too: \`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}\``
-        : '';
-    notes.push(`:warning: ${asg.message}${fix}`);
+        ? md` Fix the template too: ${code(`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}`)}`
+        : md``;
+    notes.push(md`:warning: ${trusted(asg.message)}${fix}`.text);
   }
   const target: ChangeTarget = {
     type: 'instance',
@@ -121,7 +124,9 @@ export async function requestBulk(
   if (ready.length === 0)
     return {
       ok: false,
-      reason: `No instance of ${scope.accountId}${scope.owner ? ` owned by <@${scope.owner}>` : ''} is ready to enforce.`,
+      reason:
+        md`No instance of ${scope.accountId}${scope.owner ? md` owned by ${user(scope.owner)}` : md``} is ready to enforce.`
+          .text,
     };
   const regions = [...new Set(ready.map((f) => f.region))];
   const target: ChangeTarget = {
@@ -136,10 +141,12 @@ export async function requestBulk(
     scope.owner,
   );
   const notes = [
-    `${ready.length} ready instance(s) in ${regions.join(', ')}; applied at most ${4}/s per region to stay under EC2's limits.`,
+    md`${ready.length} ready instance(s) in ${regions.join(', ')}; applied at most ${4}/s per region to stay under EC2's limits.`
+      .text,
     ...(held.size > 0
       ? [
-          `${candidates.length - ready.length} more are left out: already in open request(s) ${[...held].join(', ')}.`,
+          md`${candidates.length - ready.length} more are left out: already in open request(s) ${[...held].join(', ')}.`
+            .text,
         ]
       : []),
   ];
@@ -170,13 +177,15 @@ export async function requestRollback(
   if (original.state !== 'applied')
     return {
       ok: false,
-      reason: `${original.id} is ${original.state}, not applied: there is nothing to roll back.`,
+      reason: md`${original.id} is ${original.state}, not applied: there is nothing to roll back.`.text,
     };
   const t = original.target;
   if (t.type === 'bulk')
     return {
       ok: false,
-      reason: `Roll back the instances of bulk ${original.id} one by one: \`/imds rollback <instance-id> <reason>\`.`,
+      reason:
+        md`Roll back the instances of bulk ${original.id} one by one: ${code('/imds rollback <instance-id> <reason>')}.`
+          .text,
     };
   const resource =
     t.type === 'instance'
@@ -185,7 +194,7 @@ export async function requestRollback(
         ? t.launchTemplateId
         : 'account-default';
   const notes = [
-    `Restores exactly the state captured before ${original.id}: ${JSON.stringify(original.before)}.`,
+    md`Restores exactly the state captured before ${original.id}: ${stateLine(original.before)}.`.text,
   ];
   return file(ctx, {
     kind: 'rollback',

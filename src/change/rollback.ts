@@ -2,6 +2,7 @@ import type { InstanceOptions } from '../aws/remediation.js';
 import type { ChangeRequest } from '../domain/change-request.js';
 import type { AccountDefault } from '../domain/model.js';
 import { CodedError } from '../errors.js';
+import { md } from '../slack/text.js';
 import { type Applied, asJson } from './applied.js';
 import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
@@ -75,5 +76,5 @@ export async function markRolledBack(ctx: ChangeContext, rollback: ChangeRequest
     reason: rollback.reason,
     key: `${request.id}:rolled-back`,
   });
-  await refreshCards(ctx, request, `:leftwards_arrow_with_hook: Rolled back by ${rollback.id}.`);
+  await refreshCards(ctx, request, md`:leftwards_arrow_with_hook: Rolled back by ${rollback.id}.`);
 }

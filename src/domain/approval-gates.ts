@@ -12,6 +12,7 @@ import {
   type Warning,
 } from './approval-roles.js';
 import type { Finding, MetadataOptions } from './model.js';
+import { esc } from './untrusted.js';
 
 /**
  * Whether a change is safe to make: the readiness gate, the exact options sent, the bot's own host,
@@ -114,7 +115,7 @@ export function selfHostGuard(facts: TargetFacts, planned: Pick<EnforceOptions, 
 /** Enforcing one instance of an Auto Scaling group does not survive its replacement. */
 export function asgWarning(facts: TargetFacts): Warning | null {
   const id = subject(facts);
-  const group = `Auto Scaling group ${facts.asg ?? '?'}`;
+  const group = `Auto Scaling group ${esc(facts.asg ?? '?')}`;
   if (facts.templateRisk === 'asg-unfixed-template') {
     const message = `${id} is in ${group}, whose launch template allows IMDSv1: replacements bring it back. Fix the template too.`;
     return { code: 'asg-unfixed-template', message };

@@ -1,5 +1,6 @@
 import type { Approvals } from '../config/approval-schema.js';
 import type { MetadataOptions, Readiness, TemplateRisk } from './model.js';
+import { esc } from './untrusted.js';
 
 /**
  * The vocabulary of the approval policy (who acts, what is known of the target, how a decision reads)
@@ -65,7 +66,9 @@ export type EnforceOptions = Omit<MetadataOptions, 'state' | 'httpTokens'> & { h
 export const ALLOW = { allowed: true } as const;
 export const refuse = (code: PolicyCode, reason: string): Refusal => ({ allowed: false, code, reason });
 
-export const subject = (facts: TargetFacts): string => facts.instanceId ?? 'this target';
+/** The target named in a policy message (mrkdwn: the id is AWS's data, so it is escaped). */
+export const subject = (facts: TargetFacts): string =>
+  facts.instanceId ? esc(facts.instanceId) : 'this target';
 
 const member = (actor: Actor, users: readonly string[], groups: readonly string[]): boolean =>
   users.includes(actor.userId) || groups.some((g) => actor.groups.includes(g));
@@ -77,11 +80,15 @@ export const isSecurity = (actor: Actor, policy: Approvals): boolean =>
   isApprover(actor, policy) ||
   member(actor, policy.security.users, [...policy.security.groups, ...policy.security.channels]);
 
-/** Slack mrkdwn for a user, user group or channel id. */
+/**
+ * Slack mrkdwn for a user, user group or channel id; anything that is not such an id is shown as
+ * (escaped) text. Policy messages are mrkdwn: their other values go through `esc`.
+ */
 export const mention = (id: string): string => {
-  if (id.startsWith('S')) return `<!subteam^${id}>`;
-  if (id.startsWith('C') || id.startsWith('G')) return `<#${id}>`;
-  return `<@${id}>`;
+  if (/^S[A-Z0-9]{2,20}$/.test(id)) return `<!subteam^${id}>`;
+  if (/^[CG][A-Z0-9]{2,20}$/.test(id)) return `<#${id}>`;
+  if (/^[UW][A-Z0-9]{2,20}$/.test(id)) return `<@${id}>`;
+  return esc(id);
 };
 
 const label = (ids: readonly string[], role: string): string =>

@@ -16,6 +16,7 @@ import type {
   ChangeRequest,
   ChangeState,
 } from './change-request-schema.js';
+import { esc } from './untrusted.js';
 
 export {
   Approval,
@@ -117,12 +118,15 @@ const WORKER: ByWhom = { system: 'worker' };
 const blank = (s: string): boolean => s.trim() === '';
 const isExpired = (cr: ChangeRequest, now: Date): boolean => now.getTime() >= Date.parse(cr.expiresAt);
 
-/** What the change does, for messages: "enforce on i-0abc (123456789012/eu-west-1)". */
+/**
+ * What the change does, for messages: "enforce on i-0abc (123456789012/eu-west-1)". mrkdwn: its
+ * ids are AWS's data, so they are escaped.
+ */
 export function describeChange(cr: ChangeRequest): string {
   const t = cr.target;
-  const where = `${t.accountId}/${t.region ?? 'all regions'}`;
-  if (t.type === 'instance') return `${cr.kind} on ${t.instanceId} (${where})`;
-  if (t.type === 'launch-template') return `${cr.kind} on ${t.launchTemplateId} (${where})`;
+  const where = esc(`${t.accountId}/${t.region ?? 'all regions'}`);
+  if (t.type === 'instance') return `${cr.kind} on ${esc(t.instanceId)} (${where})`;
+  if (t.type === 'launch-template') return `${cr.kind} on ${esc(t.launchTemplateId)} (${where})`;
   if (t.type === 'account-default') return `${cr.kind} on the account default (${where})`;
   return `${cr.kind} on ${t.instanceIds.length} instance(s) (${where})`;
 }
@@ -141,9 +145,9 @@ export function transitionMessage(code: TransitionCode, cr: ChangeRequest): stri
     'already-approved': `${what} is already approved and queued; once applied, an approver can roll it back.`,
     'already-applying': `${what} is being applied now (job ${cr.jobId ?? '?'}); wait for the result.`,
     'already-applied': `${what} was already applied; to undo it, an approver can request a rollback.`,
-    'already-failed': `${what} failed (${cr.error?.message ?? 'unknown error'}); request a new change to retry.`,
+    'already-failed': `${what} failed (${esc(cr.error?.message ?? 'unknown error')}); request a new change to retry.`,
     'already-rolled-back': `${what} was rolled back; request a new change to enforce again.`,
-    'already-denied': `${what} was denied by ${cr.denials.at(-1)?.name ?? 'an approver'}; request it again if things changed.`,
+    'already-denied': `${what} was denied by ${esc(cr.denials.at(-1)?.name ?? 'an approver')}; request it again if things changed.`,
     expired: `${what} expired at ${cr.expiresAt} before it was approved; request it again.`,
     'not-expired-yet': `${what} does not expire until ${cr.expiresAt}.`,
     'self-approval': `You requested ${what} yourself; a different approver must approve it.`,

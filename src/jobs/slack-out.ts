@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CodedError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { md, mention, notification, trusted } from '../slack/text.js';
 import { call, respond, SlackRateLimited } from '../slack/web.js';
 import type { CardStore } from '../store/cards.js';
 import type { QueueDeps } from './scan-queues.js';
@@ -258,9 +259,8 @@ async function processOut(
         await deliver(deps, {
           kind: 'post',
           channel: out.fallbackChannel,
-          text: `Could not deliver a message to <#${out.channel}> / <@${out.channel}>: ${err.message}. It said:\n${out.text}`.slice(
-            0,
-            3900,
+          text: notification(
+            md`Could not deliver a message to ${mention(out.channel)}: ${err.message}. It said:\n${trusted(out.text)}`,
           ),
         });
         return null;

@@ -1,5 +1,6 @@
 import type { Finding, ScanError } from '../domain/model.js';
 import { percentText } from '../domain/summary.js';
+import { cellSafe, terminalSafe } from '../domain/untrusted.js';
 import { laggardsOf, type Report } from './report.js';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
@@ -65,11 +66,14 @@ export function missingParts(errors: readonly ScanError[]): Map<string, string> 
   return new Map([...parts].map(([k, v]) => [k, [...v].join(';')]));
 }
 
-/** RFC 4180 quoting, and a leading ' on values a spreadsheet would run as a formula (tags are user input). */
+/**
+ * RFC 4180 quoting, bidi controls dropped, and a leading ' on values a spreadsheet would run as a
+ * formula (`=`, `+`, `-`, `@`, tab, CR, also after leading spaces; tags are user input).
+ */
 export function csvCell(v: string | number | boolean | null): string {
   if (v === null) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  let s = typeof v === 'string' ? cellSafe(v) : String(v);
+  if (typeof v === 'string' && /^[ \u00a0]*[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -86,14 +90,14 @@ export function* csvChunks(r: Report): Generator<string> {
 
 export const formatCsv = (r: Report): string => [...csvChunks(r)].join('');
 
-/** Tag values reach the terminal: strip control and bidi characters so a Name tag cannot inject escapes or reorder text. */
+/** Tag values reach the terminal: control, bidi and separator characters become '?' (see terminalSafe). */
 const clean = (s: string, max = 40): string => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+  const t = terminalSafe(s);
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
 
-function table(headers: string[], rows: string[][]): string[] {
+function table(headers: string[], data: string[][]): string[] {
+  const rows = data.map((r) => r.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -1,6 +1,7 @@
 import { decisionModal, decisionSubmission } from './blocks/decision.js';
 import { errorAnswer } from './blocks/metadata.js';
 import type { ActionArgs, ListenerDeps, ViewArgs } from './listeners.js';
+import { code, type Mrkdwn, md } from './text.js';
 
 export const CR_ACTION = /^imds_cr_(approve|deny|rollback)$/;
 
@@ -10,26 +11,26 @@ type Asks = 'override' | 'confirm' | 'reason';
 async function approvalAsks(
   deps: ListenerDeps,
   requestId: string,
-): Promise<{ asks: Asks | null; explain: string }> {
+): Promise<{ asks: Asks | null; explain: Mrkdwn }> {
   const cr = await deps.requests.get(requestId);
   const f =
     cr?.kind === 'enforce' && cr.target.type === 'instance'
       ? await deps.findings.locate(cr.target.instanceId)
       : null;
   if (f?.readiness === 'in-use') {
-    const calls = `${f.usage?.noTokenCalls ?? '?'} IMDSv1 calls in the window (last ${f.usage?.lastSeen ?? '?'})`;
+    const calls = md`${f.usage?.noTokenCalls ?? '?'} IMDSv1 calls in the window (last ${f.usage?.lastSeen ?? '?'})`;
     return {
       asks: 'override',
-      explain: `:red_circle: \`${f.instanceId}\` still made ${calls}. Enforcing breaks whatever makes them.`,
+      explain: md`:red_circle: ${code(f.instanceId)} still made ${calls}. Enforcing breaks whatever makes them.`,
     };
   }
   if (f?.readiness === 'unknown') {
     return {
       asks: 'confirm',
-      explain: `:white_circle: CloudWatch has no MetadataNoToken data for \`${f.instanceId}\`: its IMDSv1 use is unknown. Enforce anyway?`,
+      explain: md`:white_circle: CloudWatch has no MetadataNoToken data for ${code(f.instanceId)}: its IMDSv1 use is unknown. Enforce anyway?`,
     };
   }
-  return { asks: null, explain: '' };
+  return { asks: null, explain: md`` };
 }
 
 /**
@@ -60,8 +61,8 @@ export async function onRequestAction(
           asks: 'reason' as const,
           explain:
             kind === 'deny'
-              ? 'Deny this change request.'
-              : 'Request a rollback to the state captured before the change; another approver confirms it.',
+              ? md`Deny this change request.`
+              : md`Request a rollback to the state captured before the change; another approver confirms it.`,
         };
   if (need.asks === null) {
     await deps.tasks.add({ kind: 'cr-decision', action: kind, requestId, user, ...where });

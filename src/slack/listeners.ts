@@ -22,6 +22,7 @@ import { CHANGE_HELP, parseChangeCommand } from './commands/change-commands.js';
 import { helpText, isCommandError, parseCommand } from './commands/parse.js';
 import { CR_ACTION, onDecisionSubmit, onRequestAction } from './listeners-change.js';
 import type { DecisionAttempt } from './tasks/gate.js';
+import { code, decodeSlack, md, notification, trusted } from './text.js';
 import type { ResponseMessage } from './web.js';
 
 export interface ListenerDeps {
@@ -43,7 +44,15 @@ export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddleware
 
 const working = (command: { command: string; text: string }) => ({
   response_type: 'ephemeral' as const,
-  text: `:hourglass_flowing_sand: Working on \`${command.command} ${command.text.trim()}\`…`,
+  text: notification(
+    md`:hourglass_flowing_sand: Working on ${code(`${command.command} ${decodeSlack(command.text.trim())}`)}…`,
+  ),
+});
+
+/** A reply in the ack itself, from mrkdwn the parsers built (their user tokens escaped). */
+const answer = (mrkdwn: string) => ({
+  response_type: 'ephemeral' as const,
+  text: notification(trusted(mrkdwn)),
 });
 
 /**
@@ -54,20 +63,17 @@ export async function onImdsCommand(deps: ListenerDeps, { command, ack }: Comman
   const user = { id: command.user_id, name: command.user_name };
   const where = { channelId: command.channel_id, responseUrl: command.response_url };
   const change = parseChangeCommand(command.text);
-  if (change && !change.ok) return ack({ response_type: 'ephemeral', text: change.message });
+  if (change && !change.ok) return ack(answer(change.message));
   if (change?.ok) {
     await ack(working(command));
     await deps.tasks.add({ kind: 'change-command', command: change.command, user, ...where });
     return;
   }
   const parsed = parseCommand(command.text, { maxSnoozeDays: deps.workflow.approvals.maxSnoozeDays });
-  if (isCommandError(parsed)) return ack({ response_type: 'ephemeral', text: parsed.message });
+  if (isCommandError(parsed)) return ack(answer(parsed.message));
   if (parsed.name === 'help') {
     const topic = parsed.args.topic;
-    return ack({
-      response_type: 'ephemeral',
-      text: `${helpText(topic, command.command)}${topic ? '' : `\n${CHANGE_HELP}`}`,
-    });
+    return ack(answer(`${helpText(topic, command.command)}${topic ? '' : `\n${CHANGE_HELP}`}`));
   }
   await ack(working(command));
   await deps.tasks.add({ kind: 'command', command: parsed, text: command.text.trim(), user, ...where });

@@ -1,5 +1,6 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { CodedError, errorMessage } from '../errors.js';
+import { type Mrkdwn, notification } from './text.js';
 
 /**
  * The bot's Web API client for workers: it never waits out a 429 itself (that would block a
@@ -137,9 +138,9 @@ export async function respond(
 }
 
 /** A reply only the user sees; on a card's response_url it never replaces the card. */
-export const ephemeral = (text: string, blocks?: Record<string, unknown>[]): ResponseMessage => ({
+export const ephemeral = (text: Mrkdwn, blocks?: Record<string, unknown>[]): ResponseMessage => ({
   response_type: 'ephemeral',
-  text,
+  text: notification(text),
   replace_original: false,
   ...(blocks ? { blocks } : {}),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Mrkdwn, plainText, section } from '../text.js';
 import { NOT_OURS, readMetadata } from './metadata.js';
 
 export const DECISION_CALLBACK = 'imds_cr_decision';
@@ -20,7 +21,7 @@ const TITLES = {
   reason: 'Say why',
 } as const;
 
-export function decisionModal(meta: DecisionMeta, explain: string, minLength: number) {
+export function decisionModal(meta: DecisionMeta, explain: Mrkdwn, minLength: number) {
   const input =
     meta.asks === 'confirm'
       ? []
@@ -28,13 +29,11 @@ export function decisionModal(meta: DecisionMeta, explain: string, minLength: nu
           {
             type: 'input',
             block_id: FIELD,
-            label: {
-              type: 'plain_text',
-              text:
-                meta.asks === 'override'
-                  ? 'Why enforce although it still uses IMDSv1?'
-                  : 'Reason (goes into the audit trail)',
-            },
+            label: plainText(
+              meta.asks === 'override'
+                ? 'Why enforce although it still uses IMDSv1?'
+                : 'Reason (goes into the audit trail)',
+            ),
             element: {
               type: 'plain_text_input',
               action_id: 'value',
@@ -48,13 +47,13 @@ export function decisionModal(meta: DecisionMeta, explain: string, minLength: nu
     type: 'modal',
     callback_id: DECISION_CALLBACK,
     private_metadata: JSON.stringify(meta),
-    title: { type: 'plain_text', text: TITLES[meta.asks] },
-    submit: {
-      type: 'plain_text',
-      text: meta.action === 'approve' ? 'Approve' : meta.action === 'deny' ? 'Deny' : 'Request rollback',
-    },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: explain.slice(0, 2900) } }, ...input],
+    title: plainText(TITLES[meta.asks], 24),
+    submit: plainText(
+      meta.action === 'approve' ? 'Approve' : meta.action === 'deny' ? 'Deny' : 'Request rollback',
+      24,
+    ),
+    close: plainText('Cancel', 24),
+    blocks: [section(explain), ...input],
   };
 }
 

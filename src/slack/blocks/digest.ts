@@ -1,7 +1,21 @@
 import type { ContextBlock, HeaderBlock, SectionBlock } from '@slack/types';
 import { type DigestGroups, laggardCount, type OwnerDigest } from '../../domain/digest.js';
 import type { Finding } from '../../domain/model.js';
-import { type Block, count, escapeText, LIMITS, mrkdwn, plain, truncate } from './common.js';
+import {
+  bold,
+  code,
+  context,
+  count,
+  date,
+  header,
+  join,
+  lines,
+  type Mrkdwn,
+  md,
+  notification,
+  section,
+} from '../text.js';
+import { type Block, LIMITS } from './common.js';
 import { type DigestAction, type InstanceContext, instanceActions, instanceSection } from './instance.js';
 
 export { checkBlockKitLimits, checkMessageText } from './limits.js';
@@ -12,8 +26,10 @@ export { checkBlockKitLimits, checkMessageText } from './limits.js';
  */
 
 export interface DigestMessageContext {
-  /** who the digest is for, as shown: a team name or a person */
+  /** who the digest is for, as plain text for the header: a person's name, a team, or a label */
   ownerLabel: string;
+  /** the same owner as a live mention (`user(id)`, `channel(id)`), shown in the summary */
+  ownerMention?: Mrkdwn;
   /** e.g. 'https://{region}.console.amazonaws-us-gov.com'; default the commercial console */
   consoleBaseUrl?: string;
   now: Date;
@@ -52,41 +68,45 @@ const GROUP_HEAD: Record<GroupKey, { title: string; hint: string }> = {
   },
 };
 
-const groupHead = (key: GroupKey, n: number): SectionBlock => ({
-  type: 'section',
-  text: mrkdwn(`*${GROUP_HEAD[key].title} (${n.toLocaleString('en-US')})*\n${GROUP_HEAD[key].hint}`),
-});
+const groupHead = (key: GroupKey, n: number): SectionBlock =>
+  section(md`${bold(md`${GROUP_HEAD[key].title} (${n})`)}\n${GROUP_HEAD[key].hint}`);
 
-const closing = (n: number): ContextBlock => ({
-  type: 'context',
-  elements: [mrkdwn(`…and ${n.toLocaleString('en-US')} more: see App Home or \`/imds report\``)],
-});
+const closing = (n: number): ContextBlock =>
+  context(md`…and ${n} more: see App Home or ${code('/imds report')}`);
 
-function countsLine(d: OwnerDigest): string {
-  const parts = [
-    `*${d.groups.ready.length.toLocaleString('en-US')}* ready to enforce`,
-    `*${d.groups.inUse.length.toLocaleString('en-US')}* still using IMDSv1`,
-    `*${d.groups.unknown.length.toLocaleString('en-US')}* with no usage data`,
-  ];
-  if (d.snoozedCount > 0) parts.push(`${d.snoozedCount.toLocaleString('en-US')} snoozed`);
-  return parts.join(' · ');
+function countsLine(d: OwnerDigest): Mrkdwn {
+  return join(
+    [
+      md`${bold(d.groups.ready.length)} ready to enforce`,
+      md`${bold(d.groups.inUse.length)} still using IMDSv1`,
+      md`${bold(d.groups.unknown.length)} with no usage data`,
+      d.snoozedCount > 0 && md`${d.snoozedCount} snoozed`,
+    ],
+    ' · ',
+  );
 }
 
-function summary(d: OwnerDigest): SectionBlock {
+function summary(d: OwnerDigest, owner: Mrkdwn | undefined): SectionBlock {
   const n = laggardCount(d);
+  const forWhom = owner === undefined ? null : md`For ${owner}:`;
   if (n === 0) {
-    const rest = d.snoozedCount > 0 ? ` (apart from ${count(d.snoozedCount, 'snoozed instance')})` : '';
-    return { type: 'section', text: mrkdwn(`:tada: None of your instances accept IMDSv1 any more${rest}.`) };
+    const rest = d.snoozedCount > 0 ? md` (apart from ${count(d.snoozedCount, 'snoozed instance')})` : md``;
+    return section(lines(forWhom, md`:tada: None of your instances accept IMDSv1 any more${rest}.`));
   }
-  const lines = [`*${count(n, 'instance')}* of yours still accept IMDSv1.`, countsLine(d)];
-  if (d.hasRegression) {
-    const ids = d.regressedIds.slice(0, 5).map((id) => `\`${escapeText(id)}\``);
-    const more = d.regressedIds.length > 5 ? ` and ${d.regressedIds.length - 5} more` : '';
-    lines.push(
-      `:rotating_light: *${count(d.regressedIds.length, 'regression')}* since the last scan: ${ids.join(', ')}${more}`,
-    );
-  }
-  return { type: 'section', text: mrkdwn(lines.join('\n')) };
+  const regressions = d.hasRegression
+    ? md`:rotating_light: ${bold(count(d.regressedIds.length, 'regression'))} since the last scan: ${join(
+        d.regressedIds.slice(0, 5).map((id) => code(id)),
+        ', ',
+      )}${d.regressedIds.length > 5 ? md` and ${d.regressedIds.length - 5} more` : md``}`
+    : null;
+  return section(
+    lines(
+      forWhom,
+      md`${bold(count(n, 'instance'))} of yours still accept IMDSv1.`,
+      countsLine(d),
+      regressions,
+    ),
+  );
 }
 
 /** The earliest end of the owner's snoozes, as a Slack date that renders in the reader's time zone. */
@@ -96,32 +116,24 @@ function snoozeContext(d: OwnerDigest, until: ReadonlyMap<string, string> | unde
     .map((id) => until?.get(id))
     .filter((t): t is string => t !== undefined && !Number.isNaN(Date.parse(t)));
   const first = ends.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-  const when =
-    first === undefined
-      ? ''
-      : `; the first wakes up <!date^${Math.floor(Date.parse(first) / 1000)}^{date_short}|${escapeText(first.slice(0, 10))}>`;
-  return { type: 'context', elements: [mrkdwn(`:zzz: ${count(d.snoozedCount, 'instance')} snoozed${when}`)] };
+  const when = first === undefined ? md`` : md`; the first wakes up ${date(new Date(first), '{date_short}')}`;
+  return context(md`:zzz: ${count(d.snoozedCount, 'instance')} snoozed${when}`);
 }
 
 function head(d: OwnerDigest, ctx: DigestMessageContext): Block[] {
-  const header: HeaderBlock = {
-    type: 'header',
-    text: plain(`IMDSv1 digest: ${ctx.ownerLabel}`, LIMITS.headerText),
-  };
+  const top: HeaderBlock = header(`IMDSv1 digest: ${ctx.ownerLabel}`);
   const snoozed = snoozeContext(d, ctx.snoozedUntil);
-  return snoozed === null ? [header, summary(d)] : [header, summary(d), snoozed];
+  const sum = summary(d, ctx.ownerMention);
+  return snoozed === null ? [top, sum] : [top, sum, snoozed];
 }
 
 function fallbackText(d: OwnerDigest, ctx: DigestMessageContext): string {
-  const who = escapeText(truncate(ctx.ownerLabel, 150));
+  const who = ctx.ownerLabel;
   const n = laggardCount(d);
-  if (n === 0) return `IMDSv1 digest for ${who}: nothing to do.`;
+  if (n === 0) return notification(md`IMDSv1 digest for ${who}: nothing to do.`);
   const { ready, inUse, unknown } = d.groups;
-  const detail = `${ready.length} ready to enforce, ${inUse.length} still using IMDSv1, ${unknown.length} with no usage data`;
-  return truncate(
-    `IMDSv1 digest for ${who}: ${count(n, 'instance')} still accept IMDSv1 (${detail}).`,
-    LIMITS.messageText,
-  );
+  const detail = md`${ready.length} ready to enforce, ${inUse.length} still using IMDSv1, ${unknown.length} with no usage data`;
+  return notification(md`IMDSv1 digest for ${who}: ${count(n, 'instance')} still accept IMDSv1 (${detail}).`);
 }
 
 interface Candidate {

@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, SectionBlock } from '@slack/types';
 import type { Finding } from '../../domain/model.js';
-import { ago, count, mrkdwn, plain, safeText } from './common.js';
+import { bold, capped, code, count, lines, type Mrkdwn, md, plainText, section } from '../text.js';
+import { ago } from './common.js';
 
 /**
  * The blocks of one instance in a digest: a section describing it and a row of buttons. Button
@@ -41,58 +42,63 @@ export const READINESS_LABEL: Record<string, string> = {
   unknown: 'No usage data',
 };
 
-function usageLine(f: Finding, now: Date): string | null {
+function usageLine(f: Finding, now: Date): Mrkdwn | null {
   if (f.readiness !== 'in-use' || f.usage === null) return null;
-  const seen = f.usage.lastSeen === null ? '' : `, last seen ${ago(f.usage.lastSeen, now)}`;
-  return `${count(f.usage.noTokenCalls, 'IMDSv1 call')} in the window${seen}`;
+  const calls = count(f.usage.noTokenCalls, 'IMDSv1 call');
+  return f.usage.lastSeen === null
+    ? md`${calls} in the window`
+    : md`${calls} in the window, last seen ${ago(f.usage.lastSeen, now)}`;
 }
 
-const riskLine = (f: Finding): string | null => {
+const riskLine = (f: Finding): Mrkdwn | null => {
   const flags = [f.risk.prod && 'production', f.risk.publicIp && 'public IP', f.risk.iamRole && 'IAM role'];
   const shown = flags.filter((x): x is string => typeof x === 'string');
-  return shown.length === 0 ? null : `Risk: ${shown.join(' · ')}`;
+  return shown.length === 0 ? null : md`Risk: ${shown.join(' · ')}`;
 };
 
-function templateLine(f: Finding): string | null {
-  const asg = `ASG \`${safeText(f.asg ?? 'unknown', NAME_MAX)}\``;
-  const lt = f.launchTemplate === null ? '' : ` \`${safeText(f.launchTemplate.id, NAME_MAX)}\``;
+function templateLine(f: Finding): Mrkdwn | null {
+  const asg = md`ASG ${code(f.asg ?? 'unknown', NAME_MAX)}`;
+  const lt = f.launchTemplate === null ? md`` : md` ${code(f.launchTemplate.id, NAME_MAX)}`;
   switch (f.templateRisk) {
     case 'asg-unfixed-template':
-      return `:warning: ${asg}: next replacement undoes a fix: fix the launch template${lt}`;
+      return md`:warning: ${asg}: next replacement undoes a fix: fix the launch template${lt}`;
     case 'asg-fixed-template':
-      return `${asg}: its launch template requires IMDSv2, so a replacement fixes this instance`;
+      return md`${asg}: its launch template requires IMDSv2, so a replacement fixes this instance`;
     case 'asg-no-template':
-      return `:warning: ${asg} has no launch template: move it to one that requires IMDSv2`;
+      return md`:warning: ${asg} has no launch template: move it to one that requires IMDSv2`;
     default:
       return null;
   }
 }
 
-function containerLine(f: Finding): string | null {
+function containerLine(f: Finding): Mrkdwn | null {
   const host = f.risk.containerHost;
   if (host === null) return null;
   const kind = host.toUpperCase();
-  if (f.hopLimit >= 2) return `${kind} container host: hop limit ${f.hopLimit} lets containers reach IMDSv2`;
-  return `:warning: ${kind} container host with hop limit ${f.hopLimit}: set it to 2 before enforcing, or containers lose IMDS`;
+  if (f.hopLimit >= 2)
+    return md`${kind} container host: hop limit ${f.hopLimit} lets containers reach IMDSv2`;
+  return md`:warning: ${kind} container host with hop limit ${f.hopLimit}: set it to 2 before enforcing, or containers lose IMDS`;
 }
 
 export function instanceSection(f: Finding, ctx: InstanceContext): SectionBlock {
-  const name = f.name === null || f.name.trim() === '' ? '_no Name tag_' : `*${safeText(f.name, NAME_MAX)}*`;
-  const lines = [
-    `${name}  \`${safeText(f.instanceId, NAME_MAX)}\``,
-    `Account \`${safeText(f.accountId, 20)}\` · ${safeText(f.region, 30)} · ${READINESS_LABEL[f.readiness] ?? f.readiness}`,
-    usageLine(f, ctx.now),
-    riskLine(f),
-    templateLine(f),
-    containerLine(f),
-    ctx.regressed ? ':rewind: Regressed: it required IMDSv2 at the previous scan' : null,
-  ];
-  return { type: 'section', text: mrkdwn(lines.filter((l) => l !== null).join('\n')) };
+  const name = f.name === null || f.name.trim() === '' ? md`_no Name tag_` : bold(capped(f.name, NAME_MAX));
+  const readiness = READINESS_LABEL[f.readiness] ?? f.readiness;
+  return section(
+    lines(
+      md`${name}  ${code(f.instanceId, NAME_MAX)}`,
+      md`Account ${code(f.accountId, 20)} · ${capped(f.region, 30)} · ${readiness}`,
+      usageLine(f, ctx.now),
+      riskLine(f),
+      templateLine(f),
+      containerLine(f),
+      ctx.regressed ? md`:rewind: Regressed: it required IMDSv2 at the previous scan` : null,
+    ),
+  );
 }
 
 const button = (text: string, actionId: string, extra: Partial<Button>): Button => ({
   type: 'button',
-  text: plain(text, 75),
+  text: plainText(text, 75),
   action_id: actionId,
   ...extra,
 });

@@ -1,5 +1,18 @@
 import type { Finding } from '../../domain/model.js';
 import type { RollupRow } from '../../domain/summary.js';
+import {
+  bold,
+  code,
+  context,
+  join,
+  lines,
+  link,
+  type Mrkdwn,
+  md,
+  notification,
+  section,
+  wire,
+} from '../text.js';
 import { consoleUrl } from './instance.js';
 
 const READINESS_TEXT: Record<Finding['readiness'], string> = {
@@ -10,59 +23,62 @@ const READINESS_TEXT: Record<Finding['readiness'], string> = {
   unknown: ':white_circle: accepts IMDSv1; CloudWatch cannot tell yet (no data, or younger than the window)',
 };
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+function usageText(f: Finding): Mrkdwn {
+  if (!f.usage) return md`not queried`;
+  if (f.usage.noTokenCalls > 0)
+    return md`${f.usage.noTokenCalls} IMDSv1 calls, last ${f.usage.lastSeen ?? '?'}`;
+  return md`no IMDSv1 calls (${f.usage.datapoints} datapoints)`;
+}
 
-/** `/imds status i-…`: everything the bot knows about one instance. */
-export function instanceStatusMessage(f: Finding, scannedAt: string | null) {
-  const usage = f.usage
-    ? f.usage.noTokenCalls > 0
-      ? `${f.usage.noTokenCalls} IMDSv1 calls, last ${f.usage.lastSeen ?? '?'}`
-      : `no IMDSv1 calls (${f.usage.datapoints} datapoints)`
-    : 'not queried';
+function templateText(f: Finding): Mrkdwn {
+  if (f.templateRisk === 'asg-unfixed-template')
+    return md`:warning: in ASG ${bold(f.asg ?? '')}, whose launch template does not require IMDSv2: the next replacement undoes a fix`;
+  if (f.asg) return md`in ASG ${bold(f.asg)} (${f.templateRisk ?? 'template unknown'})`;
+  return md`not in an Auto Scaling group`;
+}
+
+function ownerText(f: Finding): Mrkdwn {
   const hints = [
     f.risk.prod && 'prod',
     f.risk.publicIp && 'public IP',
     f.risk.iamRole && 'IAM role',
     f.risk.containerHost && `${f.risk.containerHost} host (hop limit ≥ 2 needed)`,
-  ].filter(Boolean);
-  const template =
-    f.templateRisk === 'asg-unfixed-template'
-      ? `:warning: in ASG *${esc(f.asg ?? '')}*, whose launch template does not require IMDSv2: the next replacement undoes a fix`
-      : f.asg
-        ? `in ASG *${esc(f.asg)}* (${f.templateRisk ?? 'template unknown'})`
-        : 'not in an Auto Scaling group';
-  const lines = [
-    `*${esc(f.name ?? f.instanceId)}* \`${f.instanceId}\` — ${f.accountId} / ${f.region} — ${f.state}`,
-    READINESS_TEXT[f.readiness],
-    `HttpTokens \`${f.httpTokens}\`, endpoint \`${f.httpEndpoint}\`, hop limit ${f.hopLimit}, metadata state ${f.metadataState}`,
-    `IMDSv1 use: ${usage}`,
-    `Owner: ${f.owner ? `${esc(f.owner)} (tag ${esc(f.ownerTag ?? '')})` : 'unowned'}${hints.length ? ` — risk: ${hints.join(', ')}` : ''}`,
-    template,
-  ];
+  ].filter((h): h is string => typeof h === 'string');
+  const owner = f.owner ? md`${f.owner} (tag ${f.ownerTag ?? ''})` : md`unowned`;
+  return hints.length ? md`Owner: ${owner} — risk: ${hints.join(', ')}` : md`Owner: ${owner}`;
+}
+
+/** `/imds status i-…`: everything the bot knows about one instance. */
+export function instanceStatusMessage(f: Finding, scannedAt: string | null) {
+  const body = lines(
+    md`${bold(f.name ?? f.instanceId)} ${code(f.instanceId)} — ${f.accountId} / ${f.region} — ${f.state}`,
+    md`${READINESS_TEXT[f.readiness]}`,
+    md`HttpTokens ${code(f.httpTokens)}, endpoint ${code(f.httpEndpoint)}, hop limit ${f.hopLimit}, metadata state ${f.metadataState}`,
+    md`IMDSv1 use: ${usageText(f)}`,
+    ownerText(f),
+    templateText(f),
+  );
   return {
-    text: `${f.instanceId}: ${f.readiness}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `Last scanned ${scannedAt ?? 'never'} · <${consoleUrl(f)}|open in the AWS console>`,
-          },
-        ],
-      },
-    ],
+    text: notification(md`${f.instanceId}: ${f.readiness}`),
+    blocks: wire([
+      section(body),
+      context(md`Last scanned ${scannedAt ?? 'never'} · ${link(consoleUrl(f), 'open in the AWS console')}`),
+    ]),
   };
 }
 
 /** `/imds status <account>`: the account by region. */
 export function accountStatusMessage(accountId: string, rows: RollupRow[]) {
-  if (rows.length === 0) return { text: `No scan has seen account ${accountId} yet.` };
-  const lines = rows.map(
-    (r) =>
-      `• *${r.key}*: ${r.instances} instances, ${r.laggards} laggards (ready ${r.byReadiness.ready}, in use ${r.byReadiness['in-use']}, unknown ${r.byReadiness.unknown}), ${r.percentCompliant}% compliant`,
+  if (rows.length === 0) return { text: notification(md`No scan has seen account ${accountId} yet.`) };
+  const body = join(
+    rows.map(
+      (r) =>
+        md`• ${bold(r.key)}: ${r.instances} instances, ${r.laggards} laggards (ready ${r.byReadiness.ready}, in use ${r.byReadiness['in-use']}, unknown ${r.byReadiness.unknown}), ${r.percentCompliant}% compliant`,
+    ),
+    '\n',
   );
-  const text = `*Account ${accountId}*\n${lines.join('\n')}`.slice(0, 2900);
-  return { text: `Account ${accountId}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return {
+    text: notification(md`Account ${accountId}`),
+    blocks: wire([section(md`${bold(md`Account ${accountId}`)}\n${body}`)]),
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { code } from '../text.js';
 
 /**
  * Change-control commands beyond the core parser: fixing what keeps IMDSv1 coming back, and
@@ -16,10 +17,17 @@ export const ChangeCommand = z.discriminatedUnion('name', [
 ]);
 export type ChangeCommand = z.infer<typeof ChangeCommand>;
 
+const CHANGE_USAGE = {
+  'enforce-ready': 'enforce-ready <account-id> [@owner]',
+  'fix-template': 'fix-template <account-id> <region> <lt-id>',
+  'fix-default': 'fix-default <account-id> <region>',
+} as const;
+
+/** mrkdwn: the change-control lines of `/imds help`. */
 export const CHANGE_HELP = [
-  '• `/imds enforce-ready <account-id> [@owner]`: one request to enforce every ready instance (of that owner) in the account',
-  '• `/imds fix-template <account-id> <region> <lt-id>`: a launch-template version requiring IMDSv2, made the default',
-  '• `/imds fix-default <account-id> <region>`: new instances in that account and region require IMDSv2',
+  `• ${code(`/imds ${CHANGE_USAGE['enforce-ready']}`).text}: one request to enforce every ready instance (of that owner) in the account`,
+  `• ${code(`/imds ${CHANGE_USAGE['fix-template']}`).text}: a launch-template version requiring IMDSv2, made the default`,
+  `• ${code(`/imds ${CHANGE_USAGE['fix-default']}`).text}: new instances in that account and region require IMDSv2`,
 ].join('\n');
 
 const ACCOUNT = /^\d{12}$/;
@@ -31,25 +39,27 @@ export type ChangeParse = { ok: true; command: ChangeCommand } | { ok: false; me
 
 export function parseChangeCommand(text: string): ChangeParse {
   const [name, ...args] = text.trim().split(/\s+/);
-  const usage = (u: string) => ({ ok: false as const, message: `Usage: \`/imds ${u}\`` });
+  const usage = (name: keyof typeof CHANGE_USAGE) => ({
+    ok: false as const,
+    message: `Usage: ${code(`/imds ${CHANGE_USAGE[name]}`).text}`,
+  });
   switch (name?.toLowerCase()) {
     case 'fix-template': {
       const [accountId = '', region = '', lt = ''] = args;
       if (args.length !== 3 || !ACCOUNT.test(accountId) || !REGION.test(region) || !LT.test(lt))
-        return usage('fix-template <account-id> <region> <lt-id>');
+        return usage('fix-template');
       return { ok: true, command: { name: 'fix-template', accountId, region, launchTemplateId: lt } };
     }
     case 'fix-default': {
       const [accountId = '', region = ''] = args;
-      if (args.length !== 2 || !ACCOUNT.test(accountId) || !REGION.test(region))
-        return usage('fix-default <account-id> <region>');
+      if (args.length !== 2 || !ACCOUNT.test(accountId) || !REGION.test(region)) return usage('fix-default');
       return { ok: true, command: { name: 'fix-default', accountId, region } };
     }
     case 'enforce-ready': {
       const [accountId = '', mention] = args;
       const owner = mention ? (MENTION.exec(mention)?.[1] ?? null) : null;
       if (args.length > 2 || !ACCOUNT.test(accountId) || (mention !== undefined && owner === null))
-        return usage('enforce-ready <account-id> [@owner]');
+        return usage('enforce-ready');
       return { ok: true, command: { name: 'enforce-ready', accountId, owner } };
     }
     default:

@@ -1,3 +1,4 @@
+import { code } from '../text.js';
 import { SUBCOMMANDS, type SubcommandName } from './schema.js';
 
 /** The `/imds help` text and the usage line of each subcommand. */
@@ -21,10 +22,7 @@ const HELP: Record<SubcommandName, { args: string; summary: string }> = {
   ack: { args: '<instance-id> [note…]', summary: 'acknowledge a finding: you own it and are on it' },
 };
 
-export const escapeMrkdwn = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** The usage line of a subcommand, plain text (escape it before putting it in mrkdwn). */
+/** The usage line of a subcommand, plain text: `code(usage(name))` puts it into mrkdwn. */
 export function usage(name: SubcommandName, slashCommand = '/imds'): string {
   const { args } = HELP[name];
   return args === '' ? `${slashCommand} ${name}` : `${slashCommand} ${name} ${args}`;
@@ -32,7 +30,7 @@ export function usage(name: SubcommandName, slashCommand = '/imds'): string {
 
 /** mrkdwn: one line per subcommand, or the usage and summary of one. */
 export function helpText(topic: SubcommandName | null = null, slashCommand = '/imds'): string {
-  const line = (n: SubcommandName) => `• \`${escapeMrkdwn(usage(n, slashCommand))}\`: ${HELP[n].summary}`;
+  const line = (n: SubcommandName) => `• ${code(usage(n, slashCommand)).text}: ${HELP[n].summary}`;
   if (topic !== null) return line(topic);
   const lines = SUBCOMMANDS.map(line);
   return [`*\`${slashCommand}\` commands*`, ...lines, 'Durations: 30m, 12h, 3d, 2w.'].join('\n');

@@ -1,4 +1,5 @@
-import { escapeMrkdwn, usage } from './help.js';
+import { code, decodeSlack } from '../text.js';
+import { usage } from './help.js';
 import {
   AccountId,
   type CommandError,
@@ -14,11 +15,8 @@ import {
 export const fail = (error: CommandErrorCode, message: string): CommandError => ({ error, message });
 
 /** A user's token, shown back inside backticks: shortened and escaped. */
-export const shown = (token: string): string => {
-  const short = token.length > 40 ? `${token.slice(0, 39)}…` : token;
-  return `\`${escapeMrkdwn(short.replace(/`/g, "'"))}\``;
-};
-export const usageHint = (name: SubcommandName): string => `Usage: \`${escapeMrkdwn(usage(name))}\``;
+export const shown = (token: string): string => code(token, 40).text;
+export const usageHint = (name: SubcommandName): string => `Usage: ${code(usage(name)).text}`;
 
 /** Undo what Slack and phones do to typed text: link wrappers, smart quotes, zero-width spaces. */
 export function normalize(text: string): string {
@@ -37,7 +35,7 @@ export const clean = (token: string): string => token.replace(/^[`'"([]+/, '').r
 
 /** Free text (reason, note): Slack's HTML entities decoded, one pair of wrapping quotes dropped. */
 export function freeText(raw: string): string | null {
-  const decoded = raw.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+  const decoded = decodeSlack(raw).trim();
   const unquoted = /^(["'`])(.*)\1$/s.exec(decoded)?.[2]?.trim() ?? decoded;
   return unquoted === '' ? null : unquoted;
 }

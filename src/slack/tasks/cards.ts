@@ -3,6 +3,7 @@ import { recordAudit, recordRefusal, unknownTarget } from '../../change/audit.js
 import { alreadyRequired } from '../../change/finding-update.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import type { Finding } from '../../domain/model.js';
+import { code, date, type Mrkdwn, md, notification, trusted, user as userMention } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 import type { SlackTask } from './schema.js';
@@ -28,14 +29,13 @@ export async function locateRef(
   const raw = /^[\w-]{8,64}$/.test(ref) ? await ctx.redis.get(`${ctx.prefix}:ref:${ref}`) : null;
   const parsed = raw ? Ref.safeParse(JSON.parse(raw)) : null;
   if (!parsed?.success) {
-    const reason =
-      'This button is not from a current imds-bot card (expired or unknown): run `/imds status <instance-id>` for the latest.';
+    const reason = md`This button is not from a current imds-bot card (expired or unknown): run ${code('/imds status <instance-id>')} for the latest.`;
     await recordRefusal(ctx, {
       actor: { userId: attempt.user.id, name: attempt.user.name },
       action: attempt.action,
       target: unknownTarget(`ref:${ref}`),
       code: 'unknown-button',
-      reason,
+      reason: reason.text,
     });
     return { ok: false, message: ephemeral(reason) };
   }
@@ -45,7 +45,7 @@ export async function locateRef(
     return {
       ok: false,
       message: ephemeral(
-        `\`${instanceId}\` is no longer seen by the scans (terminated or out of scope): nothing to do.`,
+        md`${code(instanceId)} is no longer seen by the scans (terminated or out of scope): nothing to do.`,
       ),
     };
   return { ok: true, finding, instanceKey: parsed.data.instanceKey };
@@ -64,7 +64,7 @@ export async function mayActOn(
   if (route?.kind === 'user' && route.userId === userId) return null;
   if (route?.kind === 'channel' && route.channelId === channelId) return null; // a team's own channel
   return ephemeral(
-    `Only the owner of \`${f.instanceId}\` (${f.owner ?? 'untagged'}) or security (${securityLabel(ctx.workflow.approvals)}) can do that.`,
+    md`Only the owner of ${code(f.instanceId)} (${f.owner ?? 'untagged'}) or security (${trusted(securityLabel(ctx.workflow.approvals))}) can do that.`,
   );
 }
 
@@ -72,9 +72,14 @@ const target = (f: Finding) => ({ accountId: f.accountId, region: f.region, reso
 
 type Where = { channelId: string | null; messageTs: string | null };
 
-async function threadReply(ctx: TaskContext, where: Where, text: string): Promise<void> {
+async function threadReply(ctx: TaskContext, where: Where, text: Mrkdwn): Promise<void> {
   if (where.channelId && where.messageTs)
-    await ctx.out.add({ kind: 'post', channel: where.channelId, threadTs: where.messageTs, text });
+    await ctx.out.add({
+      kind: 'post',
+      channel: where.channelId,
+      threadTs: where.messageTs,
+      text: notification(text),
+    });
 }
 
 /** Acknowledge: the owner has seen it and plans to act. Recorded, audited, told on the card's thread. */
@@ -107,12 +112,11 @@ export async function acknowledgeFinding(
     reason: note,
     card: cardOf(where),
   });
-  await threadReply(
-    ctx,
-    where,
-    `:eyes: <@${user.id}> acknowledged \`${f.instanceId}\`${note ? `: ${note}` : ''}`,
+  const said = note ? md`: ${note}` : md``;
+  await threadReply(ctx, where, md`:eyes: ${userMention(user.id)} acknowledged ${code(f.instanceId)}${said}`);
+  return ephemeral(
+    md`Acknowledged ${code(f.instanceId)}. It stays in your digest until it is fixed or snoozed.`,
   );
-  return ephemeral(`Acknowledged \`${f.instanceId}\`. It stays in your digest until it is fixed or snoozed.`);
 }
 
 const cardOf = (w: Where) => (w.channelId && w.messageTs ? { channel: w.channelId, ts: w.messageTs } : null);
@@ -138,9 +142,9 @@ export async function snoozeFinding(
   const refused = await mayActOn(ctx, user.id, where.channelId, f);
   if (refused) return refused;
   const already = await alreadyRequired(ctx.app.store, f);
-  if (already) return ephemeral(`${already} Nothing to snooze.`);
+  if (already) return ephemeral(md`${trusted(already)} Nothing to snooze.`);
   const max = ctx.workflow.approvals.maxSnoozeDays;
-  if (durationMs > max * 86_400_000) return ephemeral(`Snoozes are limited to ${max} days by policy.`);
+  if (durationMs > max * 86_400_000) return ephemeral(md`Snoozes are limited to ${max} days by policy.`);
   const until = new Date(ctx.now().getTime() + durationMs);
   const by = { userId: user.id, name: user.name };
   await ctx.snoozes.snooze(
@@ -158,7 +162,7 @@ export async function snoozeFinding(
   await threadReply(
     ctx,
     where,
-    `:zzz: <@${user.id}> snoozed \`${f.instanceId}\` until ${until.toISOString().slice(0, 10)}: ${reason}`,
+    md`:zzz: ${userMention(user.id)} snoozed ${code(f.instanceId)} until ${date(until, '{date_short}')}: ${reason}`,
   );
-  return ephemeral(`Snoozed \`${f.instanceId}\` until ${until.toISOString().slice(0, 16)}Z.`);
+  return ephemeral(md`Snoozed ${code(f.instanceId)} until ${date(until)}.`);
 }

@@ -10,16 +10,21 @@ import {
 } from '../../change/request.js';
 import { isLaggard } from '../../domain/classify.js';
 import { ownerRefOf } from '../directory.js';
+import { code, lines, md, trusted } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { locateRef } from './cards.js';
 import type { TaskContext } from './context.js';
 import type { SlackTask } from './schema.js';
 
+/** Outcomes and notes are mrkdwn the change code built (its data escaped). */
 export function outcomeMessage(o: RequestOutcome): ResponseMessage {
-  if (!o.ok) return ephemeral(o.reason);
-  const notes = o.notes.length ? `\n${o.notes.join('\n')}` : '';
+  if (!o.ok) return ephemeral(trusted(o.reason));
+  const cr = o.request;
   return ephemeral(
-    `Requested ${o.request.id}: it needs ${o.request.requiredApprovals} approval(s) from approvers other than you; the card is in the approvers' channel.${notes}`,
+    lines(
+      md`Requested ${cr.id}: it needs ${cr.requiredApprovals} approval(s) from approvers other than you; the card is in the approvers' channel.`,
+      ...o.notes.map(trusted),
+    ),
   );
 }
 
@@ -53,7 +58,7 @@ export async function enforceCommand(
   reason: string | null,
 ): Promise<ResponseMessage> {
   const f = await ctx.app.store.locate(instanceId);
-  if (!f) return ephemeral(`No scan has seen \`${instanceId}\`: nothing to enforce.`);
+  if (!f) return ephemeral(md`No scan has seen ${code(instanceId)}: nothing to enforce.`);
   return outcomeMessage(
     await requestEnforce(ctx.change, f, { userId: user.id, name: user.name }, actor.groups, reason, {
       channelId,
@@ -71,13 +76,13 @@ export async function rollbackCommand(
   reason: string,
 ): Promise<ResponseMessage> {
   const f = await ctx.app.store.locate(instanceId);
-  if (!f) return ephemeral(`No scan has seen \`${instanceId}\`.`);
+  if (!f) return ephemeral(md`No scan has seen ${code(instanceId)}.`);
   const last = await ctx.change.requests.lastApplied({
     accountId: f.accountId,
     region: f.region,
     resource: instanceId,
   });
-  if (!last) return ephemeral(`No applied change of \`${instanceId}\` to roll back.`);
+  if (!last) return ephemeral(md`No applied change of ${code(instanceId)} to roll back.`);
   return outcomeMessage(
     await requestRollback(ctx.change, last, { userId: user.id, name: user.name }, actor.groups, reason, {
       channelId,
@@ -133,17 +138,21 @@ export async function decision(
   const { groups } = await ctx.access.actorFor(task.user.id, task.channelId);
   if (task.action === 'approve')
     return ephemeral(
-      (
-        await approve(ctx.change, task.requestId, by, groups, {
-          overrideReason: task.overrideReason,
-          confirmed: task.confirmed,
-        })
-      ).message,
+      trusted(
+        (
+          await approve(ctx.change, task.requestId, by, groups, {
+            overrideReason: task.overrideReason,
+            confirmed: task.confirmed,
+          })
+        ).message,
+      ),
     );
   if (task.action === 'deny')
-    return ephemeral((await deny(ctx.change, task.requestId, by, groups, task.reason ?? '')).message);
+    return ephemeral(
+      trusted((await deny(ctx.change, task.requestId, by, groups, task.reason ?? '')).message),
+    );
   const original = await ctx.change.requests.get(task.requestId);
-  if (!original) return ephemeral(`No change request ${task.requestId}.`);
+  if (!original) return ephemeral(md`No change request ${task.requestId}.`);
   const o = await requestRollback(ctx.change, original, by, groups, task.reason ?? '', {
     channelId: task.channelId,
   });

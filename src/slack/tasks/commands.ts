@@ -1,8 +1,9 @@
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
-import { rollup } from '../../domain/summary.js';
+import { percentText, rollup } from '../../domain/summary.js';
 import { errorMessage } from '../../errors.js';
 import { accountStatusMessage, instanceStatusMessage } from '../blocks/status.js';
 import type { ParsedCommand } from '../commands/parse.js';
+import { bold, code, decodeSlack, lines, type Mrkdwn, md, section, trusted, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { auditMessage } from './audit.js';
 import { acknowledgeFinding, snoozeFinding } from './cards.js';
@@ -13,6 +14,9 @@ import { reportMessage } from './report.js';
 import type { SlackTask } from './schema.js';
 
 type CommandTask = Extract<SlackTask, { kind: 'command' }>;
+
+/** Who security is, as mentions built from the workflow's ids. */
+const securityWho = (ctx: TaskContext): Mrkdwn => trusted(securityLabel(ctx.workflow.approvals));
 
 /** Commands only security may run; everyone else is told who can. */
 const SECURITY_ONLY = new Set<ParsedCommand['name']>(['scan', 'report', 'owners']);
@@ -25,7 +29,7 @@ async function scan(
   const accounts = ctx.workflow.scope.accounts;
   if (cmd.args.accountId && Array.isArray(accounts) && !accounts.some((a) => a.id === cmd.args.accountId)) {
     return ephemeral(
-      `Account ${cmd.args.accountId} is not in workflow "${ctx.workflow.name}"; it scans ${accounts.map((a) => a.id).join(', ')}.`,
+      md`Account ${cmd.args.accountId} is not in workflow "${ctx.workflow.name}"; it scans ${accounts.map((a) => a.id).join(', ')}.`,
     );
   }
   const filter = { accountId: cmd.args.accountId ?? undefined, region: cmd.args.region ?? undefined };
@@ -35,26 +39,29 @@ async function scan(
     responseUrl: task.responseUrl,
     message: ephemeral(
       joined
-        ? `A scan of this scope is already running (${scanId}); I will report when it ends.`
-        : `Scan ${scanId} started; I will report when it ends.`,
+        ? md`A scan of this scope is already running (${scanId}); I will report when it ends.`
+        : md`Scan ${scanId} started; I will report when it ends.`,
     ),
   });
   const o = await ctx.app.waitForScan(scanId);
   if (o.scopes.length === 0 && o.errors.length === 0)
     return ephemeral(
-      `Nothing to scan: no account/region of workflow "${ctx.workflow.name}" matches \`${task.text}\`.`,
+      md`Nothing to scan: no account/region of workflow "${ctx.workflow.name}" matches ${code(decodeSlack(task.text))}.`,
     );
   const s = o.summary;
-  const errors = o.errors.slice(0, 5).map((e) => `• ${e.accountId}/${e.region ?? 'all regions'}: ${e.code}`);
-  const text = [
-    `*Scan ${o.scanId}* finished: ${s.instances} instances, ${s.percentCompliant}% not accepting IMDSv1.`,
-    `Laggards ${s.laggards}: ready ${s.byReadiness.ready}, in use ${s.byReadiness['in-use']}, unknown ${s.byReadiness.unknown}.`,
+  const errors = o.errors
+    .slice(0, 5)
+    .map((e) => md`• ${e.accountId}/${e.region ?? 'all regions'}: ${e.code}`);
+  const text = lines(
+    md`${bold(md`Scan ${o.scanId}`)} finished: ${s.instances} instances, ${percentText(s.percentCompliant)} not accepting IMDSv1.`,
+    md`Laggards ${s.laggards}: ready ${s.byReadiness.ready}, in use ${s.byReadiness['in-use']}, unknown ${s.byReadiness.unknown}.`,
     o.firstScan
-      ? 'First scan of this scope.'
-      : `Since the last scan: ${o.diff.new} new, ${o.diff.fixed} fixed, ${o.diff.regressed} regressed.`,
-    ...(errors.length ? [`*${o.errors.length} scope(s) failed:*`, ...errors] : []),
-  ].join('\n');
-  return ephemeral(`Scan ${o.scanId} finished`, [{ type: 'section', text: { type: 'mrkdwn', text } }]);
+      ? md`First scan of this scope.`
+      : md`Since the last scan: ${o.diff.new} new, ${o.diff.fixed} fixed, ${o.diff.regressed} regressed.`,
+    errors.length > 0 && bold(md`${o.errors.length} scope(s) failed:`),
+    ...errors,
+  );
+  return ephemeral(md`Scan ${o.scanId} finished`, wire([section(text)]));
 }
 
 async function status(
@@ -66,7 +73,7 @@ async function status(
   if (cmd.args.target.kind === 'account') {
     if (!security)
       return ephemeral(
-        `Only security can ask about a whole account (${securityLabel(ctx.workflow.approvals)}). Ask about one of your instances: \`/imds status i-…\`.`,
+        md`Only security can ask about a whole account (${securityWho(ctx)}). Ask about one of your instances: ${code('/imds status i-…')}.`,
       );
     const accountId = cmd.args.target.accountId;
     const findings = (await ctx.app.store.latestSnapshots(accountId)).flatMap((s) => s.findings);
@@ -79,13 +86,13 @@ async function status(
   const f = await ctx.app.store.locate(id);
   if (!f)
     return ephemeral(
-      `No scan has seen \`${id}\`: it may be in an account or region outside workflow "${ctx.workflow.name}", terminated, or mistyped.`,
+      md`No scan has seen ${code(id)}: it may be in an account or region outside workflow "${ctx.workflow.name}", terminated, or mistyped.`,
     );
   if (!security) {
     const route = await ctx.directory.routeOf(f);
     if (route?.kind !== 'user' || route.userId !== task.user.id) {
       return ephemeral(
-        `\`${id}\` is not tagged as yours, so only its owner or security (${securityLabel(ctx.workflow.approvals)}) can see it.`,
+        md`${code(id)} is not tagged as yours, so only its owner or security (${securityWho(ctx)}) can see it.`,
       );
     }
   }
@@ -99,7 +106,7 @@ async function onInstance(
   cmd: Extract<ParsedCommand, { name: 'snooze' | 'ack' }>,
 ): Promise<ResponseMessage> {
   const f = await ctx.app.store.locate(cmd.args.instanceId);
-  if (!f) return ephemeral(`No scan has seen \`${cmd.args.instanceId}\`.`);
+  if (!f) return ephemeral(md`No scan has seen ${code(cmd.args.instanceId)}.`);
   const where = { channelId: task.channelId, messageTs: null };
   if (cmd.name === 'ack') return acknowledgeFinding(ctx, task.user, where, f, cmd.args.note);
   return snoozeFinding(ctx, task.user, where, f, cmd.args.durationMs, cmd.args.reason);
@@ -112,7 +119,7 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
   const security = isSecurity(actor, ctx.workflow.approvals);
   if (SECURITY_ONLY.has(cmd.name) && !security) {
     return ephemeral(
-      `\`/imds ${cmd.name}\` is for security: ${securityLabel(ctx.workflow.approvals)}. Anyone can ask \`/imds status <instance-id>\` about their own instances.`,
+      md`${code(`/imds ${cmd.name}`)} is for security: ${securityWho(ctx)}. Anyone can ask ${code('/imds status <instance-id>')} about their own instances.`,
     );
   }
   try {
@@ -149,12 +156,12 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
       case 'audit':
         return await auditMessage(ctx, cmd, security, task.user.id);
       case 'help':
-        return ephemeral('`/imds help` lists the commands.');
+        return ephemeral(md`${code('/imds help')} lists the commands.`);
     }
   } catch (err) {
     ctx.log.error({ command: cmd.name, err: errorMessage(err) }, 'command failed');
     return ephemeral(
-      `\`/imds ${task.text}\` failed: ${errorMessage(err)}. Nothing was changed; try again in a minute.`,
+      md`${code(`/imds ${decodeSlack(task.text)}`)} failed: ${errorMessage(err)}. Nothing was changed; try again in a minute.`,
     );
   }
 }

@@ -7,6 +7,7 @@ import { instanceKey } from '../../store/findings.js';
 import { buildDigestMessage } from '../blocks/digest.js';
 import type { OwnerRoute } from '../directory.js';
 import { ownerRefOf } from '../directory.js';
+import { capped, channel as channelMention, context, lines, type Mrkdwn, md, user } from '../text.js';
 import type { TaskContext } from './context.js';
 
 const REF_TTL_SECONDS = 30 * 86_400;
@@ -48,8 +49,8 @@ async function newRefs(ctx: TaskContext, findings: Finding[]): Promise<Map<strin
   return refs;
 }
 
-function reasonsFor(d: OwnerDigest, findings: Finding[], routes: Map<string, OwnerRoute>): string {
-  if (d.ownerKey !== SECURITY_KEY) return '';
+function reasonsFor(d: OwnerDigest, findings: Finding[], routes: Map<string, OwnerRoute>): Mrkdwn | null {
+  if (d.ownerKey !== SECURITY_KEY) return null;
   const mine = new Set([...d.groups.ready, ...d.groups.inUse, ...d.groups.unknown].map((f) => f.instanceId));
   const reasons = new Map<string, number>();
   for (const f of findings) {
@@ -58,11 +59,18 @@ function reasonsFor(d: OwnerDigest, findings: Finding[], routes: Map<string, Own
     const why = route?.kind === 'unrouted' ? route.reason : 'no owner tag';
     reasons.set(why, (reasons.get(why) ?? 0) + 1);
   }
-  return [...reasons]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)
-    .map(([why, n]) => `• ${n} × ${why}`)
-    .join('\n');
+  const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  return lines(md`Why these are here:`, ...top.map(([why, n]) => md`• ${n} × ${capped(why, 150)}`));
+}
+
+/** Who a digest is for: a plain label for its header, and a mention for its summary. */
+function ownerOf(d: OwnerDigest, channel: string, routes: Map<string, OwnerRoute>, findings: Finding[]) {
+  if (d.ownerKey === SECURITY_KEY) return { label: 'unowned and unreachable owners' };
+  const key = (f: Finding) => ownerKeyOf(f.owner ? routes.get(f.owner) : undefined);
+  const mine = findings.find((f) => key(f) === d.ownerKey);
+  const route = mine?.owner ? routes.get(mine.owner) : undefined;
+  const label = route && route.kind !== 'unrouted' ? route.label : channel;
+  return { label, mention: d.ownerKey.startsWith('user:') ? user(channel) : channelMention(channel) };
 }
 
 /**
@@ -121,28 +129,16 @@ async function digestPost(
 ): Promise<SlackOut> {
   const shown = [...d.groups.inUse, ...d.groups.unknown, ...d.groups.ready];
   const refs = await newRefs(ctx, shown.slice(0, 60));
-  const label =
-    d.ownerKey === SECURITY_KEY
-      ? 'unowned and unreachable owners'
-      : d.ownerKey.startsWith('user:')
-        ? `<@${channel}>`
-        : `<#${channel}>`;
+  const owner = ownerOf(d, channel, routes, findings);
   const msg = buildDigestMessage(d, {
-    ownerLabel: label,
+    ownerLabel: owner.label,
+    ...(owner.mention ? { ownerMention: owner.mention } : {}),
     now: ctx.now(),
     consoleBaseUrl: `https://{region}.${ctx.workflow.slack.consoleHost}`,
     buttonValue: (f) => refs.get(f.instanceId) ?? 'expired',
   });
   const reasons = reasonsFor(d, findings, routes);
-  const blocks = reasons
-    ? [
-        ...msg.blocks,
-        {
-          type: 'context',
-          elements: [{ type: 'mrkdwn', text: `Why these are here:\n${reasons}`.slice(0, 2900) }],
-        },
-      ]
-    : msg.blocks;
+  const blocks = reasons ? [...msg.blocks, context(reasons)] : msg.blocks;
   return {
     kind: 'post',
     channel,

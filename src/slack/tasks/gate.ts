@@ -1,6 +1,7 @@
 import { recordRefusal, unknownTarget } from '../../change/audit.js';
 import { auditTarget } from '../../change/decide.js';
 import { canDecide } from '../../domain/approval-policy.js';
+import { md, trusted } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 
@@ -22,13 +23,13 @@ export async function precheckDecision(
   const actor = { userId: a.user.id, name: a.user.name };
   const cr = await ctx.change.requests.get(a.requestId);
   if (!cr) {
-    const reason = `No change request ${a.requestId}: the card is stale or forged.`;
+    const reason = md`No change request ${a.requestId}: the card is stale or forged.`;
     await recordRefusal(ctx, {
       actor,
       action: a.action,
       target: unknownTarget(a.requestId),
       code: 'unknown-request',
-      reason,
+      reason: reason.text,
     });
     return ephemeral(reason);
   }
@@ -43,5 +44,5 @@ export async function precheckDecision(
     code: decision.code,
     reason: decision.reason,
   });
-  return ephemeral(decision.reason);
+  return ephemeral(trusted(decision.reason));
 }

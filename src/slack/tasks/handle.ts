@@ -1,5 +1,6 @@
 import { CodedError, errorMessage } from '../../errors.js';
-import type { ResponseMessage } from '../web.js';
+import { code, md } from '../text.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
 import { acknowledge, snooze } from './cards.js';
 import { changeCommand, decision, enforceFromCard } from './changes.js';
 import { runCommand } from './commands.js';
@@ -24,10 +25,9 @@ async function reply(
   } catch (err) {
     if (err instanceof CodedError && err.transient) throw err;
     ctx.log.error({ err: errorMessage(err) }, 'slack task failed');
-    message = {
-      response_type: 'ephemeral',
-      text: `That failed: ${errorMessage(err)}. Check \`/imds audit\` before trying again.`,
-    };
+    message = ephemeral(
+      md`That failed: ${errorMessage(err)}. Check ${code('/imds audit')} before trying again.`,
+    );
   }
   if (responseUrl) await ctx.out.add({ kind: 'respond', responseUrl, message });
 }

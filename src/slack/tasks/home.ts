@@ -1,6 +1,8 @@
+import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { isApprover, isSecurity } from '../../domain/approval-policy.js';
 import { describeChange } from '../../domain/change-request.js';
+import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';
 import type { TaskContext } from './context.js';
 
 const HomeData = z.object({
@@ -25,61 +27,62 @@ const ICON: Record<string, string> = {
 };
 const MAX_ROWS = 60;
 
-const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2990) } });
-
 /** Requests an approver can still decide (not their own, not already approved by them). */
-async function waitingForMe(ctx: TaskContext, userId: string): Promise<Record<string, unknown>[]> {
+async function waitingForMe(ctx: TaskContext, userId: string): Promise<KnownBlock[]> {
   const pending = await ctx.change.requests.pendingApprovals(20, { now: ctx.now(), forUser: userId });
-  if (pending.length === 0) return [{ type: 'divider' }, section('*Requests waiting for you*: none.')];
-  const lines = pending.map(
+  if (pending.length === 0)
+    return [{ type: 'divider' }, section(md`${bold('Requests waiting for you')}: none.`)];
+  const items = pending.map(
     (cr) =>
-      `• ${cr.id}: ${describeChange(cr)} (requested by <@${cr.requestedBy.userId}>, expires ${cr.expiresAt.slice(0, 16)}Z)`,
+      md`• ${cr.id}: ${trusted(describeChange(cr))} (requested by ${user(cr.requestedBy.userId)}, expires ${date(new Date(cr.expiresAt))})`,
   );
   return [
     { type: 'divider' },
     section(
-      `*Requests waiting for you: ${pending.length}* (decide on their cards in the approvers' channel)\n${lines.join('\n')}`,
+      lines(
+        md`${bold(md`Requests waiting for you: ${pending.length}`)} (decide on their cards in the approvers' channel)`,
+        ...items,
+      ),
     ),
   ];
 }
 
 /** App Home: my laggards (all of them, past what a digest can show), and fleet KPIs for security. */
 export async function homeView(ctx: TaskContext, userId: string) {
-  const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: 'IMDSv2 migration' } },
-  ];
+  const blocks: KnownBlock[] = [header('IMDSv2 migration')];
   const raw = await ctx.redis.get(`${ctx.prefix}:home:${userId}`);
   const data = raw ? HomeData.safeParse(JSON.parse(raw)) : null;
   if (data?.success && data.data.total > 0) {
     const rows = data.data.rows.slice(0, MAX_ROWS);
     blocks.push(
       section(
-        `*Your laggards: ${data.data.total}* (as of ${data.data.at.slice(0, 16)}Z). Each still accepts IMDSv1; :large_green_circle: ready to enforce, :red_circle: still uses IMDSv1, :white_circle: unknown.`,
+        md`${bold(md`Your laggards: ${data.data.total}`)} (as of ${date(new Date(data.data.at))}). Each still accepts IMDSv1; :large_green_circle: ready to enforce, :red_circle: still uses IMDSv1, :white_circle: unknown.`,
       ),
     );
     for (let i = 0; i < rows.length; i += 15) {
       blocks.push(
         section(
-          rows
-            .slice(i, i + 15)
-            .map(
-              (r) =>
-                `${ICON[r.readiness] ?? ''} \`${r.instanceId}\` ${r.name ?? ''} — ${r.accountId}/${r.region}${r.calls > 0 ? ` — ${r.calls} IMDSv1 calls` : ''}`,
-            )
-            .join('\n'),
+          lines(
+            ...rows
+              .slice(i, i + 15)
+              .map(
+                (r) =>
+                  md`${ICON[r.readiness] ?? ''} ${code(r.instanceId)} ${r.name ?? ''} — ${r.accountId}/${r.region}${r.calls > 0 ? md` — ${r.calls} IMDSv1 calls` : md``}`,
+              ),
+          ),
         ),
       );
     }
     if (data.data.total > rows.length)
       blocks.push(
         section(
-          `…and ${data.data.total - rows.length} more. \`/imds status <instance-id>\` tells about any of them.`,
+          md`…and ${data.data.total - rows.length} more. ${code('/imds status <instance-id>')} tells about any of them.`,
         ),
       );
   } else {
     blocks.push(
       section(
-        ':tada: No laggards tagged as yours. `/imds status <instance-id>` tells about any instance you own.',
+        md`:tada: No laggards tagged as yours. ${code('/imds status <instance-id>')} tells about any instance you own.`,
       ),
     );
   }
@@ -94,8 +97,8 @@ export async function homeView(ctx: TaskContext, userId: string) {
     blocks.push(
       section(
         last && s
-          ? `*Fleet* (scan ${last.scanId}, ${last.finishedAt.slice(0, 16)}Z): ${s.instances} instances, ${s.percentCompliant}% not accepting IMDSv1, ${s.laggards} laggards, ${s.v1Calls} IMDSv1 calls in the window. Since the scan before: ${last.diff.new} new, ${last.diff.fixed} fixed, ${last.diff.regressed} regressed.`
-          : '*Fleet*: no full scan yet.',
+          ? md`${bold('Fleet')} (scan ${last.scanId}, ${date(new Date(last.finishedAt))}): ${s.instances ?? 0} instances, ${s.percentCompliant ?? 0}% not accepting IMDSv1, ${s.laggards ?? 0} laggards, ${s.v1Calls ?? 0} IMDSv1 calls in the window. Since the scan before: ${last.diff.new} new, ${last.diff.fixed} fixed, ${last.diff.regressed} regressed.`
+          : md`${bold('Fleet')}: no full scan yet.`,
       ),
     );
   }

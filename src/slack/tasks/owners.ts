@@ -1,16 +1,17 @@
 import { isLaggard } from '../../domain/classify.js';
 import type { Finding } from '../../domain/model.js';
 import type { OwnerRoute } from '../directory.js';
-import type { ResponseMessage } from '../web.js';
+import { bold, channel, code, join, type Mrkdwn, md, section, user, wire } from '../text.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 
 const MAX_LINES = 60;
 
-export function routeText(route: OwnerRoute | undefined): string {
-  if (!route) return 'security channel (no owner tag)';
-  if (route.kind === 'user') return `<@${route.userId}> (DM)`;
-  if (route.kind === 'channel') return `<#${route.channelId}>`;
-  return `security channel: ${route.reason}`;
+export function routeText(route: OwnerRoute | undefined): Mrkdwn {
+  if (!route) return md`security channel (no owner tag)`;
+  if (route.kind === 'user') return md`${user(route.userId)} (DM)`;
+  if (route.kind === 'channel') return channel(route.channelId);
+  return md`security channel: ${route.reason}`;
 }
 
 /** Laggards of the latest scans grouped by owner tag value, with where each owner's digest goes. */
@@ -31,8 +32,7 @@ export async function laggardsByOwner(ctx: Pick<TaskContext, 'app'>): Promise<Ma
 /** `/imds owners`: who owns the laggards, and whether the bot can reach them. */
 export async function ownersMessage(ctx: TaskContext): Promise<ResponseMessage> {
   const byOwner = await laggardsByOwner(ctx);
-  if (byOwner.size === 0)
-    return { response_type: 'ephemeral', text: 'No laggards in the latest scans: nobody to chase.' };
+  if (byOwner.size === 0) return ephemeral(md`No laggards in the latest scans: nobody to chase.`);
   const refs = [...byOwner].flatMap(([owner, fs]) =>
     owner && fs[0]?.ownerTag ? [{ owner, ownerTag: fs[0].ownerTag }] : [],
   );
@@ -42,19 +42,16 @@ export async function ownersMessage(ctx: TaskContext): Promise<ResponseMessage> 
     .slice(0, MAX_LINES)
     .map(
       ([owner, fs]) =>
-        `• ${owner ?? '_(unowned)_'}: ${fs.length} laggard(s) → ${routeText(owner ? routes.get(owner) : undefined)}`,
+        md`• ${owner ?? md`_(unowned)_`}: ${fs.length} laggard(s) → ${routeText(owner ? routes.get(owner) : undefined)}`,
     );
   if (rows.length > MAX_LINES)
     lines.push(
-      `…and ${rows.length - MAX_LINES} more owners (\`imds-bot report --format csv\` lists every instance).`,
+      md`…and ${rows.length - MAX_LINES} more owners (${code('imds-bot report --format csv')} lists every instance).`,
     );
   const unrouted = rows.filter(([owner]) => !owner || routes.get(owner)?.kind === 'unrouted').length;
-  const header = `*${rows.length} owners* hold laggards; ${unrouted} of them cannot be reached directly (their digests go to the security channel).`;
-  const blocks = [header, ...chunk(lines, 25).map((c) => c.join('\n'))].map((text) => ({
-    type: 'section',
-    text: { type: 'mrkdwn', text: text.slice(0, 2990) },
-  }));
-  return { response_type: 'ephemeral', text: `${rows.length} owners hold laggards`, blocks };
+  const header = md`${bold(md`${rows.length} owners`)} hold laggards; ${unrouted} of them cannot be reached directly (their digests go to the security channel).`;
+  const blocks = [header, ...chunk(lines, 25).map((c) => join(c, '\n'))].map(section);
+  return ephemeral(md`${rows.length} owners hold laggards`, wire(blocks));
 }
 
 export function chunk<T>(items: T[], size: number): T[][] {

@@ -1,7 +1,9 @@
+import type { Button, KnownBlock } from '@slack/types';
 import { CR_ACTIONS } from '../../change/cards.js';
 import { approversChannelOf } from '../../config/slack-schema.js';
 import type { Rejection } from '../../scan/scan-scope.js';
 import { instanceKey } from '../../store/findings.js';
+import { code, md, notification, plainText, section, wire } from '../text.js';
 import type { TaskContext } from './context.js';
 import { routeChannel } from './digest.js';
 
@@ -26,29 +28,28 @@ export async function alertRejections(ctx: TaskContext, items: Rejection[]): Pro
     if (fresh !== 'OK') continue;
     const requestId = await ctx.app.store.watchRequest(key);
     const f = await ctx.app.store.locate(r.instanceId);
-    const text = `:rotating_light: \`${r.instanceId}\` (${f?.name ?? 'no Name'}, ${r.accountId}/${r.region}) rejected ${r.count} IMDSv1 call(s) since IMDSv2 was enforced${requestId ? ` by ${requestId}` : ''} (last ${r.lastSeen ?? '?'}): something on it still speaks IMDSv1 and is failing now.`;
+    const by = requestId ? md` by ${requestId}` : md``;
+    const text = md`:rotating_light: ${code(r.instanceId)} (${f?.name ?? 'no Name'}, ${r.accountId}/${r.region}) rejected ${r.count} IMDSv1 call(s) since IMDSv2 was enforced${by} (last ${r.lastSeen ?? '?'}): something on it still speaks IMDSv1 and is failing now.`;
     const route = f ? await ctx.directory.routeOf(f) : null;
     const owner = route?.kind === 'unrouted' ? undefined : routeChannel(route, undefined); // unowned: approvers hear
     if (owner)
       await ctx.out.add({
         kind: 'post',
         channel: owner,
-        text: `${text} Fix the software, or ask an approver to roll back.`,
+        text: notification(md`${text} Fix the software, or ask an approver to roll back.`),
       });
     const approvers = approversChannelOf(ctx.workflow.slack);
     if (approvers) {
-      const button = {
+      const button: Button = {
         type: 'button',
         style: 'danger',
-        text: { type: 'plain_text', text: 'Request rollback' },
+        text: plainText('Request rollback'),
         action_id: CR_ACTIONS.rollback,
         value: requestId ?? 'none',
       };
-      const blocks = [
-        { type: 'section', text: { type: 'mrkdwn', text } },
-        ...(requestId ? [{ type: 'actions', elements: [button] }] : []),
-      ];
-      await ctx.out.add({ kind: 'post', channel: approvers, text, blocks });
+      const actions: KnownBlock[] = requestId ? [{ type: 'actions', elements: [button] }] : [];
+      const blocks = wire([section(text), ...actions]);
+      await ctx.out.add({ kind: 'post', channel: approvers, text: notification(text), blocks });
     }
     sent += 1;
   }

@@ -2,7 +2,8 @@ import { delta, type HistoryPoint, meanTimeToRemediate, weekly } from '../../dom
 import { rollup } from '../../domain/summary.js';
 import { renderTrendChart } from '../../report/chart-png.js';
 import type { ScanRecord } from '../../store/findings.js';
-import type { ResponseMessage } from '../web.js';
+import { bold, code, lines, type Mrkdwn, md, section, wire } from '../text.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 
 const pointOf = (r: ScanRecord): HistoryPoint => {
@@ -18,8 +19,8 @@ const pointOf = (r: ScanRecord): HistoryPoint => {
   };
 };
 
-const signed = (n: number | null, unit: string) =>
-  n === null ? '' : ` (${n >= 0 ? '▲' : '▼'} ${Math.abs(n)}${unit} over the period)`;
+const signed = (n: number | null, unit: string): Mrkdwn =>
+  n === null ? md`` : md` (${n >= 0 ? '▲' : '▼'} ${Math.abs(n)}${unit} over the period)`;
 
 /** The trend chart: % requiring IMDSv2 and laggards, one point per full scan. */
 export function trendChart(points: HistoryPoint[]): Buffer {
@@ -57,8 +58,7 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
   const history = (await ctx.app.store.recentScans(500)).filter(
     (r) => r.workflow === ctx.workflow.name && r.filter === null,
   );
-  if (history.length === 0)
-    return { response_type: 'ephemeral', text: 'No scan has finished yet: run `/imds scan` first.' };
+  if (history.length === 0) return ephemeral(md`No scan has finished yet: run ${code('/imds scan')} first.`);
   const points = history.map(pointOf).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   const latest = points[points.length - 1] as HistoryPoint;
   const findings = (await ctx.app.store.latestSnapshots()).flatMap((s) => s.findings);
@@ -68,23 +68,30 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
     .slice(0, 10);
   const weeks = weekly(points).slice(-6);
   const mttr = meanTimeToRemediate(points);
-  const kpis = [
-    `*IMDSv2 migration* — ${latest.percentCompliant}% of instances no longer accept IMDSv1${signed(
+  const kpis = lines(
+    md`${bold('IMDSv2 migration')} — ${latest.percentCompliant}% of instances no longer accept IMDSv1${signed(
       delta(points, (p) => p.percentCompliant),
       ' points',
     )}`,
-    `Laggards ${latest.laggards}${signed(
+    md`Laggards ${latest.laggards}${signed(
       delta(points, (p) => p.laggards),
       '',
     )}; IMDSv1 calls in the window ${latest.v1Calls}${signed(
       delta(points, (p) => p.v1Calls),
       '',
     )}`,
-    `Mean time to remediate: ${mttr === null ? 'no fixes recorded yet' : `${(mttr / 86_400).toFixed(1)} days`}`,
-  ].join('\n');
+    md`Mean time to remediate: ${mttr === null ? 'no fixes recorded yet' : `${(mttr / 86_400).toFixed(1)} days`}`,
+  );
   const table = (title: string, rows: { key: string; laggards: number; percentCompliant: number }[]) =>
-    `*${title}*\n${rows.map((r) => `• ${r.key}: ${r.laggards} laggards, ${r.percentCompliant}% compliant`).join('\n') || '• none'}`;
-  const weekText = `*Per week (found / fixed)*\n${weeks.map((w) => `• ${w.week}: ${w.found} / ${w.fixed}`).join('\n')}`;
+    lines(
+      bold(title),
+      ...rows.map((r) => md`• ${r.key}: ${r.laggards} laggards, ${r.percentCompliant}% compliant`),
+      rows.length === 0 && md`• none`,
+    );
+  const weekText = lines(
+    bold('Per week (found / fixed)'),
+    ...weeks.map((w) => md`• ${w.week}: ${w.found} / ${w.fixed}`),
+  );
   const png = trendChart(points);
   await ctx.out.add({
     kind: 'upload',
@@ -100,12 +107,8 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
     table('By owner', byOwner),
     weekText,
   ];
-  return {
-    response_type: 'ephemeral',
-    text: `IMDSv2 report: ${latest.percentCompliant}% compliant (the trend chart is in your DM with imds-bot)`,
-    blocks: sections.map((text) => ({
-      type: 'section',
-      text: { type: 'mrkdwn', text: text.slice(0, 2990) },
-    })),
-  };
+  return ephemeral(
+    md`IMDSv2 report: ${latest.percentCompliant}% compliant (the trend chart is in your DM with imds-bot)`,
+    wire(sections.map(section)),
+  );
 }

@@ -1,3 +1,4 @@
+import { code, md, notification, user } from '../text.js';
 import type { TaskContext } from './context.js';
 import { routeChannel } from './digest.js';
 
@@ -14,7 +15,9 @@ export async function wakeSnoozes(ctx: TaskContext): Promise<number> {
     await ctx.out.add({
       kind: 'post',
       channel,
-      text: `:alarm_clock: The snooze on \`${f.instanceId}\` (${f.name ?? 'no Name'}, ${f.accountId}/${f.region}) ended; it still accepts IMDSv1 (${f.readiness}). Snoozed by ${s.by.name}: ${s.reason}`,
+      text: notification(
+        md`:alarm_clock: The snooze on ${code(f.instanceId)} (${f.name ?? 'no Name'}, ${f.accountId}/${f.region}) ended; it still accepts IMDSv1 (${f.readiness}). Snoozed by ${user(s.by.userId)}: ${s.reason}`,
+      ),
     });
     told += 1;
   }
