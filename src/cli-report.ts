@@ -61,18 +61,25 @@ export async function scanCommand(
 ): Promise<number> {
   const filter = { accountId: p.str('account'), region: p.str('region') };
   if (!p.flag('no-workers')) app.startWorkers();
-  const { scanId, joined } = await app.requestScan({ kind: 'cli', by: process.env.USER ?? null }, filter);
+  const { scanId, joined, lockId } = await app.requestScan(
+    { kind: 'cli', by: process.env.USER ?? null },
+    filter,
+  );
   err.write(
     joined
       ? `A scan of this scope is already running (${scanId}); following it.\n`
       : `Scan ${scanId} started.\n`,
   );
   let last = '';
-  const outcome = await app.waitForScan(scanId, (done, total) => {
-    const line = `scan ${scanId}: ${done}/${total} scopes`;
-    if (line !== last) err.write(`${line}\n`);
-    last = line;
-  });
+  const outcome = await app.waitForScan(
+    scanId,
+    (done, total) => {
+      const line = `scan ${scanId}: ${done}/${total} scopes`;
+      if (line !== last) err.write(`${line}\n`);
+      last = line;
+    },
+    lockId,
+  );
   err.write(
     `scan ${scanId}: finished, ${outcome.summary.scopes.scanned}/${outcome.scopes.length} scopes scanned, ${outcome.summary.scopes.partial} partial, ${outcome.errors.length} error(s)\n`,
   );

@@ -12,7 +12,8 @@ import { createScanQueues, type ScanOutcome, type Trigger } from './jobs/scan-qu
 import { startScanWorkers } from './jobs/scan-workers.js';
 import { startScanScheduler } from './jobs/schedules.js';
 import { createLogger, type Logger } from './log.js';
-import { requestScan, type ScanFilter, waitForScan } from './scan/request-scan.js';
+import { requestScan, type ScanFilter } from './scan/request-scan.js';
+import { waitForScan } from './scan/wait-for-scan.js';
 import { createFindingsStore } from './store/findings.js';
 import { createScanLocks } from './store/scan-lock.js';
 import { createScopeProgressStore } from './store/scope-progress.js';
@@ -82,8 +83,12 @@ export async function createApp(opts: AppOptions = {}) {
       return Math.max(0, ...[...down.values()].map((since) => now - since));
     },
     requestScan: (trigger: Trigger, filter?: ScanFilter) => requestScan(scanDeps, workflow, trigger, filter),
-    waitForScan: (scanId: string, onProgress?: (done: number, total: number) => void) =>
-      waitForScan(queues, scanId, onProgress),
+    /** `lockId` (from requestScan): a joiner then also follows a scan that is still planning */
+    waitForScan: (scanId: string, onProgress?: (done: number, total: number) => void, lockId?: string) =>
+      waitForScan({ queues, locks }, scanId, {
+        ...(onProgress ? { onProgress } : {}),
+        ...(lockId ? { lockId } : {}),
+      }),
     /** Starts this process's scan workers; `close()` stops them first. */
     startWorkers(
       concurrency = workflow.scan.concurrency,

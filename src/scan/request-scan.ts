@@ -3,7 +3,7 @@ import { Job } from 'bullmq';
 import type { ScopePlan } from '../aws/scopes.js';
 import type { Workflow } from '../config/workflow-schema.js';
 import type { Scope } from '../domain/model.js';
-import { QUEUE, type ScanJobData, ScanOutcome, type ScanQueues, type Trigger } from '../jobs/scan-queues.js';
+import { QUEUE, type ScanJobData, type ScanQueues, type Trigger } from '../jobs/scan-queues.js';
 import type { Logger } from '../log.js';
 import type { ScanLocks } from '../store/scan-lock.js';
 import { type ScanSettings, type ScopeJobData, scopeJobId } from './scan-scope.js';
@@ -68,7 +68,8 @@ export async function requestScan(
     deps.log.warn({ lockId, stale: lock.holder }, 'taking over a stale scan lock');
     lock = { acquired: await deps.locks.steal(lockId, lock.holder, holder), holder };
   }
-  if (!lock.acquired) return { scanId: lock.holder.split('|')[0] ?? lock.holder, joined: true };
+  // a joiner follows the running scan; its job may not exist yet (still planning): see waitForScan
+  if (!lock.acquired) return { scanId: lock.holder.split('|')[0] ?? lock.holder, joined: true, lockId };
   try {
     const plan = await deps.plan(filter);
     const scopes: Scope[] = plan.targets.flatMap((t) =>
@@ -118,36 +119,9 @@ export async function requestScan(
       ),
     });
     deps.log.info({ scanId, scopes: scopes.length, planErrors: plan.errors.length }, 'scan started');
-    return { scanId, joined: false };
+    return { scanId, joined: false, lockId };
   } catch (err) {
     await deps.locks.release(lockId, holder);
     throw err;
-  }
-}
-
-/** Waits for a scan to finish, reporting scopes done / total now and then. */
-export async function waitForScan(
-  queues: ScanQueues,
-  scanId: string,
-  onProgress?: (done: number, total: number) => void,
-  pollMs = 1000,
-): Promise<ScanOutcome> {
-  const job = await Job.fromId(queues.scan, scanId);
-  if (!job) throw new Error(`scan ${scanId} is not known (finished long ago, or never started)`);
-  const timer = onProgress
-    ? setInterval(() => {
-        job
-          .getDependenciesCount()
-          .then((c) => {
-            const done = (c.processed ?? 0) + (c.ignored ?? 0) + (c.failed ?? 0);
-            onProgress(done, done + (c.unprocessed ?? 0));
-          })
-          .catch(() => undefined); // progress is best effort; the wait below reports real failures
-      }, pollMs)
-    : null;
-  try {
-    return ScanOutcome.parse(await job.waitUntilFinished(queues.events()));
-  } finally {
-    if (timer) clearInterval(timer);
   }
 }

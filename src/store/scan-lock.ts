@@ -25,6 +25,10 @@ export function createScanLocks({
       if (holder === null) return this.acquire(scopeId, scanId); // expired in between
       return { acquired: false, holder };
     },
+    /** Who holds the lock now (null: nobody). */
+    async holder(scopeId: string): Promise<string | null> {
+      return redis.get(key(scopeId));
+    },
     /** Releases only if `scanId` still holds it. */
     async release(scopeId: string, scanId: string): Promise<void> {
       await redis.eval(RELEASE, 1, key(scopeId), scanId);

@@ -33,7 +33,7 @@ async function scan(
     );
   }
   const filter = { accountId: cmd.args.accountId ?? undefined, region: cmd.args.region ?? undefined };
-  const { scanId, joined } = await ctx.app.requestScan({ kind: 'slack', by: task.user.id }, filter);
+  const { scanId, joined, lockId } = await ctx.app.requestScan({ kind: 'slack', by: task.user.id }, filter);
   await ctx.out.add({
     kind: 'respond',
     responseUrl: task.responseUrl,
@@ -43,7 +43,7 @@ async function scan(
         : md`Scan ${scanId} started; I will report when it ends.`,
     ),
   });
-  const o = await ctx.app.waitForScan(scanId);
+  const o = await ctx.app.waitForScan(scanId, undefined, lockId);
   if (o.scopes.length === 0 && o.errors.length === 0)
     return ephemeral(
       md`Nothing to scan: no account/region of workflow "${ctx.workflow.name}" matches ${code(decodeSlack(task.text))}.`,
