@@ -1,13 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../errors.js';
+import { oversizedEntry, WORKFLOW_LIMITS } from './workflow-limits.js';
 import { Workflow } from './workflow-schema.js';
 
 export { Workflow } from './workflow-schema.js';
 
 /** Parses and validates a workflow file's text; `source` names the file in every message. */
 export function parseWorkflow(text: string, source: string): Workflow {
+  if (text.length > WORKFLOW_LIMITS.maxBytes) throw tooBig(source, text.length);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -17,17 +19,35 @@ export function parseWorkflow(text: string, source: string): Workflow {
     });
     throw new ConfigError(`${source} is not valid YAML`, problems);
   }
-  const parsed = Workflow.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: WORKFLOW_LIMITS.maxAliases });
+  } catch (err) {
+    throw new ConfigError(`${source} is refused`, [
+      `${errorMessage(err)} (at most ${WORKFLOW_LIMITS.maxAliases} aliases)`,
+    ]);
+  }
+  const oversized = oversizedEntry(data);
+  if (oversized) throw new ConfigError(`${source} is refused: a list or map is too long`, [oversized]);
+  const parsed = Workflow.safeParse(data);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => describeIssue(issue, doc, lineCounter));
   throw new ConfigError(`${source} is not a valid workflow`, problems);
 }
 
+const tooBig = (source: string, bytes: number) =>
+  new ConfigError(`${source} is refused`, [
+    `${bytes.toLocaleString('en-US')} bytes: a workflow may be at most ${WORKFLOW_LIMITS.maxBytes.toLocaleString('en-US')} bytes (1 MB)`,
+  ]);
+
 export async function loadWorkflow(path: string): Promise<Workflow> {
   let text: string;
   try {
+    const { size } = await stat(path);
+    if (size > WORKFLOW_LIMITS.maxBytes) throw tooBig(path, size);
     text = await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`Cannot read workflow file ${path}`, [errorMessage(err)]);
   }
   return parseWorkflow(text, path);

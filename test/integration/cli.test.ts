@@ -259,6 +259,18 @@ describe('imds-bot (the command, as a separate process)', () => {
     );
   });
 
+  it('a YAML alias bomb exits 2 naming the file', async () => {
+    const bomb = join(dir, 'bomb.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g'].entries())
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`);
+    writeFileSync(bomb, `version: 1\nname: bomb\n${levels.join('\n')}\n`);
+    const r = await cli('scan', '--workflow', bomb);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${bomb} is refused`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('health answers 0 when Redis answers', async () => {
     expect((await cli('health', '--workflow', workflowFile('health', [OK]))).code).toBe(0);
   });
