@@ -89,6 +89,7 @@ export async function scanCommand(
     );
     return 2;
   }
+  for (const note of outcome.notes ?? []) err.write(`note: ${note}\n`);
   const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
   await writeReport(report, o, out, err);
   return reportErrors(report.errors, err);

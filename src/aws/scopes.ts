@@ -1,15 +1,17 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
-import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Workflow } from '../config/workflow-schema.js';
+import { SELF, type Workflow } from '../config/workflow-schema.js';
 import type { ScanError } from '../domain/model.js';
 import type { AccountTarget, AwsClients } from './clients.js';
 import { classifyAwsError, scanErrorOf } from './errors.js';
+import { organizationAccounts } from './organization.js';
 
 export interface ScopePlan {
   targets: { account: AccountTarget; regions: string[] }[];
   /** accounts that cannot be scanned at all (AssumeRole refused, regions unreadable) */
   errors: ScanError[];
+  /** worth telling, not errors: opt-in regions skipped because an account has not enabled them */
+  notes: string[];
 }
 
 type Clients = Pick<AwsClients, 'sts' | 'organizations' | 'checkAccess' | 'forScope'>;
@@ -24,53 +26,54 @@ async function hubAccountId(clients: Clients): Promise<string> {
   }
 }
 
-async function organizationAccounts(
-  clients: Clients,
-  org: { roleName: string; externalId?: string | undefined; exclude: string[] },
-  hub: string,
-) {
-  const accounts: AccountTarget[] = [];
-  try {
-    for await (const page of paginateListAccounts({ client: clients.organizations }, {})) {
-      for (const a of page.Accounts ?? []) {
-        if (!a.Id || a.Status !== 'ACTIVE' || org.exclude.includes(a.Id)) continue;
-        accounts.push(
-          a.Id === hub
-            ? { accountId: a.Id, roleArn: null }
-            : {
-                accountId: a.Id,
-                roleArn: `arn:aws:iam::${a.Id}:role/${org.roleName}`,
-                externalId: org.externalId,
-              },
-        );
-      }
-    }
-  } catch (err) {
-    throw classifyAwsError(err, 'Organizations ListAccounts');
-  }
-  return accounts;
-}
-
 /** The accounts a workflow names. Needs the hub's identity only for 'self' and organizations. */
 export async function resolveAccounts(
   clients: Clients,
   accounts: Workflow['scope']['accounts'],
 ): Promise<AccountTarget[]> {
   if (Array.isArray(accounts)) {
-    return accounts.map((a) => ({ accountId: a.id, roleArn: a.roleArn, externalId: a.externalId }));
+    const hub = accounts.includes(SELF) ? await hubAccountId(clients) : null;
+    return accounts.map((a) =>
+      a === SELF
+        ? { accountId: hub ?? '', roleArn: null }
+        : { accountId: a.id, roleArn: a.roleArn, externalId: a.externalId },
+    );
   }
   const hub = await hubAccountId(clients);
-  if (accounts === 'self') return [{ accountId: hub, roleArn: null }];
-  return organizationAccounts(clients, accounts.organization, hub);
+  if (accounts === SELF) return [{ accountId: hub, roleArn: null }];
+  return organizationAccounts(clients.organizations, accounts.organization, hub);
 }
 
+/** The regions an account has enabled, and the opt-in regions it has not (skipped). */
 async function enabledRegions(
   clients: Clients,
   account: AccountTarget,
   hubRegion: string,
-): Promise<string[]> {
-  const out = await clients.forScope(account, hubRegion).ec2.send(new DescribeRegionsCommand({}));
-  return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
+): Promise<{ enabled: string[]; notOptedIn: string[] }> {
+  const ec2 = clients.forScope(account, hubRegion).ec2;
+  const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
+  const names = (optedIn: boolean) =>
+    (out.Regions ?? [])
+      .flatMap((r) => (r.RegionName && (r.OptInStatus !== 'not-opted-in') === optedIn ? [r.RegionName] : []))
+      .sort();
+  return { enabled: names(true), notOptedIn: names(false) };
+}
+
+/** One note per set of skipped regions: "… not enabled in 3 accounts (…): af-south-1, me-south-1". */
+function skippedNotes(skipped: Map<string, string[]>): string[] {
+  const byRegions = new Map<string, string[]>();
+  for (const [accountId, regions] of [...skipped].sort()) {
+    if (regions.length === 0) continue;
+    const key = regions.join(', ');
+    byRegions.set(key, [...(byRegions.get(key) ?? []), accountId]);
+  }
+  return [...byRegions].map(([regions, ids]) => {
+    const who =
+      ids.length === 1
+        ? `account ${ids[0]}`
+        : `${ids.length} accounts (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`;
+    return `regions: all skipped opt-in regions not enabled in ${who}: ${regions}`;
+  });
 }
 
 /**
@@ -85,7 +88,8 @@ export async function planScopes(
 ): Promise<ScopePlan> {
   const all = await resolveAccounts(clients, workflow.scope.accounts);
   const accounts = only?.accountId ? all.filter((a) => a.accountId === only.accountId) : all;
-  const plan: ScopePlan = { targets: [], errors: [] };
+  const plan: ScopePlan = { targets: [], errors: [], notes: [] };
+  const skipped = new Map<string, string[]>();
   await Promise.all(
     accounts.map(async (account) => {
       try {
@@ -96,10 +100,12 @@ export async function planScopes(
         return;
       }
       try {
-        const regions =
-          workflow.scope.regions === 'all'
-            ? await enabledRegions(clients, account, hubRegion)
-            : workflow.scope.regions;
+        let regions = workflow.scope.regions === 'all' ? [] : workflow.scope.regions;
+        if (workflow.scope.regions === 'all') {
+          const found = await enabledRegions(clients, account, hubRegion);
+          regions = found.enabled;
+          skipped.set(account.accountId, found.notOptedIn);
+        }
         plan.targets.push({
           account,
           regions: only?.region ? regions.filter((r) => r === only.region) : regions,
@@ -111,5 +117,6 @@ export async function planScopes(
     }),
   );
   plan.targets.sort((a, b) => a.account.accountId.localeCompare(b.account.accountId));
+  plan.notes = skippedNotes(skipped);
   return plan;
 }

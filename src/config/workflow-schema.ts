@@ -6,21 +6,83 @@ const AccountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 const RoleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
 const RegionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region name such as eu-west-1');
 
+const ExternalId = z.string().min(2).max(1224);
+const OuId = z
+  .string()
+  .regex(
+    /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
+    'an OU id such as ou-ab12-cd34ef56, or a root id such as r-ab12',
+  );
+
 export const MemberAccount = z.strictObject({
   id: AccountId,
   name: z.string().optional(),
   roleArn: RoleArn,
-  externalId: z.string().min(2).max(1224).optional(),
+  externalId: ExternalId.optional(),
 });
 export type MemberAccount = z.infer<typeof MemberAccount>;
 
-/** Every ACTIVE account of the organization, through Organizations ListAccounts from the hub. */
+/** In an account list, the bot's own (hub) account with its own credentials: `- self`. */
+export const SELF = 'self';
+
+/** Tag key -> the values that match (one value or a list). */
+const TagMatch = z.record(
+  z.string().min(1).max(128),
+  z.union([z.string(), z.array(z.string()).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)),
+);
+
+/** Accounts picked by id, by OU (nested OUs included) or by account tag. */
+export const OrganizationSelection = z.strictObject({
+  accounts: z.array(AccountId).default([]),
+  ous: z.array(OuId).default([]),
+  tags: TagMatch.default({}),
+});
+export type OrganizationSelection = z.infer<typeof OrganizationSelection>;
+
+const EXTERNAL_ID_KEY = /^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+
+const NOTHING: OrganizationSelection = { accounts: [], ous: [], tags: {} };
+
+/**
+ * The ACTIVE accounts of the organization (Organizations ListAccounts from the hub), narrowed by
+ * include / exclude. The management account is left out unless includeManagementAccount is set.
+ */
 export const OrganizationScope = z.strictObject({
   /** the role to assume in each member, e.g. ImdsBotScanner */
-  roleName: z.string().regex(/^[\w+=,.@-]+$/),
-  externalId: z.string().min(2).max(1224).optional(),
-  exclude: z.array(AccountId).default([]),
+  roleName: z.string().regex(/^[\w+=,.@-]+$/, 'an IAM role name such as ImdsBotScanner'),
+  /** the ExternalId of every member role, unless externalIds says otherwise */
+  externalId: ExternalId.optional(),
+  /** ExternalId by account id or OU id: the account's own first, then its nearest OU's */
+  externalIds: z
+    .record(z.string(), ExternalId)
+    .superRefine((ids, ctx) => {
+      for (const key of Object.keys(ids))
+        if (!EXTERNAL_ID_KEY.test(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'keys are account ids (12 digits) or OU ids (ou-…, r-…)',
+          });
+    })
+    .default({}),
+  /** only these accounts: listed or under a listed OU, and carrying every tag given */
+  include: OrganizationSelection.refine(
+    (s) => s.accounts.length + s.ous.length + Object.keys(s.tags).length > 0,
+    'include needs accounts, ous or tags (leave include out to scan every account)',
+  ).optional(),
+  /** skipped: listed, under a listed OU, or carrying any tag given (a plain list: account ids) */
+  exclude: z
+    .union([z.array(AccountId).transform((accounts) => ({ ...NOTHING, accounts })), OrganizationSelection])
+    .default(NOTHING),
+  /** the management account is skipped unless this is true */
+  includeManagementAccount: z.boolean().default(false),
 });
+export type OrganizationScope = z.infer<typeof OrganizationScope>;
+
+function uniqueIds(list: (typeof SELF | MemberAccount)[]): boolean {
+  const ids = list.flatMap((a) => (a === SELF ? [] : [a.id]));
+  return new Set(ids).size === ids.length;
+}
 
 export const Schedule = z.strictObject({
   cron: z.string().refine((c) => c.trim().split(/\s+/).length >= 5 && c.trim().split(/\s+/).length <= 6, {
@@ -34,10 +96,17 @@ export const Workflow = z.strictObject({
   version: z.literal(1),
   name: z.string().min(1),
   scope: z.strictObject({
-    /** 'self': only the bot's own account; a list: member accounts; organization: all active accounts */
+    /**
+     * 'self': only the bot's own account; a list of member accounts, where `self` stands for the
+     * bot's own account with its own credentials; organization: its active accounts
+     */
     accounts: z.union([
-      z.literal('self'),
-      z.array(MemberAccount).min(1),
+      z.literal(SELF),
+      z
+        .array(z.union([z.literal(SELF), MemberAccount]))
+        .min(1)
+        .refine((list) => list.filter((a) => a === SELF).length <= 1, 'self may appear once in the list')
+        .refine(uniqueIds, 'each account id may appear once in the list'),
       z.strictObject({ organization: OrganizationScope }),
     ]),
     /** 'all': every region enabled in each account (DescribeRegions) */

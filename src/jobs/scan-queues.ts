@@ -26,6 +26,8 @@ export const ScanJobData = z.object({
     .default(null),
   /** accounts that failed before any region job could start (AssumeRole, DescribeRegions) */
   planErrors: z.array(ScanError),
+  /** what planning found worth telling that is no error (opt-in regions skipped) */
+  notes: z.array(z.string()).default([]),
 });
 export type ScanJobData = z.infer<typeof ScanJobData>;
 
@@ -43,6 +45,8 @@ export const ScanOutcome = z.object({
   remediated: z.number().int(),
   rejections: z.array(Rejection).default([]),
   errors: z.array(ScanError),
+  /** from planning: opt-in regions skipped (absent when there is nothing to tell) */
+  notes: z.array(z.string()).optional(),
 });
 export type ScanOutcome = z.infer<typeof ScanOutcome>;
 

@@ -103,8 +103,9 @@ export async function processScan(
     remediated: remediated.length,
     rejections: results.flatMap((r) => r.rejections),
     errors,
+    ...(data.notes.length > 0 ? { notes: data.notes } : {}),
   };
-  const { rejections: _told, ...record } = outcome;
+  const { rejections: _told, notes: _planning, ...record } = outcome;
   await deps.store.appendScan({
     filter: data.filter,
     ...record,

@@ -25,6 +25,8 @@ export interface Report {
   launchTemplates: LaunchTemplateRow[];
   accountDefaults: AccountDefaultRow[];
   errors: ScanOutcome['errors'];
+  /** worth telling, not errors (opt-in regions skipped); only when there are some */
+  notes?: string[];
 }
 
 const READINESS_ORDER = { 'in-use': 0, unknown: 1, ready: 2, compliant: 3, 'imds-disabled': 4 } as const;
@@ -54,7 +56,7 @@ export type ReportSource = Pick<
   | 'firstScan'
   | 'mttrSeconds'
   | 'errors'
->;
+> & { notes?: string[] | undefined };
 
 export function buildReport(outcome: ReportSource, snapshots: ScopeSnapshot[]): Report {
   const findings = snapshots.flatMap((s) => s.findings).sort(reportOrder);
@@ -77,6 +79,7 @@ export function buildReport(outcome: ReportSource, snapshots: ScopeSnapshot[]): 
         : [],
     ),
     errors: outcome.errors,
+    ...(outcome.notes?.length ? { notes: outcome.notes } : {}),
   };
 }
 

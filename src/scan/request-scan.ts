@@ -87,6 +87,7 @@ export async function requestScan(
           ? { accountId: filter.accountId ?? null, region: filter.region ?? null }
           : null,
       planErrors: plan.errors,
+      notes: plan.notes,
     };
     const settings = settingsOf(workflow);
     await deps.queues.flow.add({

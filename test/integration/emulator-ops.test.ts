@@ -89,7 +89,7 @@ describe('faults and statistics', () => {
 describe('Organizations ListAccounts', () => {
   it('pages the accounts of the organization from the hub', async () => {
     for (let i = 0; i < 25; i++)
-      fleet.addAccount({ id: String(200_000_000_000 + i), status: i === 0 ? 'SUSPENDED' : 'ACTIVE' });
+      fleet.addAccount({ id: String(200_000_000_000 + i), state: i === 0 ? 'SUSPENDED' : 'ACTIVE' });
     await start({ throttle: false });
     const org = new OrganizationsClient(sdkConfig(emulator.url, HUB, 'us-east-1'));
 
@@ -101,10 +101,10 @@ describe('Organizations ListAccounts', () => {
     }
 
     expect(pages).toEqual([20, 6]);
-    expect(accounts[0]).toMatchObject({ Id: '111111111111', Status: 'ACTIVE' });
+    expect(accounts[0]).toMatchObject({ Id: '111111111111', State: 'ACTIVE' });
     expect(accounts[1]).toMatchObject({
       Id: '200000000000',
-      Status: 'SUSPENDED',
+      State: 'SUSPENDED',
       Email: 'aws+200000000000@example.com',
     });
     expect(accounts[1]?.JoinedTimestamp).toBeInstanceOf(Date);

@@ -96,7 +96,13 @@ describe('shipped workflow files', () => {
     const workflow = parseWorkflow(organizationForm(example), 'org.yaml');
 
     expect(workflow.scope.accounts).toEqual({
-      organization: { roleName: 'ImdsBotScanner', externalId: 'imds-bot-4f1c9a', exclude: ['999999999999'] },
+      organization: {
+        roleName: 'ImdsBotScanner',
+        externalId: 'imds-bot-4f1c9a',
+        externalIds: {},
+        exclude: { accounts: ['999999999999'], ous: [], tags: {} },
+        includeManagementAccount: false,
+      },
     });
   });
 

@@ -6,6 +6,7 @@ import type {
   LaunchTemplateInput,
 } from './inputs.js';
 import { toMillis, toUsageModel } from './inputs.js';
+import { OrganizationModel } from './organization.js';
 import { hexId, mulberry32, type Rng } from './prng.js';
 import { buildAccount, buildInstance, type InstanceLinks, resolveVersion } from './records.js';
 import type {
@@ -35,6 +36,8 @@ const scopeKey = (accountId: string, region: string): string => `${accountId}:${
  */
 export class Fleet {
   readonly hubAccountId: string;
+  /** the organization whose management account is the hub: OUs, and how ListAccounts answers */
+  readonly organization: OrganizationModel;
   private clock: () => Date;
   private readonly rng: Rng;
   private readonly accountMap = new Map<string, AccountRecord>();
@@ -44,6 +47,7 @@ export class Fleet {
 
   constructor(options: FleetOptions = {}) {
     this.hubAccountId = options.hubAccountId ?? '111111111111';
+    this.organization = new OrganizationModel(this.hubAccountId);
     this.clock = options.now ?? (() => new Date());
     this.rng = mulberry32(options.seed ?? 1);
     this.addAccount({ ...options.hub, id: this.hubAccountId, name: options.hub?.name ?? 'hub' });
@@ -60,7 +64,9 @@ export class Fleet {
 
   addAccount(input: AccountInput): AccountRecord {
     if (!/^\d{12}$/.test(input.id)) throw new Error(`account id must be 12 digits: ${input.id}`);
-    const record = buildAccount(input, this.now());
+    if (input.parentId !== undefined && !this.organization.isParent(input.parentId))
+      throw new Error(`unknown OU ${input.parentId}: organization.addOrganizationalUnit() first`);
+    const record = buildAccount(input, this.now(), this.organization.rootId);
     this.accountMap.set(input.id, record);
     return record;
   }

@@ -1,5 +1,6 @@
 import type {
   AccountDefaultModel,
+  AccountState,
   InstanceStateName,
   LaunchTemplateData,
   MetadataOptionsModel,
@@ -12,7 +13,11 @@ export interface AccountInput {
   id: string;
   name?: string;
   email?: string;
-  status?: 'ACTIVE' | 'SUSPENDED';
+  state?: AccountState;
+  /** the OU it sits in (Fleet.organization.addOrganizationalUnit); default the root */
+  parentId?: string;
+  /** its tags in Organizations */
+  tags?: Record<string, string>;
   /** the role the bot assumes; default ImdsBotScanner */
   roleName?: string;
   /** when set, AssumeRole must pass this ExternalId */

@@ -18,14 +18,16 @@ import type {
 
 /** Pure constructors of model records from builder inputs (defaults filled in). */
 
-export function buildAccount(input: AccountInput, nowMs: number): AccountRecord {
+export function buildAccount(input: AccountInput, nowMs: number, rootId: string): AccountRecord {
   const enabled = [...(input.regions ?? DEFAULT_REGIONS)];
   const disabled = input.disabledRegions ?? ALL_REGIONS.filter((r) => !enabled.includes(r));
   return {
     id: input.id,
     name: input.name ?? `account-${input.id}`,
     email: input.email ?? `aws+${input.id}@example.com`,
-    status: input.status ?? 'ACTIVE',
+    state: input.state ?? 'ACTIVE',
+    parentId: input.parentId ?? rootId,
+    tags: { ...input.tags },
     roleName: input.roleName ?? DEFAULT_ROLE_NAME,
     externalId: input.externalId ?? null,
     denyAssumeRole: input.denyAssumeRole ?? false,

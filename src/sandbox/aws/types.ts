@@ -31,11 +31,18 @@ export type UsageModel =
   | { kind: 'no-data' }
   | { kind: 'calls'; callsPerHour: number; until: number | null };
 
+/** Organizations' account State (its Status, retired on 9 September 2026, had fewer values). */
+export type AccountState = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED' | 'PENDING_ACTIVATION';
+
 export interface AccountRecord {
   id: string;
   name: string;
   email: string;
-  status: 'ACTIVE' | 'SUSPENDED';
+  state: AccountState;
+  /** the root or OU the account sits in */
+  parentId: string | null;
+  /** the account's own tags (Organizations ListTagsForResource) */
+  tags: Record<string, string>;
   roleName: string;
   externalId: string | null;
   denyAssumeRole: boolean;

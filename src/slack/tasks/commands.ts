@@ -1,3 +1,4 @@
+import { SELF } from '../../config/workflow-schema.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import { percentText, rollup } from '../../domain/summary.js';
 import { errorMessage } from '../../errors.js';
@@ -27,9 +28,14 @@ async function scan(
   cmd: Extract<ParsedCommand, { name: 'scan' }>,
 ): Promise<ResponseMessage> {
   const accounts = ctx.workflow.scope.accounts;
-  if (cmd.args.accountId && Array.isArray(accounts) && !accounts.some((a) => a.id === cmd.args.accountId)) {
+  // with `self` in the list the hub's own id is not known here: planning tells
+  const listed =
+    Array.isArray(accounts) && !accounts.includes(SELF)
+      ? accounts.flatMap((a) => (a === SELF ? [] : [a.id]))
+      : null;
+  if (cmd.args.accountId && listed && !listed.includes(cmd.args.accountId)) {
     return ephemeral(
-      md`Account ${cmd.args.accountId} is not in workflow "${ctx.workflow.name}"; it scans ${accounts.map((a) => a.id).join(', ')}.`,
+      md`Account ${cmd.args.accountId} is not in workflow "${ctx.workflow.name}"; it scans ${listed.join(', ')}.`,
     );
   }
   const filter = { accountId: cmd.args.accountId ?? undefined, region: cmd.args.region ?? undefined };

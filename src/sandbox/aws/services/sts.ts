@@ -50,7 +50,7 @@ const assumeRole: XmlAction = (call, out) => {
   const account = call.fleet.account(request.accountId);
   const allowed =
     account !== undefined &&
-    account.status === 'ACTIVE' &&
+    account.state === 'ACTIVE' &&
     !account.denyAssumeRole &&
     account.roleName === request.roleName &&
     (account.externalId === null || account.externalId === request.externalId);

@@ -1,0 +1,56 @@
+import type { AccountState } from './types.js';
+
+/** How ListAccounts describes an account's state: as AWS does now, before 9 September 2026, or from before State existed. */
+export type AccountStateFields = 'State' | 'State+Status' | 'Status';
+
+export interface OrganizationalUnit {
+  id: string;
+  name: string;
+  parentId: string;
+}
+
+/** The old Status could only say these: a closed or not yet activated account showed as SUSPENDED. */
+export function legacyStatusOf(state: AccountState): 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' {
+  return state === 'ACTIVE' || state === 'PENDING_CLOSURE' ? state : 'SUSPENDED';
+}
+
+/**
+ * The organization around the fleet's accounts: one root, nested OUs, and how ListAccounts
+ * answers. Accounts say their own parent (AccountRecord.parentId, the root by default).
+ */
+export class OrganizationModel {
+  readonly id: string;
+  readonly rootId: string;
+  /** 'State' (default): AWS after the retirement of Status on 9 September 2026 */
+  accountStateFields: AccountStateFields = 'State';
+  private readonly ous = new Map<string, OrganizationalUnit>();
+
+  constructor(hubAccountId: string) {
+    const tag = hubAccountId.slice(0, 4);
+    this.id = `o-${hubAccountId.slice(0, 10)}`;
+    this.rootId = `r-${tag}`;
+  }
+
+  /** Adds an OU under `parentId` (the root by default) and returns its id. */
+  addOrganizationalUnit(input: { name: string; parentId?: string; id?: string }): string {
+    const parentId = input.parentId ?? this.rootId;
+    if (!this.isParent(parentId)) throw new Error(`unknown parent ${parentId}: add it first`);
+    const id = input.id ?? `ou-${this.rootId.slice(2)}-${String(this.ous.size + 1).padStart(8, '0')}`;
+    if (!/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/.test(id)) throw new Error(`not an OU id: ${id}`);
+    this.ous.set(id, { id, name: input.name, parentId });
+    return id;
+  }
+
+  isParent(id: string): boolean {
+    return id === this.rootId || this.ous.has(id);
+  }
+
+  ou(id: string): OrganizationalUnit | undefined {
+    return this.ous.get(id);
+  }
+
+  /** The OUs directly under a root or OU, in the order they were added. */
+  childOus(parentId: string): OrganizationalUnit[] {
+    return [...this.ous.values()].filter((o) => o.parentId === parentId);
+  }
+}
