@@ -22,7 +22,7 @@ async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    throw classifyAwsError(err, `Organizations ${what}`);
+    throw classifyAwsError(err, `${what} (Organizations, from the hub)`);
   }
 }
 

@@ -56,7 +56,7 @@ describe('an organization workflow against Organizations as it answers today', (
 
     expect(report.errors).toEqual([]);
     expect([...new Set(report.findings.map((f) => f.accountId))].sort()).toEqual([PROD, WEB, SANDBOX, LOOSE]);
-    expect(report.summary.scopes).toEqual({ scanned: 4, failed: 0 });
+    expect(report.summary.scopes).toEqual({ scanned: 4, partial: 0, failed: 0 });
   });
 });
 
@@ -146,7 +146,7 @@ describe('selecting accounts of the organization', () => {
     });
 
     await expect(planScopes(clients, workflow, 'us-east-1')).rejects.toThrow(
-      /Organizations ListAccountsForParent ou-1111-deadbeef: ParentNotFoundException/,
+      /ListAccountsForParent ou-1111-deadbeef \(Organizations, from the hub\): HTTP 400 ParentNotFoundException/,
     );
   });
 });
@@ -189,7 +189,7 @@ describe('the hub together with its members', () => {
     const report = await h.scan();
 
     expect(report.errors).toEqual([]);
-    expect(report.summary.scopes).toEqual({ scanned: 3, failed: 0 });
+    expect(report.summary.scopes).toEqual({ scanned: 3, partial: 0, failed: 0 });
     expect(report.findings.map((f) => f.region)).toEqual(['af-south-1']);
     expect(report.errors).toEqual([]);
     expect(report.notes).toEqual([
