@@ -212,5 +212,7 @@ export const ScopeSnapshot = z.object({
   findings: z.array(Finding),
   launchTemplates: z.array(LaunchTemplate),
   accountDefault: AccountDefault.nullable(),
+  /** the parts this scan could not read here (partial errors); absent when none */
+  partialErrors: z.array(ScanError).optional(),
 });
 export type ScopeSnapshot = z.infer<typeof ScopeSnapshot>;

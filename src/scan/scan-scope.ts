@@ -114,6 +114,7 @@ async function commit(
     findings,
     launchTemplates: inventory.launchTemplates,
     accountDefault: inventory.accountDefault,
+    ...(errors.length > 0 ? { partialErrors: errors } : {}),
   };
   const prev = await deps.store.getSnapshot(scope);
   const diff = diffSnapshots(prev, snapshot);

@@ -65,7 +65,7 @@ export function parseOperationFaults(spec: string): Map<string, OperationFault> 
   for (const item of spec.split(',').map((s) => s.trim())) {
     if (item === '') continue;
     const [operation = '', fault = ''] = item.split('=');
-    if (!/^[a-z]+:[A-Za-z]+$/.test(operation) || !isOperationFault(fault))
+    if (!/^[a-z0-9]+:[A-Za-z0-9]+$/.test(operation) || !isOperationFault(fault))
       throw new Error(
         `"${item}": want service:Action=${OPERATION_FAULTS.join('|')}, e.g. ec2:GetInstanceMetadataDefaults=html-500`,
       );

@@ -21,7 +21,17 @@ const Args = z.object({
   'latency-ms': z.coerce.number().min(0).default(0),
   'fault-rate': z.coerce.number().min(0).max(1).default(0),
   /** per-operation faults: service:Action=html-500|unsupported-operation|invalid-action|access-denied|unavailable */
-  fault: z.string().default(''),
+  fault: z
+    .string()
+    .default('')
+    .transform((spec, ctx) => {
+      try {
+        return Object.fromEntries(parseOperationFaults(spec));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+        return z.NEVER;
+      }
+    }),
   'apply-delay-ms': z.coerce.number().min(0).default(300),
   throttle: z.enum(['on', 'off']).default('on'),
   seed: z.coerce.number().int().default(1),
@@ -70,7 +80,7 @@ async function main(): Promise<void> {
     host: args.host,
     latencyMs: args['latency-ms'],
     faultRate: args['fault-rate'],
-    operationFaults: Object.fromEntries(parseOperationFaults(args.fault)),
+    operationFaults: args.fault,
     seed: args.seed,
     throttle: args.throttle === 'on',
     metadataApplyDelayMs: args['apply-delay-ms'],

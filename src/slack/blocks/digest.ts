@@ -40,6 +40,8 @@ export interface DigestMessageContext {
    * at most once per finding and action: for every shown finding, and maybe a few that did not fit.
    */
   buttonValue: (finding: Finding, action: DigestAction) => string;
+  /** what the scans could not read where these instances are */
+  coverageNote?: Mrkdwn;
 }
 
 export interface DigestMessage {
@@ -124,7 +126,8 @@ function head(d: OwnerDigest, ctx: DigestMessageContext): Block[] {
   const top: HeaderBlock = header(`IMDSv1 digest: ${ctx.ownerLabel}`);
   const snoozed = snoozeContext(d, ctx.snoozedUntil);
   const sum = summary(d, ctx.ownerMention);
-  return snoozed === null ? [top, sum] : [top, sum, snoozed];
+  const note = ctx.coverageNote ? [context(ctx.coverageNote)] : [];
+  return [top, sum, ...(snoozed === null ? [] : [snoozed]), ...note];
 }
 
 function fallbackText(d: OwnerDigest, ctx: DigestMessageContext): string {

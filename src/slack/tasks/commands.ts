@@ -2,6 +2,7 @@ import { SELF } from '../../config/workflow-schema.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import { percentText, rollup } from '../../domain/summary.js';
 import { errorMessage } from '../../errors.js';
+import { failedLine, partialLine } from '../blocks/coverage.js';
 import { accountStatusMessage, instanceStatusMessage } from '../blocks/status.js';
 import type { ParsedCommand } from '../commands/parse.js';
 import { bold, code, decodeSlack, lines, type Mrkdwn, md, section, trusted, wire } from '../text.js';
@@ -55,17 +56,14 @@ async function scan(
       md`Nothing to scan: no account/region of workflow "${ctx.workflow.name}" matches ${code(decodeSlack(task.text))}.`,
     );
   const s = o.summary;
-  const errors = o.errors
-    .slice(0, 5)
-    .map((e) => md`• ${e.accountId}/${e.region ?? 'all regions'}: ${e.code}`);
   const text = lines(
+    failedLine(s.scopes, o.errors),
     md`${bold(md`Scan ${o.scanId}`)} finished: ${s.instances} instances, ${percentText(s.percentCompliant)} not accepting IMDSv1.`,
     md`Laggards ${s.laggards}: ready ${s.byReadiness.ready}, in use ${s.byReadiness['in-use']}, unknown ${s.byReadiness.unknown}.`,
     o.firstScan
       ? md`First scan of this scope.`
       : md`Since the last scan: ${o.diff.new} new, ${o.diff.fixed} fixed, ${o.diff.regressed} regressed.`,
-    errors.length > 0 && bold(md`${o.errors.length} scope(s) failed:`),
-    ...errors,
+    partialLine(o.errors),
   );
   return ephemeral(md`Scan ${o.scanId} finished`, wire([section(text)]));
 }

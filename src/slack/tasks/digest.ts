@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { isLaggard } from '../../domain/classify.js';
 import { buildDigests, type OwnerDigest, shouldPost } from '../../domain/digest.js';
-import type { Finding } from '../../domain/model.js';
+import type { Finding, ScanError } from '../../domain/model.js';
 import type { SlackOut } from '../../jobs/slack-out.js';
 import { instanceKey } from '../../store/findings.js';
+import { partialLine } from '../blocks/coverage.js';
 import { buildDigestMessage } from '../blocks/digest.js';
 import type { OwnerRoute } from '../directory.js';
 import { ownerRefOf } from '../directory.js';
@@ -84,6 +85,7 @@ export async function planDigests(
 ): Promise<{ planned: number; owners: number }> {
   const snapshots = await ctx.app.store.latestSnapshots();
   const findings = snapshots.flatMap((s) => s.findings.filter(isLaggard));
+  const missing = new Map(snapshots.map((s) => [`${s.accountId}:${s.region}`, s.partialErrors ?? []]));
   const refs = findings.flatMap((f) => ownerRefOf(f) ?? []);
   const routes = await ctx.directory.resolveMany(refs);
   const regressedKeys = await ctx.app.store.pendingRegressions();
@@ -112,7 +114,7 @@ export async function planDigests(
       );
       continue;
     }
-    posts.push(await digestPost(ctx, d, channel, findings, routes));
+    posts.push(await digestPost(ctx, d, channel, findings, routes, missing));
   }
   await saveHomes(ctx, digests);
   await ctx.out.addBulk(posts);
@@ -126,8 +128,11 @@ async function digestPost(
   channel: string,
   findings: Finding[],
   routes: Map<string, OwnerRoute>,
+  missing: Map<string, ScanError[]>,
 ): Promise<SlackOut> {
   const shown = [...d.groups.inUse, ...d.groups.unknown, ...d.groups.ready];
+  const scopes = new Set(shown.map((f) => `${f.accountId}:${f.region}`));
+  const note = partialLine([...scopes].flatMap((k) => missing.get(k) ?? []));
   const refs = await newRefs(ctx, shown.slice(0, 60));
   const owner = ownerOf(d, channel, routes, findings);
   const msg = buildDigestMessage(d, {
@@ -136,6 +141,7 @@ async function digestPost(
     now: ctx.now(),
     consoleBaseUrl: `https://{region}.${ctx.workflow.slack.consoleHost}`,
     buttonValue: (f) => refs.get(f.instanceId) ?? 'expired',
+    ...(note ? { coverageNote: note } : {}),
   });
   const reasons = reasonsFor(d, findings, routes);
   const blocks = reasons ? [...msg.blocks, context(reasons)] : msg.blocks;

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { isApprover, isSecurity } from '../../domain/approval-policy.js';
 import { describeChange } from '../../domain/change-request.js';
+import { percentText } from '../../domain/summary.js';
 import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';
 import type { TaskContext } from './context.js';
 
@@ -91,13 +92,13 @@ export async function homeView(ctx: TaskContext, userId: string) {
   if (isSecurity(actor, ctx.workflow.approvals)) {
     const [last] = (await ctx.app.store.recentScans(20)).filter((r) => r.filter === null);
     const s = last?.summary as
-      | { instances?: number; laggards?: number; percentCompliant?: number; v1Calls?: number }
+      | { instances?: number; laggards?: number; percentCompliant?: number | null; v1Calls?: number }
       | undefined;
     blocks.push({ type: 'divider' });
     blocks.push(
       section(
         last && s
-          ? md`${bold('Fleet')} (scan ${last.scanId}, ${date(new Date(last.finishedAt))}): ${s.instances ?? 0} instances, ${s.percentCompliant ?? 0}% not accepting IMDSv1, ${s.laggards ?? 0} laggards, ${s.v1Calls ?? 0} IMDSv1 calls in the window. Since the scan before: ${last.diff.new} new, ${last.diff.fixed} fixed, ${last.diff.regressed} regressed.`
+          ? md`${bold('Fleet')} (scan ${last.scanId}, ${date(new Date(last.finishedAt))}): ${s.instances ?? 0} instances, ${percentText(s.percentCompliant ?? null)} not accepting IMDSv1, ${s.laggards ?? 0} laggards, ${s.v1Calls ?? 0} IMDSv1 calls in the window. Since the scan before: ${last.diff.new} new, ${last.diff.fixed} fixed, ${last.diff.regressed} regressed.`
           : md`${bold('Fleet')}: no full scan yet.`,
       ),
     );

@@ -1,16 +1,26 @@
 import { delta, type HistoryPoint, meanTimeToRemediate, weekly } from '../../domain/kpis.js';
-import { rollup } from '../../domain/summary.js';
+import { percentText, rollup } from '../../domain/summary.js';
 import { renderTrendChart } from '../../report/chart-png.js';
 import type { ScanRecord } from '../../store/findings.js';
+import { failedLine, partialLine } from '../blocks/coverage.js';
 import { bold, code, lines, type Mrkdwn, md, section, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 
-const pointOf = (r: ScanRecord): HistoryPoint => {
-  const s = r.summary as { percentCompliant?: number; laggards?: number; v1Calls?: number };
+interface StoredSummary {
+  percentCompliant?: number | null;
+  laggards?: number;
+  v1Calls?: number;
+  scopes?: { scanned?: number; partial?: number; failed?: number };
+}
+
+/** A point of the trend; none for a scan that saw no instance (it has no share to plot). */
+const pointOf = (r: ScanRecord): HistoryPoint | null => {
+  const s = r.summary as StoredSummary;
+  if (s.percentCompliant === null || s.percentCompliant === undefined) return null;
   return {
     finishedAt: r.finishedAt,
-    percentCompliant: s.percentCompliant ?? 0,
+    percentCompliant: s.percentCompliant,
     laggards: s.laggards ?? 0,
     v1Calls: s.v1Calls ?? 0,
     diff: r.diff,
@@ -18,6 +28,16 @@ const pointOf = (r: ScanRecord): HistoryPoint => {
     remediated: r.remediated,
   };
 };
+
+/** First, what the latest scan could not read: failed scopes, then missing parts. */
+function coverageLines(s: StoredSummary, last: ScanRecord): Mrkdwn[] {
+  const scopes = {
+    scanned: s.scopes?.scanned ?? 0,
+    partial: s.scopes?.partial ?? 0,
+    failed: s.scopes?.failed ?? 0,
+  };
+  return [failedLine(scopes, last.errors), partialLine(last.errors)].filter((l): l is Mrkdwn => l !== null);
+}
 
 const signed = (n: number | null, unit: string): Mrkdwn =>
   n === null ? md`` : md` (${n >= 0 ? '▲' : '▼'} ${Math.abs(n)}${unit} over the period)`;
@@ -59,8 +79,12 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
     (r) => r.workflow === ctx.workflow.name && r.filter === null,
   );
   if (history.length === 0) return ephemeral(md`No scan has finished yet: run ${code('/imds scan')} first.`);
-  const points = history.map(pointOf).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
-  const latest = points[points.length - 1] as HistoryPoint;
+  const sorted = [...history].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  const last = sorted[sorted.length - 1] as ScanRecord;
+  const summary = last.summary as StoredSummary;
+  const points = sorted.flatMap((r) => pointOf(r) ?? []);
+  const percent = percentText(summary.percentCompliant ?? null);
+  const coverage = coverageLines(summary, last);
   const findings = (await ctx.app.store.latestSnapshots()).flatMap((s) => s.findings);
   const byAccount = rollup(findings, (f) => f.accountId).slice(0, 10);
   const byOwner = rollup(findings, (f) => f.owner ?? '(unowned)')
@@ -69,14 +93,14 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
   const weeks = weekly(points).slice(-6);
   const mttr = meanTimeToRemediate(points);
   const kpis = lines(
-    md`${bold('IMDSv2 migration')} — ${latest.percentCompliant}% of instances no longer accept IMDSv1${signed(
+    md`${bold('IMDSv2 migration')} — ${percent} of the instances seen no longer accept IMDSv1${signed(
       delta(points, (p) => p.percentCompliant),
       ' points',
     )}`,
-    md`Laggards ${latest.laggards}${signed(
+    md`Laggards ${summary.laggards ?? 0}${signed(
       delta(points, (p) => p.laggards),
       '',
-    )}; IMDSv1 calls in the window ${latest.v1Calls}${signed(
+    )}; IMDSv1 calls in the window ${summary.v1Calls ?? 0}${signed(
       delta(points, (p) => p.v1Calls),
       '',
     )}`,
@@ -92,23 +116,24 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
     bold('Per week (found / fixed)'),
     ...weeks.map((w) => md`• ${w.week}: ${w.found} / ${w.fixed}`),
   );
-  const png = trendChart(points);
-  await ctx.out.add({
-    kind: 'upload',
-    channelId: userId,
-    filename: 'imds-trend.png',
-    title: 'IMDSv2 migration trend',
-    base64: png.toString('base64'),
-    comment: 'IMDSv2 migration trend (from the scan history)',
-  });
+  if (points.length > 0)
+    await ctx.out.add({
+      kind: 'upload',
+      channelId: userId,
+      filename: 'imds-trend.png',
+      title: 'IMDSv2 migration trend',
+      base64: trendChart(points).toString('base64'),
+      comment: 'IMDSv2 migration trend (from the scan history)',
+    });
   const sections = [
+    ...coverage,
     kpis,
     table('By account (most laggards first)', byAccount),
     table('By owner', byOwner),
     weekText,
   ];
   return ephemeral(
-    md`IMDSv2 report: ${latest.percentCompliant}% compliant (the trend chart is in your DM with imds-bot)`,
+    md`IMDSv2 report: ${(summary.scopes?.failed ?? 0) > 0 ? 'INCOMPLETE, ' : ''}${percent} compliant (the trend chart is in your DM with imds-bot)`,
     wire(sections.map(section)),
   );
 }
