@@ -69,6 +69,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '0 the latest scan was complete',
       '1 it had failed scopes',
       '2 bad usage, or no scan stored yet',
+      '3 it had only partial errors (some parts missing, every inventory read)',
       UNAVAILABLE,
     ],
   },
