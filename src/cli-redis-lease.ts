@@ -29,7 +29,7 @@ export async function leaseRedis(
     await probeRedis(config.redisUrl);
     return { url: config.redisUrl, release: async () => undefined };
   } catch (e) {
-    if (config.redisUrlSet || !allowPrivate || !/ECONNREFUSED/.test(errorMessage(e))) throw e;
+    if (config.redisUrlSet || !allowPrivate || !(e instanceof RedisUnavailable && e.refused)) throw e;
   }
   const lease = await privateRedis(config.stateDir);
   err.write(

@@ -3,9 +3,13 @@ import { CodedError, errorMessage } from '../errors.js';
 
 /** Redis did not answer, or refused us: one line saying which URL and what to do. */
 export class RedisUnavailable extends CodedError {
-  constructor(message: string) {
+  /** nothing listens there (ECONNREFUSED): the CLI may then start a private Redis */
+  readonly refused: boolean;
+
+  constructor(message: string, opts: { refused?: boolean } = {}) {
     super('redis-unavailable', message);
     this.name = 'RedisUnavailable';
+    this.refused = opts.refused ?? false;
   }
 }
 
@@ -37,12 +41,18 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
     enableOfflineQueue: false,
     db: 0, // selected explicitly below, so that a failure is ours to report
   });
-  probe.on('error', () => undefined); // the failure is reported by the awaits below
+  let lastError: NodeJS.ErrnoException | null = null;
+  probe.on('error', (err: NodeJS.ErrnoException) => {
+    lastError = err; // reported by the awaits below, with the socket's own reason
+  });
   const db = Number(new URL(url).pathname.slice(1) || 0);
   const where = `Redis at ${redactUrl(url)}`;
   try {
     await probe.connect().catch((err: unknown) => {
-      throw new RedisUnavailable(`${where} does not answer (${errorMessage(err)}): ${HINT}.`);
+      const cause: NodeJS.ErrnoException | null = lastError;
+      throw new RedisUnavailable(`${where} does not answer (${errorMessage(cause ?? err)}): ${HINT}.`, {
+        refused: cause?.code === 'ECONNREFUSED',
+      });
     });
     if (db !== 0) {
       try {
