@@ -1,4 +1,5 @@
 import type { AuditActor, AuditBody, AuditType } from '../domain/audit-chain.js';
+import type { ChangeRequest } from '../domain/change-request.js';
 import type { AuditStore } from '../store/audit.js';
 
 export const SYSTEM: AuditActor = { system: 'imds-bot' };
@@ -64,3 +65,18 @@ export function recordRefusal(ctx: { audit: AuditStore; now: () => Date }, r: Re
     reason: `${r.action} refused (${r.code}): ${r.reason}`,
   });
 }
+
+/** What an audit entry of a request names: the account, region and resource (a bulk: `bulk:<id>`). */
+export const auditTarget = (cr: ChangeRequest) => {
+  const t = cr.target;
+  const region = t.type === 'bulk' ? (t.region ?? '*') : t.region;
+  const resource =
+    t.type === 'instance'
+      ? t.instanceId
+      : t.type === 'launch-template'
+        ? t.launchTemplateId
+        : t.type === 'account-default'
+          ? 'account-default'
+          : `bulk:${cr.id}`;
+  return { accountId: t.accountId, region, resource };
+};

@@ -34,6 +34,8 @@ export interface ChangeContext {
   enqueueApply: (requestId: string) => Promise<void>;
   /** one job per instance of an applying bulk request, and a parent that closes it */
   enqueueBulk: (request: ChangeRequest) => Promise<void>;
+  /** whether a change job (`apply-<id>`, `bulk-<id>`) is queued or running, has ended, or does not exist */
+  jobState: (jobId: string) => Promise<'live' | 'ended' | 'missing'>;
   /** where the bot itself runs, from IMDS_BOT_HOST_INSTANCE_ID; null when unknown */
   botHost: TargetFacts['botHost'];
   log: Logger;

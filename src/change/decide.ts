@@ -3,29 +3,16 @@ import type { ChangeRequest, Person } from '../domain/change-request.js';
 import { esc } from '../domain/untrusted.js';
 import { errorMessage } from '../errors.js';
 import { lines, md, user } from '../slack/text.js';
-import { recordAudit, recordRefusal, unknownTarget } from './audit.js';
+import { auditTarget, recordAudit, recordRefusal, unknownTarget } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { currentFacts } from './facts.js';
+import { completeApproval } from './resume.js';
 import { type InUse, inUseLine, inUseNow } from './usage-now.js';
 
 export type Decided =
   | { ok: true; request: ChangeRequest; message: string }
   | { ok: false; code: string; message: string };
-
-const auditTarget = (cr: ChangeRequest) => {
-  const t = cr.target;
-  const region = t.type === 'bulk' ? (t.region ?? '*') : t.region;
-  const resource =
-    t.type === 'instance'
-      ? t.instanceId
-      : t.type === 'launch-template'
-        ? t.launchTemplateId
-        : t.type === 'account-default'
-          ? 'account-default'
-          : `bulk:${cr.id}`;
-  return { accountId: t.accountId, region, resource };
-};
 
 export { auditTarget };
 
@@ -74,6 +61,17 @@ async function usageAtApproval(
   }
 }
 
+/**
+ * An approver's approval retried after a crash (or clicked again) finds the request approved or
+ * beyond: it completes the unit the crash may have cut short (audit entries, the apply job) and
+ * says where the request is, instead of refusing.
+ */
+async function approvedAlready(ctx: ChangeContext, cr: ChangeRequest): Promise<Decided> {
+  await completeApproval(ctx, cr);
+  const now = cr.state === 'approved' ? 'applying now' : `it is ${cr.state} now`;
+  return { ok: true, request: cr, message: `Approved ${cr.id}: ${now}.` };
+}
+
 export interface ApproveInput {
   overrideReason?: string | undefined;
   confirmed?: boolean | undefined;
@@ -96,6 +94,8 @@ export async function approve(
       code: 'unknown-request',
       message: `No change request ${esc(id)}: the card is stale or forged.`,
     });
+  const mine = cr.approvals.some((a) => a.userId === by.userId);
+  if (mine && cr.state !== 'requested') return approvedAlready(ctx, cr);
   const actor = { userId: by.userId, groups };
   const current = await currentFacts(ctx, cr);
   const { finding } = current;

@@ -75,6 +75,7 @@ export function startChangeControl(
     access: w.access,
     out: w.out,
     enqueueApply: (id) => queue.enqueueApply(id),
+    jobState: (jobId) => queue.jobState(jobId),
     enqueueBulk: (cr) =>
       queue.enqueueBulk(cr, async (instanceId) => (await app.store.locate(instanceId))?.region ?? null),
     botHost: app.config.botHost,

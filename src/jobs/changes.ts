@@ -63,6 +63,11 @@ export function createChangeQueue({ connect, prefix }: QueueDeps) {
         children,
       });
     },
+    async jobState(jobId: string): Promise<'live' | 'ended' | 'missing'> {
+      const state = await queue.getJobState(jobId);
+      if (state === 'unknown') return 'missing';
+      return state === 'completed' || state === 'failed' ? 'ended' : 'live';
+    },
     async close() {
       await Promise.all([queue.close(), flow.close()]);
     },

@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { expireDue } from '../change/decide.js';
+import { resumeStuck } from '../change/resume.js';
 import { startChangeControl } from '../change/wire.js';
 import type { SlackConfig } from '../config/slack-env.js';
 import { errorMessage } from '../errors.js';
@@ -120,14 +121,21 @@ async function scheduleDigests(queue: Queue, schedule: { cron: string; timezone:
   );
 }
 
-/** Every minute: snoozes that ended go back to their owners (once each); undecided requests expire. */
+/**
+ * Every minute: snoozes that ended go back to their owners (once each); undecided requests expire;
+ * approved or applying requests without a live job are resumed (see resumeStuck).
+ */
 async function startSweeper(ctx: TaskContext, connect: ScanApp['connect'], prefix: string) {
   const name = 'sweeper';
   const queue = new Queue(name, { prefix: `${prefix}:bull`, connection: connect('sweeper-queue') });
   await queue.upsertJobScheduler('snoozes', { every: 60_000 }, { name: 'snoozes', data: {} });
   const worker = new Worker(
     name,
-    async () => ({ woken: await wakeSnoozes(ctx), expired: await expireDue(ctx.change) }),
+    async () => ({
+      woken: await wakeSnoozes(ctx),
+      expired: await expireDue(ctx.change),
+      resumed: await resumeStuck(ctx.change),
+    }),
     {
       prefix: `${prefix}:bull`,
       connection: connect('sweeper-worker'),
