@@ -99,10 +99,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     exit: ['0 stopped by SIGTERM/SIGINT', '2 bad configuration', UNAVAILABLE],
   },
   audit: {
-    usage: 'imds-bot audit verify | audit export --format jsonl|csv [--since DATE]',
+    usage: 'imds-bot audit verify | audit anchor | audit export --format jsonl|csv [--since DATE]',
     summary:
-      "verify: prove the audit trail's hash chain unbroken; export: the audit trail as JSON lines or CSV, for a SIEM",
-    subcommands: ['verify', 'export'],
+      "verify: prove the audit trail's hash chain unbroken and matching every anchor (workflow audit.anchorFile); anchor: write the chain's head outside Redis (the anchor file, and the security channel when Slack is configured); export: the audit trail as JSON lines or CSV, for a SIEM",
+    subcommands: ['verify', 'anchor', 'export'],
     options: {
       workflow,
       format: { type: 'string', arg: 'FORMAT', help: 'export: jsonl | csv (default jsonl)' },
@@ -112,16 +112,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
         help: 'export: entries from this date on (2026-11-01 or ISO time)',
       },
     },
-    exit: ['0 unbroken / exported', '1 the chain is broken (the entry is named)', '2 bad usage', UNAVAILABLE],
+    exit: [
+      '0 unbroken / anchored / exported',
+      '1 the chain is broken, or entries an anchor covered are gone (the entry or anchor is named)',
+      '2 bad usage (anchor: no anchor file and no Slack)',
+      UNAVAILABLE,
+    ],
   },
   health: {
     usage: 'imds-bot health [--workflow FILE]',
     summary:
-      'the Docker HEALTHCHECK: the configuration and workflow load, Redis answers PING and has the database of REDIS_URL',
+      "the Docker HEALTHCHECK: the configuration and workflow load, Redis answers PING and has the database of REDIS_URL; prints Redis's maxmemory-policy and persistence (AOF, replicas)",
     options: { workflow },
     exit: [
       '0 healthy',
-      '1 Redis does not answer or refuses the database (one line says why)',
+      '1 Redis does not answer, refuses the database, or may evict keys (maxmemory-policy not noeviction)',
       '2 bad configuration',
     ],
   },

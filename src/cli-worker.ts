@@ -1,6 +1,9 @@
+import { anchorFileOf, securityPoster } from './cli-audit.js';
 import { loadSlackConfig } from './config/slack-env.js';
+import { startAnchorSchedule } from './jobs/anchor-schedule.js';
 import type { App } from './main.js';
 import { startSlack } from './slack/runtime.js';
+import { createAuditStore } from './store/audit.js';
 
 /** Runs until SIGTERM/SIGINT. `serve` adds the Bolt app; both post regressions at once after a scan. */
 export async function worker(app: App, err: NodeJS.WritableStream, listen: boolean): Promise<number> {
@@ -18,6 +21,19 @@ export async function worker(app: App, err: NodeJS.WritableStream, listen: boole
     }
   });
   await app.startScheduler();
+  const file = anchorFileOf(app);
+  const post = slack ? securityPoster(app) : null;
+  if (file || post) {
+    const audit = createAuditStore({ redis: app.redis, prefix: app.config.prefix });
+    const anchors = await startAnchorSchedule({
+      connect: app.connect,
+      prefix: app.config.prefix,
+      schedule: app.workflow.schedules.anchor,
+      anchor: { audit, file, post, now: () => new Date() },
+      log: app.log,
+    });
+    app.onClose(() => anchors.close());
+  }
   const what = listen
     ? `imds-bot serve (Slack ${slackEnv?.mode} mode)`
     : `imds-bot worker${slack ? ' (with Slack workers)' : ''}`;

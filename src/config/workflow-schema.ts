@@ -92,6 +92,8 @@ export const Schedule = z.strictObject({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
+const ANCHOR_DEFAULT = { cron: '0 * * * *', timezone: 'UTC' };
+
 export const Workflow = z.strictObject({
   version: z.literal(1),
   name: z.string().min(1),
@@ -137,6 +139,14 @@ export const Workflow = z.strictObject({
     .strictObject({
       scan: Schedule.optional(),
       digest: Schedule.optional(),
+      /** when the audit chain's head is anchored outside Redis (audit.anchorFile, the security channel) */
+      anchor: Schedule.default(ANCHOR_DEFAULT),
+    })
+    .default({ anchor: ANCHOR_DEFAULT }),
+  audit: z
+    .strictObject({
+      /** JSON lines of {at, seq, hash}: anchors of the audit chain, outside Redis; `audit verify` reads them */
+      anchorFile: z.string().min(1).optional(),
     })
     .default({}),
   slack: SlackSettings.default(SLACK_DEFAULTS),

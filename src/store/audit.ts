@@ -174,6 +174,19 @@ export function createAuditStore({
       throw new CodedError('audit-conflict', 'The audit trail is too busy; try again.', { transient: true });
     },
 
+    /** seq → hash of the entries with these seqs that are still in the stream (for anchors). */
+    async hashesAt(seqs: readonly number[]): Promise<Map<number, string>> {
+      const wanted = new Set(seqs);
+      const found = new Map<number, string>();
+      for await (const page of pages('-', '+')) {
+        for (const [, json] of page) {
+          const e = AuditEntry.safeParse(safeJson(json));
+          if (e.success && wanted.has(e.data.seq)) found.set(e.data.seq, e.data.hash);
+        }
+      }
+      return found;
+    },
+
     /** The last entry written, or null on an empty trail. */
     async head(): Promise<AuditEntry | null> {
       const head = await readHead();

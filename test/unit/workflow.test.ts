@@ -62,7 +62,9 @@ describe('shipped workflow files', () => {
       schedules: {
         scan: { cron: '0 6 * * *', timezone: 'UTC' },
         digest: { cron: '0 9 * * 1-5', timezone: 'UTC' },
+        anchor: { cron: '0 * * * *', timezone: 'UTC' },
       },
+      audit: {},
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
     });
@@ -117,7 +119,8 @@ describe('shipped workflow files', () => {
       environment: { tag: 'Environment', prodValues: ['prod', 'production'] },
       usage: { windowDays: 14 },
       scan: { concurrency: 8 },
-      schedules: {},
+      schedules: { anchor: { cron: '0 * * * *', timezone: 'UTC' } },
+      audit: {},
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
     });
