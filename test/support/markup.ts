@@ -31,7 +31,7 @@ function mrkdwnProblems(text: string, rules: MarkupRules): string[] {
   );
   const at = rest.search(/[<>]/);
   if (at >= 0) problems.push(`raw ${rest[at]} in …${rest.slice(Math.max(0, at - 30), at + 30)}…`);
-  if (/&amp;(amp|lt|gt);/.test(text)) problems.push('double escaping');
+  if (/&amp;lt;[@!#]/.test(text)) problems.push('double escaping');
   return problems;
 }
 

@@ -30,6 +30,8 @@ export interface DigestMessageContext {
   ownerLabel: string;
   /** the same owner as a live mention (`user(id)`, `channel(id)`), shown in the summary */
   ownerMention?: Mrkdwn;
+  /** blocks to end the message with (e.g. why instances are in the security digest), within its budget */
+  footer?: Block[];
   /** e.g. 'https://{region}.console.amazonaws-us-gov.com'; default the commercial console */
   consoleBaseUrl?: string;
   now: Date;
@@ -211,9 +213,10 @@ export function buildDigestMessage(d: OwnerDigest, context: DigestMessageContext
   const ctx = { ...context, buttonValue: once(context.buttonValue) };
   const top = head(d, ctx);
   const candidates = interleave(d.groups);
+  const footer = ctx.footer ?? [];
   const budget = {
-    chars: LIMITS.serializedBlocks - 1 - cost(top),
-    blocks: LIMITS.blocksPerMessage - top.length,
+    chars: LIMITS.serializedBlocks - 1 - cost(top) - cost(footer),
+    blocks: LIMITS.blocksPerMessage - top.length - footer.length,
   };
   let picked = fill(candidates, d, ctx, budget);
   if (picked.length < candidates.length) {
@@ -227,5 +230,5 @@ export function buildDigestMessage(d: OwnerDigest, context: DigestMessageContext
     return mine.length === 0 ? [] : [groupHead(k, d.groups[k].length), ...mine.flatMap((p) => p.blocks)];
   });
   const tail = overflow.length > 0 ? [closing(overflow.length)] : [];
-  return { text: fallbackText(d, ctx), blocks: [...top, ...body, ...tail], overflow };
+  return { text: fallbackText(d, ctx), blocks: [...top, ...body, ...tail, ...footer], overflow };
 }

@@ -14,8 +14,8 @@ import {
 
 export const fail = (error: CommandErrorCode, message: string): CommandError => ({ error, message });
 
-/** A user's token, shown back inside backticks: shortened and escaped. */
-export const shown = (token: string): string => code(token, 40).text;
+/** A user's token (as Slack sent it, escaped), shown back inside backticks: decoded, shortened, escaped once. */
+export const shown = (token: string): string => code(decodeSlack(token), 40).text;
 export const usageHint = (name: SubcommandName): string => `Usage: ${code(usage(name)).text}`;
 
 /** Undo what Slack and phones do to typed text: link wrappers, smart quotes, zero-width spaces. */

@@ -135,16 +135,17 @@ async function digestPost(
   const note = partialLine([...scopes].flatMap((k) => missing.get(k) ?? []));
   const refs = await newRefs(ctx, shown.slice(0, 60));
   const owner = ownerOf(d, channel, routes, findings);
+  const reasons = reasonsFor(d, findings, routes);
   const msg = buildDigestMessage(d, {
     ownerLabel: owner.label,
     ...(owner.mention ? { ownerMention: owner.mention } : {}),
+    ...(reasons ? { footer: [context(reasons)] } : {}),
     now: ctx.now(),
     consoleBaseUrl: `https://{region}.${ctx.workflow.slack.consoleHost}`,
     buttonValue: (f) => refs.get(f.instanceId) ?? 'expired',
     ...(note ? { coverageNote: note } : {}),
   });
-  const reasons = reasonsFor(d, findings, routes);
-  const blocks = reasons ? [...msg.blocks, context(reasons)] : msg.blocks;
+  const blocks = msg.blocks;
   return {
     kind: 'post',
     channel,
