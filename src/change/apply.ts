@@ -2,7 +2,7 @@ import { enforceOptions, selfHostGuard } from '../domain/approval-policy.js';
 import type { ChangeRequest } from '../domain/change-request.js';
 import { CodedError, errorMessage } from '../errors.js';
 import { code, md } from '../slack/text.js';
-import { type Applied, asJson, type Json } from './applied.js';
+import { type Applied, asJson, beforeKey, type Json, recalledBefore } from './applied.js';
 import { recordAudit } from './audit.js';
 import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
@@ -12,18 +12,12 @@ import { noteApplied } from './finding-update.js';
 import { markRolledBack, restore } from './rollback.js';
 import { inUseLine, inUseNow } from './usage-now.js';
 
-const beforeKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:cr-before:${id}`;
-
 /**
  * The state found just before the change, saved before the AWS call: after a crash the retried
  * job finds the instance already changed, and this is how it still knows what it was.
  */
 async function rememberBefore(ctx: ChangeContext, id: string, before: object): Promise<void> {
   await ctx.redis.set(beforeKey(ctx, id), JSON.stringify(before), 'EX', 400 * 86_400, 'NX');
-}
-async function recalledBefore(ctx: ChangeContext, id: string): Promise<Json | null> {
-  const raw = await ctx.redis.get(beforeKey(ctx, id));
-  return raw ? (JSON.parse(raw) as Json) : null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { refreshCards } from './cards.js';
 import type { ChangeContext } from './context.js';
 import { auditTarget } from './decide.js';
 import { noteInstance } from './finding-update.js';
+import { markRolledBack, restoreBulkItem } from './rollback.js';
 
 const counterKey = (ctx: ChangeContext, id: string) => `${ctx.prefix}:bulk:${id}`;
 const PROGRESS_EVERY = 25;
@@ -74,7 +75,10 @@ export async function applyBulkItem(
   if (cr?.state !== 'applying' || cr.target.type !== 'bulk') return 'not applying';
   const target = { ...auditTarget(cr), region, resource: instanceId };
   try {
-    const done = await enforceOne(ctx, cr, instanceId, region, `${cr.id}:${instanceId}`);
+    const done =
+      cr.kind === 'rollback'
+        ? await restoreBulkItem(ctx, cr, instanceId, region)
+        : await enforceOne(ctx, cr, instanceId, region, `${cr.id}:${instanceId}`);
     await recordAudit(ctx, {
       type: 'applied',
       target,
@@ -94,7 +98,8 @@ export async function applyBulkItem(
       jobId: job.id,
       key: `${requestId}:${instanceId}:verified`,
     });
-    await ctx.findings.watch({ accountId: target.accountId, region, instanceId }, requestId, ctx.now());
+    if (cr.kind !== 'rollback')
+      await ctx.findings.watch({ accountId: target.accountId, region, instanceId }, requestId, ctx.now());
     await noteInstance(ctx, cr, { region, instanceId }, done.after);
     await progress(ctx, cr, 'done');
     return 'applied';
@@ -155,6 +160,7 @@ export async function finishBulk(ctx: ChangeContext, requestId: string): Promise
     reason: `bulk: ${done}/${total} enforced, ${failed} failed`,
     key: `${requestId}:bulk-${request.state}`,
   });
+  if (request.kind === 'rollback' && request.state === 'applied') await markRolledBack(ctx, request);
   await refreshCards(
     ctx,
     request,

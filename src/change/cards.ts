@@ -114,7 +114,7 @@ export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: 
         button('Deny', CR_ACTIONS.deny, cr.id, 'danger'),
       ],
     });
-  } else if (cr.state === 'applied' && cr.kind !== 'rollback' && cr.target.type !== 'bulk') {
+  } else if (cr.state === 'applied' && cr.kind !== 'rollback') {
     blocks.push({
       type: 'actions',
       elements: [button('Request rollback', CR_ACTIONS.rollback, cr.id, 'danger')],

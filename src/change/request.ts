@@ -7,6 +7,7 @@ import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
 import { alreadyRequired } from './finding-update.js';
 import { alreadyOpen, file, type RequestOutcome, type Where } from './request-file.js';
+import { capturedBefore } from './rollback.js';
 
 export { newRequestId, type RequestOutcome, type Where } from './request-file.js';
 export { requestAccountDefault, requestTemplateFix } from './request-prevention.js';
@@ -165,7 +166,8 @@ export async function requestBulk(
   });
 }
 
-/** Back out an applied change: approvers only, with a reason; another approver confirms. */
+/** Back out an applied change: approvers only, with a reason; another approver confirms. A bulk is
+ * rolled back whole, or one of its instances (`instanceId`), to exactly the state captured before. */
 export async function requestRollback(
   ctx: ChangeContext,
   original: ChangeRequest,
@@ -173,6 +175,7 @@ export async function requestRollback(
   groups: readonly string[],
   reason: string,
   where: Where,
+  instanceId?: string,
 ): Promise<RequestOutcome> {
   if (original.state !== 'applied')
     return {
@@ -180,13 +183,7 @@ export async function requestRollback(
       reason: md`${original.id} is ${original.state}, not applied: there is nothing to roll back.`.text,
     };
   const t = original.target;
-  if (t.type === 'bulk')
-    return {
-      ok: false,
-      reason:
-        md`Roll back the instances of bulk ${original.id} one by one: ${code('/imds rollback <instance-id> <reason>')}.`
-          .text,
-    };
+  if (t.type === 'bulk') return rollbackOfBulk(ctx, original, { by, groups, reason, where }, instanceId);
   const resource =
     t.type === 'instance'
       ? t.instanceId
@@ -208,5 +205,60 @@ export async function requestRollback(
     rollbackOf: original.id,
     notes,
     where,
+  });
+}
+
+type Asker = { by: Person; groups: readonly string[]; reason: string; where: Where };
+
+/** The instances of a bulk still enforced by it (not rolled back since), with their regions. */
+async function stillEnforcedBy(ctx: ChangeContext, bulk: ChangeRequest, ids: string[]) {
+  const t = bulk.target;
+  const out: { instanceId: string; region: string }[] = [];
+  for (const instanceId of ids) {
+    const region = (t.type === 'bulk' ? t.region : null) ?? (await ctx.findings.locate(instanceId))?.region;
+    if (!region) continue;
+    const last = await ctx.requests.lastApplied({ accountId: t.accountId, region, resource: instanceId });
+    if (last?.id === bulk.id && (await capturedBefore(ctx, bulk, instanceId)))
+      out.push({ instanceId, region });
+  }
+  return out;
+}
+
+async function rollbackOfBulk(ctx: ChangeContext, bulk: ChangeRequest, a: Asker, instanceId?: string) {
+  const t = bulk.target;
+  if (t.type !== 'bulk') return { ok: false as const, reason: `${bulk.id} is not a bulk request.` };
+  const wanted = instanceId ? [instanceId] : t.instanceIds;
+  const left = await stillEnforcedBy(ctx, bulk, wanted);
+  if (left.length === 0)
+    return {
+      ok: false as const,
+      reason: instanceId
+        ? `\`${instanceId}\` is not enforced by ${bulk.id} any more (rolled back, or never changed by it): nothing to roll back.`
+        : `No instance of ${bulk.id} is still enforced by it: nothing to roll back.`,
+    };
+  const one = left.length === 1 && instanceId ? left[0] : undefined;
+  const regions = [...new Set(left.map((l) => l.region))];
+  const target: ChangeTarget = one
+    ? { type: 'instance', accountId: t.accountId, region: one.region, instanceId: one.instanceId }
+    : {
+        type: 'bulk',
+        accountId: t.accountId,
+        region: regions.length === 1 ? (regions[0] ?? null) : null,
+        owner: t.owner,
+        instanceIds: left.map((l) => l.instanceId),
+      };
+  const what = one ? `\`${one.instanceId}\`` : `${left.length} instance(s)`;
+  return file(ctx, {
+    kind: 'rollback',
+    target,
+    resource: one ? one.instanceId : `bulk:${bulk.id}`,
+    facts: groupFacts(false),
+    by: a.by,
+    groups: a.groups,
+    reason: a.reason,
+    before: null,
+    rollbackOf: bulk.id,
+    notes: [`Restores ${what} of bulk ${bulk.id} to exactly the state captured before each was enforced.`],
+    where: a.where,
   });
 }

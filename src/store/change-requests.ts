@@ -278,6 +278,13 @@ export function createChangeRequestStore({ redis, prefix }: { redis: Redis; pref
       return getMany(await redis.zrevrange(k('cr-by', userId), 0, limit - 1));
     },
 
+    /** One resource of a bulk rolled back on its own: the bulk no longer counts as its enforcement. */
+    async unapplied(id: string, target: TargetRef): Promise<void> {
+      const pipe = redis.pipeline();
+      for (const r of [target.region, '*']) pipe.zrem(refKey('cr-applied', { ...target, region: r }), id);
+      await pipe.exec();
+    },
+
     /** The latest applied, not rolled-back enforcement on a resource: what a rollback would undo. */
     async lastApplied(target: TargetRef): Promise<ChangeRequest | null> {
       const refs = [target.region, '*'].map((r) => refKey('cr-applied', { ...target, region: r }));

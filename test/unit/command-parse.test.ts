@@ -227,7 +227,7 @@ describe('usage and help', () => {
 
   it('explains one subcommand', () => {
     expect(helpText('rollback')).toBe(
-      '• `/imds rollback &lt;instance-id&gt; &lt;reason…&gt;`: request IMDSv1 back for an enforced instance',
+      '• `/imds rollback &lt;instance-id | cr-id&gt; &lt;reason…&gt;`: request IMDSv1 back for an enforced instance, or for every instance of a bulk request',
     );
   });
 

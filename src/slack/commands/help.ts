@@ -17,7 +17,10 @@ const HELP: Record<SubcommandName, { args: string; summary: string }> = {
     args: '<instance-id> [reason…]',
     summary: 'request IMDSv2-only for an instance (needs an approver)',
   },
-  rollback: { args: '<instance-id> <reason…>', summary: 'request IMDSv1 back for an enforced instance' },
+  rollback: {
+    args: '<instance-id | cr-id> <reason…>',
+    summary: 'request IMDSv1 back for an enforced instance, or for every instance of a bulk request',
+  },
   audit: { args: '[instance-id|@user]', summary: 'recent changes, for an instance or a person' },
   ack: { args: '<instance-id> [note…]', summary: 'acknowledge a finding: you own it and are on it' },
 };

@@ -141,8 +141,12 @@ function parseEnforce(w: Words): ParsedCommand | CommandError {
     : id;
 }
 
+const REQUEST_ID = /^cr-[0-9a-f]{12}$/;
+
+/** `rollback <instance-id> <reason>`, or `rollback <cr-id> <reason>` for every instance of a bulk. */
 function parseRollback(w: Words): ParsedCommand | CommandError {
-  const id = leadingInstance('rollback', w);
+  const [first = ''] = w.tokens;
+  const id = REQUEST_ID.test(first) ? first : leadingInstance('rollback', w);
   if (typeof id !== 'string') return id;
   const reason = freeText(w.rest(1));
   return reason === null

@@ -54,7 +54,11 @@ export const SnoozeCommand = command('snooze', {
 export type SnoozeCommand = z.infer<typeof SnoozeCommand>;
 export const EnforceCommand = command('enforce', { instanceId: InstanceId, reason: FreeText.nullable() });
 export type EnforceCommand = z.infer<typeof EnforceCommand>;
-export const RollbackCommand = command('rollback', { instanceId: InstanceId, reason: FreeText });
+/** `instanceId` may also be a bulk request's id (cr-…): every instance it enforced is rolled back. */
+export const RollbackCommand = command('rollback', {
+  instanceId: z.union([InstanceId, z.string().regex(/^cr-[0-9a-f]{12}$/)]),
+  reason: FreeText,
+});
 export type RollbackCommand = z.infer<typeof RollbackCommand>;
 export const AuditCommand = command('audit', {
   target: z.discriminatedUnion('kind', [InstanceTarget, UserTarget]).nullable(),

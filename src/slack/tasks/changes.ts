@@ -66,7 +66,8 @@ export async function enforceCommand(
   );
 }
 
-/** /imds rollback <instance-id> <reason>: the latest applied enforcement of that instance. */
+/** /imds rollback <instance-id | cr-id> <reason>: the latest applied enforcement of that instance
+ * (one instance of a bulk too), or every instance a bulk request still enforces. */
 export async function rollbackCommand(
   ctx: TaskContext,
   user: { id: string; name: string },
@@ -75,6 +76,14 @@ export async function rollbackCommand(
   instanceId: string,
   reason: string,
 ): Promise<ResponseMessage> {
+  const by = { userId: user.id, name: user.name };
+  if (instanceId.startsWith('cr-')) {
+    const original = await ctx.change.requests.get(instanceId);
+    if (!original) return ephemeral(md`No change request ${instanceId}.`);
+    return outcomeMessage(
+      await requestRollback(ctx.change, original, by, actor.groups, reason, { channelId }),
+    );
+  }
   const f = await ctx.app.store.locate(instanceId);
   if (!f) return ephemeral(md`No scan has seen ${code(instanceId)}.`);
   const last = await ctx.change.requests.lastApplied({
@@ -83,10 +92,9 @@ export async function rollbackCommand(
     resource: instanceId,
   });
   if (!last) return ephemeral(md`No applied change of ${code(instanceId)} to roll back.`);
+  const one = last.target.type === 'bulk' ? instanceId : undefined;
   return outcomeMessage(
-    await requestRollback(ctx.change, last, { userId: user.id, name: user.name }, actor.groups, reason, {
-      channelId,
-    }),
+    await requestRollback(ctx.change, last, by, actor.groups, reason, { channelId }, one),
   );
 }
 

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
+import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
+
+const DAY = 86_400_000;
+
+describe('rolling back a bulk: one instance, or the whole bulk, each approved like any rollback', () => {
+  let h: SlackHarness;
+  const fleet = new Fleet({ seed: 61 });
+  fleet.addAccount({ id: ACCOUNT, regions: [REGION] });
+  const at = { accountId: ACCOUNT, region: REGION, launchTime: new Date(Date.now() - 40 * DAY) };
+  const ids = Array.from(
+    { length: 3 },
+    (_, i) =>
+      fleet.addInstance({
+        ...at,
+        tags: { Name: `web-${i}`, Owner: 'alice@example.com' },
+        metadata: { httpPutResponseHopLimit: 1 + i },
+      }).instanceId,
+  );
+  let bulkId = '';
+
+  beforeAll(async () => {
+    h = await startSlackHarness(fleet, changeControlWorkflow(), slackSeed());
+    await h.scan();
+  });
+  afterAll(async () => h?.close());
+
+  const requests = () => h.runtime.ctx.change.requests;
+  const command = async (text: string, user: string) => {
+    const r = await h.command(text, user, C.general);
+    return JSON.stringify(await until(() => responses(h, r.responseUrl)[0], `reply to ${text}`));
+  };
+  const idIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
+  const approve = async (id: string, user: string) => {
+    const card = await until(
+      () => h.slack.messagesIn(C.security).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id)),
+      `card of ${id}`,
+    );
+    await h.click({
+      user: { id: user },
+      actions: [{ action_id: 'imds_cr_approve', value: id }],
+      channel: { id: C.security },
+      message: { ts: card.ts },
+      response_url: h.slack.state.newResponseUrl({ channel: C.security, user }),
+    });
+  };
+  const state = (id: string, want: string) =>
+    until(async () => ((await requests().get(id))?.state === want ? true : undefined), `${id} ${want}`);
+  const options = (id: string) => {
+    const m = fleet.instance(id)?.metadata;
+    return { httpTokens: m?.httpTokens, hopLimit: m?.httpPutResponseHopLimit };
+  };
+
+  it('enforces the bulk first', async () => {
+    bulkId = idIn(await command(`enforce-ready ${ACCOUNT} <@${U.alice}>`, U.sec));
+    await approve(bulkId, U.approver);
+    await state(bulkId, 'applied');
+    expect(ids.map((i) => options(i).httpTokens)).toEqual(['required', 'required', 'required']);
+  });
+
+  it('`/imds rollback <instance>` of a bulk instance files a rollback of that instance alone', async () => {
+    const [first = ''] = ids;
+    const text = await command(`rollback ${first} breaks the metrics agent`, U.approver);
+    expect(text).toContain('Requested cr-');
+    const id = idIn(text);
+    expect((await requests().get(id))?.target).toEqual({
+      type: 'instance',
+      accountId: ACCOUNT,
+      region: REGION,
+      instanceId: first,
+    });
+    await approve(id, U.approver2);
+    await state(id, 'applied');
+
+    expect(options(first)).toEqual({ httpTokens: 'optional', hopLimit: 1 });
+    expect(ids.slice(1).map((i) => options(i).httpTokens)).toEqual(['required', 'required']);
+    expect((await requests().get(bulkId))?.state).toBe('applied');
+    const ref = { accountId: ACCOUNT, region: REGION, resource: first };
+    // marked right after the rollback itself is recorded applied
+    await until(async () => ((await requests().lastApplied(ref)) === null ? true : undefined), 'unmarked');
+    expect(await command(`rollback ${first} again`, U.approver)).toContain('No applied change');
+  });
+
+  it('`/imds rollback <bulk request>` rolls back every instance it still enforces, to its own before-state', async () => {
+    const text = await command(`rollback ${bulkId} the whole batch broke the agents`, U.approver);
+    expect(text).toContain('Requested cr-');
+    const id = idIn(text);
+    const cr = await requests().get(id);
+    expect(cr?.target.type === 'bulk' ? [...cr.target.instanceIds].sort() : []).toEqual(ids.slice(1).sort());
+    await approve(id, U.approver2);
+    await state(id, 'applied');
+    await state(bulkId, 'rolled-back');
+
+    expect(ids.map(options)).toEqual([
+      { httpTokens: 'optional', hopLimit: 1 },
+      { httpTokens: 'optional', hopLimit: 2 },
+      { httpTokens: 'optional', hopLimit: 3 },
+    ]);
+  });
+});
