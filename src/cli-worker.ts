@@ -2,14 +2,33 @@ import { anchorFileOf, securityPoster } from './cli-audit.js';
 import { loadSlackConfig } from './config/slack-env.js';
 import { startAnchorSchedule } from './jobs/anchor-schedule.js';
 import type { App } from './main.js';
-import { startSlack } from './slack/runtime.js';
+import { StartStopped, startSlack } from './slack/runtime.js';
 import { createAuditStore } from './store/audit.js';
 
 /** Runs until SIGTERM/SIGINT. `serve` adds the Bolt app; both post regressions at once after a scan. */
 export async function worker(app: App, err: NodeJS.WritableStream, listen: boolean): Promise<number> {
   const slackEnv = process.env.SLACK_BOT_TOKEN ? loadSlackConfig(process.env) : null;
   if (listen && !slackEnv) loadSlackConfig(process.env); // throws the list of what is missing
-  const slack = slackEnv ? await startSlack(app, slackEnv, { listen }) : null;
+  // listening from the start: a SIGTERM while Slack is still being reached stops start-up too
+  const stop = new AbortController();
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      stop.abort();
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  const slack = slackEnv
+    ? await startSlack(app, slackEnv, { listen, signal: stop.signal }).catch((e: unknown) => {
+        if (e instanceof StartStopped) return null;
+        throw e;
+      })
+    : null;
+  if (stop.signal.aborted) {
+    err.write('Stopping: stopped before the Slack API answered.\n');
+    return 0;
+  }
   app.startWorkers(app.workflow.scan.concurrency, async (o) => {
     if (slack && o.rejections.length > 0) await slack.tasks.add({ kind: 'rejections', items: o.rejections });
     if (slack && o.diff.regressed > 0) {
@@ -37,11 +56,6 @@ export async function worker(app: App, err: NodeJS.WritableStream, listen: boole
   const what = listen
     ? `imds-bot serve (Slack ${slackEnv?.mode} mode)`
     : `imds-bot worker${slack ? ' (with Slack workers)' : ''}`;
-  // listening before saying so: a SIGTERM right after the line must stop it gracefully, not kill it
-  const stopped = new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
   err.write(
     `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
   );

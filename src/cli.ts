@@ -6,7 +6,7 @@ import type { RedisLease } from './cli-redis-lease.js';
 import type { ReportOptions } from './cli-report.js';
 import { loadConfig } from './config/env.js';
 import { loadWorkflow } from './config/workflow.js';
-import { ConfigError, errorMessage } from './errors.js';
+import { ConfigError, errorMessage, SetupError } from './errors.js';
 import { RedisUnavailable, redactUrl } from './jobs/redis-probe.js';
 import type { App } from './main.js';
 
@@ -132,7 +132,7 @@ function failure(e: unknown, command: string, err: NodeJS.WritableStream): numbe
     return EXIT.usage;
   }
   err.write(`imds-bot: ${errorMessage(e)}\n`);
-  if (e instanceof ConfigError) return EXIT.usage;
+  if (e instanceof ConfigError || e instanceof SetupError) return EXIT.usage;
   if (e instanceof RedisUnavailable && command === 'health') return EXIT.failed;
   return EXIT.unavailable;
 }

@@ -25,4 +25,12 @@ export class ConfigError extends CodedError {
   }
 }
 
+/** A start-up problem the operator fixes in the environment (a refused token): one line, exit status 2. */
+export class SetupError extends CodedError {
+  constructor(message: string) {
+    super('setup', message);
+    this.name = 'SetupError';
+  }
+}
+
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

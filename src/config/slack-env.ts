@@ -19,6 +19,11 @@ export const SlackEnv = z.object({
   /** Web API base, for proxies, GovSlack (https://slack-gov.com/api/) and tests */
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  /** the workspace this installation serves; auth.test must agree (default: the token's own) */
+  SLACK_TEAM_ID: z
+    .string()
+    .regex(/^T[A-Z0-9]{2,}$/, 'a Slack workspace id such as T0123ABCD')
+    .optional(),
 });
 
 export interface SlackConfig {
@@ -28,6 +33,8 @@ export interface SlackConfig {
   apiUrl: string;
   port: number;
   mode: 'socket' | 'http';
+  /** SLACK_TEAM_ID: requests naming another workspace are refused; null = the bot token's own */
+  teamId: null | string;
 }
 
 export function loadSlackConfig(env: Record<string, string | undefined> = process.env): SlackConfig {
@@ -52,5 +59,6 @@ export function loadSlackConfig(env: Record<string, string | undefined> = proces
     apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     port: e.PORT,
     mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
+    teamId: e.SLACK_TEAM_ID ?? null,
   };
 }

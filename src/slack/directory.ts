@@ -65,7 +65,7 @@ export function createDirectory({ client, redis, prefix, settings }: DirectoryDe
   const key = (owner: string) =>
     `${prefix}:owner:${createHash('sha256').update(owner.trim().toLowerCase()).digest('hex').slice(0, 32)}`;
   const teams = new Map(
-    Object.entries(settings.teams).map(([name, channel]) => [name.toLowerCase(), channel]),
+    Object.entries(settings.teams).map(([name, team]) => [name.toLowerCase(), team.channel]),
   );
 
   function teamRoute(ref: OwnerRef): OwnerRoute {

@@ -36,6 +36,8 @@ export interface ListenerDeps {
   out: Pick<SlackOutQueue, 'add'>;
   /** whether someone may decide a request, checked before its modal opens; the refusal, or null */
   precheck: (attempt: DecisionAttempt) => Promise<ResponseMessage | null>;
+  /** a user group changed in Slack: its cached members are dropped */
+  forgetGroup: (group: string) => Promise<void>;
 }
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -137,6 +139,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view<ViewSubmitAction>(noneOf(VIEWS), async ({ ack, view }) =>
     ack(errorAnswer(view.blocks, { form: 'This form is not from imds-bot; open it again from the card.' })),
   );
+  // someone removed from the security or approvers group loses the role at once, not in 10 minutes
+  app.event('subteam_updated', async ({ event }) => {
+    if (event.subteam.id) await deps.forgetGroup(event.subteam.id);
+  });
+  app.event('subteam_members_changed', async ({ event }) => deps.forgetGroup(event.subteam_id));
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab === 'home') await deps.tasks.add({ kind: 'home', userId: event.user });
   });

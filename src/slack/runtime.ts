@@ -3,7 +3,7 @@ import { expireDue } from '../change/decide.js';
 import { resumeStuck } from '../change/resume.js';
 import { startChangeControl } from '../change/wire.js';
 import type { SlackConfig } from '../config/slack-env.js';
-import { errorMessage } from '../errors.js';
+import { CodedError, errorMessage } from '../errors.js';
 import { createSlackOutQueue, startSlackOutWorker } from '../jobs/slack-out.js';
 import { createSlackTaskQueue, SLACK_TASK_QUEUE, startSlackTaskWorker } from '../jobs/slack-tasks.js';
 import type { App as ScanApp } from '../main.js';
@@ -14,12 +14,14 @@ import { createSnoozeStore } from '../store/snoozes.js';
 import { createAccess } from './access.js';
 import { createBoltApp } from './app.js';
 import { createDirectory } from './directory.js';
+import { verifyBotToken } from './identity.js';
 import { registerListeners } from './listeners.js';
 import { onlyOnce } from './once.js';
 import type { TaskContext } from './tasks/context.js';
 import { precheckDecision } from './tasks/gate.js';
 import { handleTask } from './tasks/handle.js';
 import { wakeSnoozes } from './tasks/sweeper.js';
+import { servedOnly } from './team-guard.js';
 import { createSlackClient, responseOrigins } from './web.js';
 
 export interface SlackRuntimeOptions {
@@ -28,6 +30,15 @@ export interface SlackRuntimeOptions {
   /** run the worker that changes production in this process (default true) */
   changeWorker?: boolean;
   now?: () => Date;
+  /** stops a start-up that waits for an unreachable Slack API (SIGTERM) */
+  signal?: AbortSignal;
+}
+
+/** Start-up was stopped (SIGTERM) before Slack answered. */
+export class StartStopped extends CodedError {
+  constructor() {
+    super('start-stopped', 'stopped before the Slack API answered');
+  }
 }
 
 /**
@@ -38,6 +49,12 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   const { connect, redis, log, workflow } = app;
   const prefix = app.config.prefix;
   const client = createSlackClient(config.botToken, config.apiUrl);
+  const identity = await verifyBotToken(client, {
+    expectedTeamId: config.teamId,
+    log,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  if (!identity) throw new StartStopped();
   const tasks = createSlackTaskQueue({ connect, prefix });
   const out = createSlackOutQueue({ connect, prefix });
   const cards = createCardStore({ redis, prefix });
@@ -85,7 +102,8 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   });
   let bolt: ReturnType<typeof createBoltApp> | null = null;
   if (opts.listen !== false) {
-    bolt = createBoltApp(config, log);
+    bolt = createBoltApp(config, log, identity);
+    bolt.use(servedOnly(identity, { audit, now, log }));
     bolt.use(onlyOnce({ redis, prefix, log }));
     registerListeners(bolt, {
       tasks,
@@ -95,6 +113,7 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
       findings: app.store,
       out,
       precheck: (attempt) => precheckDecision(ctx, attempt),
+      forgetGroup: (group) => access.forgetGroup(group),
     });
     await bolt.start(config.port);
     app.onClose(async () => {
@@ -102,7 +121,7 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
     });
     log.info({ mode: config.mode, port: config.mode === 'http' ? config.port : null }, 'slack app listening');
   }
-  return { ctx, tasks, out, bolt };
+  return { ctx, tasks, out, bolt, identity };
 }
 
 async function scheduleDigests(queue: Queue, schedule: { cron: string; timezone: string } | undefined) {

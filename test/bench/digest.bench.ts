@@ -307,6 +307,7 @@ async function startBot(redisUrl: string, fake: FakeSlack, workflow: Workflow) {
     apiUrl: fake.url,
     port: await freePort(),
     mode: 'http',
+    teamId: null,
   };
   const runtime = await startSlack(app, config, { listen: false });
   return { app, runtime };

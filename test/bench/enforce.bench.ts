@@ -98,6 +98,7 @@ async function startBot(redisUrl: string, slack: FakeSlack) {
     apiUrl: slack.url,
     port: await freePort(),
     mode: 'http',
+    teamId: null,
   };
   const runtime = await startSlack(app, config, { listen: false });
   app.startWorkers(4);

@@ -207,6 +207,7 @@ async function startBot(redisUrl: string): Promise<Bot & { mine: string[] }> {
     apiUrl: fake.url,
     port,
     mode: 'http',
+    teamId: null,
   };
   await startSlack(app, config);
   app.startWorkers(4);

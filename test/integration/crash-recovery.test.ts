@@ -87,6 +87,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
         apiUrl: slack.url,
         port: 0,
         mode: 'http',
+        teamId: null,
       },
       { listen: false, changeWorker: false },
     );

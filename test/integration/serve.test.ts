@@ -1,9 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/sandbox/redis-server.js';
 import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
 import { slackRequestHeaders, slashCommandBody } from '../../src/sandbox/slack/signing.js';
+import { runCli } from '../support/cli-process.js';
 import { testEnv } from '../support/harness.js';
 import { until } from '../support/slack-harness.js';
 
@@ -52,6 +54,37 @@ describe('imds-bot serve', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('stops at start with one line naming SLACK_BOT_TOKEN when Slack refuses the token', async () => {
+    const wrong = { ...env, SLACK_BOT_TOKEN: 'xoxb-not-the-token', PORT: String(await freePort()) };
+    const r = await runCli(wrong, ['serve'], { untilStderr: /running/ });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('running');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => !l.includes('WARNING: Redis'))).toEqual([
+      expect.stringMatching(/^imds-bot: SLACK_BOT_TOKEN: Slack refused the bot token \(invalid_auth\)/),
+    ]);
+  });
+
+  it('stops on SIGTERM while the Slack API cannot be reached', async () => {
+    const connections: Socket[] = [];
+    const blackhole = createServer((socket) => connections.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(blackhole.address() as AddressInfo).port}/api/`;
+    const cut = { ...env, SLACK_API_URL: url, LOG_LEVEL: 'warn', PORT: String(await freePort()) };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env: cut });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await until(() => connections.length > 0 || undefined, 'auth.test reaching the unanswering API', 30_000);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).not.toContain('running');
+    for (const c of connections) c.destroy();
+    blackhole.close();
   });
 
   it('refuses to start without Slack credentials, listing what is missing', async () => {

@@ -55,6 +55,7 @@ describe('every interaction is answered', () => {
     until(async () => {
       const counts = await Promise.all([
         h.runtime.tasks.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+        h.runtime.tasks.interactive.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
         h.runtime.out.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
       ]);
       return counts.every((c) => Object.values(c).every((n) => n === 0));

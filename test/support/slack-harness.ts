@@ -75,6 +75,7 @@ export async function startSlackHarness(
     apiUrl: slack.url,
     port,
     mode,
+    teamId: null,
   };
   const runtime = await startSlack(app, config);
   app.startWorkers(4);

@@ -1,9 +1,20 @@
 import { z } from 'zod';
 import { recordAudit, recordRefusal, unknownTarget } from '../../change/audit.js';
 import { alreadyRequired } from '../../change/finding-update.js';
+import { type TeamSettings, teamNamed } from '../../config/slack-schema.js';
 import { isSecurity, securityLabel } from '../../domain/approval-policy.js';
 import type { Finding } from '../../domain/model.js';
-import { code, date, type Mrkdwn, md, notification, trusted, user as userMention } from '../text.js';
+import {
+  code,
+  date,
+  join,
+  type Mrkdwn,
+  md,
+  mention,
+  notification,
+  trusted,
+  user as userMention,
+} from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 import type { SlackTask } from './schema.js';
@@ -62,11 +73,26 @@ export async function mayActOn(
   if (isSecurity(actor, ctx.workflow.approvals)) return null;
   const route = await ctx.directory.routeOf(f);
   if (route?.kind === 'user' && route.userId === userId) return null;
-  if (route?.kind === 'channel' && route.channelId === channelId) return null; // a team's own channel
+  const team = route?.kind === 'channel' && f.owner ? teamNamed(ctx.workflow.slack, f.owner) : undefined;
+  if (team && (await actsForTeam(ctx, userId, team))) return null;
+  const owner = team ? teamLabel(f.owner ?? '', team) : md`${f.owner ?? 'untagged'}`;
   return ephemeral(
-    md`Only the owner of ${code(f.instanceId)} (${f.owner ?? 'untagged'}) or security (${trusted(securityLabel(ctx.workflow.approvals))}) can do that.`,
+    md`Only the owner of ${code(f.instanceId)} (${owner}) or security (${trusted(securityLabel(ctx.workflow.approvals))}) can do that.`,
   );
 }
+
+/** A team acts through its configured members and user group: posting in its channel is not enough. */
+async function actsForTeam(ctx: TaskContext, userId: string, team: TeamSettings): Promise<boolean> {
+  if (team.members.includes(userId)) return true;
+  return team.usergroup !== null && (await ctx.access.inGroup(userId, team.usergroup));
+}
+
+const teamLabel = (name: string, team: TeamSettings): Mrkdwn => {
+  const who = [...team.members, ...(team.usergroup ? [team.usergroup] : [])].map(mention);
+  return who.length > 0
+    ? md`team ${name}: ${join(who, ', ')}`
+    : md`team ${name}: no members configured under slack.teams`;
+};
 
 const target = (f: Finding) => ({ accountId: f.accountId, region: f.region, resource: f.instanceId });
 

@@ -137,13 +137,16 @@ export async function changeCommand(
   );
 }
 
-/** Approve / deny / request rollback from a request card (or its modal). */
+/**
+ * Approve / deny / request rollback from a request card (or its modal). Group membership is asked
+ * of Slack now, not the cache: someone removed from the approvers a moment ago cannot approve.
+ */
 export async function decision(
   ctx: TaskContext,
   task: Extract<SlackTask, { kind: 'cr-decision' }>,
 ): Promise<ResponseMessage> {
   const by = { userId: task.user.id, name: task.user.name };
-  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId);
+  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId, { fresh: true });
   if (task.action === 'approve')
     return ephemeral(
       trusted(

@@ -3,6 +3,7 @@ import { auditTarget } from '../../change/decide.js';
 import { canDecide } from '../../domain/approval-policy.js';
 import { md, trusted } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
+import { inactiveRefusal } from './active.js';
 import type { TaskContext } from './context.js';
 
 export interface DecisionAttempt {
@@ -20,6 +21,8 @@ export async function precheckDecision(
   ctx: TaskContext,
   a: DecisionAttempt,
 ): Promise<ResponseMessage | null> {
+  const inactive = await inactiveRefusal(ctx, { kind: 'cr-decision', ...a, responseUrl: null });
+  if (inactive) return inactive;
   const actor = { userId: a.user.id, name: a.user.name };
   const cr = await ctx.change.requests.get(a.requestId);
   if (!cr) {

@@ -1,6 +1,7 @@
 import { CodedError, errorMessage } from '../../errors.js';
 import { code, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
+import { whenActive } from './active.js';
 import { acknowledge, snooze } from './cards.js';
 import { changeCommand, decision, enforceFromCard } from './changes.js';
 import { runCommand } from './commands.js';
@@ -36,7 +37,7 @@ async function reply(
 export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unknown> {
   switch (task.kind) {
     case 'command':
-      return reply(ctx, task.responseUrl, () => runCommand(ctx, task));
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => runCommand(ctx, task)));
     case 'digest':
       return planDigests(ctx, task.onlyRegressions);
     case 'home':
@@ -48,14 +49,16 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
     case 'rejections':
       return alertRejections(ctx, task.items);
     case 'snooze':
-      return reply(ctx, task.responseUrl, () => snooze(ctx, task));
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => snooze(ctx, task)));
     case 'card-action':
       return reply(ctx, task.responseUrl, () =>
-        task.action === 'ack' ? acknowledge(ctx, task) : enforceFromCard(ctx, task),
+        whenActive(ctx, task, () =>
+          task.action === 'ack' ? acknowledge(ctx, task) : enforceFromCard(ctx, task),
+        ),
       );
     case 'change-command':
-      return reply(ctx, task.responseUrl, () => changeCommand(ctx, task));
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => changeCommand(ctx, task)));
     case 'cr-decision':
-      return reply(ctx, task.responseUrl, () => decision(ctx, task));
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => decision(ctx, task)));
   }
 }
