@@ -65,6 +65,21 @@ describe('ModifyInstanceMetadataOptions', () => {
     expect(after).toMatchObject({ State: 'applied', HttpTokens: 'required' });
   });
 
+  it('counts per instance the calls that turned HttpTokens to required, and only those', async () => {
+    await start({ throttle: false });
+    const id = fleet.addInstance({ region: REGION }).instanceId;
+    const send = (HttpTokens: 'optional' | 'required') =>
+      ec2().send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpTokens }));
+
+    await send('required');
+    await send('required'); // already required: no change
+    const once = fleet.instance(id)?.tokensRequiredChanges;
+    await send('optional');
+    await send('required');
+
+    expect([once, fleet.instance(id)?.tokensRequiredChanges]).toEqual([1, 2]);
+  });
+
   it('answers InvalidInstanceID.NotFound for unknown and terminated instances', async () => {
     await start({ throttle: false });
     const gone = fleet.addInstance({ region: REGION }).instanceId;

@@ -106,6 +106,7 @@ export function buildInstance(
     metadata,
     metadataAppliedAt: launchTime,
     tokensRequiredSince: metadata.httpTokens === 'required' ? launchTime : null,
+    tokensRequiredChanges: 0,
     usage: toUsageModel(input.usage ?? { kind: 'none' }, nowMs),
     usagePhaseSeconds: hash32(instanceId) % 3600,
     asgName: links.asg?.name ?? null,

@@ -82,6 +82,8 @@ export interface InstanceRecord {
   metadataAppliedAt: number;
   /** since when HttpTokens=required (v1 calls are rejected); null while optional */
   tokensRequiredSince: number | null;
+  /** ModifyInstanceMetadataOptions calls that turned HttpTokens to required (for benchmarks) */
+  tokensRequiredChanges: number;
   usage: UsageModel;
   /** phase of the call counter, so instances do not all call at the same second */
   usagePhaseSeconds: number;

@@ -28,8 +28,10 @@ function apply(call: FormCall, instance: InstanceRecord, requested: Partial<Meta
   const before = instance.metadata.httpTokens;
   instance.metadata = { ...instance.metadata, ...requested };
   instance.metadataAppliedAt = call.now + call.settings.metadataApplyDelayMs;
-  if (before !== 'required' && instance.metadata.httpTokens === 'required')
+  if (before !== 'required' && instance.metadata.httpTokens === 'required') {
     instance.tokensRequiredSince = call.now;
+    instance.tokensRequiredChanges++;
+  }
   if (instance.metadata.httpTokens === 'optional') instance.tokensRequiredSince = null;
 }
 
