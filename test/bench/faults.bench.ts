@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { approve } from '../../src/change/decide.js';
+import type { SlackConfig } from '../../src/config/slack-env.js';
 import { requestBulk } from '../../src/change/request.js';
 import { AuditEntry } from '../../src/domain/audit-chain.js';
 import type { ChangeState } from '../../src/domain/change-request-schema.js';
@@ -143,13 +144,14 @@ type Pool = ReturnType<typeof workerPool>;
 
 async function startBot(env: Record<string, string>, slack: FakeSlack) {
   const app: App = await createApp({ env, log: createLogger('silent') });
-  const config = {
+  const config: SlackConfig = {
     botToken: slack.botToken,
     appToken: null,
     signingSecret: slack.signingSecret,
     apiUrl: slack.url,
     port: await freePort(),
-    mode: 'http' as const,
+    mode: 'http',
+    teamId: null,
   };
   // this process files and approves; only the worker processes change production
   const runtime = await startSlack(app, config, { listen: false, changeWorker: false });
