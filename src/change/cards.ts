@@ -25,6 +25,8 @@ export const CR_ACTIONS = {
   approve: 'imds_cr_approve',
   deny: 'imds_cr_deny',
   rollback: 'imds_cr_rollback',
+  /** on an approved / applying card: what the bot knows of the request now */
+  status: 'imds_cr_status',
 } as const;
 
 const STATE_LINE: Record<ChangeRequest['state'], string> = {
@@ -114,6 +116,8 @@ export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: 
         button('Deny', CR_ACTIONS.deny, cr.id, 'danger'),
       ],
     });
+  } else if (cr.state === 'approved' || cr.state === 'applying') {
+    blocks.push({ type: 'actions', elements: [button('Check status', CR_ACTIONS.status, cr.id)] });
   } else if (cr.state === 'applied' && cr.kind !== 'rollback') {
     blocks.push({
       type: 'actions',

@@ -1,9 +1,11 @@
 import { decisionModal, decisionSubmission } from './blocks/decision.js';
 import { errorAnswer } from './blocks/metadata.js';
 import type { ActionArgs, ListenerDeps, ViewArgs } from './listeners.js';
+import { lostRequestMessage } from './tasks/gate.js';
 import { code, type Mrkdwn, md } from './text.js';
+import { ephemeral } from './web.js';
 
-export const CR_ACTION = /^imds_cr_(approve|deny|rollback)$/;
+export const CR_ACTION = /^imds_cr_(approve|deny|rollback|status)$/;
 
 type Asks = 'override' | 'confirm' | 'reason';
 
@@ -33,6 +35,16 @@ async function approvalAsks(
   return { asks: null, explain: md`` };
 }
 
+/** Check status on an approved / applying card: its state now, or that the bot lost it. */
+async function statusCheck(deps: ListenerDeps, requestId: string, responseUrl: string | null): Promise<void> {
+  if (!responseUrl) return;
+  const cr = await deps.requests.get(requestId);
+  const message = cr
+    ? ephemeral(md`${requestId} is ${cr.state}; its card updates itself as it goes.`)
+    : lostRequestMessage(requestId);
+  await deps.out.add({ kind: 'respond', responseUrl, message });
+}
+
 /**
  * Approve / Deny / Request rollback on a request card. Someone who may not decide it is refused at
  * once (no modal). An in-use instance needs an override reason, an unknown one a confirmation, a
@@ -43,10 +55,16 @@ export async function onRequestAction(
   { body, action, ack, client }: ActionArgs,
 ): Promise<void> {
   await ack();
-  const kind = CR_ACTION.exec(action.action_id)?.[1] as 'approve' | 'deny' | 'rollback' | undefined;
+  const kind = CR_ACTION.exec(action.action_id)?.[1] as
+    | 'approve'
+    | 'deny'
+    | 'rollback'
+    | 'status'
+    | undefined;
   if (!kind) return;
   const requestId = action.value ?? '';
   const where = { channelId: body.channel?.id ?? null, responseUrl: body.response_url ?? null };
+  if (kind === 'status') return statusCheck(deps, requestId, where.responseUrl);
   const user = { id: body.user.id, name: body.user.name ?? body.user.id };
   const refused = await deps.precheck({ action: kind, requestId, user, channelId: where.channelId });
   if (refused) {

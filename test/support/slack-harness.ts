@@ -62,11 +62,12 @@ export async function startSlackHarness(
   slackOpts: StartFakeSlackOptions,
   mode: 'http' | 'socket' = 'http',
   aws: { latencyMs?: number } = {},
+  env: Record<string, string> = testEnv(),
 ): Promise<SlackHarness> {
   const emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 0, ...aws });
   pointSdkAt(emulator.url);
   const slack = await startFakeSlack(slackOpts);
-  const app = await createApp({ env: testEnv(), workflow, log: silentLogger() });
+  const app = await createApp({ env, workflow, log: silentLogger() });
   const port = await freePort();
   const config: SlackConfig = {
     botToken: slack.botToken,

@@ -1,7 +1,7 @@
 import { recordRefusal, unknownTarget } from '../../change/audit.js';
 import { auditTarget } from '../../change/decide.js';
 import { canDecide } from '../../domain/approval-policy.js';
-import { md, trusted } from '../text.js';
+import { md, section, trusted, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { inactiveRefusal } from './active.js';
 import type { TaskContext } from './context.js';
@@ -11,6 +11,15 @@ export interface DecisionAttempt {
   requestId: string;
   user: { id: string; name: string };
   channelId: string | null;
+}
+
+/**
+ * The card of a request the bot cannot find (Redis lost it, e.g. restarted without AOF; or the
+ * card is forged) is replaced by one that says so and offers a re-scan: it never waits forever.
+ */
+export function lostRequestMessage(requestId: string): ResponseMessage {
+  const text = md`:warning: imds-bot no longer knows change request ${requestId}: its record is gone (Redis lost data?), or the card is stale or forged. Nothing will happen from this card. Re-scan with ${trusted('`/imds scan`')} to see the current state, then file the change again if it is still needed.`;
+  return { ...ephemeral(text, wire([section(text)])), replace_original: true };
 }
 
 /**
@@ -26,15 +35,14 @@ export async function precheckDecision(
   const actor = { userId: a.user.id, name: a.user.name };
   const cr = await ctx.change.requests.get(a.requestId);
   if (!cr) {
-    const reason = md`No change request ${a.requestId}: the card is stale or forged.`;
     await recordRefusal(ctx, {
       actor,
       action: a.action,
       target: unknownTarget(a.requestId),
       code: 'unknown-request',
-      reason: reason.text,
+      reason: `No change request ${a.requestId}: the card is stale or forged.`,
     });
-    return ephemeral(reason);
+    return lostRequestMessage(a.requestId);
   }
   const who = await ctx.access.actorFor(a.user.id, a.channelId);
   const decision = canDecide(who, cr, a.action, ctx.workflow.approvals);
