@@ -45,8 +45,7 @@ export async function worker(app: App, err: NodeJS.WritableStream, listen: boole
   if (file || post) {
     const audit = createAuditStore({ redis: app.redis, prefix: app.config.prefix });
     const anchors = await startAnchorSchedule({
-      connect: app.connect,
-      prefix: app.config.prefix,
+      ...app.queueDeps,
       schedule: app.workflow.schedules.anchor,
       anchor: { audit, file, post, now: () => new Date() },
       log: app.log,

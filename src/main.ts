@@ -8,6 +8,7 @@ import { loadWorkflow } from './config/workflow.js';
 import type { Workflow } from './config/workflow-schema.js';
 import { approvalDeadEnds } from './domain/approval-dead-ends.js';
 import { connectRedis } from './jobs/connection.js';
+import { createRedisWatch } from './jobs/redis-watch.js';
 import { createScanQueues, type ScanOutcome, type Trigger } from './jobs/scan-queues.js';
 import { startScanWorkers } from './jobs/scan-workers.js';
 import { startScanScheduler } from './jobs/schedules.js';
@@ -38,15 +39,10 @@ export async function createApp(opts: AppOptions = {}) {
   for (const d of approvalDeadEnds(workflow.approvals))
     log.warn({ rule: d.rule, people: d.people, detail: d.message }, 'an approval rule can never be met');
   const connections: Redis[] = [];
-  /** since when each connection has not been ready (absent: ready, or never connected yet) */
-  const down = new Map<Redis, number>();
+  const redisWatch = createRedisWatch(log, config.redisUrl);
+  const onQueueError = redisWatch.onError;
   const connect = (name: string) => {
-    const c = connectRedis(config.redisUrl, `imds-bot:${name}`);
-    c.on('error', (err) => {
-      if (!down.has(c)) down.set(c, Date.now());
-      log.debug({ connection: name, err: err.message }, 'redis connection error');
-    });
-    c.on('ready', () => down.delete(c));
+    const c = redisWatch.watch(connectRedis(config.redisUrl, `imds-bot:${name}`), name);
     connections.push(c);
     return c;
   };
@@ -54,11 +50,9 @@ export async function createApp(opts: AppOptions = {}) {
   const clients = createAwsClients({ hubRegion: config.hubRegion, sessionName: config.sessionName });
   const store = createFindingsStore({ redis, prefix: config.prefix });
   const locks = createScanLocks({ redis, prefix: config.prefix });
-  const queues = createScanQueues({
-    connect,
-    prefix: config.prefix,
-    onError: (err) => log.debug({ err: err.message }, 'scan queue error'),
-  });
+  /** what every BullMQ queue and worker is built from */
+  const queueDeps = { connect, prefix: config.prefix, onError: onQueueError };
+  const queues = createScanQueues(queueDeps);
   const progress = createScopeProgressStore({ redis, prefix: config.prefix });
   const scopeDeps = { clients, inventory: createInventory(), usage: createUsageReader(), store, progress };
   const plan = (filter: ScanFilter) => planScopes(clients, workflow, config.hubRegion, filter);
@@ -79,9 +73,8 @@ export async function createApp(opts: AppOptions = {}) {
     store,
     queues,
     /** How long Redis has been out of reach (ms; 0 while every connection is ready). */
-    redisDownForMs(now = Date.now()): number {
-      return Math.max(0, ...[...down.values()].map((since) => now - since));
-    },
+    redisDownForMs: redisWatch.downForMs,
+    queueDeps,
     requestScan: (trigger: Trigger, filter?: ScanFilter) => requestScan(scanDeps, workflow, trigger, filter),
     /** `lockId` (from requestScan): a joiner then also follows a scan that is still planning */
     waitForScan: (scanId: string, onProgress?: (done: number, total: number) => void, lockId?: string) =>
@@ -95,8 +88,7 @@ export async function createApp(opts: AppOptions = {}) {
       onFinished?: (outcome: ScanOutcome) => Promise<void>,
     ) {
       const workers = startScanWorkers({
-        connect,
-        prefix: config.prefix,
+        ...queueDeps,
         scope: scopeDeps,
         store,
         locks,
@@ -110,8 +102,7 @@ export async function createApp(opts: AppOptions = {}) {
     /** Upserts the workflow's scan schedule and runs the worker that turns its ticks into scans. */
     async startScheduler() {
       const scheduler = await startScanScheduler({
-        connect,
-        prefix: config.prefix,
+        ...queueDeps,
         queues,
         workflow,
         log,

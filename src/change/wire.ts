@@ -49,9 +49,9 @@ export function startChangeControl(
   w: ChangeWiring,
   opts: { worker?: boolean } = {},
 ): ChangeContext {
-  const { connect, redis, log, workflow } = app;
+  const { redis, log, workflow } = app;
   const prefix = app.config.prefix;
-  const queue = createChangeQueue({ connect, prefix });
+  const queue = createChangeQueue(app.queueDeps);
   const limiter = createRateLimiter({ redis, prefix });
   const ctx: ChangeContext = {
     workflow,
@@ -82,7 +82,7 @@ export function startChangeControl(
     log,
     now: w.now,
   };
-  const worker = opts.worker === false ? null : startChangeWorker({ connect, prefix, ctx, log });
+  const worker = opts.worker === false ? null : startChangeWorker({ ...app.queueDeps, ctx, log });
   app.onClose(async () => {
     await worker?.close();
     await queue.close();

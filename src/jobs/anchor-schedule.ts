@@ -1,7 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { type AnchorDeps, anchorAudit } from '../change/anchor.js';
 import type { Schedule } from '../config/workflow-schema.js';
-import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from './scan-queues.js';
 
@@ -15,7 +14,10 @@ export async function startAnchorSchedule(
   deps: QueueDeps & { schedule: Schedule; anchor: AnchorDeps; log: Logger },
 ) {
   const bull = { prefix: `${deps.prefix}:bull` };
-  const queue = new Queue(QUEUE, { ...bull, connection: deps.connect('anchor-queue') });
+  const queue = new Queue(QUEUE, { ...bull, connection: deps.connect('anchor-queue') }).on(
+    'error',
+    deps.onError,
+  );
   await queue.upsertJobScheduler(
     'anchor',
     { pattern: deps.schedule.cron, tz: deps.schedule.timezone },
@@ -30,7 +32,7 @@ export async function startAnchorSchedule(
     },
     { ...bull, connection: deps.connect('anchor-worker') },
   );
-  worker.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'anchor worker error'));
+  worker.on('error', deps.onError);
   return {
     async close() {
       await worker.close();

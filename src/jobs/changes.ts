@@ -29,10 +29,13 @@ const OPTS = {
   removeOnFail: { age: 30 * 86_400 },
 };
 
-export function createChangeQueue({ connect, prefix }: QueueDeps) {
+export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
   const bull = { prefix: `${prefix}:bull` };
-  const queue = new Queue(CHANGE_QUEUE, { ...bull, connection: connect('change-queue') });
-  const flow = new FlowProducer({ ...bull, connection: connect('change-flow') });
+  const queue = new Queue(CHANGE_QUEUE, { ...bull, connection: connect('change-queue') }).on(
+    'error',
+    onError,
+  );
+  const flow = new FlowProducer({ ...bull, connection: connect('change-flow') }).on('error', onError);
   return {
     queue,
     /** one apply job per request: a second approval racing the first cannot start a second change */
@@ -99,7 +102,7 @@ export function startChangeWorker(
     lockDuration: 15_000,
     stalledInterval: 5_000,
   });
-  worker.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'change worker error'));
+  worker.on('error', deps.onError);
   worker.on('failed', (job, err) =>
     deps.log.warn({ jobId: job?.id, err: errorMessage(err) }, 'change job attempt failed'),
   );

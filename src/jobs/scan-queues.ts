@@ -54,12 +54,12 @@ export interface QueueDeps {
   /** a connection factory: BullMQ classes each get their own */
   connect: (name: string) => Redis;
   prefix: string;
-  /** connection errors of the queues (BullMQ prints each to the console when nobody listens) */
-  onError?: (err: Error) => void;
+  /** the 'error' listener of every BullMQ class (without one, BullMQ prints raw stack traces) */
+  onError: (err: Error) => void;
 }
 
 /** The producer side: queues, the flow producer and (lazily) the events of the scan queue. */
-export function createScanQueues({ connect, prefix, onError = () => undefined }: QueueDeps) {
+export function createScanQueues({ connect, prefix, onError }: QueueDeps) {
   const bull = { prefix: `${prefix}:bull` };
   const scan = new Queue(QUEUE.scan, { ...bull, connection: connect('scan-queue') }).on('error', onError);
   const trigger = new Queue(QUEUE.trigger, { ...bull, connection: connect('trigger-queue') }).on(

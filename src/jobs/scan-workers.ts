@@ -136,7 +136,7 @@ export function startScanWorkers(deps: ScanWorkerDeps) {
     connection: deps.connect('scan-worker'),
   });
   for (const w of [scopeWorker, scanWorker]) {
-    w.on('error', (err) => deps.log.error({ err: errorMessage(err), queue: w.name }, 'worker error'));
+    w.on('error', deps.onError);
     w.on('failed', (job, err) =>
       deps.log.warn(
         { jobId: job?.id, attempts: job?.attemptsMade, err: errorMessage(err), queue: w.name },

@@ -1,6 +1,5 @@
 import { Worker } from 'bullmq';
 import type { Workflow } from '../config/workflow-schema.js';
-import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { QUEUE, type QueueDeps, type ScanQueues, type Trigger } from './scan-queues.js';
 
@@ -41,6 +40,6 @@ export async function startScanScheduler(deps: SchedulerDeps) {
     },
     { prefix: `${deps.prefix}:bull`, connection: deps.connect('trigger-worker') },
   );
-  worker.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'trigger worker error'));
+  worker.on('error', deps.onError);
   return { worker, close: () => worker.close() };
 }

@@ -77,11 +77,11 @@ const JOB_OPTS = {
   removeOnFail: { age: 14 * 86_400 },
 };
 
-export function createSlackOutQueue({ connect, prefix }: QueueDeps) {
+export function createSlackOutQueue({ connect, prefix, onError }: QueueDeps) {
   const queue = new Queue(SLACK_OUT_QUEUE, {
     prefix: `${prefix}:bull`,
     connection: connect('slack-out-queue'),
-  });
+  }).on('error', onError);
   return {
     queue,
     add: (out: SlackOut) => queue.add(out.kind, out, JOB_OPTS),
@@ -275,7 +275,7 @@ export function startSlackOutWorker(deps: SlackOutDeps & QueueDeps & { concurren
   const queue = new Queue(SLACK_OUT_QUEUE, {
     prefix: `${deps.prefix}:bull`,
     connection: deps.connect('slack-out-limiter'),
-  });
+  }).on('error', deps.onError);
   const worker = new Worker(SLACK_OUT_QUEUE, (job, token) => processOut(deps, queue, job, token), {
     prefix: `${deps.prefix}:bull`,
     connection: deps.connect('slack-out-worker'),
@@ -284,7 +284,7 @@ export function startSlackOutWorker(deps: SlackOutDeps & QueueDeps & { concurren
     // across workers only when a limiter is configured
     limiter: { max: 1_000_000, duration: 1000 },
   });
-  worker.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'slack-out worker error'));
+  worker.on('error', deps.onError);
   worker.on('failed', (job, err) =>
     deps.log.warn({ jobId: job?.id, kind: job?.name, err: errorMessage(err) }, 'slack delivery failed'),
   );

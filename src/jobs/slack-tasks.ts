@@ -19,9 +19,12 @@ const OPTS = {
   removeOnFail: { age: 14 * 86_400 },
 };
 
-export function createSlackTaskQueue({ connect, prefix }: QueueDeps) {
+export function createSlackTaskQueue({ connect, prefix, onError }: QueueDeps) {
   const open = (lane: Lane) =>
-    new Queue(QUEUE_OF[lane], { prefix: `${prefix}:bull`, connection: connect(`slack-${lane}-queue`) });
+    new Queue(QUEUE_OF[lane], { prefix: `${prefix}:bull`, connection: connect(`slack-${lane}-queue`) }).on(
+      'error',
+      onError,
+    );
   const lanes: Record<Lane, Queue> = { long: open('long'), interactive: open('interactive') };
   return {
     /** the long lane, where the digest schedule lives */
@@ -57,7 +60,7 @@ function laneWorker(deps: SlackTaskWorkerDeps, lane: Lane): Worker {
       concurrency: deps.concurrency?.[lane] ?? 4,
     },
   );
-  worker.on('error', (err) => deps.log.error({ lane, err: errorMessage(err) }, 'slack-task worker error'));
+  worker.on('error', deps.onError);
   worker.on('failed', (job, err) =>
     deps.log.warn({ lane, jobId: job?.id, kind: job?.name, err: errorMessage(err) }, 'slack task failed'),
   );

@@ -3,7 +3,8 @@ import { expireDue } from '../change/decide.js';
 import { resumeStuck } from '../change/resume.js';
 import { startChangeControl } from '../change/wire.js';
 import type { SlackConfig } from '../config/slack-env.js';
-import { CodedError, errorMessage } from '../errors.js';
+import { CodedError } from '../errors.js';
+import type { QueueDeps } from '../jobs/scan-queues.js';
 import { createSlackOutQueue, startSlackOutWorker } from '../jobs/slack-out.js';
 import { createSlackTaskQueue, SLACK_TASK_QUEUE, startSlackTaskWorker } from '../jobs/slack-tasks.js';
 import type { App as ScanApp } from '../main.js';
@@ -46,7 +47,7 @@ export class StartStopped extends CodedError {
  * the snooze sweeper and (for `serve`) the Bolt app. Everything is closed by the scan app's close().
  */
 export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackRuntimeOptions = {}) {
-  const { connect, redis, log, workflow } = app;
+  const { redis, log, workflow } = app;
   const prefix = app.config.prefix;
   const client = createSlackClient(config.botToken, config.apiUrl);
   const identity = await verifyBotToken(client, {
@@ -55,8 +56,8 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (!identity) throw new StartStopped();
-  const tasks = createSlackTaskQueue({ connect, prefix });
-  const out = createSlackOutQueue({ connect, prefix });
+  const tasks = createSlackTaskQueue(app.queueDeps);
+  const out = createSlackOutQueue(app.queueDeps);
   const cards = createCardStore({ redis, prefix });
   const audit = createAuditStore({ redis, prefix });
   const directory = createDirectory({ client, redis, prefix, settings: workflow.slack });
@@ -84,17 +85,16 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
     log,
     now,
   };
-  const taskWorker = startSlackTaskWorker({ connect, prefix, handle: (task) => handleTask(ctx, task), log });
+  const taskWorker = startSlackTaskWorker({ ...app.queueDeps, handle: (task) => handleTask(ctx, task), log });
   const outWorker = startSlackOutWorker({
-    connect,
-    prefix,
+    ...app.queueDeps,
     client,
     cards,
     redis,
     responseOrigins: responseOrigins(config.apiUrl),
     log,
   });
-  const sweeper = await startSweeper(ctx, connect, prefix);
+  const sweeper = await startSweeper(ctx, app.queueDeps);
   await scheduleDigests(tasks.queue, workflow.schedules.digest);
   app.onClose(async () => {
     await Promise.all([taskWorker.close(), outWorker.close(), sweeper.close()]);
@@ -144,10 +144,11 @@ async function scheduleDigests(queue: Queue, schedule: { cron: string; timezone:
  * Every minute: snoozes that ended go back to their owners (once each); undecided requests expire;
  * approved or applying requests without a live job are resumed (see resumeStuck).
  */
-async function startSweeper(ctx: TaskContext, connect: ScanApp['connect'], prefix: string) {
+async function startSweeper(ctx: TaskContext, { connect, prefix, onError }: QueueDeps) {
   const name = 'sweeper';
   const queue = new Queue(name, { prefix: `${prefix}:bull`, connection: connect('sweeper-queue') });
   await queue.upsertJobScheduler('snoozes', { every: 60_000 }, { name: 'snoozes', data: {} });
+  queue.on('error', onError);
   const worker = new Worker(
     name,
     async () => ({
@@ -160,7 +161,7 @@ async function startSweeper(ctx: TaskContext, connect: ScanApp['connect'], prefi
       connection: connect('sweeper-worker'),
     },
   );
-  worker.on('error', (err) => ctx.log.error({ err: errorMessage(err) }, 'sweeper error'));
+  worker.on('error', onError);
   return {
     async close() {
       await worker.close();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectRedis } from '../../src/jobs/connection.js';
+import { createRedisWatch } from '../../src/jobs/redis-watch.js';
 import { createSlackTaskQueue, startSlackTaskWorker } from '../../src/jobs/slack-tasks.js';
 import { silentLogger } from '../../src/log.js';
 import type { SlackTask } from '../../src/slack/tasks/schema.js';
@@ -46,7 +47,8 @@ describe('interactive work has a lane of its own (real BullMQ, real Redis)', () 
     return c;
   };
   const prefix = randomPrefix();
-  const tasks = createSlackTaskQueue({ connect, prefix });
+  const { onError } = createRedisWatch(silentLogger(), inject('redisUrl'));
+  const tasks = createSlackTaskQueue({ connect, prefix, onError });
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -55,6 +57,7 @@ describe('interactive work has a lane of its own (real BullMQ, real Redis)', () 
   const workers = startSlackTaskWorker({
     connect,
     prefix,
+    onError,
     log: silentLogger(),
     handle: async (task) => {
       if (task.kind === 'command' && task.command.name === 'scan') await gate;

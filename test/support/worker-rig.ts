@@ -82,11 +82,11 @@ export async function startWorkerRig(opts: { latencyMs?: number } = {}): Promise
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
   });
   const app = await createApp({ env, log: silentLogger() });
-  const { connect, redis, workflow } = app;
+  const { redis, workflow } = app;
   const prefix = app.config.prefix;
   const client = createSlackClient(slack.botToken, slack.url);
-  const out = createSlackOutQueue({ connect, prefix });
-  const tasks = createSlackTaskQueue({ connect, prefix });
+  const out = createSlackOutQueue(app.queueDeps);
+  const tasks = createSlackTaskQueue(app.queueDeps);
   app.onClose(async () => {
     await Promise.all([out.close(), tasks.close()]);
   });
