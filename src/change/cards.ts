@@ -29,6 +29,18 @@ export const CR_ACTIONS = {
   status: 'imds_cr_status',
 } as const;
 
+/**
+ * A request button's value: the request id, or `<request id>/<instance id>` where the button
+ * acts on one instance of a bulk (the rollback button of a rejection alert).
+ */
+export const requestButtonValue = (requestId: string, instanceId?: string): string =>
+  instanceId ? `${requestId}/${instanceId}` : requestId;
+
+export function parseRequestButton(value: string): { requestId: string; instanceId?: string } {
+  const m = /^(cr-[0-9a-z-]{1,40})\/(i-[0-9a-f]{8,17})$/.exec(value);
+  return m?.[1] && m[2] ? { requestId: m[1], instanceId: m[2] } : { requestId: value };
+}
+
 const STATE_LINE: Record<ChangeRequest['state'], string> = {
   requested: ':hourglass: Waiting for approval',
   approved: ':white_check_mark: Approved, queued',

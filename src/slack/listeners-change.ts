@@ -1,3 +1,4 @@
+import { parseRequestButton } from '../change/cards.js';
 import { decisionModal, decisionSubmission } from './blocks/decision.js';
 import { errorAnswer } from './blocks/metadata.js';
 import type { ActionArgs, ListenerDeps, ViewArgs } from './listeners.js';
@@ -62,7 +63,8 @@ export async function onRequestAction(
     | 'status'
     | undefined;
   if (!kind) return;
-  const requestId = action.value ?? '';
+  const { requestId, instanceId } = parseRequestButton(action.value ?? '');
+  const one = kind === 'rollback' && instanceId ? { instanceId } : {};
   const where = { channelId: body.channel?.id ?? null, responseUrl: body.response_url ?? null };
   if (kind === 'status') return statusCheck(deps, requestId, where.responseUrl);
   const user = { id: body.user.id, name: body.user.name ?? body.user.id };
@@ -83,11 +85,11 @@ export async function onRequestAction(
               : md`Request a rollback to the state captured before the change; another approver confirms it.`,
         };
   if (need.asks === null) {
-    await deps.tasks.add({ kind: 'cr-decision', action: kind, requestId, user, ...where });
+    await deps.tasks.add({ kind: 'cr-decision', action: kind, requestId, user, ...where, ...one });
     return;
   }
   const view = decisionModal(
-    { action: kind, asks: need.asks, requestId, ...where },
+    { action: kind, asks: need.asks, requestId, ...where, ...one },
     need.explain,
     deps.workflow.approvals.overrideReasonMinLength,
   );
@@ -103,6 +105,7 @@ export async function onDecisionSubmit(deps: ListenerDeps, { ack, view, body }: 
     kind: 'cr-decision',
     action: m.action,
     requestId: m.requestId,
+    ...(m.instanceId ? { instanceId: m.instanceId } : {}),
     user: { id: body.user.id, name: body.user.name },
     channelId: m.channelId,
     responseUrl: m.responseUrl,

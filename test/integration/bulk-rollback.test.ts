@@ -100,3 +100,95 @@ describe('rolling back a bulk: one instance, or the whole bulk, each approved li
     ]);
   });
 });
+
+describe('the rollback button of a rejection alert on an instance a bulk enforced', () => {
+  let h: SlackHarness;
+  const fleet = new Fleet({ seed: 62 });
+  fleet.addAccount({ id: ACCOUNT, regions: [REGION] });
+  const at = { accountId: ACCOUNT, region: REGION, launchTime: new Date(Date.now() - 40 * DAY) };
+  const ids = Array.from(
+    { length: 2 },
+    (_, i) => fleet.addInstance({ ...at, tags: { Name: `api-${i}`, Owner: 'alice@example.com' } }).instanceId,
+  );
+
+  beforeAll(async () => {
+    h = await startSlackHarness(fleet, changeControlWorkflow(), slackSeed());
+    await h.scan();
+  });
+  afterAll(async () => h?.close());
+
+  const requests = () => h.runtime.ctx.change.requests;
+  const state = (id: string, want: string) =>
+    until(async () => ((await requests().get(id))?.state === want ? true : undefined), `${id} ${want}`);
+
+  it('files a rollback of that instance alone, not of the whole bulk', async () => {
+    const r = await h.command(`enforce-ready ${ACCOUNT} <@${U.alice}>`, U.sec, C.general);
+    const bulkId =
+      /cr-[0-9a-f]{12}/.exec(
+        JSON.stringify(await until(() => responses(h, r.responseUrl)[0], 'reply')),
+      )?.[0] ?? '';
+    await h.click({
+      user: { id: U.approver },
+      actions: [{ action_id: 'imds_cr_approve', value: bulkId }],
+      channel: { id: C.security },
+      response_url: h.slack.state.newResponseUrl({ channel: C.security, user: U.approver }),
+    });
+    await state(bulkId, 'applied');
+    const [broken = '', fine = ''] = ids;
+
+    const job = await h.runtime.tasks.add({
+      kind: 'rejections',
+      items: [{ accountId: ACCOUNT, region: REGION, instanceId: broken, count: 42, lastSeen: null }],
+    });
+    await until(async () => ((await job.getState()) === 'completed' ? true : undefined), 'the alert');
+    const alert = await until(
+      () =>
+        h.slack.messagesIn(C.security).find((m) => m.text.includes('rejected') && m.text.includes(broken)),
+      'the approvers alert',
+    );
+    const button = JSON.stringify(alert.blocks).match(
+      /"action_id":"imds_cr_rollback","value":"([^"]+)"/,
+    )?.[1];
+    expect(button).toBeDefined();
+    await h.click({
+      user: { id: U.approver },
+      actions: [{ action_id: 'imds_cr_rollback', value: button ?? '' }],
+      channel: { id: C.security },
+      message: { ts: alert.ts },
+      response_url: h.slack.state.newResponseUrl({ channel: C.security, user: U.approver }),
+    });
+    const opened = await until(
+      () =>
+        h.slack
+          .calls('views.open')
+          .filter((c) => c.ok && JSON.stringify(c.args.view).includes(bulkId))
+          .at(-1),
+      'the rollback modal',
+    );
+    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+    await h.submit({
+      user: { id: U.approver },
+      view: {
+        id: 'V7',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        blocks: view.blocks,
+        state: { values: { text: { value: { type: 'plain_text_input', value: 'the agent on it breaks' } } } },
+      },
+    });
+    const rollback = await until(
+      async () =>
+        (await requests().forTarget(ACCOUNT, REGION, broken, 5)).find((cr) => cr.kind === 'rollback'),
+      'the rollback request',
+    );
+    expect(rollback.target).toEqual({
+      type: 'instance',
+      accountId: ACCOUNT,
+      region: REGION,
+      instanceId: broken,
+    });
+    expect(
+      (await requests().forTarget(ACCOUNT, REGION, fine, 5)).filter((cr) => cr.kind === 'rollback'),
+    ).toEqual([]);
+  });
+});

@@ -10,6 +10,8 @@ export const DecisionMeta = z.object({
   action: z.enum(['approve', 'deny', 'rollback']),
   asks: z.enum(['override', 'confirm', 'reason']),
   requestId: z.string().max(64),
+  /** a rollback of one instance of a bulk */
+  instanceId: z.string().max(32).optional(),
   channelId: z.string().nullable(),
   responseUrl: z.string().nullable(),
 });

@@ -164,9 +164,15 @@ export async function decision(
     );
   const original = await ctx.change.requests.get(task.requestId);
   if (!original) return ephemeral(md`No change request ${task.requestId}.`);
-  const o = await requestRollback(ctx.change, original, by, groups, task.reason ?? '', {
-    channelId: task.channelId,
-  });
+  const o = await requestRollback(
+    ctx.change,
+    original,
+    by,
+    groups,
+    task.reason ?? '',
+    { channelId: task.channelId },
+    task.instanceId,
+  );
   if (!o.ok)
     await recordRefusal(ctx, {
       actor: by,

@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
-import { CR_ACTIONS } from '../../change/cards.js';
+import { CR_ACTIONS, requestButtonValue } from '../../change/cards.js';
 import { approversChannelOf } from '../../config/slack-schema.js';
 import type { Rejection } from '../../scan/scan-scope.js';
 import { instanceKey } from '../../store/findings.js';
@@ -45,7 +45,8 @@ export async function alertRejections(ctx: TaskContext, items: Rejection[]): Pro
         style: 'danger',
         text: plainText('Request rollback'),
         action_id: CR_ACTIONS.rollback,
-        value: requestId ?? 'none',
+        // names the instance: for a bulk, the rollback is of this instance alone
+        value: requestId ? requestButtonValue(requestId, r.instanceId) : 'none',
       };
       const actions: KnownBlock[] = requestId ? [{ type: 'actions', elements: [button] }] : [];
       const blocks = wire([section(text), ...actions]);

@@ -45,6 +45,8 @@ export const SlackTask = z.discriminatedUnion('kind', [
     kind: z.literal('cr-decision'),
     action: z.enum(['approve', 'deny', 'rollback']),
     requestId: z.string(),
+    /** a rollback of one instance of a bulk */
+    instanceId: z.string().optional(),
     user: SlackUserRef,
     channelId: z.string().nullable(),
     responseUrl: z.string().nullable(),
