@@ -1,7 +1,11 @@
 import { Job } from 'bullmq';
+import { z } from 'zod';
 import { loadSlackConfig } from './config/slack-env.js';
 import type { App } from './main.js';
 import { startSlack } from './slack/runtime.js';
+
+/** what a digest task returns */
+const Planned = z.object({ planned: z.number(), owners: z.number() });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,16 +21,25 @@ export async function digestCommand(app: App, err: NodeJS.WritableStream): Promi
     trigger: { kind: 'cli', by: process.env.USER ?? null },
     onlyRegressions: false,
   });
+  const id = added.id ?? '';
   for (;;) {
-    const job = added.id ? await Job.fromId(slack.tasks.queue, added.id) : null;
-    const state = await job?.getState();
-    if (state === 'failed') {
-      err.write(`the digest could not be planned: ${job?.failedReason ?? 'unknown error'}\n`);
+    // the state first, then the job: a job read before it completed has no return value yet
+    const state = await slack.tasks.queue.getJobState(id);
+    if (state === 'failed' || state === 'unknown') {
+      const job = await Job.fromId(slack.tasks.queue, id);
+      err.write(`the digest could not be planned: ${job?.failedReason ?? 'the job is gone'}\n`);
       return 1;
     }
     if (state === 'completed') {
-      const planned = job?.returnvalue as { planned: number; owners: number };
-      err.write(`${planned.planned} digest(s) to post for ${planned.owners} owner(s); delivering…\n`);
+      const job = await Job.fromId(slack.tasks.queue, id);
+      const planned = Planned.safeParse(job?.returnvalue);
+      if (!planned.success) {
+        err.write('the digest was planned, but its plan could not be read\n');
+        return 1;
+      }
+      err.write(
+        `${planned.data.planned} digest(s) to post for ${planned.data.owners} owner(s); delivering…\n`,
+      );
       break;
     }
     await sleep(250);
