@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# a node_modules that is a link (a git worktree sharing another checkout's) is that checkout's business
+if [ -L node_modules ]; then
+  :
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-deps: npm ci" >&2
   if ! npm ci --no-audit --no-fund --loglevel=error; then
     echo "ensure-deps: npm ci refused package-lock.json. After 'npm install', run 'npm run lockfile:fix'" >&2
