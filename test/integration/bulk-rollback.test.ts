@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
-import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
+import {
+  responses,
+  type SlackHarness,
+  startSlackHarness,
+  submitModal,
+  until,
+} from '../support/slack-harness.js';
 
 const DAY = 86_400_000;
 
@@ -157,25 +163,7 @@ describe('the rollback button of a rejection alert on an instance a bulk enforce
       message: { ts: alert.ts },
       response_url: h.slack.state.newResponseUrl({ channel: C.security, user: U.approver }),
     });
-    const opened = await until(
-      () =>
-        h.slack
-          .calls('views.open')
-          .filter((c) => c.ok && JSON.stringify(c.args.view).includes(bulkId))
-          .at(-1),
-      'the rollback modal',
-    );
-    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
-    await h.submit({
-      user: { id: U.approver },
-      view: {
-        id: 'V7',
-        callback_id: view.callback_id,
-        private_metadata: view.private_metadata,
-        blocks: view.blocks,
-        state: { values: { text: { value: { type: 'plain_text_input', value: 'the agent on it breaks' } } } },
-      },
-    });
+    await submitModal(h, bulkId, U.approver, 'the agent on it breaks');
     const rollback = await until(
       async () =>
         (await requests().forTarget(ACCOUNT, REGION, broken, 5)).find((cr) => cr.kind === 'rollback'),

@@ -9,7 +9,13 @@ import {
   slackSeed,
   U,
 } from '../support/slack-fixtures.js';
-import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
+import {
+  responses,
+  type SlackHarness,
+  startSlackHarness,
+  submitModal,
+  until,
+} from '../support/slack-harness.js';
 
 describe('change control through Slack: request, approve, apply, verify, audit, roll back', () => {
   let h: SlackHarness;
@@ -216,26 +222,7 @@ describe('change control through Slack: request, approve, apply, verify, audit, 
     expect(t?.defaultVersion).toBe(2);
     expect(t?.versions.get(2)?.data.metadataOptions?.httpTokens).toBe('required');
     await click('rollback', id, U.approver);
-    const opened = await until(
-      () =>
-        h.slack
-          .calls('views.open')
-          .filter((c) => c.ok && JSON.stringify(c.args.view).includes(id))
-          .at(-1),
-      'the rollback modal',
-    );
-    const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
-    await h.submit({
-      user: { id: U.approver },
-      view: {
-        id: 'V3',
-        callback_id: view.callback_id,
-        private_metadata: view.private_metadata,
-        state: {
-          values: { text: { value: { type: 'plain_text_input', value: 'AMI bake pipeline broke' } } },
-        },
-      },
-    });
+    await submitModal(h, id, U.approver, 'AMI bake pipeline broke');
     const rollback = await until(
       async () =>
         (await h.runtime.ctx.change.requests.forTarget(ACCOUNT, REGION, lt.launchTemplateId, 5)).find(

@@ -3,7 +3,13 @@ import { AuditEntry } from '../../src/domain/audit-chain.js';
 import { createChangeRequest } from '../../src/domain/change-request.js';
 import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
-import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
+import {
+  responses,
+  type SlackHarness,
+  startSlackHarness,
+  submitModal,
+  until,
+} from '../support/slack-harness.js';
 
 const DAY = 86_400_000;
 /** 16,800 calls in the three hours from the request to its approval */
@@ -122,30 +128,7 @@ describe('the readiness gate holds at approval and just before each instance is 
     expect(tokens(built.single)).toBe('optional');
 
     await approve(id, U.approver);
-    const opened = await until(
-      () =>
-        h.slack
-          .calls('views.open')
-          .filter((c) => c.ok && JSON.stringify(c.args.view).includes(id))
-          .at(-1),
-      'the override modal',
-    );
-    const view = opened.args.view as { callback_id: string; private_metadata: string };
-    await h.submit({
-      user: { id: U.approver },
-      view: {
-        id: 'V9',
-        callback_id: view.callback_id,
-        private_metadata: view.private_metadata,
-        state: {
-          values: {
-            text: {
-              value: { type: 'plain_text_input', value: 'the new caller is the old agent, retired today' },
-            },
-          },
-        },
-      },
-    });
+    await submitModal(h, id, U.approver, 'the new caller is the old agent, retired today');
     expect((await finalState(id)).state).toBe('applied');
     expect(tokens(built.single)).toBe('required');
   });

@@ -124,3 +124,29 @@ export async function startSlackHarness(
 /** The bodies posted to a response_url, in order. */
 export const responses = (h: SlackHarness, url: string) =>
   h.slack.state.responseUses(url).map((u) => u.body as { text?: string; blocks?: unknown[] });
+
+/**
+ * Submits, as `user` and with `text` in its field, the last modal the bot opened whose view
+ * mentions `mentions` (a request id), as Slack sends a view_submission.
+ */
+export async function submitModal(h: SlackHarness, mentions: string, user: string, text: string) {
+  const opened = await until(
+    () =>
+      h.slack
+        .calls('views.open')
+        .filter((c) => c.ok && JSON.stringify(c.args.view).includes(mentions))
+        .at(-1),
+    `the modal of ${mentions}`,
+  );
+  const view = opened.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+  return h.submit({
+    user: { id: user },
+    view: {
+      id: 'V0MODAL01',
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      blocks: view.blocks,
+      state: { values: { text: { value: { type: 'plain_text_input', value: text } } } },
+    },
+  });
+}
