@@ -71,6 +71,9 @@ export async function requestScan(
   // a joiner follows the running scan; its job may not exist yet (still planning): see waitForScan
   if (!lock.acquired) return { scanId: lock.holder.split('|')[0] ?? lock.holder, joined: true, lockId };
   try {
+    // stamped once the lock is ours: a request made while the last scan was still being recorded
+    // must not claim to have started before that scan finished
+    const startedAt = (deps.now?.() ?? new Date()).toISOString();
     const plan = await deps.plan(filter);
     const scopes: Scope[] = plan.targets.flatMap((t) =>
       t.regions.map((region) => ({ accountId: t.account.accountId, region })),
@@ -80,7 +83,7 @@ export async function requestScan(
       workflow: workflow.name,
       lock: { id: lockId, holder },
       trigger,
-      startedAt: now.toISOString(),
+      startedAt,
       scopes,
       filter:
         filter.accountId || filter.region
