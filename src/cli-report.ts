@@ -2,6 +2,7 @@ import { EXIT, type Parsed, UsageError } from './cli-args.js';
 import { formatOf, quietOnClose, writeFileAtomically } from './cli-output.js';
 import type { ScanError } from './domain/model.js';
 import { summarize } from './domain/summary.js';
+import { terminalSafe } from './domain/untrusted.js';
 import type { App } from './main.js';
 import { type Format, reportChunks } from './report/format.js';
 import { buildReport, type Report } from './report/report.js';
@@ -37,14 +38,17 @@ async function writeReport(
 }
 
 /** Lists the errors on stderr: 0 none, 1 some scope failed, 3 only parts missing (instances kept). */
-function reportErrors(errors: ScanError[], err: NodeJS.WritableStream): number {
+/** The failed scopes and missing parts on stderr; AWS wrote the messages, so they are made terminal-safe. */
+export function reportErrors(errors: ScanError[], err: NodeJS.WritableStream): number {
   const failed = errors.filter((e) => !e.partial);
   const partial = errors.filter((e) => e.partial);
   const list = (title: string, es: ScanError[]) => {
     if (es.length === 0) return;
     err.write(`${title}\n`);
     for (const e of es)
-      err.write(`  ${e.accountId}/${e.region ?? '(all regions)'} ${e.stage}: ${e.message}\n`);
+      err.write(
+        `${terminalSafe(`  ${e.accountId}/${e.region ?? '(all regions)'} ${e.stage}: ${e.message}`)}\n`,
+      );
   };
   list(`${failed.length} scope(s) failed (no instances read):`, failed);
   list(`${partial.length} part(s) missing (the scopes' instances are kept):`, partial);
@@ -89,7 +93,7 @@ export async function scanCommand(
     );
     return 2;
   }
-  for (const note of outcome.notes ?? []) err.write(`note: ${note}\n`);
+  for (const note of outcome.notes ?? []) err.write(`${terminalSafe(`note: ${note}`)}\n`);
   const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
   await writeReport(report, o, out, err);
   return reportErrors(report.errors, err);
