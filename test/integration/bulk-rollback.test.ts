@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import {
+  clickOnCard,
+  replyTo,
   responses,
   type SlackHarness,
   startSlackHarness,
@@ -34,24 +36,9 @@ describe('rolling back a bulk: one instance, or the whole bulk, each approved li
   afterAll(async () => h?.close());
 
   const requests = () => h.runtime.ctx.change.requests;
-  const command = async (text: string, user: string) => {
-    const r = await h.command(text, user, C.general);
-    return JSON.stringify(await until(() => responses(h, r.responseUrl)[0], `reply to ${text}`));
-  };
+  const command = (text: string, user: string) => replyTo(h, text, user, C.general);
   const idIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
-  const approve = async (id: string, user: string) => {
-    const card = await until(
-      () => h.slack.messagesIn(C.security).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id)),
-      `card of ${id}`,
-    );
-    await h.click({
-      user: { id: user },
-      actions: [{ action_id: 'imds_cr_approve', value: id }],
-      channel: { id: C.security },
-      message: { ts: card.ts },
-      response_url: h.slack.state.newResponseUrl({ channel: C.security, user }),
-    });
-  };
+  const approve = (id: string, user: string) => clickOnCard(h, id, 'imds_cr_approve', user, C.security);
   const state = (id: string, want: string) =>
     until(async () => ((await requests().get(id))?.state === want ? true : undefined), `${id} ${want}`);
   const options = (id: string) => {

@@ -4,6 +4,8 @@ import { createChangeRequest } from '../../src/domain/change-request.js';
 import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import {
+  clickOnCard,
+  replyTo,
   responses,
   type SlackHarness,
   startSlackHarness,
@@ -44,28 +46,9 @@ describe('the readiness gate holds at approval and just before each instance is 
   afterAll(async () => h?.close());
 
   const requests = () => h.runtime.ctx.change.requests;
-  const command = async (text: string, user: string) => {
-    const r = await h.command(text, user, C.general);
-    return JSON.stringify(await until(() => responses(h, r.responseUrl)[0], `reply to ${text}`));
-  };
+  const command = (text: string, user: string) => replyTo(h, text, user, C.general);
   const idIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
-  const card = (id: string) =>
-    until(
-      () => h.slack.messagesIn(C.security).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id)),
-      `card of ${id}`,
-    );
-  const approve = async (id: string, user: string) => {
-    const c = await card(id);
-    const url = h.slack.state.newResponseUrl({ channel: C.security, user });
-    await h.click({
-      user: { id: user },
-      actions: [{ action_id: 'imds_cr_approve', value: id }],
-      channel: { id: C.security },
-      message: { ts: c.ts },
-      response_url: url,
-    });
-    return url;
-  };
+  const approve = (id: string, user: string) => clickOnCard(h, id, 'imds_cr_approve', user, C.security);
   const reply = async (url: string) => JSON.stringify(await until(() => responses(h, url)[0], 'the reply'));
   const finalState = (id: string) =>
     until(async () => {

@@ -3,7 +3,13 @@ import type { AuditEntry } from '../../src/domain/audit-chain.js';
 import { eventCallbackPayload } from '../../src/sandbox/slack/payloads.js';
 import { slashCommandBody } from '../../src/sandbox/slack/signing.js';
 import { C, SECURITY_GROUP, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
-import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
+import {
+  clickOnCard,
+  responses,
+  type SlackHarness,
+  startSlackHarness,
+  until,
+} from '../support/slack-harness.js';
 
 const APPROVER_GROUP = 'S0APPR001';
 const PAY_GROUP = 'S0PAY0001';
@@ -61,15 +67,7 @@ describe('who is asking, checked against Slack', () => {
       `card of ${id}`,
     );
   const approve = async (id: string, user: string) => {
-    const c = await card(id);
-    const url = h.slack.state.newResponseUrl({ channel: C.security, user });
-    await h.click({
-      user: { id: user },
-      actions: [{ action_id: 'imds_cr_approve', value: id }],
-      channel: { id: C.security },
-      message: { ts: c.ts },
-      response_url: url,
-    });
+    const url = await clickOnCard(h, id, 'imds_cr_approve', user, C.security);
     return JSON.stringify(await until(() => responses(h, url)[0], 'the reply'));
   };
   const refused = async (code: string): Promise<AuditEntry[]> =>

@@ -150,3 +150,35 @@ export async function submitModal(h: SlackHarness, mentions: string, user: strin
     },
   });
 }
+
+/** The first answer on the response_url of `/imds <text>` typed by `user` in `channel`, as JSON text. */
+export async function replyTo(h: SlackHarness, text: string, user: string, channel: string): Promise<string> {
+  const r = await h.command(text, user, channel);
+  return JSON.stringify(await until(() => responses(h, r.responseUrl)[0], `reply to ${text}`));
+}
+
+/**
+ * Clicks `actionId` on the card of request `id` in `channel` as `user`, as Slack sends it;
+ * returns the click's response_url.
+ */
+export async function clickOnCard(
+  h: SlackHarness,
+  id: string,
+  actionId: string,
+  user: string,
+  channel: string,
+) {
+  const card = await until(
+    () => h.slack.messagesIn(channel).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id)),
+    `card of ${id}`,
+  );
+  const url = h.slack.state.newResponseUrl({ channel, user });
+  await h.click({
+    user: { id: user },
+    actions: [{ action_id: actionId, value: id }],
+    channel: { id: channel },
+    message: { ts: card.ts },
+    response_url: url,
+  });
+  return url;
+}
