@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a fresh machine: node modules (npm ci) and Debian's
-# redis-server. Safe to run again: it skips what is already there.
+# Installs what the project needs on a fresh machine: node modules (npm ci), Debian's
+# redis-server and kubectl (Debian's kubernetes-client: `kubectl kustomize` renders deploy/k8s in a test). Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +24,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq redis-server >/dev/null
   # the package starts a system service on 6379 where systemd runs; the tests start their own
+fi
+
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "ensure-deps: installing kubectl (Debian package kubernetes-client)" >&2
+  SUDO=""
+  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq kubernetes-client >/dev/null
 fi
