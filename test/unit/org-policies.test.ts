@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { effectiveDefaults, parseDeclarativePolicy } from '../../src/domain/guardrails/declarative.js';
+import { analyseScp } from '../../src/domain/guardrails/scp.js';
 
 const dir = new URL('../../deploy/policies/', import.meta.url);
 const read = (name: string): string => readFileSync(new URL(name, dir), 'utf8');
@@ -276,5 +278,55 @@ describe('EC2 declarative policy examples', () => {
     const exception = declarative('declarative-ec2-imds-exception.json').instance_metadata_defaults;
 
     expect(exception).toEqual({ http_tokens: { '@@assign': 'no_preference' } });
+  });
+});
+
+// ------------------------------------------------- what the bot's own guardrails reader makes of them
+describe('the bot’s guardrails analysis of the examples (what /imds guardrails will show)', () => {
+  const protections = (name: string) => {
+    const analysis = analyseScp({ id: `p-${name}`, name }, read(name));
+    if (!analysis.ok) throw new Error(analysis.error);
+    return analysis.protections.map((p) => ({
+      kind: p.kind,
+      sid: p.sid,
+      partial: p.partial,
+      exceptions: p.exceptions,
+    }));
+  };
+
+  it.each([
+    ['scp-require-imdsv2-at-launch.json', ['launch-requires-tokens', 'hop-limit-max']],
+    ['scp-protect-imds-options.json', ['modify-restricted']],
+    ['scp-require-imdsv2-role-credentials.json', ['role-delivery-v2']],
+  ])('%s reads as %j, protecting every ordinary request', (name, kinds) => {
+    const found = protections(name);
+
+    expect(found.map((p) => p.kind)).toEqual(kinds);
+    expect(found.map((p) => p.partial)).toEqual(kinds.map(() => null));
+  });
+
+  it('the break-glass exception is what the analysis reports as spared', () => {
+    const [modify] = protections('scp-protect-imds-options.json');
+
+    expect(modify?.exceptions.join(' ')).toContain('BreakGlass');
+  });
+
+  it('root default plus the exception OU: required everywhere, no_preference in the exception OU', () => {
+    const node = (name: string) => {
+      const parsed = parseDeclarativePolicy(read(name));
+      if (!parsed.ok || !parsed.node) throw new Error(`${name} has no instance_metadata_defaults`);
+      return parsed.node;
+    };
+    const root = [{ policyId: 'p-root', node: node('declarative-ec2-imds-defaults.json') }];
+    const exceptionOu = [{ policyId: 'p-exception', node: node('declarative-ec2-imds-exception.json') }];
+
+    expect(effectiveDefaults([root])?.values).toEqual({
+      http_tokens: 'required',
+      http_put_response_hop_limit: '2',
+      http_endpoint: 'enabled',
+      instance_metadata_tags: 'no_preference',
+    });
+    expect(effectiveDefaults([root, exceptionOu])?.values.http_tokens).toBe('no_preference');
+    expect(effectiveDefaults([root, exceptionOu])?.from.http_put_response_hop_limit).toBe('p-root');
   });
 });
