@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-exec npx tsx src/sandbox/local-scan.ts "$@"
+exec npx tsx sandbox/local-scan.ts "$@"

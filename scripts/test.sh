@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-npx tsc -p tsconfig.json --noEmit
-npx biome check .
+npm run typecheck
+# biome, then the layering and cycle rules of .dependency-cruiser.cjs
+npm run lint
 report=$(mktemp)
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../domain/errors.js';
 
 /** What `imds-bot serve` needs on top of the common environment. */
 export const SlackEnv = z.object({

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage } from '../domain/errors.js';
 import { oversizedEntry, WORKFLOW_LIMITS } from './workflow-limits.js';
 import { Workflow } from './workflow-schema.js';
 

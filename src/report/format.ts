@@ -1,5 +1,5 @@
-import type { Finding, ScanError } from '../domain/model.js';
-import { percentText } from '../domain/summary.js';
+import type { Finding, ScanError } from '../domain/findings/model.js';
+import { percentText } from '../domain/findings/summary.js';
 import { cellSafe, terminalSafe } from '../domain/untrusted.js';
 import { laggardsOf, type Report } from './report.js';
 

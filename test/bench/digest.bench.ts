@@ -9,20 +9,20 @@
  * 429s are told apart by replaying the fake's post limits over its call log (see classifyPost429s).
  */
 import { parseArgs } from 'node:util';
-import type { SlackConfig } from '../../src/config/slack-env.js';
-import { Workflow } from '../../src/config/workflow-schema.js';
-import type { ScopeSnapshot } from '../../src/domain/model.js';
-import { createLogger } from '../../src/log.js';
-import { type App, createApp } from '../../src/main.js';
-import { freePort, startRedisServer } from '../../src/sandbox/redis-server.js';
+import { freePort, startRedisServer } from '../../sandbox/redis-server.js';
 import {
   type CallRecord,
   type FakeSlack,
   generateUsers,
   type SeedUser,
   startFakeSlack,
-} from '../../src/sandbox/slack/index.js';
-import { startSlack } from '../../src/slack/runtime.js';
+} from '../../sandbox/slack/index.js';
+import { createLogger } from '../../src/adapters/log.js';
+import { startSlack } from '../../src/adapters/slack/runtime.js';
+import type { SlackConfig } from '../../src/config/slack-env.js';
+import { Workflow } from '../../src/config/workflow-schema.js';
+import type { ScopeSnapshot } from '../../src/domain/findings/model.js';
+import { type App, createApp } from '../../src/main.js';
 import { makeFinding, makeSnapshot, makeUsage } from '../support/factories.js';
 
 const { values } = parseArgs({

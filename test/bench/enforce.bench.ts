@@ -11,22 +11,22 @@
  */
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { approve } from '../../src/change/decide.js';
-import { requestBulk } from '../../src/change/request.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import type { EmulatorStats } from '../../sandbox/aws/stats.js';
+import { DEFAULT_THROTTLE } from '../../sandbox/aws/throttle.js';
+import { freePort, startRedisServer } from '../../sandbox/redis-server.js';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
+import { createLogger } from '../../src/adapters/log.js';
+import { CHANGE_QUEUE } from '../../src/adapters/queue/changes.js';
+import { DEFAULT_BUDGETS } from '../../src/adapters/redis/rate-limit.js';
+import { startSlack } from '../../src/adapters/slack/runtime.js';
+import { approve } from '../../src/app/change/decide.js';
+import { requestBulk } from '../../src/app/change/request.js';
 import type { SlackConfig } from '../../src/config/slack-env.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
-import { AuditEntry } from '../../src/domain/audit-chain.js';
-import { CHANGE_QUEUE } from '../../src/jobs/changes.js';
-import { createLogger } from '../../src/log.js';
+import { AuditEntry } from '../../src/domain/change/audit-chain.js';
 import { type App, createApp } from '../../src/main.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import type { EmulatorStats } from '../../src/sandbox/aws/stats.js';
-import { DEFAULT_THROTTLE } from '../../src/sandbox/aws/throttle.js';
-import { freePort, startRedisServer } from '../../src/sandbox/redis-server.js';
-import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
-import { startSlack } from '../../src/slack/runtime.js';
-import { DEFAULT_BUDGETS } from '../../src/store/rate-limit.js';
 
 const { values } = parseArgs({
   options: {

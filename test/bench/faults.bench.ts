@@ -18,18 +18,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { approve } from '../../src/change/decide.js';
-import { requestBulk } from '../../src/change/request.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { freePort, type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
+import { createLogger } from '../../src/adapters/log.js';
+import { startSlack } from '../../src/adapters/slack/runtime.js';
+import { approve } from '../../src/app/change/decide.js';
+import { requestBulk } from '../../src/app/change/request.js';
 import type { SlackConfig } from '../../src/config/slack-env.js';
-import { AuditEntry } from '../../src/domain/audit-chain.js';
-import type { ChangeState } from '../../src/domain/change-request-schema.js';
-import { createLogger } from '../../src/log.js';
+import { AuditEntry } from '../../src/domain/change/audit-chain.js';
+import type { ChangeState } from '../../src/domain/change/request-schema.js';
 import { type App, createApp } from '../../src/main.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import { freePort, type RedisServer, startRedisServer } from '../../src/sandbox/redis-server.js';
-import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
-import { startSlack } from '../../src/slack/runtime.js';
 
 const { values } = parseArgs({
   options: {
@@ -107,7 +107,7 @@ function workerPool(env: Record<string, string>) {
   const live = new Set<ChildProcess>();
   let unexpectedExits = 0;
   const start = (): void => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'worker'], {
       env,
       stdio: 'ignore',
     });
@@ -229,7 +229,9 @@ async function notTerminal(bot: Bot): Promise<string[]> {
 
 function auditVerifyCli(env: Record<string, string>) {
   return new Promise<{ code: number | null; text: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit', 'verify'], { env });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'audit', 'verify'], {
+      env,
+    });
     let text = '';
     child.stdout.on('data', (d: Buffer) => {
       text += d.toString();

@@ -9,16 +9,16 @@
  * the chat.update of its card. Prints p50 / p99 / max. Asserts nothing. Target: p99 under 1 s.
  */
 import { parseArgs } from 'node:util';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { freePort, startRedisServer } from '../../sandbox/redis-server.js';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
+import { blockActionsBody, slackRequestHeaders, slashCommandBody } from '../../sandbox/slack/signing.js';
+import { createLogger } from '../../src/adapters/log.js';
+import { startSlack } from '../../src/adapters/slack/runtime.js';
 import type { SlackConfig } from '../../src/config/slack-env.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
-import { createLogger } from '../../src/log.js';
 import { type App, createApp } from '../../src/main.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import { freePort, startRedisServer } from '../../src/sandbox/redis-server.js';
-import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
-import { blockActionsBody, slackRequestHeaders, slashCommandBody } from '../../src/sandbox/slack/signing.js';
-import { startSlack } from '../../src/slack/runtime.js';
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,7 @@
  * npm run bench:scan [-- --sizes 10000,100000 --latency-ms 20 --concurrency 32 --cpu-prof DIR]
  *
  * Fleets over 50 accounts x 17 regions, 30% IMDSv1, 20 ms emulated latency per call. The
- * emulator runs in its own process; the scan is the production command (`node dist/src/cli.js
+ * emulator runs in its own process; the scan is the production command (`node dist/src/cli/index.js
  * scan --format json`, built first) in a fresh process, its peak RSS and CPU time reported by a
  * preload. Prints AWS calls by action against the lower bound, wall time, peak RSS, and CPU
  * seconds (user + system) of the bot and of the emulator apart, so the cost that is ours shows.
@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { startRedisServer } from '../../sandbox/redis-server.js';
 import type { Report } from '../../src/report/report.js';
-import { startRedisServer } from '../../src/sandbox/redis-server.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +41,7 @@ async function startEmulator(instances: number): Promise<{ child: ChildProcess; 
   const args = [
     '--import',
     'tsx',
-    'src/sandbox/aws/main.ts',
+    'sandbox/aws/main.ts',
     '--instances',
     String(instances),
     '--accounts',
@@ -85,7 +85,7 @@ function runScan(
     ...profile,
     '--import',
     './test/bench/peak-rss.mjs',
-    'dist/src/cli.js',
+    'dist/src/cli/index.js',
     'scan',
     '--workflow',
     workflowFile,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditBody } from '../../src/domain/audit-chain.js';
-import { type RedisServer, startRedisServer } from '../../src/sandbox/redis-server.js';
-import { createAuditStore } from '../../src/store/audit.js';
+import { type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
+import { createAuditStore } from '../../src/adapters/redis/audit.js';
+import type { AuditBody } from '../../src/domain/change/audit-chain.js';
 import { runCli } from '../support/cli-process.js';
 
 const PREFIX = 'anchors';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntry } from '../../src/domain/audit-chain.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { AuditEntry } from '../../src/domain/change/audit-chain.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 

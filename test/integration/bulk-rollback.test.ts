@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import {
   clickOnCard,

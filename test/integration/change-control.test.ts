@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireDue } from '../../src/change/decide.js';
+import { expireDue } from '../../src/app/change/decide.js';
 import {
   ACCOUNT,
   C,

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { health } from '../../src/cli-redis.js';
+import { health } from '../../src/cli/redis.js';
 import { C, changeControlWorkflow, slackFleet, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestEnforce } from '../../src/change/request.js';
-import { AuditEntry } from '../../src/domain/audit-chain.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { requestEnforce } from '../../src/app/change/request.js';
+import { AuditEntry } from '../../src/domain/change/audit-chain.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 

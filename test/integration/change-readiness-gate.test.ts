@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntry } from '../../src/domain/audit-chain.js';
-import { createChangeRequest } from '../../src/domain/change-request.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { AuditEntry } from '../../src/domain/change/audit-chain.js';
+import { createChangeRequest } from '../../src/domain/change/request.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import {
   clickOnCard,

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { approve } from '../../src/change/decide.js';
-import { requestEnforce } from '../../src/change/request.js';
-import { silentLogger } from '../../src/log.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
+import { silentLogger } from '../../src/adapters/log.js';
+import { startSlack } from '../../src/adapters/slack/runtime.js';
+import { approve } from '../../src/app/change/decide.js';
+import { requestEnforce } from '../../src/app/change/request.js';
 import { type App, createApp } from '../../src/main.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
-import { startSlack } from '../../src/slack/runtime.js';
 import { testEnv } from '../support/harness.js';
 import { ACCOUNT, C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
 import { until } from '../support/slack-harness.js';
@@ -28,7 +28,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
   const built = slackFleet();
   const workers: ChildProcess[] = [];
   const startWorker = () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'worker'], {
       env,
       stdio: 'ignore',
     });
@@ -158,7 +158,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
 
   const cli = (...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => {

@@ -1,8 +1,8 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoleCredentials } from '../../src/aws/credentials.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { createRoleCredentials } from '../../src/adapters/aws/credentials.js';
 
 const MEMBER = '232323232323';
 const target = {

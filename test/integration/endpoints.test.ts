@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { freePort } from '../../sandbox/redis-server.js';
+import { silentLogger } from '../../src/adapters/log.js';
 import { createApp } from '../../src/main.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import { freePort } from '../../src/sandbox/redis-server.js';
 import { makeWorkflow, pointSdkAt, testEnv } from '../support/harness.js';
 
 const MEMBER = '343434343434';

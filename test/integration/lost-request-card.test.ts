@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer } from '../../src/sandbox/redis-server.js';
+import { type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
 import { testEnv } from '../support/harness.js';
 import { C, changeControlWorkflow, slackFleet, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';

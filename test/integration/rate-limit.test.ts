@@ -5,7 +5,7 @@ import {
   DEFAULT_BUDGETS,
   rateKey,
   type TakeResult,
-} from '../../src/store/rate-limit.js';
+} from '../../src/adapters/redis/rate-limit.js';
 import { testRedis } from '../support/redis-prefix.js';
 
 const { redis: first, connect, freshPrefix } = testRedis();

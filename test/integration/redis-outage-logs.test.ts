@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer } from '../../src/sandbox/redis-server.js';
-import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
+import { type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { testEnv } from '../support/harness.js';
 import { until } from '../support/slack-harness.js';
 
@@ -31,7 +31,7 @@ describe('a Redis outage under a running worker', () => {
       SLACK_SIGNING_SECRET: slack.signingSecret,
       SLACK_API_URL: slack.url,
     };
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'worker'], {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer } from '../../src/sandbox/redis-server.js';
+import { type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
 import { runCli } from '../support/cli-process.js';
 
 const workflow = () => {

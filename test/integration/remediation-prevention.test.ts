@@ -1,8 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRemediation } from '../../src/aws/remediation.js';
-import { silentLogger } from '../../src/log.js';
-import { type AwsEmulator, Fleet, startAwsEmulator } from '../../src/sandbox/aws/index.js';
+import { type AwsEmulator, Fleet, startAwsEmulator } from '../../sandbox/aws/index.js';
+import { createRemediation } from '../../src/adapters/aws/remediation.js';
+import { silentLogger } from '../../src/adapters/log.js';
 import { rejection, sdkConfig } from '../support/emulator-clients.js';
 
 const REGION = 'eu-west-1';

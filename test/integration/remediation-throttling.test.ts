@@ -1,15 +1,15 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRemediation, type RequiredOptions } from '../../src/aws/remediation.js';
-import { CodedError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
 import {
   type AwsEmulator,
   type AwsEmulatorOptions,
   Fleet,
   startAwsEmulator,
-} from '../../src/sandbox/aws/index.js';
-import { budgetFor, createRateLimiter, rateKey } from '../../src/store/rate-limit.js';
+} from '../../sandbox/aws/index.js';
+import { createRemediation, type RequiredOptions } from '../../src/adapters/aws/remediation.js';
+import { silentLogger } from '../../src/adapters/log.js';
+import { budgetFor, createRateLimiter, rateKey } from '../../src/adapters/redis/rate-limit.js';
+import { CodedError } from '../../src/domain/errors.js';
 import { sdkConfig } from '../support/emulator-clients.js';
 import { testRedis } from '../support/redis-prefix.js';
 

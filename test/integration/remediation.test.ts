@@ -1,12 +1,12 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRemediation } from '../../src/aws/remediation.js';
+import { type AwsEmulator, Fleet, startAwsEmulator } from '../../sandbox/aws/index.js';
+import type { MetadataOptionsModel } from '../../sandbox/aws/types.js';
+import { createRemediation } from '../../src/adapters/aws/remediation.js';
+import { silentLogger } from '../../src/adapters/log.js';
 import { APPROVALS_DEFAULTS } from '../../src/config/approval-schema.js';
-import { enforceOptions, type TargetFacts } from '../../src/domain/approval-policy.js';
-import type { MetadataOptions } from '../../src/domain/model.js';
-import { silentLogger } from '../../src/log.js';
-import { type AwsEmulator, Fleet, startAwsEmulator } from '../../src/sandbox/aws/index.js';
-import type { MetadataOptionsModel } from '../../src/sandbox/aws/types.js';
+import { enforceOptions, type TargetFacts } from '../../src/domain/change/approval-policy.js';
+import type { MetadataOptions } from '../../src/domain/findings/model.js';
 import { rejection, sdkConfig } from '../support/emulator-clients.js';
 
 const REGION = 'eu-west-1';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { type RedisServer, startRedisServer } from '../../src/sandbox/redis-server.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
 import { makeWorkflow, startHarness, testEnv } from '../support/harness.js';
 
 const ACCOUNT = '121212121212';

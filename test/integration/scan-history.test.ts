@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type Harness, makeWorkflow, startHarness } from '../support/harness.js';
 
 const ACCOUNT = '666666666666';

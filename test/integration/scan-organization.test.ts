@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsClients, createAwsClients } from '../../src/aws/clients.js';
-import { planScopes } from '../../src/aws/scopes.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import type { AccountStateFields } from '../../src/sandbox/aws/organization.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import type { AccountStateFields } from '../../sandbox/aws/organization.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { type AwsClients, createAwsClients } from '../../src/adapters/aws/clients.js';
+import { planScopes } from '../../src/adapters/aws/scopes.js';
 import { type Harness, makeWorkflow, pointSdkAt, startHarness } from '../support/harness.js';
 
 const HUB = '111111111111';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OperationFault } from '../../src/sandbox/aws/faults.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import type { OperationFault } from '../../sandbox/aws/faults.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
 import { makeWorkflow, startHarness } from '../support/harness.js';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/domain/model.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import type { Finding } from '../../src/domain/findings/model.js';
 import type { Report } from '../../src/report/report.js';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
 import { type Harness, makeWorkflow, startHarness } from '../support/harness.js';
 
 const MEMBER_A = '222222222222';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireDue } from '../../src/change/decide.js';
-import type { AuditEntry } from '../../src/domain/audit-chain.js';
+import { expireDue } from '../../src/app/change/decide.js';
+import type { AuditEntry } from '../../src/domain/change/audit-chain.js';
 import { C, changeControlWorkflow, slackFleet, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { wakeSnoozes } from '../../src/slack/tasks/sweeper.js';
+import { wakeSnoozes } from '../../src/adapters/slack/tasks/sweeper.js';
 import { C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
@@ -253,7 +253,7 @@ describe('digests, cards and App Home', () => {
       SLACK_API_URL: h.slack.url,
       WORKFLOW_FILE: workflowFile(),
     };
-    const { stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'digest'], {
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'digest'], {
       env,
     }).catch((e: { stderr: string; stdout: string }) => {
       throw new Error(`digest failed: ${e.stderr}`);

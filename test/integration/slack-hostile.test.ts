@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { checkBlockKitLimits, checkMessageText } from '../../src/slack/blocks/limits.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
+import { checkBlockKitLimits, checkMessageText } from '../../src/adapters/slack/blocks/limits.js';
 import { HOSTILE, liveMarkup } from '../support/markup.js';
 import {
   ACCOUNT,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/domain/audit-chain.js';
-import { eventCallbackPayload } from '../../src/sandbox/slack/payloads.js';
-import { slashCommandBody } from '../../src/sandbox/slack/signing.js';
+import { eventCallbackPayload } from '../../sandbox/slack/payloads.js';
+import { slashCommandBody } from '../../sandbox/slack/signing.js';
+import type { AuditEntry } from '../../src/domain/change/audit-chain.js';
 import { C, SECURITY_GROUP, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
 import {
   clickOnCard,

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectRedis } from '../../src/jobs/connection.js';
-import { createRedisWatch } from '../../src/jobs/redis-watch.js';
-import { createSlackTaskQueue, startSlackTaskWorker } from '../../src/jobs/slack-tasks.js';
-import { silentLogger } from '../../src/log.js';
-import type { SlackTask } from '../../src/slack/tasks/schema.js';
+import { silentLogger } from '../../src/adapters/log.js';
+import { createSlackTaskQueue, startSlackTaskWorker } from '../../src/adapters/queue/slack-tasks.js';
+import { connectRedis } from '../../src/adapters/redis/connection.js';
+import { createRedisWatch } from '../../src/adapters/redis/watch.js';
+import type { SlackTask } from '../../src/adapters/slack/tasks/schema.js';
 import { randomPrefix } from '../support/redis-prefix.js';
 import { C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';

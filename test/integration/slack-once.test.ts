@@ -4,7 +4,7 @@ import {
   eventCallbackBody,
   slashCommandBody,
   viewSubmissionBody,
-} from '../../src/sandbox/slack/signing.js';
+} from '../../sandbox/slack/signing.js';
 import { C, changeControlWorkflow, slackFleet, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 

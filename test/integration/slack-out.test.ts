@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deliver, type SlackOutDeps } from '../../src/jobs/slack-out.js';
-import { silentLogger } from '../../src/log.js';
-import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
-import { createSlackClient } from '../../src/slack/web.js';
-import { createCardStore } from '../../src/store/cards.js';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
+import { silentLogger } from '../../src/adapters/log.js';
+import { createCardStore } from '../../src/adapters/redis/cards.js';
+import { deliver, type SlackOutDeps } from '../../src/adapters/slack/out.js';
+import { createSlackClient } from '../../src/adapters/slack/web.js';
 import { randomPrefix } from '../support/redis-prefix.js';
 
 describe('delivering card updates', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slashCommandPayload } from '../../src/sandbox/slack/payloads.js';
+import { slashCommandPayload } from '../../sandbox/slack/payloads.js';
 import { C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 

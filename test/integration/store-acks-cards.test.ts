@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAckStore } from '../../src/store/acks.js';
-import { createCardStore } from '../../src/store/cards.js';
+import { createAckStore } from '../../src/adapters/redis/acks.js';
+import { createCardStore } from '../../src/adapters/redis/cards.js';
 import { testRedis } from '../support/redis-prefix.js';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');

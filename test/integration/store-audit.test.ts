@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AuditBody, type AuditEntry, canonicalJson } from '../../src/domain/audit-chain.js';
-import { type AuditStore, createAuditStore } from '../../src/store/audit.js';
+import { type AuditStore, createAuditStore } from '../../src/adapters/redis/audit.js';
+import { type AuditBody, type AuditEntry, canonicalJson } from '../../src/domain/change/audit-chain.js';
 import { testRedis } from '../support/redis-prefix.js';
 
 const T0 = Date.UTC(2025, 2, 1, 10);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeEvent, ChangeRequest } from '../../src/domain/change-request.js';
-import { type ChangeRequestStore, createChangeRequestStore } from '../../src/store/change-requests.js';
+import {
+  type ChangeRequestStore,
+  createChangeRequestStore,
+} from '../../src/adapters/redis/change-requests.js';
+import type { ChangeEvent, ChangeRequest } from '../../src/domain/change/request.js';
 import { ACCOUNT, alice, hours, instanceTarget, newRequest, REGION, T0 } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createChangeRequestStore } from '../../src/adapters/redis/change-requests.js';
 import { Approvals } from '../../src/config/approval-schema.js';
-import { canApprove } from '../../src/domain/approval-policy.js';
-import type { ChangeEvent } from '../../src/domain/change-request.js';
-import { createChangeRequestStore } from '../../src/store/change-requests.js';
+import { canApprove } from '../../src/domain/change/approval-policy.js';
+import type { ChangeEvent } from '../../src/domain/change/request.js';
 import { hours, newRequest } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSnoozeStore, type SnoozeStore } from '../../src/store/snoozes.js';
+import { createSnoozeStore, type SnoozeStore } from '../../src/adapters/redis/snoozes.js';
 import { testRedis } from '../support/redis-prefix.js';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');

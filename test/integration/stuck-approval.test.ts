@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestEnforce } from '../../src/change/request.js';
-import { resumeStuck } from '../../src/change/resume.js';
+import { requestEnforce } from '../../src/app/change/request.js';
+import { resumeStuck } from '../../src/app/change/resume.js';
 import { startRedisCut } from '../support/redis-cut.js';
 import { U } from '../support/slack-fixtures.js';
 import { until } from '../support/slack-harness.js';

@@ -21,7 +21,7 @@ export function runCli(
   opts: { untilStderr?: RegExp; killAfterMs?: number; closeStdout?: boolean } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env });
     let stdout = '';
     let stderr = '';
     let stopped = false;

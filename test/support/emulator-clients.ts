@@ -4,8 +4,8 @@ import {
   STSClient,
   type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
-import { CodedError } from '../../src/errors.js';
-import { Fleet } from '../../src/sandbox/aws/index.js';
+import { Fleet } from '../../sandbox/aws/index.js';
+import { CodedError } from '../../src/domain/errors.js';
 
 /** The hub account's long-lived key: the emulator maps any unknown access key to the hub. */
 export const HUB = { accessKeyId: 'AKIAHUBEXAMPLE', secretAccessKey: 'hub-secret' };

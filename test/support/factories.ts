@@ -9,7 +9,7 @@ import type {
   ScopeInventory,
   ScopeSnapshot,
   Usage,
-} from '../../src/domain/model.js';
+} from '../../src/domain/findings/model.js';
 
 /**
  * Small, general fixture builders for the domain shapes. Each returns a valid value with neutral

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startRedisServer } from '../../src/sandbox/redis-server.js';
+import { startRedisServer } from '../../sandbox/redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

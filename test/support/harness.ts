@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { silentLogger } from '../../src/adapters/log.js';
+import type { ScanFilter } from '../../src/app/scan/request-scan.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
-import { silentLogger } from '../../src/log.js';
 import { type App, createApp } from '../../src/main.js';
 import { buildReport } from '../../src/report/report.js';
-import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import type { ScanFilter } from '../../src/scan/request-scan.js';
 
 /** A workflow for tests: the given scope, defaults for the rest. */
 export function makeWorkflow(scope: Record<string, unknown>, rest: Record<string, unknown> = {}): Workflow {

@@ -1,4 +1,4 @@
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
 import { makeWorkflow } from './harness.js';
 
 export const ACCOUNT = '454545454545';

@@ -1,20 +1,20 @@
-import type { SlackConfig } from '../../src/config/slack-env.js';
-import type { Workflow } from '../../src/config/workflow-schema.js';
-import { silentLogger } from '../../src/log.js';
-import { type App, createApp } from '../../src/main.js';
-import type { Fleet } from '../../src/sandbox/aws/fleet.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import { freePort } from '../../src/sandbox/redis-server.js';
-import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../../src/sandbox/slack/index.js';
-import type { BlockActionsInput, ViewSubmissionInput } from '../../src/sandbox/slack/payloads.js';
+import type { Fleet } from '../../sandbox/aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { freePort } from '../../sandbox/redis-server.js';
+import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../../sandbox/slack/index.js';
+import type { BlockActionsInput, ViewSubmissionInput } from '../../sandbox/slack/payloads.js';
 import {
   blockActionsBody,
   eventCallbackBody,
   slackRequestHeaders,
   slashCommandBody,
   viewSubmissionBody,
-} from '../../src/sandbox/slack/signing.js';
-import { startSlack } from '../../src/slack/runtime.js';
+} from '../../sandbox/slack/signing.js';
+import { silentLogger } from '../../src/adapters/log.js';
+import { startSlack } from '../../src/adapters/slack/runtime.js';
+import type { SlackConfig } from '../../src/config/slack-env.js';
+import type { Workflow } from '../../src/config/workflow-schema.js';
+import { type App, createApp } from '../../src/main.js';
 import { pointSdkAt, testEnv } from './harness.js';
 
 export interface SlackHarness {

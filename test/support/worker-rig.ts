@@ -4,19 +4,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { ChangeContext } from '../../src/change/context.js';
-import { startChangeControl } from '../../src/change/wire.js';
-import { createSlackOutQueue } from '../../src/jobs/slack-out.js';
-import { createSlackTaskQueue, type SlackTaskQueue } from '../../src/jobs/slack-tasks.js';
-import { silentLogger } from '../../src/log.js';
+import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
+import { silentLogger } from '../../src/adapters/log.js';
+import { createSlackTaskQueue, type SlackTaskQueue } from '../../src/adapters/queue/slack-tasks.js';
+import { createAuditStore } from '../../src/adapters/redis/audit.js';
+import { createCardStore } from '../../src/adapters/redis/cards.js';
+import { createAccess } from '../../src/adapters/slack/access.js';
+import { createDirectory } from '../../src/adapters/slack/directory.js';
+import { createSlackOutQueue } from '../../src/adapters/slack/out.js';
+import { createSlackClient } from '../../src/adapters/slack/web.js';
+import type { ChangeContext } from '../../src/app/change/context.js';
+import { startChangeControl } from '../../src/app/change/wire.js';
 import { type App, createApp } from '../../src/main.js';
-import { type AwsEmulator, startAwsEmulator } from '../../src/sandbox/aws/server.js';
-import { type FakeSlack, startFakeSlack } from '../../src/sandbox/slack/index.js';
-import { createAccess } from '../../src/slack/access.js';
-import { createDirectory } from '../../src/slack/directory.js';
-import { createSlackClient } from '../../src/slack/web.js';
-import { createAuditStore } from '../../src/store/audit.js';
-import { createCardStore } from '../../src/store/cards.js';
 import { testEnv } from './harness.js';
 import { ACCOUNT, C, slackFleet, slackSeed, slackWorkflow, U } from './slack-fixtures.js';
 
@@ -117,7 +117,7 @@ export async function startWorkerRig(opts: { latencyMs?: number } = {}): Promise
     env,
     built,
     startWorker(redisUrl) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'worker'], {
         env: redisUrl ? { ...env, REDIS_URL: redisUrl } : env,
         stdio: 'ignore',
       });

@@ -14,9 +14,9 @@ import {
   requiredApprovals,
   selfHostGuard,
   type TargetFacts,
-} from '../../src/domain/approval-policy.js';
-import { type ChangeKind, type ChangeRequest, createChangeRequest } from '../../src/domain/change-request.js';
-import type { Finding, MetadataOptions } from '../../src/domain/model.js';
+} from '../../src/domain/change/approval-policy.js';
+import { type ChangeKind, type ChangeRequest, createChangeRequest } from '../../src/domain/change/request.js';
+import type { Finding, MetadataOptions } from '../../src/domain/findings/model.js';
 
 const POLICY: Approvals = Approvals.parse({
   approvers: { users: ['UAPPR1', 'UAPPR2'], groups: ['SAPPROVERS'] },

@@ -9,7 +9,7 @@ import {
   createChainVerifier,
   GENESIS_HASH,
   verifyChain,
-} from '../../src/domain/audit-chain.js';
+} from '../../src/domain/change/audit-chain.js';
 
 /** mulberry32: a seeded PRNG, so every run tampers with the same entries */
 const prng = (seed: number) => () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAwsError } from '../../src/aws/errors.js';
-import { CodedError } from '../../src/errors.js';
+import { classifyAwsError } from '../../src/adapters/aws/errors.js';
+import { CodedError } from '../../src/domain/errors.js';
 
 const WHAT = 'DescribeInstances in 123456789012/eu-west-1';
 

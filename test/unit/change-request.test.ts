@@ -11,7 +11,7 @@ import {
   type TransitionCode,
   transition,
   transitionMessage,
-} from '../../src/domain/change-request.js';
+} from '../../src/domain/change/request.js';
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const hours = (h: number): Date => new Date(T0.getTime() + h * 3_600_000);

@@ -8,8 +8,8 @@ import {
   resolveTemplateVersion,
   templateEnforces,
   windowStartOf,
-} from '../../src/domain/classify.js';
-import type { AccountDefault, Instance, Usage } from '../../src/domain/model.js';
+} from '../../src/domain/findings/classify.js';
+import type { AccountDefault, Instance, Usage } from '../../src/domain/findings/model.js';
 import {
   makeAccountDefault,
   makeAutoScalingGroup,

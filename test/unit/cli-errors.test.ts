@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { reportErrors } from '../../src/cli-report.js';
+import { reportErrors } from '../../src/cli/report.js';
 
 describe('scan errors on stderr', () => {
   it('carry no control, bidi or separator characters from what AWS wrote', () => {

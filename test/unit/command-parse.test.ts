@@ -10,7 +10,7 @@ import {
   parseCommand,
   SUBCOMMANDS,
   usage,
-} from '../../src/slack/commands/parse.js';
+} from '../../src/adapters/slack/commands/parse.js';
 
 const ID17 = 'i-0123456789abcdef0';
 const ID8 = 'i-0123abcd';

@@ -4,8 +4,8 @@ import {
   eventCallbackPayload,
   slashCommandPayload,
   viewSubmissionPayload,
-} from '../../src/sandbox/slack/payloads.js';
-import { deliveryKey } from '../../src/slack/once.js';
+} from '../../sandbox/slack/payloads.js';
+import { deliveryKey } from '../../src/adapters/slack/once.js';
 
 const click = (user: string, ts: string, action_ts?: string) =>
   blockActionsPayload({

@@ -277,8 +277,10 @@ describe('Dockerfile', () => {
     const user = /^USER (\S+)$/m.exec(finalStage)?.[1];
 
     expect(user).toBe('node');
-    expect(finalStage).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "dist\/src\/cli\.js", "health"\]$/m);
-    expect(finalStage).toMatch(/^ENTRYPOINT \["node", "dist\/src\/cli\.js"\]$/m);
+    expect(finalStage).toMatch(
+      /^HEALTHCHECK .*\\\n\s+CMD \["node", "dist\/src\/cli\/index\.js", "health"\]$/m,
+    );
+    expect(finalStage).toMatch(/^ENTRYPOINT \["node", "dist\/src\/cli\/index\.js"\]$/m);
     expect(finalStage).toMatch(/^CMD \["worker"\]$/m);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countDiff, diffSnapshots, ScopeDiff } from '../../src/domain/diff.js';
-import type { AccountDefault, Readiness } from '../../src/domain/model.js';
+import { countDiff, diffSnapshots, ScopeDiff } from '../../src/domain/findings/diff.js';
+import type { AccountDefault, Readiness } from '../../src/domain/findings/model.js';
 import { makeAccountDefault, makeFinding, makeLaunchTemplate, makeSnapshot } from '../support/factories.js';
 
 const finding = (instanceId: string, readiness: Readiness) => makeFinding({ instanceId, readiness });

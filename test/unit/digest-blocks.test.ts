@@ -1,17 +1,17 @@
 import type { ActionsBlock, Button, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { buildDigests, type OwnerDigest } from '../../src/domain/digest.js';
-import type { Finding } from '../../src/domain/model.js';
-import { type Block, LIMITS } from '../../src/slack/blocks/common.js';
+import { type Block, LIMITS } from '../../src/adapters/slack/blocks/common.js';
 import {
   buildDigestMessage,
   checkBlockKitLimits,
   checkMessageText,
   type DigestMessage,
   type DigestMessageContext,
-} from '../../src/slack/blocks/digest.js';
-import { consoleUrl } from '../../src/slack/blocks/instance.js';
-import { clip as truncate } from '../../src/slack/text.js';
+} from '../../src/adapters/slack/blocks/digest.js';
+import { consoleUrl } from '../../src/adapters/slack/blocks/instance.js';
+import { clip as truncate } from '../../src/adapters/slack/text.js';
+import { buildDigests, type OwnerDigest } from '../../src/domain/findings/digest.js';
+import type { Finding } from '../../src/domain/findings/model.js';
 import { type FindingOverrides, makeFinding, makeUsage } from '../support/factories.js';
 
 const NOW = new Date('2025-06-15T12:00:00.000Z');

@@ -7,8 +7,8 @@ import {
   shouldPost,
   urgencyCompare,
   usageBucket,
-} from '../../src/domain/digest.js';
-import type { Finding } from '../../src/domain/model.js';
+} from '../../src/domain/findings/digest.js';
+import type { Finding } from '../../src/domain/findings/model.js';
 import { type FindingOverrides, makeFinding, makeUsage } from '../support/factories.js';
 
 const f = (instanceId: string, owner: string, extra: FindingOverrides = {}): Finding =>

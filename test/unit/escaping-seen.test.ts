@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { requestCard } from '../../src/change/cards.js';
-import { buildDigests } from '../../src/domain/digest.js';
+import { requestCard } from '../../src/adapters/slack/blocks/change-cards.js';
+import { buildDigestMessage } from '../../src/adapters/slack/blocks/digest.js';
+import { CHANGE_HELP, parseChangeCommand } from '../../src/adapters/slack/commands/change-commands.js';
+import { helpText } from '../../src/adapters/slack/commands/parse.js';
+import { user } from '../../src/adapters/slack/text.js';
+import { buildDigests } from '../../src/domain/findings/digest.js';
 import { formatTable } from '../../src/report/format.js';
-import { buildDigestMessage } from '../../src/slack/blocks/digest.js';
-import { CHANGE_HELP, parseChangeCommand } from '../../src/slack/commands/change-commands.js';
-import { helpText } from '../../src/slack/commands/parse.js';
-import { user } from '../../src/slack/text.js';
 import { newRequest } from '../support/change-requests.js';
 import { makeFinding } from '../support/factories.js';
 import { liveMarkup } from '../support/markup.js';

@@ -1,6 +1,6 @@
 import type { Instance as AwsInstance } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { containerHostOf, mapInstance } from '../../src/aws/map-instance.js';
+import { containerHostOf, mapInstance } from '../../src/adapters/aws/map-instance.js';
 import { ACCOUNT_ID, REGION } from '../support/factories.js';
 
 /** Only what DescribeInstances must return for mapInstance to accept an instance. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScopeSnapshot } from '../../src/domain/model.js';
-import { mergeSummaries, summarize } from '../../src/domain/summary.js';
+import type { ScopeSnapshot } from '../../src/domain/findings/model.js';
+import { mergeSummaries, summarize } from '../../src/domain/findings/summary.js';
 import {
   makeAccountDefault,
   makeFinding,

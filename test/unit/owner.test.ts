@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isProd, ownerOf } from '../../src/domain/owner.js';
+import { isProd, ownerOf } from '../../src/domain/findings/owner.js';
 
 const OWNER_TAGS = ['Owner', 'OwnerEmail', 'team'];
 

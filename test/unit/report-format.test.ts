@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, ScanError, ScopeSnapshot } from '../../src/domain/model.js';
-import { summarize } from '../../src/domain/summary.js';
-import type { ScanOutcome } from '../../src/jobs/scan-queues.js';
+import type { ScanOutcome } from '../../src/adapters/queue/scan-queues.js';
+import type { Finding, ScanError, ScopeSnapshot } from '../../src/domain/findings/model.js';
+import { summarize } from '../../src/domain/findings/summary.js';
 import { csvCell, formatCsv, formatJson, formatTable } from '../../src/report/format.js';
 import { buildReport, type Report, reportOrder } from '../../src/report/report.js';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { laneOf } from '../../src/slack/tasks/lanes.js';
-import type { SlackTask } from '../../src/slack/tasks/schema.js';
+import { laneOf } from '../../src/adapters/slack/tasks/lanes.js';
+import type { SlackTask } from '../../src/adapters/slack/tasks/schema.js';
 
 const user = { id: 'U1', name: 'u' };
 const where = { channelId: 'C1', responseUrl: 'https://hooks.slack.com/x' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AccountDefault, Finding, Readiness } from '../../src/domain/model.js';
-import { percentCompliant, rollup, ScanSummary, summarize } from '../../src/domain/summary.js';
+import type { AccountDefault, Finding, Readiness } from '../../src/domain/findings/model.js';
+import { percentCompliant, rollup, ScanSummary, summarize } from '../../src/domain/findings/summary.js';
 import {
   makeAccountDefault,
   makeFinding,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_QUERIES_PER_CALL, periodFor, windowOf } from '../../src/aws/usage.js';
+import { MAX_QUERIES_PER_CALL, periodFor, windowOf } from '../../src/adapters/aws/usage.js';
 
 /** GetMetricData: at most 100,800 datapoints a call. */
 const MAX_DATAPOINTS_PER_CALL = 100_800;

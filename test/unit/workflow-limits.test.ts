@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow, parseWorkflow } from '../../src/config/workflow.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/domain/errors.js';
 
 const HEAD = 'version: 1\nname: big\n';
 const account = (i: number) =>

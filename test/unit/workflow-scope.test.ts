@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseWorkflow } from '../../src/config/workflow.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/domain/errors.js';
 
 const withAccounts = (accounts: string) =>
   `version: 1\nname: scope-test\nscope:\n  regions: [eu-west-1]\n  accounts:\n${accounts}`;

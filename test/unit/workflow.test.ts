@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVALS_DEFAULTS } from '../../src/config/approval-schema.js';
 import { SLACK_DEFAULTS } from '../../src/config/slack-schema.js';
 import { loadWorkflow, parseWorkflow } from '../../src/config/workflow.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/domain/errors.js';
 
 const workflowPath = (name: string) => fileURLToPath(new URL(`../../workflows/${name}`, import.meta.url));
 const DEFAULT_FILE = workflowPath('default.yaml');

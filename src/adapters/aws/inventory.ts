@@ -1,0 +1,61 @@
+import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
+import type { Instance, ScanError, Scope } from '../../domain/findings/model.js';
+import type { ScopeClients } from './clients.js';
+import { classifyAwsError } from './errors.js';
+import { mapInstance } from './map-instance.js';
+import { readAccountDefault, readAutoScalingGroups, readLaunchTemplates } from './prevention.js';
+
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+export interface InstancesRead {
+  instances: Instance[];
+  /** instances whose shape could not be read (partial: the others are kept) */
+  errors: ScanError[];
+}
+
+/** DescribeInstances, the core of a scope: throws a classified error when it cannot be read. */
+async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<InstancesRead> {
+  const input = { Filters: [{ Name: 'instance-state-name', Values: LIVE_STATES }] };
+  const instances: Instance[] = [];
+  const errors: ScanError[] = [];
+  try {
+    for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 1000 }, input)) {
+      for (const reservation of page.Reservations ?? []) {
+        for (const raw of reservation.Instances ?? []) {
+          const mapped = mapInstance(raw, scope.accountId, scope.region);
+          if (mapped.ok) instances.push(mapped.instance);
+          else
+            errors.push({
+              ...scope,
+              stage: 'inventory',
+              code: 'UnexpectedInstanceShape',
+              message: `${mapped.instanceId}: ${mapped.problem}`,
+              partial: true,
+            });
+        }
+      }
+    }
+  } catch (err) {
+    throw classifyAwsError(err, `DescribeInstances in ${scope.accountId}/${scope.region}`);
+  }
+  return { instances, errors };
+}
+
+/**
+ * The readers of one account x region: the instances, and the parts around them (launch
+ * templates, Auto Scaling groups, the account default). Parts throw the SDK's errors as they
+ * are; the scan decides what a failed part means.
+ */
+export function createInventory() {
+  return {
+    instances: (clients: ScopeClients, scope: Scope) => listInstances(clients.ec2, scope),
+    launchTemplates: (clients: ScopeClients, scope: Scope) => readLaunchTemplates(clients.ec2, scope),
+    accountDefault: (clients: ScopeClients, scope: Scope) => readAccountDefault(clients.ec2, scope),
+    autoScalingGroups: (
+      clients: ScopeClients,
+      scope: Scope,
+      templates: Parameters<typeof readAutoScalingGroups>[3],
+    ) => readAutoScalingGroups(clients.autoScaling, clients.ec2, scope, templates),
+  };
+}
+export type Inventory = ReturnType<typeof createInventory>;

@@ -1,0 +1,163 @@
+import { type AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
+import {
+  type EC2Client,
+  GetInstanceMetadataDefaultsCommand,
+  type LaunchTemplateVersion,
+  paginateDescribeLaunchTemplates,
+  paginateDescribeLaunchTemplateVersions,
+} from '@aws-sdk/client-ec2';
+import { resolveTemplateVersion } from '../../domain/findings/classify.js';
+import type {
+  AccountDefault,
+  AutoScalingGroup,
+  HttpTokens,
+  LaunchTemplate,
+  Scope,
+} from '../../domain/findings/model.js';
+
+/**
+ * What keeps IMDSv1 coming back: launch templates, the Auto Scaling groups that launch them,
+ * and the account's default for new instances.
+ */
+
+const tokensOf = (v: LaunchTemplateVersion): HttpTokens | null => {
+  const t = v.LaunchTemplateData?.MetadataOptions?.HttpTokens;
+  return t === 'optional' || t === 'required' ? t : null;
+};
+
+/** Every launch template with its default version's MetadataOptions: two paginated calls. */
+export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise<LaunchTemplate[]> {
+  const heads: { id: string; name: string; defaultVersion: number; latestVersion: number }[] = [];
+  for await (const page of paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, {})) {
+    for (const t of page.LaunchTemplates ?? []) {
+      if (!t.LaunchTemplateId) continue;
+      heads.push({
+        id: t.LaunchTemplateId,
+        name: t.LaunchTemplateName ?? t.LaunchTemplateId,
+        defaultVersion: t.DefaultVersionNumber ?? 1,
+        latestVersion: t.LatestVersionNumber ?? 1,
+      });
+    }
+  }
+  if (heads.length === 0) return [];
+  const defaults = new Map<string, LaunchTemplateVersion>();
+  const input = { Versions: ['$Default'] };
+  for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, input)) {
+    for (const v of page.LaunchTemplateVersions ?? [])
+      if (v.LaunchTemplateId) defaults.set(v.LaunchTemplateId, v);
+  }
+  return heads.map((h) => {
+    const v = defaults.get(h.id);
+    const mo = v?.LaunchTemplateData?.MetadataOptions;
+    return {
+      accountId: scope.accountId,
+      region: scope.region,
+      launchTemplateId: h.id,
+      name: h.name,
+      defaultVersion: h.defaultVersion,
+      latestVersion: h.latestVersion,
+      httpTokens: v ? tokensOf(v) : null,
+      httpEndpoint:
+        mo?.HttpEndpoint === 'enabled' || mo?.HttpEndpoint === 'disabled' ? mo.HttpEndpoint : null,
+      hopLimit: mo?.HttpPutResponseHopLimit ?? null,
+    };
+  });
+}
+
+interface RawGroup {
+  name: string;
+  ref: { id: string | undefined; name: string | undefined; version: string } | null;
+}
+
+async function listGroups(asg: AutoScalingClient): Promise<RawGroup[]> {
+  const groups: RawGroup[] = [];
+  for await (const page of paginateDescribeAutoScalingGroups({ client: asg, pageSize: 100 }, {})) {
+    for (const g of page.AutoScalingGroups ?? []) {
+      const spec = g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+      groups.push({
+        name: g.AutoScalingGroupName ?? '(unnamed)',
+        ref: spec
+          ? { id: spec.LaunchTemplateId, name: spec.LaunchTemplateName, version: spec.Version ?? '$Default' }
+          : null,
+      });
+    }
+  }
+  return groups;
+}
+
+/**
+ * Auto Scaling groups with the HttpTokens of the template version each one launches. Versions
+ * other than a template's default are read with one extra call per template, only when needed.
+ */
+export async function readAutoScalingGroups(
+  asg: AutoScalingClient,
+  ec2: EC2Client,
+  scope: Scope,
+  templates: LaunchTemplate[],
+): Promise<AutoScalingGroup[]> {
+  const groups = await listGroups(asg);
+  const byId = new Map(templates.map((t) => [t.launchTemplateId, t]));
+  const byName = new Map(templates.map((t) => [t.name, t]));
+  const resolved = groups.map((g) => {
+    const t = g.ref
+      ? (g.ref.id && byId.get(g.ref.id)) || (g.ref.name && byName.get(g.ref.name)) || null
+      : null;
+    const version = g.ref && t ? resolveTemplateVersion(g.ref.version, t) : null;
+    return { g, t, version };
+  });
+  const extra = await readExtraVersions(
+    ec2,
+    resolved.flatMap(({ t, version }) =>
+      t && version !== null && version !== t.defaultVersion ? [{ id: t.launchTemplateId, version }] : [],
+    ),
+  );
+  return resolved.map(({ g, t, version }) => ({
+    accountId: scope.accountId,
+    region: scope.region,
+    name: g.name,
+    launchTemplate: g.ref
+      ? { id: t?.launchTemplateId ?? g.ref.id ?? g.ref.name ?? '?', version: g.ref.version }
+      : null,
+    launches:
+      t && version !== null
+        ? {
+            version,
+            httpTokens:
+              version === t.defaultVersion
+                ? t.httpTokens
+                : (extra.get(`${t.launchTemplateId}:${version}`) ?? null),
+          }
+        : null,
+  }));
+}
+
+async function readExtraVersions(
+  ec2: EC2Client,
+  wanted: { id: string; version: number }[],
+): Promise<Map<string, HttpTokens | null>> {
+  const out = new Map<string, HttpTokens | null>();
+  const perTemplate = new Map<string, Set<number>>();
+  for (const w of wanted) perTemplate.set(w.id, (perTemplate.get(w.id) ?? new Set()).add(w.version));
+  for (const [id, versions] of perTemplate) {
+    const input = { LaunchTemplateId: id, Versions: [...versions].map(String) };
+    for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2 }, input)) {
+      for (const v of page.LaunchTemplateVersions ?? []) out.set(`${id}:${v.VersionNumber}`, tokensOf(v));
+    }
+  }
+  return out;
+}
+
+export async function readAccountDefault(ec2: EC2Client, scope: Scope): Promise<AccountDefault> {
+  const out = await ec2.send(new GetInstanceMetadataDefaultsCommand({}));
+  const a = out.AccountLevel ?? {};
+  return {
+    accountId: scope.accountId,
+    region: scope.region,
+    httpTokens: a.HttpTokens ?? 'no-preference',
+    httpEndpoint: a.HttpEndpoint ?? 'no-preference',
+    hopLimit: a.HttpPutResponseHopLimit ?? null,
+    instanceMetadataTags: a.InstanceMetadataTags ?? 'no-preference',
+    managedBy: a.ManagedBy === 'declarative-policy' ? 'declarative-policy' : 'account',
+    managedExceptionMessage: a.ManagedExceptionMessage ?? null,
+  };
+}

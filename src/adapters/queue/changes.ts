@@ -1,0 +1,110 @@
+import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { z } from 'zod';
+import { applyChange } from '../../app/change/apply.js';
+import { applyBulkItem, finishBulk } from '../../app/change/bulk.js';
+import type { ChangeContext } from '../../app/change/context.js';
+import type { ChangeRequest } from '../../domain/change/request.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { Logger } from '../log.js';
+import type { QueueDeps } from './scan-queues.js';
+
+export const CHANGE_QUEUE = 'changes';
+
+const ChangeJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('apply'), requestId: z.string() }),
+  z.object({
+    kind: z.literal('bulk-item'),
+    requestId: z.string(),
+    instanceId: z.string(),
+    region: z.string(),
+  }),
+  z.object({ kind: z.literal('bulk-finish'), requestId: z.string() }),
+]);
+
+const ATTEMPTS = 6;
+const OPTS = {
+  attempts: ATTEMPTS,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 30 * 86_400 },
+  removeOnFail: { age: 30 * 86_400 },
+};
+
+export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
+  const bull = { prefix: `${prefix}:bull` };
+  const queue = new Queue(CHANGE_QUEUE, { ...bull, connection: connect('change-queue') }).on(
+    'error',
+    onError,
+  );
+  const flow = new FlowProducer({ ...bull, connection: connect('change-flow') }).on('error', onError);
+  return {
+    queue,
+    /** one apply job per request: a second approval racing the first cannot start a second change */
+    async enqueueApply(requestId: string): Promise<void> {
+      await queue.add('apply', { kind: 'apply', requestId }, { ...OPTS, jobId: `apply-${requestId}` });
+    },
+    async enqueueBulk(
+      cr: ChangeRequest,
+      regionOf: (instanceId: string) => Promise<string | null>,
+    ): Promise<void> {
+      if (cr.target.type !== 'bulk') return;
+      const children = [];
+      for (const instanceId of cr.target.instanceIds) {
+        const region = cr.target.region ?? (await regionOf(instanceId));
+        if (!region) continue;
+        children.push({
+          name: 'bulk-item',
+          queueName: CHANGE_QUEUE,
+          data: { kind: 'bulk-item', requestId: cr.id, instanceId, region },
+          opts: { ...OPTS, jobId: `item-${cr.id}-${instanceId}`, ignoreDependencyOnFailure: true },
+        });
+      }
+      await flow.add({
+        name: 'bulk-finish',
+        queueName: CHANGE_QUEUE,
+        data: { kind: 'bulk-finish', requestId: cr.id },
+        opts: { ...OPTS, jobId: `bulk-${cr.id}` },
+        children,
+      });
+    },
+    async jobState(jobId: string): Promise<'live' | 'ended' | 'missing'> {
+      const state = await queue.getJobState(jobId);
+      if (state === 'unknown') return 'missing';
+      return state === 'completed' || state === 'failed' ? 'ended' : 'live';
+    },
+    async close() {
+      await Promise.all([queue.close(), flow.close()]);
+    },
+  };
+}
+export type ChangeQueue = ReturnType<typeof createChangeQueue>;
+
+async function process(ctx: ChangeContext, job: Job): Promise<string> {
+  const parsed = ChangeJob.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`bad change job: ${parsed.error.message}`);
+  const d = parsed.data;
+  const meta = { id: job.id ?? '', attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? ATTEMPTS };
+  if (d.kind === 'apply') return applyChange(ctx, d.requestId, meta);
+  if (d.kind === 'bulk-item') return applyBulkItem(ctx, d.requestId, d.instanceId, d.region, meta);
+  return finishBulk(ctx, d.requestId);
+}
+
+/**
+ * The workers that change production. Locks are short so a crashed worker's job is picked up
+ * again within seconds; the job resumes its own 'applying' request (see applyChange).
+ */
+export function startChangeWorker(
+  deps: QueueDeps & { ctx: ChangeContext; log: Logger; concurrency?: number },
+) {
+  const worker = new Worker(CHANGE_QUEUE, (job) => process(deps.ctx, job), {
+    prefix: `${deps.prefix}:bull`,
+    connection: deps.connect('change-worker'),
+    concurrency: deps.concurrency ?? 16,
+    lockDuration: 15_000,
+    stalledInterval: 5_000,
+  });
+  worker.on('error', deps.onError);
+  worker.on('failed', (job, err) =>
+    deps.log.warn({ jobId: job?.id, err: errorMessage(err) }, 'change job attempt failed'),
+  );
+  return { worker, close: () => worker.close() };
+}

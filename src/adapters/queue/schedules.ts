@@ -1,0 +1,45 @@
+import { Worker } from 'bullmq';
+import type { Workflow } from '../../config/workflow-schema.js';
+import type { Logger } from '../log.js';
+import { QUEUE, type QueueDeps, type ScanQueues, type Trigger } from './scan-queues.js';
+
+export interface SchedulerDeps extends QueueDeps {
+  queues: ScanQueues;
+  workflow: Workflow;
+  log: Logger;
+  request: (trigger: Trigger) => Promise<{ scanId: string; joined: boolean }>;
+}
+
+/**
+ * The workflow's scan cron as a BullMQ job scheduler (one per workflow, upserted: restarting
+ * any number of workers never duplicates it), and the worker that turns each tick into a scan.
+ * A tick that finds a scan still running joins it instead of starting a second one.
+ */
+export async function startScanScheduler(deps: SchedulerDeps) {
+  const id = `scan:${deps.workflow.name}`.replace(/:/g, '-');
+  const schedule = deps.workflow.schedules.scan;
+  if (schedule) {
+    await deps.queues.trigger.upsertJobScheduler(
+      id,
+      { pattern: schedule.cron, tz: schedule.timezone },
+      { name: 'scheduled-scan', data: { workflow: deps.workflow.name } },
+    );
+    deps.log.info({ scheduler: id, cron: schedule.cron, tz: schedule.timezone }, 'scan schedule set');
+  } else {
+    await deps.queues.trigger.removeJobScheduler(id);
+  }
+  const worker = new Worker(
+    QUEUE.trigger,
+    async () => {
+      const { scanId, joined } = await deps.request({ kind: 'schedule', by: null });
+      deps.log.info(
+        { scanId, joined },
+        joined ? 'scheduled scan joined the running one' : 'scheduled scan started',
+      );
+      return { scanId, joined };
+    },
+    { prefix: `${deps.prefix}:bull`, connection: deps.connect('trigger-worker') },
+  );
+  worker.on('error', deps.onError);
+  return { worker, close: () => worker.close() };
+}

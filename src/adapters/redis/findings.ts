@@ -1,0 +1,217 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { InstanceChange, withChange } from '../../domain/findings/finding-change.js';
+import { type Finding, ScanError, type Scope, ScopeSnapshot, scopeKey } from '../../domain/findings/model.js';
+
+/** One line of scan history: what a finished scan found, kept for digests and KPIs. */
+export const ScanRecord = z.object({
+  scanId: z.string(),
+  workflow: z.string(),
+  trigger: z.object({ kind: z.enum(['cli', 'schedule', 'slack']), by: z.string().nullable() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  scopes: z.array(z.string()),
+  /** set when only part of the workflow's scope was scanned: such scans stay out of trends */
+  filter: z
+    .object({ accountId: z.string().nullable(), region: z.string().nullable() })
+    .nullable()
+    .default(null),
+  summary: z.record(z.string(), z.unknown()),
+  diff: z.object({ new: z.number(), fixed: z.number(), regressed: z.number(), gone: z.number() }),
+  /** mean seconds from first seen as a laggard to fixed, over the instances this scan saw fixed */
+  mttrSeconds: z.number().nullable(),
+  /** how many instances that mean is over */
+  remediated: z.number().int().default(0),
+  errors: z.array(ScanError),
+});
+export type ScanRecord = z.infer<typeof ScanRecord>;
+
+const HISTORY_LIMIT = 1000;
+/** SET KEYS[1] to ARGV[2] only while it still holds ARGV[1]: a snapshot patched without losing a scan's commit. */
+const SWAP = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
+const SNAPSHOT_CHUNK = 50;
+
+export interface LaggardChanges {
+  /** instance keys that became laggards (new or regressed): first-seen time is kept if already set */
+  became: string[];
+  /** instance keys that stopped being laggards (fixed or gone) */
+  cleared: string[];
+  /** instance keys that drifted back to accepting IMDSv1: their owners hear at once */
+  regressed?: string[];
+}
+
+/**
+ * Redis layout (all under `<prefix>:`): snap:<account>:<region> the latest snapshot of a scope;
+ * scopes a set of scope keys with a snapshot; laggard-since a hash instance -> first seen as a
+ * laggard; scans a capped list of ScanRecord, newest first; changed:<account>:<region> a hash instance ->
+ * the InstanceChange the bot last made to it (a scan that started before it keeps it in its snapshot).
+ */
+export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+  const k = (...parts: string[]) => [prefix, ...parts].join(':');
+
+  /** Changes made after this scan started: the scan read the instances before them. */
+  async function newerChanges(snapshot: ScopeSnapshot): Promise<InstanceChange[]> {
+    const raw = await redis.hgetall(k('changed', scopeKey(snapshot)));
+    const all = Object.values(raw).map((v) => InstanceChange.parse(JSON.parse(v)));
+    return all.filter((c) => c.at > snapshot.scannedAt);
+  }
+
+  const overlay = (snapshot: ScopeSnapshot, changes: InstanceChange[]): ScopeSnapshot => {
+    if (changes.length === 0) return snapshot;
+    const byId = new Map(changes.map((c) => [c.instanceId, c]));
+    const findings = snapshot.findings.map((f) => {
+      const c = byId.get(f.instanceId);
+      return c ? withChange(f, c) : f;
+    });
+    return { ...snapshot, findings };
+  };
+
+  /** Rewrites a scope's snapshot with `patch`, retried when a scan commits in between. */
+  async function patchSnapshot(scope: Scope, patch: (s: ScopeSnapshot) => ScopeSnapshot): Promise<void> {
+    const key = k('snap', scopeKey(scope));
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const raw = await redis.get(key);
+      if (raw === null) return;
+      const next = JSON.stringify(patch(ScopeSnapshot.parse(JSON.parse(raw))));
+      if ((await redis.eval(SWAP, 1, key, raw, next)) === 1) return;
+    }
+  }
+
+  return {
+    async getSnapshot(scope: Scope): Promise<ScopeSnapshot | null> {
+      const raw = await redis.get(k('snap', scopeKey(scope)));
+      return raw === null ? null : ScopeSnapshot.parse(JSON.parse(raw));
+    },
+
+    /** Read in chunks, so a 100,000-instance fleet never holds all its raw JSON at once. */
+    async getSnapshots(scopes: Scope[]): Promise<ScopeSnapshot[]> {
+      const out: ScopeSnapshot[] = [];
+      for (let i = 0; i < scopes.length; i += SNAPSHOT_CHUNK) {
+        const raws = await redis.mget(
+          ...scopes.slice(i, i + SNAPSHOT_CHUNK).map((s) => k('snap', scopeKey(s))),
+        );
+        for (const raw of raws) if (raw !== null) out.push(ScopeSnapshot.parse(JSON.parse(raw)));
+      }
+      return out;
+    },
+
+    /** The latest snapshot of every scope ever scanned (of one account, when given). */
+    async latestSnapshots(accountId?: string): Promise<ScopeSnapshot[]> {
+      const scopes = await this.listScopes();
+      return this.getSnapshots(accountId ? scopes.filter((s) => s.accountId === accountId) : scopes);
+    },
+
+    async listScopes(): Promise<Scope[]> {
+      const keys = await redis.smembers(k('scopes'));
+      return keys.sort().map((key) => {
+        const [accountId = '', region = ''] = key.split(':');
+        return { accountId, region };
+      });
+    },
+
+    /**
+     * Stores a scope's new snapshot and the laggard first-seen bookkeeping in one transaction.
+     * Returns, for each cleared instance, how long it had been a laggard (seconds).
+     */
+    async commitSnapshot(scanned: ScopeSnapshot, changes: LaggardChanges, now: Date): Promise<number[]> {
+      const made = await newerChanges(scanned);
+      const snapshot = overlay(scanned, made);
+      const since =
+        changes.cleared.length > 0 ? await redis.hmget(k('laggard-since'), ...changes.cleared) : [];
+      const tx = redis
+        .multi()
+        .set(k('snap', scopeKey(snapshot)), JSON.stringify(snapshot))
+        .sadd(k('scopes'), scopeKey(snapshot));
+      if (snapshot.findings.length > 0) {
+        tx.hset(k('where'), ...snapshot.findings.flatMap((f) => [f.instanceId, scopeKey(snapshot)]));
+      }
+      for (const key of changes.became) tx.hsetnx(k('laggard-since'), key, now.toISOString());
+      if (changes.cleared.length > 0) tx.hdel(k('laggard-since'), ...changes.cleared);
+      if (changes.regressed?.length) tx.sadd(k('regressed'), ...changes.regressed);
+      await tx.exec();
+      return since.flatMap((iso) => (iso ? [Math.max(0, (now.getTime() - Date.parse(iso)) / 1000)] : []));
+    },
+
+    /** The latest finding for an instance id, wherever it is (null when no scan saw it). */
+    async locate(instanceId: string): Promise<Finding | null> {
+      const where = await redis.hget(k('where'), instanceId);
+      if (!where) return null;
+      const [accountId = '', region = ''] = where.split(':');
+      const snap = await this.getSnapshot({ accountId, region });
+      return snap?.findings.find((f) => f.instanceId === instanceId) ?? null;
+    },
+
+    /** A change the bot just made to an instance: its finding says so at once, and scans keep it. */
+    async recordInstanceChange(scope: Scope, change: InstanceChange): Promise<void> {
+      await redis.hset(k('changed', scopeKey(scope)), change.instanceId, JSON.stringify(change));
+      await patchSnapshot(scope, (snap) => overlay(snap, [change]));
+    },
+
+    /** The last change the bot made to an instance. */
+    async instanceChange(scope: Scope, instanceId: string): Promise<InstanceChange | null> {
+      const raw = await redis.hget(k('changed', scopeKey(scope)), instanceId);
+      return raw ? InstanceChange.parse(JSON.parse(raw)) : null;
+    },
+
+    /** A launch template's or the account default's row, rewritten after the bot changed it. */
+    patchSnapshot,
+
+    async laggardSince(instanceKeys: string[]): Promise<(string | null)[]> {
+      return instanceKeys.length === 0 ? [] : redis.hmget(k('laggard-since'), ...instanceKeys);
+    },
+
+    /**
+     * Instances enforced lately: the next scans read their MetadataNoTokenRejected, because a
+     * rejection means something on the instance still speaks IMDSv1 and now fails.
+     */
+    async watch(
+      instance: { accountId: string; region: string; instanceId: string },
+      requestId: string,
+      at: Date,
+    ): Promise<void> {
+      const scope = scopeKey(instance);
+      await redis
+        .multi()
+        .zadd(k('watch', scope), at.getTime(), instance.instanceId)
+        .hset(k('watch-req'), instanceKey(instance), requestId)
+        .exec();
+    },
+
+    /** Instance ids of a scope enforced within `days` (older ones are dropped). */
+    async watched(scope: Scope, now: Date, days: number): Promise<string[]> {
+      const key = k('watch', scopeKey(scope));
+      await redis.zremrangebyscore(key, '-inf', now.getTime() - days * 86_400_000);
+      return redis.zrange(key, 0, -1);
+    },
+
+    async watchRequest(key: string): Promise<string | null> {
+      return redis.hget(k('watch-req'), key);
+    },
+
+    /** Regressions not yet told to their owners (instance keys). */
+    async pendingRegressions(): Promise<Set<string>> {
+      return new Set(await redis.smembers(k('regressed')));
+    },
+
+    async clearRegressions(keys: string[]): Promise<void> {
+      if (keys.length > 0) await redis.srem(k('regressed'), ...keys);
+    },
+
+    async appendScan(record: ScanRecord): Promise<void> {
+      await redis
+        .multi()
+        .lpush(k('scans'), JSON.stringify(record))
+        .ltrim(k('scans'), 0, HISTORY_LIMIT - 1)
+        .exec();
+    },
+
+    async recentScans(limit = 50): Promise<ScanRecord[]> {
+      const raws = await redis.lrange(k('scans'), 0, limit - 1);
+      return raws.map((raw) => ScanRecord.parse(JSON.parse(raw)));
+    },
+  };
+}
+export type FindingsStore = ReturnType<typeof createFindingsStore>;
+
+export const instanceKey = (f: { accountId: string; region: string; instanceId: string }) =>
+  `${f.accountId}:${f.region}:${f.instanceId}`;

@@ -1,0 +1,59 @@
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { SlackConfig } from '../../config/slack-env.js';
+import type { Logger } from '../log.js';
+import type { SlackIdentity } from './identity.js';
+
+/** Bolt logs through our pino logger. */
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: 'bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m) => child.debug(m.map(String).join(' ')),
+    info: (...m) => child.info(m.map(String).join(' ')),
+    warn: (...m) => child.warn(m.map(String).join(' ')),
+    error: (...m) => child.error(m.map(String).join(' ')),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/**
+ * The Bolt app: Socket Mode when an app-level token is configured (no public ingress), the HTTP
+ * receiver otherwise (v0 signatures checked, requests older than 5 minutes refused, /healthz).
+ * Every Web API call, from Bolt and from Socket Mode's apps.connections.open, goes to SLACK_API_URL.
+ * The bot token was checked (auth.test) before; its ids are passed in.
+ */
+export function createBoltApp(config: SlackConfig, log: Logger, identity: SlackIdentity): App {
+  const logger = boltLogger(log);
+  const clientOptions = { slackApiUrl: config.apiUrl };
+  // the ids auth.test gave at start: Bolt would otherwise call auth.test again, unawaited, and a
+  // refused token would end the process with an unhandled rejection
+  const bot = { botId: identity.botId, botUserId: identity.botUserId };
+  if (config.mode === 'socket' && config.appToken) {
+    const receiver = new SocketModeReceiver({
+      appToken: config.appToken,
+      installerOptions: { clientOptions },
+      logger,
+    });
+    return new App({ token: config.botToken, ...bot, receiver, clientOptions, logger });
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: config.signingSecret ?? '',
+    endpoints: '/slack/events',
+    logger,
+    customRoutes: [
+      {
+        path: '/healthz',
+        method: ['GET'],
+        handler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('ok');
+        },
+      },
+    ],
+  });
+  return new App({ token: config.botToken, ...bot, receiver, clientOptions, logger });
+}

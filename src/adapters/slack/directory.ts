@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { SlackSettings } from '../../config/slack-schema.js';
+import { call, classifySlackError } from './web.js';
+
+/** Where an owner's messages go: their DM, their team's channel, or (unrouted) security, with why. */
+export const OwnerRoute = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('user'), userId: z.string(), label: z.string() }),
+  z.object({ kind: z.literal('channel'), channelId: z.string(), label: z.string() }),
+  z.object({ kind: z.literal('unrouted'), reason: z.string() }),
+]);
+export type OwnerRoute = z.infer<typeof OwnerRoute>;
+
+interface SlackUser {
+  id?: string;
+  name?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  real_name?: string;
+  profile?: { email?: string; display_name?: string; real_name?: string };
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const USER_ID = /^[UW][A-Z0-9]{6,}$/;
+const HANDLE = /^@[\w.-]+$/;
+/** past this many unknown people, one paginated users.list beats one lookup each */
+const BULK_THRESHOLD = 20;
+
+export interface DirectoryDeps {
+  client: WebClient;
+  redis: Redis;
+  prefix: string;
+  settings: SlackSettings;
+}
+
+export interface OwnerRef {
+  owner: string;
+  ownerTag: string;
+}
+
+/** The owner tag of a finding, when it has one. */
+export const ownerRefOf = (f: { owner: string | null; ownerTag: string | null }): OwnerRef | null =>
+  f.owner && f.ownerTag ? { owner: f.owner, ownerTag: f.ownerTag } : null;
+
+const kindOf = (v: string) =>
+  EMAIL.test(v) ? 'email' : USER_ID.test(v) ? 'id' : HANDLE.test(v) ? 'handle' : 'team';
+
+function routeOfUser(u: SlackUser | undefined, ref: OwnerRef): OwnerRoute {
+  const tag = `tag ${ref.ownerTag}=${ref.owner}`;
+  if (!u?.id) return { kind: 'unrouted', reason: `${tag} has no Slack user` };
+  if (u.deleted) return { kind: 'unrouted', reason: `${tag} is a deactivated Slack user` };
+  if (u.is_bot) return { kind: 'unrouted', reason: `${tag} is a bot, not a person` };
+  return { kind: 'user', userId: u.id, label: u.real_name ?? u.profile?.real_name ?? u.name ?? u.id };
+}
+
+/**
+ * Resolves owner tag values (email, Slack user id, @handle, team name) to a route, caching hits
+ * and misses in Redis. Many unknown people at once are resolved with one users.list walk.
+ */
+export function createDirectory({ client, redis, prefix, settings }: DirectoryDeps) {
+  const ttlHit = settings.ownerCacheHours * 3600;
+  const ttlMiss = Math.max(600, Math.round(ttlHit / 6));
+  const key = (owner: string) =>
+    `${prefix}:owner:${createHash('sha256').update(owner.trim().toLowerCase()).digest('hex').slice(0, 32)}`;
+  const teams = new Map(
+    Object.entries(settings.teams).map(([name, team]) => [name.toLowerCase(), team.channel]),
+  );
+
+  function teamRoute(ref: OwnerRef): OwnerRoute {
+    const channel = teams.get(ref.owner.trim().toLowerCase());
+    if (channel) return { kind: 'channel', channelId: channel, label: ref.owner };
+    return {
+      kind: 'unrouted',
+      reason: `tag ${ref.ownerTag}=${ref.owner} names no Slack user and no team channel (map it under slack.teams)`,
+    };
+  }
+
+  async function lookupOne(ref: OwnerRef): Promise<OwnerRoute> {
+    const v = ref.owner.trim();
+    try {
+      if (kindOf(v) === 'email')
+        return routeOfUser((await client.users.lookupByEmail({ email: v })).user as SlackUser, ref);
+      return routeOfUser((await client.users.info({ user: v })).user as SlackUser, ref);
+    } catch (err) {
+      const e = classifySlackError(err, kindOf(v) === 'email' ? 'users.lookupByEmail' : 'users.info');
+      if (e.code === 'slack:users_not_found' || e.code === 'slack:user_not_found')
+        return routeOfUser(undefined, ref);
+      throw e;
+    }
+  }
+
+  async function walkUsers(): Promise<Map<string, SlackUser>> {
+    const index = new Map<string, SlackUser>();
+    let cursor: string | undefined;
+    do {
+      const page = await call('users.list', () =>
+        client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) }),
+      );
+      for (const u of (page.members ?? []) as SlackUser[]) {
+        for (const k of [
+          u.id,
+          u.profile?.email,
+          u.name && `@${u.name}`,
+          u.profile?.display_name && `@${u.profile.display_name}`,
+        ]) {
+          if (k) index.set(k.toLowerCase(), u);
+        }
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return index;
+  }
+
+  async function resolveMisses(misses: OwnerRef[]): Promise<OwnerRoute[]> {
+    const people = misses.filter((m) => kindOf(m.owner.trim()) !== 'team');
+    const needsWalk =
+      people.length > BULK_THRESHOLD || people.some((m) => kindOf(m.owner.trim()) === 'handle');
+    const index = needsWalk ? await walkUsers() : null;
+    const out: OwnerRoute[] = [];
+    for (const ref of misses) {
+      const v = ref.owner.trim();
+      if (kindOf(v) === 'team') out.push(teamRoute(ref));
+      else if (index) out.push(routeOfUser(index.get(v.toLowerCase()), ref));
+      else out.push(await lookupOne(ref));
+    }
+    return out;
+  }
+
+  return {
+    /** Routes for many owners at once (one entry per distinct owner value). */
+    async resolveMany(refs: OwnerRef[]): Promise<Map<string, OwnerRoute>> {
+      const distinct = [...new Map(refs.map((r) => [r.owner, r])).values()];
+      const result = new Map<string, OwnerRoute>();
+      if (distinct.length === 0) return result;
+      const cached = await redis.mget(...distinct.map((r) => key(r.owner)));
+      const misses: OwnerRef[] = [];
+      distinct.forEach((ref, i) => {
+        const hit = cached[i] ? OwnerRoute.safeParse(JSON.parse(cached[i] ?? 'null')) : null;
+        if (hit?.success) result.set(ref.owner, hit.data);
+        else misses.push(ref);
+      });
+      const resolved = await resolveMisses(misses);
+      const tx = redis.multi();
+      misses.forEach((ref, i) => {
+        const route = resolved[i] as OwnerRoute;
+        result.set(ref.owner, route);
+        tx.set(key(ref.owner), JSON.stringify(route), 'EX', route.kind === 'unrouted' ? ttlMiss : ttlHit);
+      });
+      await tx.exec();
+      return result;
+    },
+    /** Where a finding's owner is reached; null when it has no owner tag. */
+    async routeOf(f: { owner: string | null; ownerTag: string | null }): Promise<OwnerRoute | null> {
+      const ref = ownerRefOf(f);
+      return ref ? this.resolve(ref) : null;
+    },
+    async resolve(ref: OwnerRef): Promise<OwnerRoute> {
+      return (await this.resolveMany([ref])).get(ref.owner) as OwnerRoute;
+    },
+  };
+}
+export type Directory = ReturnType<typeof createDirectory>;

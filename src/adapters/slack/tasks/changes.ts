@@ -1,0 +1,186 @@
+import { recordRefusal } from '../../../app/change/audit.js';
+import { approve, auditTarget, deny } from '../../../app/change/decide.js';
+import {
+  type RequestOutcome,
+  requestAccountDefault,
+  requestBulk,
+  requestEnforce,
+  requestRollback,
+  requestTemplateFix,
+} from '../../../app/change/request.js';
+import { isLaggard } from '../../../domain/findings/classify.js';
+import { ownerRefOf } from '../directory.js';
+import { code, lines, md, trusted } from '../text.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
+import { locateRef } from './cards.js';
+import type { TaskContext } from './context.js';
+import type { SlackTask } from './schema.js';
+
+/** Outcomes and notes are mrkdwn the change code built (its data escaped). */
+export function outcomeMessage(o: RequestOutcome): ResponseMessage {
+  if (!o.ok) return ephemeral(trusted(o.reason));
+  const cr = o.request;
+  return ephemeral(
+    lines(
+      md`Requested ${cr.id}: it needs ${cr.requiredApprovals} approval(s) from approvers other than you; the card is in the approvers' channel.`,
+      ...o.notes.map(trusted),
+    ),
+  );
+}
+
+/** Enforce from a digest card: the button's opaque id is checked, then it is a normal request. */
+export async function enforceFromCard(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'card-action' }>,
+): Promise<ResponseMessage> {
+  const loc = await locateRef(ctx, task.ref, { user: task.user, action: 'enforce' });
+  if (!loc.ok) return loc.message;
+  const actor = await ctx.access.actorFor(task.user.id, task.channelId);
+  return outcomeMessage(
+    await requestEnforce(
+      ctx.change,
+      loc.finding,
+      { userId: task.user.id, name: task.user.name },
+      actor.groups,
+      null,
+      { channelId: task.channelId, messageTs: task.messageTs },
+    ),
+  );
+}
+
+/** /imds enforce <instance-id> [reason] */
+export async function enforceCommand(
+  ctx: TaskContext,
+  user: { id: string; name: string },
+  actor: { groups: readonly string[] },
+  channelId: string,
+  instanceId: string,
+  reason: string | null,
+): Promise<ResponseMessage> {
+  const f = await ctx.app.store.locate(instanceId);
+  if (!f) return ephemeral(md`No scan has seen ${code(instanceId)}: nothing to enforce.`);
+  return outcomeMessage(
+    await requestEnforce(ctx.change, f, { userId: user.id, name: user.name }, actor.groups, reason, {
+      channelId,
+    }),
+  );
+}
+
+/** /imds rollback <instance-id | cr-id> <reason>: the latest applied enforcement of that instance
+ * (one instance of a bulk too), or every instance a bulk request still enforces. */
+export async function rollbackCommand(
+  ctx: TaskContext,
+  user: { id: string; name: string },
+  actor: { groups: readonly string[] },
+  channelId: string,
+  instanceId: string,
+  reason: string,
+): Promise<ResponseMessage> {
+  const by = { userId: user.id, name: user.name };
+  if (instanceId.startsWith('cr-')) {
+    const original = await ctx.change.requests.get(instanceId);
+    if (!original) return ephemeral(md`No change request ${instanceId}.`);
+    return outcomeMessage(
+      await requestRollback(ctx.change, original, by, actor.groups, reason, { channelId }),
+    );
+  }
+  const f = await ctx.app.store.locate(instanceId);
+  if (!f) return ephemeral(md`No scan has seen ${code(instanceId)}.`);
+  const last = await ctx.change.requests.lastApplied({
+    accountId: f.accountId,
+    region: f.region,
+    resource: instanceId,
+  });
+  if (!last) return ephemeral(md`No applied change of ${code(instanceId)} to roll back.`);
+  const one = last.target.type === 'bulk' ? instanceId : undefined;
+  return outcomeMessage(
+    await requestRollback(ctx.change, last, by, actor.groups, reason, { channelId }, one),
+  );
+}
+
+export async function changeCommand(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'change-command' }>,
+): Promise<ResponseMessage> {
+  const by = { userId: task.user.id, name: task.user.name };
+  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId);
+  const where = { channelId: task.channelId };
+  const c = task.command;
+  if (c.name === 'fix-template') {
+    const t = { accountId: c.accountId, region: c.region, launchTemplateId: c.launchTemplateId };
+    return outcomeMessage(await requestTemplateFix(ctx.change, t, by, groups, where));
+  }
+  if (c.name === 'fix-default') {
+    return outcomeMessage(
+      await requestAccountDefault(
+        ctx.change,
+        { accountId: c.accountId, region: c.region },
+        by,
+        groups,
+        where,
+      ),
+    );
+  }
+  const snaps = await ctx.app.store.latestSnapshots(c.accountId);
+  let findings = snaps.flatMap((s) => s.findings.filter(isLaggard));
+  if (c.owner) {
+    const routes = await ctx.directory.resolveMany(findings.flatMap((f) => ownerRefOf(f) ?? []));
+    findings = findings.filter(
+      (f) =>
+        f.owner &&
+        routes.get(f.owner)?.kind === 'user' &&
+        (routes.get(f.owner) as { userId: string }).userId === c.owner,
+    );
+  }
+  return outcomeMessage(
+    await requestBulk(ctx.change, findings, { accountId: c.accountId, owner: c.owner }, by, groups, where),
+  );
+}
+
+/**
+ * Approve / deny / request rollback from a request card (or its modal). Group membership is asked
+ * of Slack now, not the cache: someone removed from the approvers a moment ago cannot approve.
+ */
+export async function decision(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'cr-decision' }>,
+): Promise<ResponseMessage> {
+  const by = { userId: task.user.id, name: task.user.name };
+  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId, { fresh: true });
+  if (task.action === 'approve')
+    return ephemeral(
+      trusted(
+        (
+          await approve(ctx.change, task.requestId, by, groups, {
+            overrideReason: task.overrideReason,
+            confirmed: task.confirmed,
+          })
+        ).message,
+      ),
+    );
+  if (task.action === 'deny')
+    return ephemeral(
+      trusted((await deny(ctx.change, task.requestId, by, groups, task.reason ?? '')).message),
+    );
+  const original = await ctx.change.requests.get(task.requestId);
+  if (!original) return ephemeral(md`No change request ${task.requestId}.`);
+  const o = await requestRollback(
+    ctx.change,
+    original,
+    by,
+    groups,
+    task.reason ?? '',
+    { channelId: task.channelId },
+    task.instanceId,
+  );
+  if (!o.ok)
+    await recordRefusal(ctx, {
+      actor: by,
+      action: 'rollback',
+      target: auditTarget(original),
+      requestId: original.id,
+      code: 'rollback-refused',
+      reason: o.reason,
+    });
+  return outcomeMessage(o);
+}

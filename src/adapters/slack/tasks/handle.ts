@@ -1,0 +1,64 @@
+import { CodedError, errorMessage } from '../../../domain/errors.js';
+import { code, md } from '../text.js';
+import { ephemeral, type ResponseMessage } from '../web.js';
+import { whenActive } from './active.js';
+import { acknowledge, snooze } from './cards.js';
+import { changeCommand, decision, enforceFromCard } from './changes.js';
+import { runCommand } from './commands.js';
+import type { TaskContext } from './context.js';
+import { planDigests } from './digest.js';
+import { homeView } from './home.js';
+import { alertRejections } from './rejections.js';
+import type { SlackTask } from './schema.js';
+
+/**
+ * Sends what a handler answered. A handler that fails for good still answers (what failed and
+ * what to check), so nobody is left looking at "working…"; transient failures are retried.
+ */
+async function reply(
+  ctx: TaskContext,
+  responseUrl: string | null,
+  work: () => Promise<ResponseMessage>,
+): Promise<void> {
+  let message: ResponseMessage;
+  try {
+    message = await work();
+  } catch (err) {
+    if (err instanceof CodedError && err.transient) throw err;
+    ctx.log.error({ err: errorMessage(err) }, 'slack task failed');
+    message = ephemeral(
+      md`That failed: ${errorMessage(err)}. Check ${code('/imds audit')} before trying again.`,
+    );
+  }
+  if (responseUrl) await ctx.out.add({ kind: 'respond', responseUrl, message });
+}
+
+/** Dispatches one queued Slack task. Replies go through the outbound queue (rate limits, retries). */
+export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unknown> {
+  switch (task.kind) {
+    case 'command':
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => runCommand(ctx, task)));
+    case 'digest':
+      return planDigests(ctx, task.onlyRegressions);
+    case 'home':
+      return ctx.out.add({
+        kind: 'publish-home',
+        userId: task.userId,
+        view: await homeView(ctx, task.userId),
+      });
+    case 'rejections':
+      return alertRejections(ctx, task.items);
+    case 'snooze':
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => snooze(ctx, task)));
+    case 'card-action':
+      return reply(ctx, task.responseUrl, () =>
+        whenActive(ctx, task, () =>
+          task.action === 'ack' ? acknowledge(ctx, task) : enforceFromCard(ctx, task),
+        ),
+      );
+    case 'change-command':
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => changeCommand(ctx, task)));
+    case 'cr-decision':
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => decision(ctx, task)));
+  }
+}

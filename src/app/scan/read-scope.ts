@@ -1,0 +1,128 @@
+import type { ScopeClients } from '../../adapters/aws/clients.js';
+import { classifyAwsError, scanErrorOf } from '../../adapters/aws/errors.js';
+import type { Inventory } from '../../adapters/aws/inventory.js';
+import type { UsageReader } from '../../adapters/aws/usage.js';
+import type { FindingsStore } from '../../adapters/redis/findings.js';
+import { needsUsage } from '../../domain/findings/classify.js';
+import type { ScanError, Scope, ScopeInventory, Usage } from '../../domain/findings/model.js';
+import type { PartKey, PartOutcome, PartValue, ScopeProgress } from '../../domain/findings/scope-progress.js';
+
+/**
+ * Reads one account x region: the inventory (DescribeInstances) is the core, and a scope without
+ * it fails; every other part (launch templates, ASGs, the account default, usage) that fails
+ * after the SDK's own retries is recorded as a partial error and the instances are kept.
+ * `progress` holds what an earlier attempt read (reused, not read again) and gains what this one reads.
+ */
+
+export interface ReadScopeDeps {
+  inventory: Inventory;
+  usage: UsageReader;
+  store: Pick<FindingsStore, 'watched'>;
+}
+
+const PART_NAMES: Record<PartKey, [ScanError['stage'], string]> = {
+  launchTemplates: ['launch-templates', 'launch templates'],
+  accountDefault: ['account-default', 'account default'],
+  autoScalingGroups: ['auto-scaling', 'Auto Scaling groups'],
+  usage: ['usage', 'IMDSv1 usage (MetadataNoToken)'],
+  rejections: ['usage', 'rejected IMDSv1 calls (MetadataNoTokenRejected)'],
+};
+
+export interface ScopeRead {
+  inventory: ScopeInventory;
+  usage: Map<string, Usage>;
+  /** why usage could not be read; null when it was */
+  usageError: string | null;
+  rejected: Map<string, Usage>;
+  errors: ScanError[];
+}
+
+function partRunner(progress: ScopeProgress, scope: Scope, errors: ScanError[]) {
+  const record = <K extends PartKey>(key: K, outcome: PartOutcome<K>): PartOutcome<K> => {
+    (progress as Record<K, PartOutcome<K>>)[key] = outcome;
+    return outcome;
+  };
+  return async <K extends PartKey>(key: K, run: () => Promise<PartValue<K>>): Promise<PartOutcome<K>> => {
+    const done = progress[key] as PartOutcome<K> | undefined;
+    const outcome = done ?? (await attempt(key, run));
+    if (!outcome.ok) errors.push(outcome.error);
+    return outcome;
+  };
+
+  async function attempt<K extends PartKey>(
+    key: K,
+    run: () => Promise<PartValue<K>>,
+  ): Promise<PartOutcome<K>> {
+    const [stage, name] = PART_NAMES[key];
+    try {
+      return record(key, { ok: true, value: await run() } as PartOutcome<K>);
+    } catch (err) {
+      const coded = classifyAwsError(err, `${name} in ${scope.accountId}/${scope.region}`);
+      const failed = { ok: false, error: scanErrorOf(scope, stage, coded, true) } as PartOutcome<K>;
+      // a transient failure may pass by the next attempt, if there is one: not kept
+      return coded.transient ? failed : record(key, failed);
+    }
+  }
+}
+
+const valueOr = <K extends PartKey>(o: PartOutcome<K>, fallback: PartValue<K>): PartValue<K> =>
+  o.ok ? (o.value as PartValue<K>) : fallback;
+
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+export async function readScope(
+  deps: ReadScopeDeps,
+  clients: ScopeClients,
+  scope: Scope,
+  win: { windowDays: number; now: Date },
+  progress: ScopeProgress,
+): Promise<ScopeRead> {
+  const errors: ScanError[] = [];
+  const part = partRunner(progress, scope, errors);
+  const [read, templates, accountDefault] = await Promise.all([
+    progress.instances
+      ? Promise.resolve({ ok: true as const, value: progress.instances })
+      : settle(deps.inventory.instances(clients, scope)),
+    part('launchTemplates', () => deps.inventory.launchTemplates(clients, scope)),
+    part('accountDefault', () => deps.inventory.accountDefault(clients, scope)),
+  ]);
+  // the parts above are in `progress` by now, for the next attempt
+  if (!read.ok) throw read.error;
+  progress.instances = read.value;
+  errors.unshift(...read.value.errors);
+  const launchTemplates = valueOr(templates, []);
+  const groups = await part('autoScalingGroups', () =>
+    deps.inventory.autoScalingGroups(clients, scope, launchTemplates),
+  );
+  const { instances } = read.value;
+  const ids = instances.filter(needsUsage).map((i) => i.instanceId);
+  const usage = await part('usage', async () => [
+    ...(await deps.usage.read(clients.cloudwatch, scope, ids, win)),
+  ]);
+  const live = new Set(instances.map((i) => i.instanceId));
+  const watched = (await deps.store.watched(scope, win.now, win.windowDays)).filter((id) => live.has(id));
+  // the last day, up to this minute: a rejection is news, and the alert repeats at most daily
+  const today = { windowDays: 1, now: win.now, includeCurrent: true };
+  const rejected = await part('rejections', async () => [
+    ...(await deps.usage.read(clients.cloudwatch, scope, watched, today, 'MetadataNoTokenRejected')),
+  ]);
+  return {
+    inventory: {
+      ...scope,
+      instances,
+      launchTemplates,
+      autoScalingGroups: valueOr(groups, []),
+      accountDefault: valueOr(accountDefault, null),
+    },
+    usage: new Map(valueOr(usage, [])),
+    usageError: usage.ok ? null : usage.error.message,
+    rejected: new Map(valueOr(rejected, [])),
+    errors,
+  };
+}

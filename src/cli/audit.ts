@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import { type AnchorFile, createAnchorFile } from '../adapters/redis/anchor-file.js';
+import { type AuditStore, createAuditStore } from '../adapters/redis/audit.js';
+import { createSlackClient } from '../adapters/slack/web.js';
+import { anchorAudit } from '../app/change/anchor.js';
+import { loadSlackConfig } from '../config/slack-env.js';
+import { checkAnchors } from '../domain/change/audit-anchors.js';
+import type { App } from '../main.js';
+
+type Out = NodeJS.WritableStream;
+
+export const anchorFileOf = (app: App): AnchorFile | null =>
+  app.workflow.audit.anchorFile ? createAnchorFile(app.workflow.audit.anchorFile) : null;
+
+/** The security channel, when Slack is configured: where anchors are posted. */
+export function securityPoster(app: App): ((text: string) => Promise<void>) | null {
+  const channel = app.workflow.slack.securityChannel;
+  if (!process.env.SLACK_BOT_TOKEN || !channel) return null;
+  const slack = loadSlackConfig(process.env);
+  const client = createSlackClient(slack.botToken, slack.apiUrl);
+  return async (text) => {
+    await client.chat.postMessage({ channel, text });
+  };
+}
+
+/** The chain, then every anchor the workflow's anchor file holds: which anchor proves which range. */
+async function verify(audit: AuditStore, file: AnchorFile | null, out: Out, err: Out): Promise<number> {
+  const r = await audit.verify();
+  if (!r.ok) {
+    err.write(`audit chain BROKEN at entry #${r.brokenAt}: ${r.reason}\n`);
+    return 1;
+  }
+  const anchors = file ? await file.read() : [];
+  const check = checkAnchors(anchors, r.count, await audit.hashesAt(anchors.map((a) => a.seq)));
+  for (const p of check.proofs) out.write(`${p}\n`);
+  if (!check.ok) {
+    err.write(`audit chain BROKEN: ${check.reason}\n`);
+    return 1;
+  }
+  out.write(
+    `audit chain unbroken: ${r.count} entries${r.head ? `, head #${r.head.seq} ${r.head.hash}` : ''}\n`,
+  );
+  if (!file)
+    out.write('no anchors (workflow audit.anchorFile is not set): nothing outside Redis vouches for it\n');
+  else if (anchors.length === 0) out.write(`no anchors yet in ${file.path}\n`);
+  return 0;
+}
+
+async function exportTrail(
+  audit: AuditStore,
+  opts: { format: string; since: string | undefined },
+  out: Out,
+  err: Out,
+): Promise<number> {
+  if (opts.format !== 'jsonl' && opts.format !== 'csv') {
+    err.write('imds-bot: audit export takes --format jsonl or --format csv\n');
+    return 2;
+  }
+  const since = opts.since ? new Date(opts.since) : undefined;
+  if (since && Number.isNaN(since.getTime())) {
+    err.write(
+      `imds-bot: --since must be a date such as 2026-11-01 or 2026-11-01T06:00:00Z, not "${opts.since}"\n`,
+    );
+    return 2;
+  }
+  for await (const line of audit.export({ format: opts.format, ...(since ? { since } : {}) })) {
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  return 0;
+}
+
+async function anchor(app: App, audit: AuditStore, out: Out, err: Out): Promise<number> {
+  const file = anchorFileOf(app);
+  const post = securityPoster(app);
+  if (!file && !post) {
+    err.write(
+      "imds-bot: audit anchor needs the workflow's audit.anchorFile or Slack (SLACK_BOT_TOKEN and slack.securityChannel)\n",
+    );
+    return 2;
+  }
+  const a = await anchorAudit({ audit, file, post, now: () => new Date() });
+  if (!a) {
+    out.write('the audit chain is empty: nothing to anchor yet\n');
+    return 0;
+  }
+  const where = [file ? file.path : null, post ? 'the security channel' : null].filter(Boolean).join(' and ');
+  out.write(`anchored entry #${a.seq} ${a.hash} at ${a.at} in ${where}\n`);
+  return 0;
+}
+
+/** `imds-bot audit verify | anchor | export --format jsonl|csv [--since ISO]`. */
+export async function auditCommand(
+  app: App,
+  sub: string | undefined,
+  opts: { format: string; since: string | undefined },
+  out: Out,
+  err: Out,
+): Promise<number> {
+  const audit = createAuditStore({ redis: app.redis, prefix: app.config.prefix });
+  if (sub === 'verify') return verify(audit, anchorFileOf(app), out, err);
+  if (sub === 'anchor') return anchor(app, audit, out, err);
+  if (sub === 'export') return exportTrail(audit, opts, out, err);
+  err.write('imds-bot: audit needs a subcommand: verify | anchor | export\n');
+  return 2;
+}

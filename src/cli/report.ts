@@ -1,0 +1,117 @@
+import type { ScanError } from '../domain/findings/model.js';
+import { summarize } from '../domain/findings/summary.js';
+import { terminalSafe } from '../domain/untrusted.js';
+import type { App } from '../main.js';
+import { type Format, reportChunks } from '../report/format.js';
+import { buildReport, type Report } from '../report/report.js';
+import { EXIT, type Parsed, UsageError } from './args.js';
+import { formatOf, quietOnClose, writeFileAtomically } from './output.js';
+
+export interface ReportOptions {
+  format: Format;
+  limit: number;
+  output: string | undefined;
+}
+
+/** Checked before anything connects: bad usage costs nothing. */
+export function reportOptions(p: Parsed): ReportOptions {
+  const limit = Number(p.str('limit') ?? '100');
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new UsageError(`--limit must be a whole number >= 0, not "${p.str('limit')}"`);
+  const account = p.str('account');
+  if (account !== undefined && !/^\d{12}$/.test(account))
+    throw new UsageError(`--account must be a 12-digit account id, not "${account}"`);
+  return { format: formatOf(p.str('format'), p.str('output')), limit, output: p.str('output') };
+}
+
+/** To stdout (stopping quietly when the reader goes away), or atomically to `--output`. */
+async function writeReport(
+  r: Report,
+  o: ReportOptions,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+) {
+  const chunks = reportChunks(r, o.format, o.limit);
+  if (!o.output) return quietOnClose(out).writeAll(chunks);
+  await writeFileAtomically(o.output, chunks);
+  err.write(`Report (${o.format}) written to ${o.output}\n`);
+}
+
+/** Lists the errors on stderr: 0 none, 1 some scope failed, 3 only parts missing (instances kept). */
+/** The failed scopes and missing parts on stderr; AWS wrote the messages, so they are made terminal-safe. */
+export function reportErrors(errors: ScanError[], err: NodeJS.WritableStream): number {
+  const failed = errors.filter((e) => !e.partial);
+  const partial = errors.filter((e) => e.partial);
+  const list = (title: string, es: ScanError[]) => {
+    if (es.length === 0) return;
+    err.write(`${title}\n`);
+    for (const e of es)
+      err.write(
+        `${terminalSafe(`  ${e.accountId}/${e.region ?? '(all regions)'} ${e.stage}: ${e.message}`)}\n`,
+      );
+  };
+  list(`${failed.length} scope(s) failed (no instances read):`, failed);
+  list(`${partial.length} part(s) missing (the scopes' instances are kept):`, partial);
+  if (failed.length > 0) return EXIT.failed;
+  return partial.length > 0 ? EXIT.partial : EXIT.ok;
+}
+
+export async function scanCommand(
+  app: App,
+  p: Parsed,
+  o: ReportOptions,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const filter = { accountId: p.str('account'), region: p.str('region') };
+  if (!p.flag('no-workers')) app.startWorkers();
+  const { scanId, joined, lockId } = await app.requestScan(
+    { kind: 'cli', by: process.env.USER ?? null },
+    filter,
+  );
+  err.write(
+    joined
+      ? `A scan of this scope is already running (${scanId}); following it.\n`
+      : `Scan ${scanId} started.\n`,
+  );
+  let last = '';
+  const outcome = await app.waitForScan(
+    scanId,
+    (done, total) => {
+      const line = `scan ${scanId}: ${done}/${total} scopes`;
+      if (line !== last) err.write(`${line}\n`);
+      last = line;
+    },
+    lockId,
+  );
+  err.write(
+    `scan ${scanId}: finished, ${outcome.summary.scopes.scanned}/${outcome.scopes.length} scopes scanned, ${outcome.summary.scopes.partial} partial, ${outcome.errors.length} error(s)\n`,
+  );
+  if (outcome.scopes.length === 0 && outcome.errors.length === 0) {
+    err.write(
+      `Nothing to scan: no account/region of workflow "${app.workflow.name}" matches${filter.accountId ? ` --account ${filter.accountId}` : ''}${filter.region ? ` --region ${filter.region}` : ''}.\n`,
+    );
+    return 2;
+  }
+  for (const note of outcome.notes ?? []) err.write(`${terminalSafe(`note: ${note}`)}\n`);
+  const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
+  await writeReport(report, o, out, err);
+  return reportErrors(report.errors, err);
+}
+
+export async function reportCommand(
+  app: App,
+  o: ReportOptions,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const [last] = await app.store.recentScans(1);
+  if (!last) {
+    err.write('No scan has been stored yet: run `imds-bot scan` first.\n');
+    return 2;
+  }
+  const snapshots = await app.store.latestSnapshots();
+  const r = buildReport({ ...last, summary: summarize(snapshots, last.errors), firstScan: false }, snapshots);
+  await writeReport(r, o, out, err);
+  return reportErrors(r.errors, err);
+}
