@@ -151,7 +151,8 @@ describe('imds-bot (the command, as a separate process)', () => {
   });
 
   it('exits 3 and names the missing part when only a part could not be read', async () => {
-    emulator.setOperationFault('autoscaling:DescribeAutoScalingGroups', 'access-denied');
+    // a part every scope reads (no instance here was launched by an Auto Scaling group)
+    emulator.setOperationFault('ec2:GetInstanceMetadataDefaults', 'access-denied');
     try {
       const r = await cli('scan', '--workflow', workflowFile('partial', [OK]));
       expect(r.code).toBe(3);
@@ -159,10 +160,10 @@ describe('imds-bot (the command, as a separate process)', () => {
       expect(r.stdout).toMatch(/Partial scopes \(2\): instances kept, these parts missing/);
       expect(r.stderr).toMatch(/2 part\(s\) missing/);
       expect(r.stderr).toContain(
-        `${OK}/eu-west-1 auto-scaling: Auto Scaling groups in ${OK}/eu-west-1: DescribeAutoScalingGroups HTTP 403 AccessDenied`,
+        `${OK}/eu-west-1 account-default: account default in ${OK}/eu-west-1: GetInstanceMetadataDefaults HTTP 403 UnauthorizedOperation`,
       );
     } finally {
-      emulator.setOperationFault('autoscaling:DescribeAutoScalingGroups', null);
+      emulator.setOperationFault('ec2:GetInstanceMetadataDefaults', null);
     }
   });
 

@@ -18,7 +18,14 @@ describe('AWS_ENDPOINT_URL_<SERVICE>', () => {
   beforeAll(async () => {
     const fleet = new Fleet();
     fleet.addAccount({ id: MEMBER, regions: ['eu-west-1'] });
-    fleet.addInstance({ accountId: MEMBER, region: 'eu-west-1' });
+    // launched by a group, so that the scan reads the groups (Auto Scaling's endpoint) too
+    fleet.addAutoScalingGroup({
+      accountId: MEMBER,
+      region: 'eu-west-1',
+      name: 'web',
+      launchConfigurationName: 'web-lc',
+    });
+    fleet.addInstance({ accountId: MEMBER, region: 'eu-west-1', asg: 'web' });
     emulator = await startAwsEmulator({ fleet, throttle: false });
     pointSdkAt(`http://127.0.0.1:${await freePort()}`);
     for (const service of ['EC2', 'STS', 'CLOUDWATCH', 'AUTO_SCALING'])

@@ -13,16 +13,30 @@ const REGION = 'eu-west-1';
 const role = `arn:aws:iam::${ACCOUNT}:role/ImdsBotScanner`;
 const OLD = new Date(Date.now() - 40 * 86_400_000);
 
-function fleetOf(count: number) {
+/** `count` instances; with `asg`, launched by one Auto Scaling group (so its groups are read) */
+function fleetOf(count: number, asg = false) {
   const fleet = new Fleet({ seed: 8 });
   fleet.addAccount({ id: ACCOUNT, regions: [REGION] });
-  for (let n = 0; n < count; n++) fleet.addInstance({ accountId: ACCOUNT, region: REGION, launchTime: OLD });
+  if (asg)
+    fleet.addAutoScalingGroup({
+      accountId: ACCOUNT,
+      region: REGION,
+      name: 'web',
+      launchConfigurationName: 'web-lc',
+    });
+  for (let n = 0; n < count; n++)
+    fleet.addInstance({
+      accountId: ACCOUNT,
+      region: REGION,
+      launchTime: OLD,
+      ...(asg ? { asg: 'web' } : {}),
+    });
   return fleet;
 }
 
-async function scanWith(operationFaults: Record<string, OperationFault>, count = 30) {
+async function scanWith(operationFaults: Record<string, OperationFault>, count = 30, asg = false) {
   const h = await startHarness(
-    { fleet: fleetOf(count), throttle: false, operationFaults },
+    { fleet: fleetOf(count, asg), throttle: false, operationFaults },
     makeWorkflow({ accounts: [{ id: ACCOUNT, roleArn: role }], regions: [REGION] }),
   );
   try {
@@ -108,7 +122,8 @@ describe('a part the peer does not answer', () => {
       httpStatus: 403,
     },
   ] as const)('$operation answering $code: a partial error on $stage, every instance kept', async (c) => {
-    const { report, stats } = await scanWith({ [c.operation]: c.fault }, 4);
+    // in a group: a scope whose instances no group launched does not read the groups at all
+    const { report, stats } = await scanWith({ [c.operation]: c.fault }, 4, true);
 
     expect(report.findings.map((f) => f.readiness)).toEqual(Array(4).fill('ready'));
     expect(report.errors).toEqual([

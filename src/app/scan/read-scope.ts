@@ -97,10 +97,12 @@ export async function readScope(
   progress.instances = read.value;
   errors.unshift(...read.value.errors);
   const launchTemplates = valueOr(templates, []);
-  const groups = await part('autoScalingGroups', () =>
-    deps.inventory.autoScalingGroups(clients, scope, launchTemplates),
-  );
   const { instances } = read.value;
+  // the groups matter only through the instances they launched (a finding's templateRisk): a
+  // scope where no instance carries aws:autoscaling:groupName needs no DescribeAutoScalingGroups
+  const groups: PartOutcome<'autoScalingGroups'> = instances.some((i) => i.asg !== null)
+    ? await part('autoScalingGroups', () => deps.inventory.autoScalingGroups(clients, scope, launchTemplates))
+    : { ok: true, value: [] };
   const ids = instances.filter(needsUsage).map((i) => i.instanceId);
   const usage = await part('usage', async () => [
     ...(await deps.usage.read(clients.cloudwatch, scope, ids, win)),
