@@ -101,7 +101,7 @@ describe('a part the peer does not answer', () => {
 
   it.each([
     {
-      operation: 'ec2:DescribeLaunchTemplates',
+      operation: 'ec2:DescribeLaunchTemplateVersions',
       fault: 'unsupported-operation',
       stage: 'launch-templates',
       code: 'UnsupportedOperation',
@@ -177,7 +177,7 @@ describe('the inventory itself', () => {
       const calls = h.emulator.stats().byAction;
       expect(calls['ec2:DescribeInstances']).toBe(6);
       expect(calls['ec2:GetInstanceMetadataDefaults']).toBe(1);
-      expect(calls['ec2:DescribeLaunchTemplates']).toBe(1);
+      expect(calls['ec2:DescribeLaunchTemplateVersions']).toBe(1);
     } finally {
       await h.close();
     }

@@ -3,7 +3,6 @@ import {
   type EC2Client,
   GetInstanceMetadataDefaultsCommand,
   type LaunchTemplateVersion,
-  paginateDescribeLaunchTemplates,
   paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
 import { resolveTemplateVersion } from '../../domain/findings/classify.js';
@@ -25,37 +24,40 @@ const tokensOf = (v: LaunchTemplateVersion): HttpTokens | null => {
   return t === 'optional' || t === 'required' ? t : null;
 };
 
-/** Every launch template with its default version's MetadataOptions: two paginated calls. */
+/**
+ * Every launch template with its default version's MetadataOptions, in one paginated call:
+ * without a template id, DescribeLaunchTemplateVersions with `$Default` and `$Latest` answers
+ * those two versions of every template of the account x region. The default version is the one
+ * flagged DefaultVersion (else the lower number: the latest is the highest), the latest the
+ * highest number seen, so DescribeLaunchTemplates is not needed.
+ */
 export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise<LaunchTemplate[]> {
-  const heads: { id: string; name: string; defaultVersion: number; latestVersion: number }[] = [];
-  for await (const page of paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, {})) {
-    for (const t of page.LaunchTemplates ?? []) {
-      if (!t.LaunchTemplateId) continue;
-      heads.push({
-        id: t.LaunchTemplateId,
-        name: t.LaunchTemplateName ?? t.LaunchTemplateId,
-        defaultVersion: t.DefaultVersionNumber ?? 1,
-        latestVersion: t.LatestVersionNumber ?? 1,
-      });
+  const byId = new Map<string, { name: string; default: LaunchTemplateVersion | null; latest: number }>();
+  const lowest = new Map<string, LaunchTemplateVersion>();
+  const input = { Versions: ['$Default', '$Latest'] };
+  for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, input)) {
+    for (const v of page.LaunchTemplateVersions ?? []) {
+      const id = v.LaunchTemplateId;
+      if (!id) continue;
+      const number = v.VersionNumber ?? 1;
+      const t = byId.get(id) ?? { name: v.LaunchTemplateName ?? id, default: null, latest: number };
+      t.latest = Math.max(t.latest, number);
+      if (v.DefaultVersion === true) t.default = v;
+      const low = lowest.get(id);
+      if (!low || number < (low.VersionNumber ?? 1)) lowest.set(id, v);
+      byId.set(id, t);
     }
   }
-  if (heads.length === 0) return [];
-  const defaults = new Map<string, LaunchTemplateVersion>();
-  const input = { Versions: ['$Default'] };
-  for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, input)) {
-    for (const v of page.LaunchTemplateVersions ?? [])
-      if (v.LaunchTemplateId) defaults.set(v.LaunchTemplateId, v);
-  }
-  return heads.map((h) => {
-    const v = defaults.get(h.id);
+  return [...byId].map(([id, t]) => {
+    const v = t.default ?? lowest.get(id) ?? null;
     const mo = v?.LaunchTemplateData?.MetadataOptions;
     return {
       accountId: scope.accountId,
       region: scope.region,
-      launchTemplateId: h.id,
-      name: h.name,
-      defaultVersion: h.defaultVersion,
-      latestVersion: h.latestVersion,
+      launchTemplateId: id,
+      name: t.name,
+      defaultVersion: v?.VersionNumber ?? 1,
+      latestVersion: t.latest,
       httpTokens: v ? tokensOf(v) : null,
       httpEndpoint:
         mo?.HttpEndpoint === 'enabled' || mo?.HttpEndpoint === 'disabled' ? mo.HttpEndpoint : null,
