@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/sandbox/aws/fleet.js';
+import { Fleet } from '../../sandbox/aws/fleet.js';
 import { makeWorkflow, startHarness } from '../support/harness.js';
 
 /**
