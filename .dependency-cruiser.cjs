@@ -45,6 +45,26 @@ module.exports = {
       from: { path: '^src/(adapters|app|domain|config|report)/' },
       to: { path: '^src/cli/' },
     },
+    {
+      name: 'adapters-in-order',
+      comment:
+        'no folder cycles between adapters: slack may use queue, redis and aws; queue may use redis; redis and aws use no other adapter (adapters/log.ts is shared)',
+      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      from: { path: '^src/adapters/(redis|aws|queue)/' },
+      to: { path: '^src/adapters/slack/' },
+    },
+    {
+      name: 'stores-and-aws-use-no-queue',
+      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      from: { path: '^src/adapters/(redis|aws)/' },
+      to: { path: '^src/adapters/(queue|aws|redis)/', pathNot: '^src/adapters/$1/' },
+    },
+    {
+      name: 'report-and-config-stay-below-adapters',
+      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      from: { path: '^src/(report|config)/' },
+      to: { path: '^src/(adapters|app|cli)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/log.js';
-import { createSlackTaskQueue, startSlackTaskWorker } from '../../src/adapters/queue/slack-tasks.js';
 import { connectRedis } from '../../src/adapters/redis/connection.js';
 import { createRedisWatch } from '../../src/adapters/redis/watch.js';
+import { createSlackTaskQueue, startSlackTaskWorker } from '../../src/adapters/slack/task-queue.js';
 import type { SlackTask } from '../../src/adapters/slack/tasks/schema.js';
 import { randomPrefix } from '../support/redis-prefix.js';
 import { C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';

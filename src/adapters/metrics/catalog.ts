@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { ChangeState } from '../../domain/change-request-schema.js';
+import { ChangeState } from '../../domain/change/request-schema.js';
 
 /**
  * Every Prometheus metric imds-bot exports, in one place: the Grafana dashboard

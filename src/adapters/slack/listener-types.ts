@@ -9,10 +9,10 @@ import type {
 } from '@slack/bolt';
 import type { Workflow } from '../../config/workflow-schema.js';
 import type { Logger } from '../log.js';
-import type { SlackTaskQueue } from '../queue/slack-tasks.js';
 import type { ChangeRequestStore } from '../redis/change-requests.js';
 import type { FindingsStore } from '../redis/findings.js';
 import type { SlackOutQueue } from './out.js';
+import type { SlackTaskQueue } from './task-queue.js';
 import type { DecisionAttempt } from './tasks/gate.js';
 import type { ResponseMessage } from './web.js';
 

@@ -1,9 +1,9 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
-import { type Lane, laneOf } from '../slack/tasks/lanes.js';
-import { SlackTask } from '../slack/tasks/schema.js';
-import type { QueueDeps } from './scan-queues.js';
+import type { QueueDeps } from '../queue/scan-queues.js';
+import { type Lane, laneOf } from './tasks/lanes.js';
+import { SlackTask } from './tasks/schema.js';
 
 /** The long lane (scans followed to their end, reports, digests, bulk work) and the schedules. */
 export const SLACK_TASK_QUEUE = 'slack-tasks';
