@@ -9,6 +9,21 @@ export interface OrganizationalUnit {
   parentId: string;
 }
 
+/** The policy types the emulator stores (Organizations has more; these are the ones IMDS cares about). */
+export type PolicyType = 'SERVICE_CONTROL_POLICY' | 'DECLARATIVE_POLICY_EC2' | 'RESOURCE_CONTROL_POLICY';
+
+export interface PolicyRecord {
+  id: string;
+  name: string;
+  description: string;
+  type: PolicyType;
+  awsManaged: boolean;
+  /** the policy document, JSON text, as DescribePolicy returns it */
+  content: string;
+  /** root, OU or account ids the policy is attached to, in attachment order */
+  targets: string[];
+}
+
 /** The old Status could only say these: a closed or not yet activated account showed as SUSPENDED. */
 export function legacyStatusOf(state: AccountState): 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' {
   return state === 'ACTIVE' || state === 'PENDING_CLOSURE' ? state : 'SUSPENDED';
@@ -24,6 +39,7 @@ export class OrganizationModel {
   /** 'State' (default): AWS after the retirement of Status on 9 September 2026 */
   accountStateFields: AccountStateFields = 'State';
   private readonly ous = new Map<string, OrganizationalUnit>();
+  private readonly policyMap = new Map<string, PolicyRecord>();
 
   constructor(hubAccountId: string) {
     const tag = hubAccountId.slice(0, 4);
@@ -47,6 +63,37 @@ export class OrganizationModel {
 
   ou(id: string): OrganizationalUnit | undefined {
     return this.ous.get(id);
+  }
+
+  /**
+   * Adds a policy attached to `targets` (root, OU or account ids; not checked against the
+   * accounts, which the fleet holds) and returns its id. The id is `p-` and 8 or more characters.
+   */
+  addPolicy(
+    input: Omit<PolicyRecord, 'id' | 'awsManaged' | 'description' | 'targets'> & Partial<PolicyRecord>,
+  ): string {
+    const id = input.id ?? `p-${String(this.policyMap.size + 1).padStart(8, '0')}`;
+    if (!/^p-[0-9a-zA-Z_]{8,128}$/.test(id)) throw new Error(`not a policy id: ${id}`);
+    const record: PolicyRecord = {
+      id,
+      name: input.name,
+      description: input.description ?? '',
+      type: input.type,
+      awsManaged: input.awsManaged ?? false,
+      content: input.content,
+      targets: [...(input.targets ?? [])],
+    };
+    this.policyMap.set(id, record);
+    return id;
+  }
+
+  policy(id: string): PolicyRecord | undefined {
+    return this.policyMap.get(id);
+  }
+
+  /** The policies of one type, in the order they were added. */
+  policies(type: PolicyType): PolicyRecord[] {
+    return [...this.policyMap.values()].filter((p) => p.type === type);
   }
 
   /** The OUs directly under a root or OU, in the order they were added. */

@@ -5,11 +5,14 @@ import type { AccountRecord } from '../types.js';
 import { ApiError } from '../wire/errors.js';
 import { pageOf } from '../wire/tokens.js';
 
-const PAGING = { NextToken: z.string().optional(), MaxResults: z.number().int().min(1).max(20).optional() };
-const ParentId = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/);
+export const PAGING = {
+  NextToken: z.string().optional(),
+  MaxResults: z.number().int().min(1).max(20).optional(),
+};
+export const ParentId = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/);
 
 /** Parses the body, answering InvalidInputException as Organizations does. */
-function input<T extends z.ZodType>(schema: T, call: JsonCall): z.infer<T> {
+export function input<T extends z.ZodType>(schema: T, call: JsonCall): z.infer<T> {
   const parsed = schema.safeParse(call.body ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -22,13 +25,13 @@ function input<T extends z.ZodType>(schema: T, call: JsonCall): z.infer<T> {
 }
 
 /** Organizations answers the management account only (the hub here). */
-function requireManagement(call: JsonCall): void {
+export function requireManagement(call: JsonCall): void {
   if (call.principal.accountId !== call.fleet.hubAccountId) {
     throw new ApiError('AccessDeniedException', "You don't have permissions to access this resource.");
   }
 }
 
-function requireParent(call: JsonCall, parentId: string): void {
+export function requireParent(call: JsonCall, parentId: string): void {
   if (!call.fleet.organization.isParent(parentId)) {
     throw new ApiError(
       'ParentNotFoundException',
@@ -37,7 +40,7 @@ function requireParent(call: JsonCall, parentId: string): void {
   }
 }
 
-const arnOf = (call: JsonCall, kind: string, id: string): string =>
+export const arnOf = (call: JsonCall, kind: string, id: string): string =>
   `arn:aws:organizations::${call.fleet.hubAccountId}:${kind}/${call.fleet.organization.id}/${id}`;
 
 /** One account as ListAccounts tells it; which of State and Status it carries depends on the era. */

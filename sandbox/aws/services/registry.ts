@@ -8,6 +8,7 @@ import { ec2ModifyActions } from './ec2-modify.js';
 import { ec2TemplateWriteActions } from './ec2-template-writes.js';
 import { ec2TemplateActions } from './ec2-templates.js';
 import { organizationsActions } from './organizations.js';
+import { organizationsPolicyActions } from './organizations-policies.js';
 import { STS_XMLNS, stsActions } from './sts.js';
 
 export type ServiceDef =
@@ -41,7 +42,7 @@ export const SERVICES: Record<ServiceName, ServiceDef> = {
   organizations: {
     kind: 'json',
     protocol: { kind: 'json', version: '1.1', queryCompatible: false },
-    actions: organizationsActions,
+    actions: { ...organizationsActions, ...organizationsPolicyActions },
   },
 };
 
