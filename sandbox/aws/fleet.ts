@@ -1,3 +1,4 @@
+import { ImageCatalog } from './images.js';
 import type {
   AccountDefaultInput,
   AccountInput,
@@ -38,6 +39,8 @@ export class Fleet {
   readonly hubAccountId: string;
   /** the organization whose management account is the hub: OUs, and how ListAccounts answers */
   readonly organization: OrganizationModel;
+  /** the AMIs, per region, with their ImdsSupport (DescribeImages) */
+  readonly images = new ImageCatalog();
   private clock: () => Date;
   private readonly rng: Rng;
   private readonly accountMap = new Map<string, AccountRecord>();

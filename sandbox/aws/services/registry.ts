@@ -3,6 +3,7 @@ import type { WireProtocol } from '../wire/render.js';
 import { AUTOSCALING_XMLNS, autoScalingActions } from './autoscaling.js';
 import { cloudWatchActions } from './cloudwatch.js';
 import { ec2AccountActions } from './ec2-account.js';
+import { ec2ImageActions } from './ec2-images.js';
 import { ec2InstanceActions } from './ec2-instances.js';
 import { ec2ModifyActions } from './ec2-modify.js';
 import { ec2TemplateWriteActions } from './ec2-template-writes.js';
@@ -22,6 +23,7 @@ export const SERVICES: Record<ServiceName, ServiceDef> = {
     protocol: { kind: 'ec2', xmlns: 'http://ec2.amazonaws.com/doc/2016-11-15/' },
     actions: {
       ...ec2InstanceActions,
+      ...ec2ImageActions,
       ...ec2AccountActions,
       ...ec2ModifyActions,
       ...ec2TemplateActions,
