@@ -5,8 +5,6 @@ import { ConfigError, errorMessage } from '../domain/errors.js';
 import { oversizedEntry, WORKFLOW_LIMITS } from './workflow-limits.js';
 import { Workflow } from './workflow-schema.js';
 
-export { Workflow } from './workflow-schema.js';
-
 /** Parses and validates a workflow file's text; `source` names the file in every message. */
 export function parseWorkflow(text: string, source: string): Workflow {
   if (text.length > WORKFLOW_LIMITS.maxBytes) throw tooBig(source, text.length);

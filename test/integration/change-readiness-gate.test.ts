@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../sandbox/aws/fleet.js';
 import { AuditEntry } from '../../src/domain/change/audit-chain.js';
-import { createChangeRequest } from '../../src/domain/change/request.js';
+import { createChangeRequest } from '../../src/domain/change/request-schema.js';
 import { ACCOUNT, C, changeControlWorkflow, REGION, slackSeed, U } from '../support/slack-fixtures.js';
 import {
   clickOnCard,

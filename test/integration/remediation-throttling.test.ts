@@ -6,7 +6,8 @@ import {
   Fleet,
   startAwsEmulator,
 } from '../../sandbox/aws/index.js';
-import { createRemediation, type RequiredOptions } from '../../src/adapters/aws/remediation.js';
+import { createRemediation } from '../../src/adapters/aws/remediation.js';
+import type { RequiredOptions } from '../../src/adapters/aws/remediation-instance.js';
 import { silentLogger } from '../../src/adapters/log.js';
 import { budgetFor, createRateLimiter, rateKey } from '../../src/adapters/redis/rate-limit.js';
 import { CodedError } from '../../src/domain/errors.js';

@@ -3,7 +3,7 @@ import {
   type ChangeRequestStore,
   createChangeRequestStore,
 } from '../../src/adapters/redis/change-requests.js';
-import type { ChangeEvent, ChangeRequest } from '../../src/domain/change/request.js';
+import type { ChangeEvent, ChangeRequest } from '../../src/domain/change/request-schema.js';
 import { ACCOUNT, alice, hours, instanceTarget, newRequest, REGION, T0 } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createChangeRequestStore } from '../../src/adapters/redis/change-requests.js';
-import type { ChangeRequest } from '../../src/domain/change/request.js';
+import type { ChangeRequest } from '../../src/domain/change/request-schema.js';
 import { ACCOUNT, hours, instanceTarget, newRequest, REGION } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';
 

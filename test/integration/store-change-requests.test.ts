@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createChangeRequestStore } from '../../src/adapters/redis/change-requests.js';
 import { Approvals } from '../../src/config/approval-schema.js';
 import { canApprove } from '../../src/domain/change/approval-policy.js';
-import type { ChangeEvent } from '../../src/domain/change/request.js';
+import type { ChangeEvent } from '../../src/domain/change/request-schema.js';
 import { hours, newRequest } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';
 

@@ -2,7 +2,7 @@ import {
   type ChangeRequest,
   createChangeRequest,
   type NewChangeRequest,
-} from '../../src/domain/change/request.js';
+} from '../../src/domain/change/request-schema.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';

@@ -1,21 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { APPROVALS_DEFAULTS, Approvals } from '../../src/config/approval-schema.js';
 import {
-  type Actor,
   asgWarning,
-  canApprove,
-  canDeny,
-  canRequest,
-  canSnooze,
   enforceOptions,
   factsFromFinding,
   type GateInput,
   readinessGate,
-  requiredApprovals,
   selfHostGuard,
-  type TargetFacts,
+} from '../../src/domain/change/approval-gates.js';
+import {
+  canApprove,
+  canDeny,
+  canRequest,
+  canSnooze,
+  requiredApprovals,
 } from '../../src/domain/change/approval-policy.js';
-import { type ChangeKind, type ChangeRequest, createChangeRequest } from '../../src/domain/change/request.js';
+import type { Actor, TargetFacts } from '../../src/domain/change/approval-roles.js';
+import {
+  type ChangeKind,
+  type ChangeRequest,
+  createChangeRequest,
+} from '../../src/domain/change/request-schema.js';
 import type { Finding, MetadataOptions } from '../../src/domain/findings/model.js';
 
 const POLICY: Approvals = Approvals.parse({

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  TRANSITIONS,
+  type TransitionCode,
+  transition,
+  transitionMessage,
+} from '../../src/domain/change/request.js';
+import {
   CHANGE_EVENT_TYPES,
   type ChangeEvent,
   type ChangeEventType,
@@ -7,11 +13,7 @@ import {
   ChangeState,
   createChangeRequest,
   type NewChangeRequest,
-  TRANSITIONS,
-  type TransitionCode,
-  transition,
-  transitionMessage,
-} from '../../src/domain/change/request.js';
+} from '../../src/domain/change/request-schema.js';
 
 const T0 = new Date('2025-03-01T09:00:00.000Z');
 const hours = (h: number): Date => new Date(T0.getTime() + h * 3_600_000);

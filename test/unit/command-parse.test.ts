@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { helpText, usage } from '../../src/adapters/slack/commands/help.js';
+import { isCommandError, parseCommand } from '../../src/adapters/slack/commands/parse.js';
 import {
   type CommandError,
   CommandError as CommandErrorSchema,
-  helpText,
-  isCommandError,
-  levenshtein,
   type ParsedCommand,
   ParsedCommand as ParsedCommandSchema,
-  parseCommand,
   SUBCOMMANDS,
-  usage,
-} from '../../src/adapters/slack/commands/parse.js';
+} from '../../src/adapters/slack/commands/schema.js';
+import { levenshtein } from '../../src/adapters/slack/commands/tokens.js';
 
 const ID17 = 'i-0123456789abcdef0';
 const ID8 = 'i-0123abcd';

@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { type Block, LIMITS } from '../../src/adapters/slack/blocks/common.js';
 import {
   buildDigestMessage,
-  checkBlockKitLimits,
-  checkMessageText,
   type DigestMessage,
   type DigestMessageContext,
 } from '../../src/adapters/slack/blocks/digest.js';
 import { consoleUrl } from '../../src/adapters/slack/blocks/instance.js';
+import { checkBlockKitLimits, checkMessageText } from '../../src/adapters/slack/blocks/limits.js';
 import { clip as truncate } from '../../src/adapters/slack/text.js';
 import { buildDigests, type OwnerDigest } from '../../src/domain/findings/digest.js';
 import type { Finding } from '../../src/domain/findings/model.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requestCard } from '../../src/adapters/slack/blocks/change-cards.js';
 import { buildDigestMessage } from '../../src/adapters/slack/blocks/digest.js';
 import { CHANGE_HELP, parseChangeCommand } from '../../src/adapters/slack/commands/change-commands.js';
-import { helpText } from '../../src/adapters/slack/commands/parse.js';
+import { helpText } from '../../src/adapters/slack/commands/help.js';
 import { user } from '../../src/adapters/slack/text.js';
 import { buildDigests } from '../../src/domain/findings/digest.js';
 import { formatTable } from '../../src/report/format.js';

@@ -23,15 +23,3 @@ export function createRemediation(opts: RemediationOptions) {
   };
 }
 export type Remediation = ReturnType<typeof createRemediation>;
-
-export type { AccountDefaultChange, AccountDefaultTarget } from './remediation-defaults.js';
-export type {
-  InstanceChange,
-  InstanceLifecycle,
-  InstanceMetadataState,
-  InstanceOptions,
-  OnBefore,
-  RequiredOptions,
-} from './remediation-instance.js';
-export type { Ec2Action } from './remediation-shared.js';
-export type { TemplateChange } from './remediation-templates.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { applyChange } from '../../app/change/apply.js';
 import { applyBulkItem, finishBulk } from '../../app/change/bulk.js';
 import type { ChangeContext } from '../../app/change/context.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from './scan-queues.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { Person } from '../../domain/change/request.js';
+import { Person } from '../../domain/change/request-schema.js';
 
 /** Someone looked at a laggard and said so: shown on its card, kept until replaced or cleared. */
 export const Ack = z.object({

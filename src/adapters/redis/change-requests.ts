@@ -1,13 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { Decision, PolicyCode } from '../../domain/change/approval-policy.js';
+import type { Decision, PolicyCode } from '../../domain/change/approval-roles.js';
+import { type TransitionCode, transition } from '../../domain/change/request.js';
 import {
   type ChangeEvent,
   ChangeRequest,
   type ChangeState,
   type ChangeTarget,
-  type TransitionCode,
-  transition,
-} from '../../domain/change/request.js';
+} from '../../domain/change/request-schema.js';
 import { CodedError } from '../../domain/errors.js';
 
 /** One resource a change touches; a bulk touches each of its instances (region `*` when it spans regions). */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { Person } from '../../domain/change/request.js';
+import { Person } from '../../domain/change/request-schema.js';
 
 export const Snooze = z.object({
   /** `<accountId>:<region>:<instanceId>`, as instanceKey() in store/findings.ts */

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Approvals } from '../../config/approval-schema.js';
-import type { Actor } from '../../domain/change/approval-policy.js';
+import type { Actor } from '../../domain/change/approval-roles.js';
 import { call, classifySlackError } from './web.js';
 
 /** a safety net: subteam_updated / subteam_members_changed events drop a group's entry at once */

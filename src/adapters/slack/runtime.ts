@@ -17,7 +17,7 @@ import { verifyBotToken } from './identity.js';
 import { registerListeners } from './listeners.js';
 import { onlyOnce } from './once.js';
 import { createSlackOutQueue, startSlackOutWorker } from './out.js';
-import { createSlackTaskQueue, SLACK_TASK_QUEUE, startSlackTaskWorker } from './task-queue.js';
+import { createSlackTaskQueue, startSlackTaskWorker } from './task-queue.js';
 import type { TaskContext } from './tasks/context.js';
 import { precheckDecision } from './tasks/gate.js';
 import { handleTask } from './tasks/handle.js';
@@ -169,5 +169,3 @@ async function startSweeper(ctx: TaskContext, { connect, prefix, onError }: Queu
     },
   };
 }
-
-export { SLACK_TASK_QUEUE };

@@ -8,20 +8,6 @@ import type {
 } from '@slack/types';
 import { esc, oneLine } from '../../domain/untrusted.js';
 
-/**
- * Every piece of text the bot sends to Slack is built here. Text from a person or from AWS is data:
- * the `md` template escapes every string it is given (`& < >`, so `<!channel>`, `<@U…>`, `<url|x>`
- * arrive as text), makes it one line and caps its length; numbers come out grouped (3,333,306).
- * Only the builders below make live tokens (mentions, channels, user groups, links, dates), and only
- * from ids and URLs they validate. A `Mrkdwn` value is finished text: put it into another `md`
- * unchanged, never through `esc` again (that is how `&amp;lt;` happens).
- *
- * plain_text (headers, buttons, modal titles) never carries mrkdwn: `plainText` takes a string and
- * defuses anything that looks like a token, since Slack would print it literally.
- */
-
-export { esc } from '../../domain/untrusted.js';
-
 const SECTION_MAX = 3000;
 const MESSAGE_TEXT_MAX = 4000;
 /** How much of one value (a reason, a name, an error message) a line shows. */

@@ -1,12 +1,11 @@
 import { refreshCards } from '../../adapters/slack/blocks/change-cards.js';
 import { code, md } from '../../adapters/slack/text.js';
-import { enforceOptions, selfHostGuard } from '../../domain/change/approval-policy.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import { enforceOptions, selfHostGuard } from '../../domain/change/approval-gates.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { CodedError, errorMessage } from '../../domain/errors.js';
 import { type Applied, asJson, beforeKey, type Json, recalledBefore } from './applied.js';
-import { recordAudit } from './audit.js';
+import { auditTarget, recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
-import { auditTarget } from './decide.js';
 import { currentFacts } from './facts.js';
 import { noteApplied } from './finding-update.js';
 import { markRolledBack, restore } from './rollback.js';

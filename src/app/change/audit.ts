@@ -1,6 +1,6 @@
 import type { AuditStore } from '../../adapters/redis/audit.js';
 import type { AuditActor, AuditBody, AuditType } from '../../domain/change/audit-chain.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 
 export const SYSTEM: AuditActor = { system: 'imds-bot' };
 

@@ -1,11 +1,10 @@
 import { refreshCards } from '../../adapters/slack/blocks/change-cards.js';
 import { code, lines, type Mrkdwn, md } from '../../adapters/slack/text.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { CodedError, errorMessage } from '../../domain/errors.js';
 import { enforceOne } from './apply.js';
-import { recordAudit } from './audit.js';
+import { auditTarget, recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
-import { auditTarget } from './decide.js';
 import { noteInstance } from './finding-update.js';
 import { markRolledBack, restoreBulkItem } from './rollback.js';
 

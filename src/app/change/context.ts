@@ -10,8 +10,8 @@ import type { Access } from '../../adapters/slack/access.js';
 import type { Directory } from '../../adapters/slack/directory.js';
 import type { SlackOutQueue } from '../../adapters/slack/out.js';
 import type { Workflow } from '../../config/workflow-schema.js';
-import type { TargetFacts } from '../../domain/change/approval-policy.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import type { TargetFacts } from '../../domain/change/approval-roles.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 
 /** Everything change control needs; built once in the Slack runtime. */
 export interface ChangeContext {

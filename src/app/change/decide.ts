@@ -1,7 +1,8 @@
 import { refreshCards } from '../../adapters/slack/blocks/change-cards.js';
 import { lines, md, user } from '../../adapters/slack/text.js';
-import { canApprove, canDeny, readinessGate } from '../../domain/change/approval-policy.js';
-import type { ChangeRequest, Person } from '../../domain/change/request.js';
+import { readinessGate } from '../../domain/change/approval-gates.js';
+import { canApprove, canDeny } from '../../domain/change/approval-policy.js';
+import type { ChangeRequest, Person } from '../../domain/change/request-schema.js';
 import { errorMessage } from '../../domain/errors.js';
 import { esc } from '../../domain/untrusted.js';
 import { auditTarget, recordAudit, recordRefusal, unknownTarget } from './audit.js';
@@ -13,8 +14,6 @@ import { type InUse, inUseLine, inUseNow } from './usage-now.js';
 export type Decided =
   | { ok: true; request: ChangeRequest; message: string }
   | { ok: false; code: string; message: string };
-
-export { auditTarget };
 
 /** A refused decision: audited (who, what, why), then answered. */
 async function refused(

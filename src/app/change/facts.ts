@@ -1,6 +1,6 @@
-import type { Actor, TargetFacts } from '../../domain/change/approval-policy.js';
-import { factsFromFinding } from '../../domain/change/approval-policy.js';
-import type { ChangeRequest, Person } from '../../domain/change/request.js';
+import { factsFromFinding } from '../../domain/change/approval-gates.js';
+import type { Actor, TargetFacts } from '../../domain/change/approval-roles.js';
+import type { ChangeRequest, Person } from '../../domain/change/request-schema.js';
 import type { Finding } from '../../domain/findings/model.js';
 import type { ChangeContext } from './context.js';
 

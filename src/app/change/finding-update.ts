@@ -1,6 +1,6 @@
 import type { FindingsStore } from '../../adapters/redis/findings.js';
 import { code, md } from '../../adapters/slack/text.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { instanceChangeOf } from '../../domain/findings/finding-change.js';
 import { AccountDefault, type Finding, type ScopeSnapshot } from '../../domain/findings/model.js';
 import type { Applied } from './applied.js';

@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { postRequestCard } from '../../adapters/slack/blocks/change-cards.js';
 import { link, type Mrkdwn, md, trusted, user } from '../../adapters/slack/text.js';
 import { neverApproved } from '../../domain/change/approval-dead-ends.js';
-import { canRequest, requiredApprovals, type TargetFacts } from '../../domain/change/approval-policy.js';
+import { canRequest, requiredApprovals } from '../../domain/change/approval-policy.js';
+import type { TargetFacts } from '../../domain/change/approval-roles.js';
+import { describeChange } from '../../domain/change/request.js';
 import {
   type ChangeKind,
   type ChangeRequest,
   type ChangeTarget,
   createChangeRequest,
-  describeChange,
   type Person,
-} from '../../domain/change/request.js';
+} from '../../domain/change/request-schema.js';
 import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
 

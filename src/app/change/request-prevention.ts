@@ -1,5 +1,5 @@
 import { md } from '../../adapters/slack/text.js';
-import type { ChangeTarget, Person } from '../../domain/change/request.js';
+import type { ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import type { ChangeContext } from './context.js';
 import { groupFacts } from './facts.js';
 import { file, type RequestOutcome, type Where } from './request-file.js';

@@ -5,8 +5,8 @@ import {
   enforceOptions,
   readinessGate,
   selfHostGuard,
-} from '../../domain/change/approval-policy.js';
-import type { ChangeRequest, ChangeTarget, Person } from '../../domain/change/request.js';
+} from '../../domain/change/approval-gates.js';
+import type { ChangeRequest, ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import type { Finding } from '../../domain/findings/model.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
@@ -14,13 +14,10 @@ import { alreadyRequired } from './finding-update.js';
 import { alreadyOpen, file, type RequestOutcome, type Where } from './request-file.js';
 import { capturedBefore } from './rollback.js';
 
-export { newRequestId, type RequestOutcome, type Where } from './request-file.js';
-export { requestAccountDefault, requestTemplateFix } from './request-prevention.js';
-
 /**
  * Requests on instances: enforce one, enforce an owner's or an account's ready laggards, roll back an
  * applied change. Filing is shared (request-file.ts); template and account-default fixes are in
- * request-prevention.ts. Both re-exported here.
+ * request-prevention.ts.
  */
 
 const optionsOf = (f: Finding) => ({

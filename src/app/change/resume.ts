@@ -1,6 +1,6 @@
 import { refreshCards } from '../../adapters/slack/blocks/change-cards.js';
 import { md } from '../../adapters/slack/text.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { auditTarget, recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
 

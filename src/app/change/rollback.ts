@@ -1,13 +1,12 @@
-import type { InstanceOptions } from '../../adapters/aws/remediation.js';
+import type { InstanceOptions } from '../../adapters/aws/remediation-instance.js';
 import { refreshCards } from '../../adapters/slack/blocks/change-cards.js';
 import { code, md } from '../../adapters/slack/text.js';
-import type { ChangeRequest } from '../../domain/change/request.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { CodedError } from '../../domain/errors.js';
 import type { AccountDefault } from '../../domain/findings/model.js';
 import { type Applied, asJson, type Json, recalledBefore } from './applied.js';
-import { recordAudit } from './audit.js';
+import { auditTarget, recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
-import { auditTarget } from './decide.js';
 
 /**
  * Rollback: a rollback request restores exactly the state captured before the change it undoes

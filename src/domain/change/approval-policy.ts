@@ -12,31 +12,7 @@ import {
   subject,
   type TargetFacts,
 } from './approval-roles.js';
-import type { ChangeKind, ChangeRequest } from './request.js';
-
-export {
-  asgWarning,
-  enforceOptions,
-  factsFromFinding,
-  type GateInput,
-  readinessGate,
-  selfHostGuard,
-} from './approval-gates.js';
-export {
-  type Actor,
-  approversLabel,
-  type Decision,
-  type EnforceOptions,
-  type GateDecision,
-  type GuardDecision,
-  isApprover,
-  isSecurity,
-  type PolicyCode,
-  type Refusal,
-  securityLabel,
-  type TargetFacts,
-  type Warning,
-} from './approval-roles.js';
+import type { ChangeKind, ChangeRequest } from './request-schema.js';
 
 /**
  * Who may request, approve, deny and snooze changes, and whether a change is safe to make. Pure.
@@ -46,7 +22,7 @@ export {
  * (and a bulk enforcement when every instance in it is theirs); only approvers request rollbacks.
  * Approving needs an approver who is not the requester and has not approved this change already.
  *
- * The roles are in approval-roles.ts and the safety gates in approval-gates.ts; both re-exported here.
+ * The roles are in approval-roles.ts and the safety gates in approval-gates.ts.
  */
 
 const ownerPhrase = (facts: TargetFacts): string =>

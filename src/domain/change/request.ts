@@ -18,26 +18,6 @@ import type {
   ChangeState,
 } from './request-schema.js';
 
-export {
-  Approval,
-  ByWhom,
-  CHANGE_EVENT_TYPES,
-  ChangeError,
-  ChangeEvent,
-  type ChangeEventType,
-  ChangeKind,
-  ChangeRequest,
-  ChangeState,
-  ChangeTarget,
-  createChangeRequest,
-  Denial,
-  HistoryEntry,
-  type NewChangeRequest,
-  OptionsRecord,
-  Person,
-  TARGET_TYPE_OF_KIND,
-} from './request-schema.js';
-
 export type TransitionCode =
   | 'not-approved'
   | 'not-applying'

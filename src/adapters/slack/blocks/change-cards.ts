@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ChangeContext } from '../../../app/change/context.js';
 import { approversChannelOf } from '../../../config/slack-schema.js';
-import type { ChangeRequest } from '../../../domain/change/request.js';
 import { approvalsMissing, describeChange } from '../../../domain/change/request.js';
+import type { ChangeRequest } from '../../../domain/change/request-schema.js';
 import { changeLine } from '../changes-text.js';
 import {
   bold,

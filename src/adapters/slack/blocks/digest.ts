@@ -18,8 +18,6 @@ import {
 import { type Block, LIMITS } from './common.js';
 import { type DigestAction, type InstanceContext, instanceActions, instanceSection } from './instance.js';
 
-export { checkBlockKitLimits, checkMessageText } from './limits.js';
-
 /**
  * One owner's digest as a Slack message that always fits Block Kit: a summary, then the most urgent
  * instances that fit (taken from each group in turn), then a pointer to the rest.

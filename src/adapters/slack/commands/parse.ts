@@ -26,30 +26,6 @@ import {
   words,
 } from './tokens.js';
 
-export { helpText, usage } from './help.js';
-export {
-  AccountId,
-  AckCommand,
-  AuditCommand,
-  CommandError,
-  CommandErrorCode,
-  EnforceCommand,
-  HelpCommand,
-  InstanceId,
-  OwnersCommand,
-  ParsedCommand,
-  RegionName,
-  ReportCommand,
-  RollbackCommand,
-  ScanCommand,
-  SlackUserId,
-  SnoozeCommand,
-  StatusCommand,
-  SUBCOMMANDS,
-  SubcommandName,
-} from './schema.js';
-export { levenshtein } from './tokens.js';
-
 export interface ParseOptions {
   /** the longest snooze allowed, in days (default 90) */
   maxSnoozeDays?: number;

@@ -1,5 +1,4 @@
-import { recordRefusal, unknownTarget } from '../../../app/change/audit.js';
-import { auditTarget } from '../../../app/change/decide.js';
+import { auditTarget, recordRefusal, unknownTarget } from '../../../app/change/audit.js';
 import { md, user } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';

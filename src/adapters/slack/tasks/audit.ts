@@ -1,7 +1,7 @@
-import { securityLabel } from '../../../domain/change/approval-policy.js';
+import { securityLabel } from '../../../domain/change/approval-roles.js';
 import type { AuditEntry } from '../../../domain/change/audit-chain.js';
 import { changeLine } from '../changes-text.js';
-import type { ParsedCommand } from '../commands/parse.js';
+import type { ParsedCommand } from '../commands/schema.js';
 import { bold, code, context, lines, type Mrkdwn, md, section, trusted, user, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit, recordRefusal, unknownTarget } from '../../../app/change/audit.js';
 import { alreadyRequired } from '../../../app/change/finding-update.js';
 import { type TeamSettings, teamNamed } from '../../../config/slack-schema.js';
-import { isSecurity, securityLabel } from '../../../domain/change/approval-policy.js';
+import { isSecurity, securityLabel } from '../../../domain/change/approval-roles.js';
 import type { Finding } from '../../../domain/findings/model.js';
 import {
   code,

@@ -1,13 +1,8 @@
-import { recordRefusal } from '../../../app/change/audit.js';
-import { approve, auditTarget, deny } from '../../../app/change/decide.js';
-import {
-  type RequestOutcome,
-  requestAccountDefault,
-  requestBulk,
-  requestEnforce,
-  requestRollback,
-  requestTemplateFix,
-} from '../../../app/change/request.js';
+import { auditTarget, recordRefusal } from '../../../app/change/audit.js';
+import { approve, deny } from '../../../app/change/decide.js';
+import { requestBulk, requestEnforce, requestRollback } from '../../../app/change/request.js';
+import type { RequestOutcome } from '../../../app/change/request-file.js';
+import { requestAccountDefault, requestTemplateFix } from '../../../app/change/request-prevention.js';
 import { isLaggard } from '../../../domain/findings/classify.js';
 import { ownerRefOf } from '../directory.js';
 import { code, lines, md, trusted } from '../text.js';

@@ -1,10 +1,10 @@
 import { SELF } from '../../../config/workflow-schema.js';
-import { isSecurity, securityLabel } from '../../../domain/change/approval-policy.js';
+import { isSecurity, securityLabel } from '../../../domain/change/approval-roles.js';
 import { errorMessage } from '../../../domain/errors.js';
 import { percentText, rollup } from '../../../domain/findings/summary.js';
 import { failedLine, partialLine } from '../blocks/coverage.js';
 import { accountStatusMessage, instanceStatusMessage } from '../blocks/status.js';
-import type { ParsedCommand } from '../commands/parse.js';
+import type { ParsedCommand } from '../commands/schema.js';
 import { bold, code, decodeSlack, lines, type Mrkdwn, md, section, trusted, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { auditMessage } from './audit.js';

@@ -1,5 +1,4 @@
-import { recordRefusal, unknownTarget } from '../../../app/change/audit.js';
-import { auditTarget } from '../../../app/change/decide.js';
+import { auditTarget, recordRefusal, unknownTarget } from '../../../app/change/audit.js';
 import { canDecide } from '../../../domain/change/approval-policy.js';
 import { md, section, trusted, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
-import { isApprover, isSecurity } from '../../../domain/change/approval-policy.js';
+import { isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
 import { describeChange } from '../../../domain/change/request.js';
 import { percentText } from '../../../domain/findings/summary.js';
 import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';

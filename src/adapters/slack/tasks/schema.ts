@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Rejection } from '../../../app/scan/scan-scope.js';
 import { ChangeCommand } from '../commands/change-commands.js';
-import { ParsedCommand } from '../commands/parse.js';
+import { ParsedCommand } from '../commands/schema.js';
 
 export const SlackUserRef = z.object({ id: z.string(), name: z.string() });
 
