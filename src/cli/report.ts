@@ -1,3 +1,4 @@
+import { isAccountId } from '../domain/account-id.js';
 import type { ScanError } from '../domain/findings/model.js';
 import { summarize } from '../domain/findings/summary.js';
 import { terminalSafe } from '../domain/untrusted.js';
@@ -19,7 +20,7 @@ export function reportOptions(p: Parsed): ReportOptions {
   if (!Number.isInteger(limit) || limit < 0)
     throw new UsageError(`--limit must be a whole number >= 0, not "${p.str('limit')}"`);
   const account = p.str('account');
-  if (account !== undefined && !/^\d{12}$/.test(account))
+  if (account !== undefined && !isAccountId(account))
     throw new UsageError(`--account must be a 12-digit account id, not "${account}"`);
   return { format: formatOf(p.str('format'), p.str('output')), limit, output: p.str('output') };
 }

@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { ACCOUNT_ID_DIGITS, AccountId } from '../domain/account-id.js';
 import { APPROVALS_DEFAULTS, Approvals } from './approval-schema.js';
 import { SLACK_DEFAULTS, SlackSettings } from './slack-schema.js';
 
-const AccountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
-const RoleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
+const RoleArn = z
+  .string()
+  .regex(
+    new RegExp(String.raw`^arn:aws[\w-]*:iam::${ACCOUNT_ID_DIGITS}:role/[\w+=,.@/-]+$`),
+    'an IAM role ARN',
+  );
 const RegionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region name such as eu-west-1');
 
 const ExternalId = z.string().min(2).max(1224);
@@ -39,7 +44,9 @@ export const OrganizationSelection = z.strictObject({
 });
 export type OrganizationSelection = z.infer<typeof OrganizationSelection>;
 
-const EXTERNAL_ID_KEY = /^(\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
+const EXTERNAL_ID_KEY = new RegExp(
+  `^(${ACCOUNT_ID_DIGITS}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`,
+);
 
 const NOTHING: OrganizationSelection = { accounts: [], ous: [], tags: {} };
 

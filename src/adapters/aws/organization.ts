@@ -8,6 +8,7 @@ import {
   paginateListTagsForResource,
 } from '@aws-sdk/client-organizations';
 import type { OrganizationScope, OrganizationSelection } from '../../config/workflow-schema.js';
+import { isAccountId } from '../../domain/account-id.js';
 import type { AccountTarget } from './clients.js';
 import { classifyAwsError } from './errors.js';
 
@@ -109,7 +110,7 @@ async function factsFor(orgs: OrganizationsClient, org: OrganizationScope, ids: 
   const named = new Set([
     ...(org.include?.ous ?? []),
     ...org.exclude.ous,
-    ...Object.keys(org.externalIds).filter((k) => !/^\d{12}$/.test(k)),
+    ...Object.keys(org.externalIds).filter((k) => !isAccountId(k)),
   ]);
   const facts: Facts = { ous: new Map(), tags: new Map() };
   for (const ou of named) facts.ous.set(ou, await accountsUnder(orgs, ou));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AwsClients } from '../../adapters/aws/clients.js';
 import { type FindingsStore, instanceKey } from '../../adapters/redis/findings.js';
 import type { ScopeProgressStore } from '../../adapters/redis/scope-progress.js';
+import { ACCOUNT_ID_DIGITS } from '../../domain/account-id.js';
 import { classifyScope, isLaggard } from '../../domain/findings/classify.js';
 import { countDiff, diffSnapshots } from '../../domain/findings/diff.js';
 import { ScanError, type ScopeSnapshot } from '../../domain/findings/model.js';
@@ -150,7 +151,9 @@ async function commit(
 export const scopeJobId = (scanId: string, s: { accountId: string; region: string }) =>
   `${scanId}-${s.accountId}-${s.region}`;
 
+const SCOPE_JOB_ID = new RegExp(`-(${ACCOUNT_ID_DIGITS})-([a-z0-9-]+)$`);
+
 export function scopeOfJobId(jobId: string): { accountId: string; region: string } | null {
-  const m = /-(\d{12})-([a-z0-9-]+)$/.exec(jobId);
+  const m = SCOPE_JOB_ID.exec(jobId);
   return m?.[1] && m[2] ? { accountId: m[1], region: m[2] } : null;
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { AccountId } from '../account-id.js';
 
 /**
  * The shapes of a change request and of the events that move it (zod schema and type share a name),
  * and a fresh request. The state machine over them is in change-request.ts.
  */
 
-const AccountId = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 const Region = z.string().min(1);
 const Iso = z.iso.datetime();
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { ACCOUNT_ID } from '../account-id.js';
 
 /**
  * The shapes every layer agrees on. Adapters (aws/, store/, jobs/) produce and consume these;
  * the domain functions (classify, diff, summary) are pure over them.
  */
 
-export const Scope = z.object({ accountId: z.string().regex(/^\d{12}$/), region: z.string().min(1) });
+export const Scope = z.object({ accountId: z.string().regex(ACCOUNT_ID), region: z.string().min(1) });
 export type Scope = z.infer<typeof Scope>;
 
 export const scopeKey = (s: Scope): string => `${s.accountId}:${s.region}`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAccountId } from '../../../domain/account-id.js';
 import { code } from '../text.js';
 
 /**
@@ -30,7 +31,6 @@ export const CHANGE_HELP = [
   `• ${code(`/imds ${CHANGE_USAGE['fix-default']}`).text}: new instances in that account and region require IMDSv2`,
 ].join('\n');
 
-const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const LT = /^lt-[0-9a-f]{8,17}$/;
 const MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
@@ -46,19 +46,19 @@ export function parseChangeCommand(text: string): ChangeParse {
   switch (name?.toLowerCase()) {
     case 'fix-template': {
       const [accountId = '', region = '', lt = ''] = args;
-      if (args.length !== 3 || !ACCOUNT.test(accountId) || !REGION.test(region) || !LT.test(lt))
+      if (args.length !== 3 || !isAccountId(accountId) || !REGION.test(region) || !LT.test(lt))
         return usage('fix-template');
       return { ok: true, command: { name: 'fix-template', accountId, region, launchTemplateId: lt } };
     }
     case 'fix-default': {
       const [accountId = '', region = ''] = args;
-      if (args.length !== 2 || !ACCOUNT.test(accountId) || !REGION.test(region)) return usage('fix-default');
+      if (args.length !== 2 || !isAccountId(accountId) || !REGION.test(region)) return usage('fix-default');
       return { ok: true, command: { name: 'fix-default', accountId, region } };
     }
     case 'enforce-ready': {
       const [accountId = '', mention] = args;
       const owner = mention ? (MENTION.exec(mention)?.[1] ?? null) : null;
-      if (args.length > 2 || !ACCOUNT.test(accountId) || (mention !== undefined && owner === null))
+      if (args.length > 2 || !isAccountId(accountId) || (mention !== undefined && owner === null))
         return usage('enforce-ready');
       return { ok: true, command: { name: 'enforce-ready', accountId, owner } };
     }

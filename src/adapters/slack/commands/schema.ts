@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_ID } from '../../../domain/account-id.js';
 
 /** The typed commands of the `/imds` grammar: one zod schema (and type of the same name) each. */
 
@@ -18,7 +19,7 @@ export const SubcommandName = z.enum(SUBCOMMANDS);
 export type SubcommandName = z.infer<typeof SubcommandName>;
 
 export const InstanceId = z.string().regex(/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/);
-export const AccountId = z.string().regex(/^\d{12}$/);
+export const AccountId = z.string().regex(ACCOUNT_ID);
 export const RegionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/);
 export const SlackUserId = z.string().regex(/^[UW][A-Z0-9]+$/);
 const FreeText = z.string().min(1);
