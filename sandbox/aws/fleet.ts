@@ -10,6 +10,7 @@ import { toMillis, toUsageModel } from './inputs.js';
 import { OrganizationModel } from './organization.js';
 import { hexId, mulberry32, type Rng } from './prng.js';
 import { buildAccount, buildInstance, type InstanceLinks, resolveVersion } from './records.js';
+import { InstanceRefreshes } from './refreshes.js';
 import type {
   AccountRecord,
   AsgRecord,
@@ -41,6 +42,8 @@ export class Fleet {
   readonly organization: OrganizationModel;
   /** the AMIs, per region, with their ImdsSupport (DescribeImages) */
   readonly images = new ImageCatalog();
+  /** Auto Scaling instance refreshes, moved on by the clock */
+  readonly refreshes = new InstanceRefreshes();
   private clock: () => Date;
   private readonly rng: Rng;
   private readonly accountMap = new Map<string, AccountRecord>();

@@ -1,6 +1,7 @@
 import type { JsonAction, ServiceName, XmlAction } from '../context.js';
 import type { WireProtocol } from '../wire/render.js';
 import { AUTOSCALING_XMLNS, autoScalingActions } from './autoscaling.js';
+import { autoScalingRefreshActions } from './autoscaling-refresh.js';
 import { cloudWatchActions } from './cloudwatch.js';
 import { ec2AccountActions } from './ec2-account.js';
 import { ec2ImageActions } from './ec2-images.js';
@@ -34,7 +35,7 @@ export const SERVICES: Record<ServiceName, ServiceDef> = {
   autoscaling: {
     kind: 'xml',
     protocol: { kind: 'query', xmlns: AUTOSCALING_XMLNS },
-    actions: autoScalingActions,
+    actions: { ...autoScalingActions, ...autoScalingRefreshActions },
   },
   monitoring: {
     kind: 'json',
