@@ -1,10 +1,9 @@
 import type { Redis } from 'ioredis';
 import { createAwsClients } from './adapters/aws/clients.js';
-import { createInventory } from './adapters/aws/inventory.js';
+import { createScopeReaders } from './adapters/aws/scope-readers.js';
 import { planScopes } from './adapters/aws/scopes.js';
-import { createUsageReader } from './adapters/aws/usage.js';
 import { createLogger, type Logger } from './adapters/log.js';
-import { createScanQueues, type ScanOutcome, type Trigger } from './adapters/queue/scan-queues.js';
+import { createScanQueues, scanQueueOf } from './adapters/queue/scan-queues.js';
 import { startScanWorkers } from './adapters/queue/scan-workers.js';
 import { startScanScheduler } from './adapters/queue/schedules.js';
 import { connectRedis } from './adapters/redis/connection.js';
@@ -12,12 +11,13 @@ import { createFindingsStore } from './adapters/redis/findings.js';
 import { createScanLocks } from './adapters/redis/scan-lock.js';
 import { createScopeProgressStore } from './adapters/redis/scope-progress.js';
 import { createRedisWatch } from './adapters/redis/watch.js';
-import { requestScan, type ScanFilter } from './app/scan/request-scan.js';
+import { requestScan } from './app/scan/request-scan.js';
 import { waitForScan } from './app/scan/wait-for-scan.js';
 import { type Config, loadConfig } from './config/env.js';
 import { loadWorkflow } from './config/workflow.js';
 import type { Workflow } from './config/workflow-schema.js';
 import { approvalDeadEnds } from './domain/change/approval-dead-ends.js';
+import type { ScanFilter, ScanOutcome, Trigger } from './domain/findings/scan.js';
 
 export interface AppOptions {
   env?: Record<string, string | undefined>;
@@ -54,9 +54,10 @@ export async function createApp(opts: AppOptions = {}) {
   const queueDeps = { connect, prefix: config.prefix, onError: onQueueError };
   const queues = createScanQueues(queueDeps);
   const progress = createScopeProgressStore({ redis, prefix: config.prefix });
-  const scopeDeps = { clients, inventory: createInventory(), usage: createUsageReader(), store, progress };
+  const scopeDeps = { open: createScopeReaders({ clients }), store, progress };
   const plan = (filter: ScanFilter) => planScopes(clients, workflow, config.hubRegion, filter);
-  const scanDeps = { queues, locks, plan, log };
+  const scanQueue = scanQueueOf(queues);
+  const scanDeps = { queue: scanQueue, locks, plan, log };
   const closers: (() => Promise<void>)[] = [];
 
   return {
@@ -78,7 +79,7 @@ export async function createApp(opts: AppOptions = {}) {
     requestScan: (trigger: Trigger, filter?: ScanFilter) => requestScan(scanDeps, workflow, trigger, filter),
     /** `lockId` (from requestScan): a joiner then also follows a scan that is still planning */
     waitForScan: (scanId: string, onProgress?: (done: number, total: number) => void, lockId?: string) =>
-      waitForScan({ queues, locks }, scanId, {
+      waitForScan({ queue: scanQueue, locks }, scanId, {
         ...(onProgress ? { onProgress } : {}),
         ...(lockId ? { lockId } : {}),
       }),

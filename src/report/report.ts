@@ -1,6 +1,6 @@
-import type { ScanOutcome } from '../adapters/queue/scan-queues.js';
 import { isLaggard, templateEnforces } from '../domain/findings/classify.js';
 import type { AccountDefault, Finding, LaunchTemplate, ScopeSnapshot } from '../domain/findings/model.js';
+import type { ScanOutcome } from '../domain/findings/scan.js';
 
 export interface LaunchTemplateRow extends LaunchTemplate {
   /** the template's default version comes up requiring tokens (itself, or via the account default) */

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { silentLogger } from '../../src/adapters/log.js';
-import type { ScanFilter } from '../../src/app/scan/request-scan.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
+import type { ScanFilter } from '../../src/domain/findings/scan.js';
 import { type App, createApp } from '../../src/main.js';
 import { buildReport } from '../../src/report/report.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScanOutcome } from '../../src/adapters/queue/scan-queues.js';
 import type { Finding, ScanError, ScopeSnapshot } from '../../src/domain/findings/model.js';
+import type { ScanOutcome } from '../../src/domain/findings/scan.js';
 import { summarize } from '../../src/domain/findings/summary.js';
 import { csvCell, formatCsv, formatJson, formatTable } from '../../src/report/format.js';
 import { buildReport, type Report, reportOrder } from '../../src/report/report.js';

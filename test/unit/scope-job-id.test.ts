@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scopeJobId, scopeOfJobId } from '../../src/app/scan/scan-scope.js';
+import { scopeJobId, scopeOfJobId } from '../../src/adapters/queue/scan-queues.js';
 
 const SCAN_ID = 'scan-20250615T060000-a1b2c3';
 

@@ -1,5 +1,4 @@
 import { CodedError } from '../../domain/errors.js';
-import type { ScanError } from '../../domain/findings/model.js';
 
 /** Error codes AWS answers when it is busy or briefly broken: retried with backoff. */
 const TRANSIENT_CODES = new Set([
@@ -160,24 +159,4 @@ export function tagOperation<C>(client: C): C {
     { step: 'initialize', name: 'imdsBotTagOperation' },
   );
   return client;
-}
-
-/** A classified error as a scan records it; `partial` when the scope's instances were kept. */
-export function scanErrorOf(
-  where: { accountId: string; region: string | null },
-  stage: ScanError['stage'],
-  err: CodedError,
-  partial = false,
-): ScanError {
-  const call = err instanceof AwsCallError ? err : null;
-  return {
-    accountId: where.accountId,
-    region: where.region,
-    stage,
-    code: err.code,
-    message: err.message,
-    partial,
-    ...(call?.operation ? { operation: call.operation } : {}),
-    ...(call?.httpStatus != null ? { httpStatus: call.httpStatus } : {}),
-  };
 }

@@ -2,8 +2,9 @@ import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SELF, type Workflow } from '../../config/workflow-schema.js';
 import type { ScanError } from '../../domain/findings/model.js';
+import { scanErrorOf } from '../../domain/findings/scan.js';
 import type { AccountTarget, AwsClients } from './clients.js';
-import { classifyAwsError, scanErrorOf } from './errors.js';
+import { classifyAwsError } from './errors.js';
 import { organizationAccounts } from './organization.js';
 
 export interface ScopePlan {

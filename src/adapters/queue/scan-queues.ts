@@ -1,54 +1,11 @@
-import { FlowProducer, Queue, QueueEvents } from 'bullmq';
+import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { DiffCounts, Rejection } from '../../app/scan/scan-scope.js';
-import { ScanError, Scope } from '../../domain/findings/model.js';
-import { ScanSummary } from '../../domain/findings/summary.js';
-import { ScanRecord } from '../redis/findings.js';
+import { ACCOUNT_ID_DIGITS } from '../../domain/account-id.js';
+import type { Scope } from '../../domain/findings/model.js';
+import type { ScanJobData, ScopeJobData } from '../../domain/findings/scan.js';
+import type { ScanJobState, ScanQueue } from '../../domain/ports.js';
 
 export const QUEUE = { scan: 'scan', scope: 'scan-scope', trigger: 'scan-trigger' } as const;
-
-export const Trigger = ScanRecord.shape.trigger;
-export type Trigger = z.infer<typeof Trigger>;
-
-/** The parent job of a scan: aggregates its account x region children. */
-export const ScanJobData = z.object({
-  scanId: z.string(),
-  workflow: z.string(),
-  /** the scan lock to release when the scan ends */
-  lock: z.object({ id: z.string(), holder: z.string() }),
-  trigger: Trigger,
-  startedAt: z.string(),
-  scopes: z.array(Scope),
-  filter: z
-    .object({ accountId: z.string().nullable(), region: z.string().nullable() })
-    .nullable()
-    .default(null),
-  /** accounts that failed before any region job could start (AssumeRole, DescribeRegions) */
-  planErrors: z.array(ScanError),
-  /** what planning found worth telling that is no error (opt-in regions skipped) */
-  notes: z.array(z.string()).default([]),
-});
-export type ScanJobData = z.infer<typeof ScanJobData>;
-
-export const ScanOutcome = z.object({
-  scanId: z.string(),
-  workflow: z.string(),
-  trigger: Trigger,
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  scopes: z.array(Scope),
-  summary: ScanSummary,
-  diff: DiffCounts,
-  firstScan: z.boolean(),
-  mttrSeconds: z.number().nullable(),
-  remediated: z.number().int(),
-  rejections: z.array(Rejection).default([]),
-  errors: z.array(ScanError),
-  /** from planning: opt-in regions skipped (absent when there is nothing to tell) */
-  notes: z.array(z.string()).optional(),
-});
-export type ScanOutcome = z.infer<typeof ScanOutcome>;
 
 export interface QueueDeps {
   /** a connection factory: BullMQ classes each get their own */
@@ -86,3 +43,73 @@ export function createScanQueues({ connect, prefix, onError }: QueueDeps) {
   };
 }
 export type ScanQueues = ReturnType<typeof createScanQueues>;
+
+/** BullMQ job ids may not contain ':'. */
+export const scopeJobId = (scanId: string, s: { accountId: string; region: string }) =>
+  `${scanId}-${s.accountId}-${s.region}`;
+
+const SCOPE_JOB_ID = new RegExp(`-(${ACCOUNT_ID_DIGITS})-([a-z0-9-]+)$`);
+
+export function scopeOfJobId(jobId: string): Scope | null {
+  const m = SCOPE_JOB_ID.exec(jobId);
+  return m?.[1] && m[2] ? { accountId: m[1], region: m[2] } : null;
+}
+
+const SCAN_JOB_OPTS = {
+  removeOnComplete: { age: 7 * 86_400, count: 500 },
+  removeOnFail: { age: 7 * 86_400 },
+};
+
+const SCOPE_JOB_OPTS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  ignoreDependencyOnFailure: true,
+  removeOnComplete: { age: 86_400, count: 20_000 },
+  removeOnFail: { age: 7 * 86_400 },
+};
+
+async function stateOf(job: Job): Promise<ScanJobState> {
+  const state = await job.getState();
+  if (state === 'completed') return { state, returnValue: job.returnvalue };
+  if (state === 'failed') return { state, reason: job.failedReason };
+  return { state: state === 'unknown' ? 'unknown' : 'running' };
+}
+
+/** The scan use cases' view of the queues: a scan is one BullMQ flow, its scopes the children. */
+export function scanQueueOf(queues: ScanQueues): ScanQueue {
+  const job = (scanId: string) => Job.fromId(queues.scan, scanId);
+  return {
+    async enqueue(scan: ScanJobData, scopes: ScopeJobData[]): Promise<void> {
+      await queues.flow.add({
+        name: 'scan',
+        queueName: QUEUE.scan,
+        data: scan,
+        opts: { jobId: scan.scanId, ...SCAN_JOB_OPTS },
+        children: scopes.map((data) => ({
+          name: 'scope',
+          queueName: QUEUE.scope,
+          data,
+          opts: {
+            ...SCOPE_JOB_OPTS,
+            jobId: scopeJobId(scan.scanId, { accountId: data.account.accountId, region: data.region }),
+          },
+        })),
+      });
+    },
+    async state(scanId: string): Promise<ScanJobState | null> {
+      const found = await job(scanId);
+      return found ? stateOf(found) : null;
+    },
+    async finished(scanId: string): Promise<unknown> {
+      const found = await job(scanId);
+      if (!found) throw new Error(`scan ${scanId} is not known (finished long ago, or never started)`);
+      return found.waitUntilFinished(queues.events());
+    },
+    async progress(scanId: string): Promise<{ done: number; total: number } | null> {
+      const c = await (await job(scanId))?.getDependenciesCount();
+      if (!c) return null;
+      const done = (c.processed ?? 0) + (c.ignored ?? 0) + (c.failed ?? 0);
+      return { done, total: done + (c.unprocessed ?? 0) };
+    },
+  };
+}

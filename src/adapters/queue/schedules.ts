@@ -1,7 +1,8 @@
 import { Worker } from 'bullmq';
 import type { Workflow } from '../../config/workflow-schema.js';
+import type { Trigger } from '../../domain/findings/scan.js';
 import type { Logger } from '../log.js';
-import { QUEUE, type QueueDeps, type ScanQueues, type Trigger } from './scan-queues.js';
+import { QUEUE, type QueueDeps, type ScanQueues } from './scan-queues.js';
 
 export interface SchedulerDeps extends QueueDeps {
   queues: ScanQueues;

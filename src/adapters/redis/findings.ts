@@ -1,44 +1,19 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import { InstanceChange, withChange } from '../../domain/findings/finding-change.js';
-import { type Finding, ScanError, type Scope, ScopeSnapshot, scopeKey } from '../../domain/findings/model.js';
-
-/** One line of scan history: what a finished scan found, kept for digests and KPIs. */
-export const ScanRecord = z.object({
-  scanId: z.string(),
-  workflow: z.string(),
-  trigger: z.object({ kind: z.enum(['cli', 'schedule', 'slack']), by: z.string().nullable() }),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  scopes: z.array(z.string()),
-  /** set when only part of the workflow's scope was scanned: such scans stay out of trends */
-  filter: z
-    .object({ accountId: z.string().nullable(), region: z.string().nullable() })
-    .nullable()
-    .default(null),
-  summary: z.record(z.string(), z.unknown()),
-  diff: z.object({ new: z.number(), fixed: z.number(), regressed: z.number(), gone: z.number() }),
-  /** mean seconds from first seen as a laggard to fixed, over the instances this scan saw fixed */
-  mttrSeconds: z.number().nullable(),
-  /** how many instances that mean is over */
-  remediated: z.number().int().default(0),
-  errors: z.array(ScanError),
-});
-export type ScanRecord = z.infer<typeof ScanRecord>;
+import {
+  type Finding,
+  instanceKey,
+  type Scope,
+  ScopeSnapshot,
+  scopeKey,
+} from '../../domain/findings/model.js';
+import { ScanRecord } from '../../domain/findings/scan.js';
+import type { LaggardChanges } from '../../domain/ports.js';
 
 const HISTORY_LIMIT = 1000;
 /** SET KEYS[1] to ARGV[2] only while it still holds ARGV[1]: a snapshot patched without losing a scan's commit. */
 const SWAP = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
 const SNAPSHOT_CHUNK = 50;
-
-export interface LaggardChanges {
-  /** instance keys that became laggards (new or regressed): first-seen time is kept if already set */
-  became: string[];
-  /** instance keys that stopped being laggards (fixed or gone) */
-  cleared: string[];
-  /** instance keys that drifted back to accepting IMDSv1: their owners hear at once */
-  regressed?: string[];
-}
 
 /**
  * Redis layout (all under `<prefix>:`): snap:<account>:<region> the latest snapshot of a scope;
@@ -212,6 +187,3 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
   };
 }
 export type FindingsStore = ReturnType<typeof createFindingsStore>;
-
-export const instanceKey = (f: { accountId: string; region: string; instanceId: string }) =>
-  `${f.accountId}:${f.region}:${f.instanceId}`;

@@ -1,11 +1,9 @@
-import type { ScopeClients } from '../../adapters/aws/clients.js';
-import { classifyAwsError, scanErrorOf } from '../../adapters/aws/errors.js';
-import type { Inventory } from '../../adapters/aws/inventory.js';
-import type { UsageReader } from '../../adapters/aws/usage.js';
-import type { FindingsStore } from '../../adapters/redis/findings.js';
+import { CodedError, errorMessage } from '../../domain/errors.js';
 import { needsUsage } from '../../domain/findings/classify.js';
 import type { ScanError, Scope, ScopeInventory, Usage } from '../../domain/findings/model.js';
+import { scanErrorOf } from '../../domain/findings/scan.js';
 import type { PartKey, PartOutcome, PartValue, ScopeProgress } from '../../domain/findings/scope-progress.js';
+import type { FindingsStore, ScopeReaders } from '../../domain/ports.js';
 
 /**
  * Reads one account x region: the inventory (DescribeInstances) is the core, and a scope without
@@ -15,10 +13,14 @@ import type { PartKey, PartOutcome, PartValue, ScopeProgress } from '../../domai
  */
 
 export interface ReadScopeDeps {
-  inventory: Inventory;
-  usage: UsageReader;
   store: Pick<FindingsStore, 'watched'>;
 }
+
+/** The readers throw CodedErrors; anything else is a bug, and another attempt will not help. */
+const coded = (err: unknown, what: string): CodedError =>
+  err instanceof CodedError
+    ? err
+    : new CodedError('UnknownError', `${what}: ${errorMessage(err)}`, { cause: err });
 
 const PART_NAMES: Record<PartKey, [ScanError['stage'], string]> = {
   launchTemplates: ['launch-templates', 'launch templates'],
@@ -57,10 +59,10 @@ function partRunner(progress: ScopeProgress, scope: Scope, errors: ScanError[]) 
     try {
       return record(key, { ok: true, value: await run() } as PartOutcome<K>);
     } catch (err) {
-      const coded = classifyAwsError(err, `${name} in ${scope.accountId}/${scope.region}`);
-      const failed = { ok: false, error: scanErrorOf(scope, stage, coded, true) } as PartOutcome<K>;
+      const e = coded(err, `${name} in ${scope.accountId}/${scope.region}`);
+      const failed = { ok: false, error: scanErrorOf(scope, stage, e, true) } as PartOutcome<K>;
       // a transient failure may pass by the next attempt, if there is one: not kept
-      return coded.transient ? failed : record(key, failed);
+      return e.transient ? failed : record(key, failed);
     }
   }
 }
@@ -78,7 +80,7 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
 
 export async function readScope(
   deps: ReadScopeDeps,
-  clients: ScopeClients,
+  { inventory, usage: usageReader }: ScopeReaders,
   scope: Scope,
   win: { windowDays: number; now: Date },
   progress: ScopeProgress,
@@ -88,9 +90,9 @@ export async function readScope(
   const [read, templates, accountDefault] = await Promise.all([
     progress.instances
       ? Promise.resolve({ ok: true as const, value: progress.instances })
-      : settle(deps.inventory.instances(clients, scope)),
-    part('launchTemplates', () => deps.inventory.launchTemplates(clients, scope)),
-    part('accountDefault', () => deps.inventory.accountDefault(clients, scope)),
+      : settle(inventory.instances()),
+    part('launchTemplates', () => inventory.launchTemplates()),
+    part('accountDefault', () => inventory.accountDefault()),
   ]);
   // the parts above are in `progress` by now, for the next attempt
   if (!read.ok) throw read.error;
@@ -101,18 +103,16 @@ export async function readScope(
   // the groups matter only through the instances they launched (a finding's templateRisk): a
   // scope where no instance carries aws:autoscaling:groupName needs no DescribeAutoScalingGroups
   const groups: PartOutcome<'autoScalingGroups'> = instances.some((i) => i.asg !== null)
-    ? await part('autoScalingGroups', () => deps.inventory.autoScalingGroups(clients, scope, launchTemplates))
+    ? await part('autoScalingGroups', () => inventory.autoScalingGroups(launchTemplates))
     : { ok: true, value: [] };
   const ids = instances.filter(needsUsage).map((i) => i.instanceId);
-  const usage = await part('usage', async () => [
-    ...(await deps.usage.read(clients.cloudwatch, scope, ids, win)),
-  ]);
+  const usage = await part('usage', async () => [...(await usageReader.read(ids, win))]);
   const live = new Set(instances.map((i) => i.instanceId));
   const watched = (await deps.store.watched(scope, win.now, win.windowDays)).filter((id) => live.has(id));
   // the last day, up to this minute: a rejection is news, and the alert repeats at most daily
   const today = { windowDays: 1, now: win.now, includeCurrent: true };
   const rejected = await part('rejections', async () => [
-    ...(await deps.usage.read(clients.cloudwatch, scope, watched, today, 'MetadataNoTokenRejected')),
+    ...(await usageReader.read(watched, today, 'MetadataNoTokenRejected')),
   ]);
   return {
     inventory: {

@@ -1,24 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { Job } from 'bullmq';
-import type { ScopePlan } from '../../adapters/aws/scopes.js';
-import type { Logger } from '../../adapters/log.js';
-import { QUEUE, type ScanJobData, type ScanQueues, type Trigger } from '../../adapters/queue/scan-queues.js';
-import type { ScanLocks } from '../../adapters/redis/scan-lock.js';
 import type { Workflow } from '../../config/workflow-schema.js';
 import type { Scope } from '../../domain/findings/model.js';
-import { type ScanSettings, type ScopeJobData, scopeJobId } from './scan-scope.js';
-
-export interface ScanFilter {
-  accountId?: string | undefined;
-  region?: string | undefined;
-}
+import type {
+  ScanFilter,
+  ScanJobData,
+  ScanSettings,
+  ScopeJobData,
+  Trigger,
+} from '../../domain/findings/scan.js';
+import type { Clock, Logger, ScanLocks, ScanQueue, ScopePlanner } from '../../domain/ports.js';
 
 export interface RequestScanDeps {
-  queues: ScanQueues;
+  queue: Pick<ScanQueue, 'enqueue' | 'state'>;
   locks: ScanLocks;
-  plan: (filter: ScanFilter) => Promise<ScopePlan>;
+  plan: ScopePlanner;
   log: Logger;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** A lock whose scan has not appeared after this long was left by a crash while planning. */
@@ -33,20 +30,11 @@ export const settingsOf = (w: Workflow): ScanSettings => ({
   windowDays: w.usage.windowDays,
 });
 
-const SCOPE_JOB_OPTS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 2000 },
-  ignoreDependencyOnFailure: true,
-  removeOnComplete: { age: 86_400, count: 20_000 },
-  removeOnFail: { age: 7 * 86_400 },
-};
-
-async function lockIsStale(queues: ScanQueues, holder: string, now: number): Promise<boolean> {
+async function lockIsStale(queue: RequestScanDeps['queue'], holder: string, now: number): Promise<boolean> {
   const [scanId = '', since = '0'] = holder.split('|');
-  const job = await Job.fromId(queues.scan, scanId);
+  const job = await queue.state(scanId);
   if (!job) return now - Number(since) > PLANNING_GRACE_MS;
-  const state = await job.getState();
-  return state === 'completed' || state === 'failed' || state === 'unknown';
+  return job.state !== 'running';
 }
 
 /**
@@ -64,7 +52,7 @@ export async function requestScan(
   const lockId = `${workflow.name}:${filter.accountId ?? '*'}:${filter.region ?? '*'}`;
   const holder = `${scanId}|${now.getTime()}`;
   let lock = await deps.locks.acquire(lockId, holder);
-  if (!lock.acquired && (await lockIsStale(deps.queues, lock.holder, now.getTime()))) {
+  if (!lock.acquired && (await lockIsStale(deps.queue, lock.holder, now.getTime()))) {
     deps.log.warn({ lockId, stale: lock.holder }, 'taking over a stale scan lock');
     lock = { acquired: await deps.locks.steal(lockId, lock.holder, holder), holder };
   }
@@ -93,35 +81,17 @@ export async function requestScan(
       notes: plan.notes,
     };
     const settings = settingsOf(workflow);
-    await deps.queues.flow.add({
-      name: 'scan',
-      queueName: QUEUE.scan,
-      data,
-      opts: {
-        jobId: scanId,
-        removeOnComplete: { age: 7 * 86_400, count: 500 },
-        removeOnFail: { age: 7 * 86_400 },
-      },
-      children: plan.targets.flatMap((t) =>
-        t.regions.map((region) => {
-          const child: ScopeJobData = {
-            scanId,
-            account: { ...t.account, ...(t.account.externalId ? { externalId: t.account.externalId } : {}) },
-            region,
-            settings,
-          };
-          return {
-            name: 'scope',
-            queueName: QUEUE.scope,
-            data: child,
-            opts: {
-              ...SCOPE_JOB_OPTS,
-              jobId: scopeJobId(scanId, { accountId: t.account.accountId, region }),
-            },
-          };
+    const children = plan.targets.flatMap((t) =>
+      t.regions.map(
+        (region): ScopeJobData => ({
+          scanId,
+          account: { ...t.account, ...(t.account.externalId ? { externalId: t.account.externalId } : {}) },
+          region,
+          settings,
         }),
       ),
-    });
+    );
+    await deps.queue.enqueue(data, children);
     deps.log.info({ scanId, scopes: scopes.length, planErrors: plan.errors.length }, 'scan started');
     return { scanId, joined: false, lockId };
   } catch (err) {

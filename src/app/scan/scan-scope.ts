@@ -1,72 +1,18 @@
-import { z } from 'zod';
-import type { AwsClients } from '../../adapters/aws/clients.js';
-import { type FindingsStore, instanceKey } from '../../adapters/redis/findings.js';
-import type { ScopeProgressStore } from '../../adapters/redis/scope-progress.js';
-import { ACCOUNT_ID_DIGITS } from '../../domain/account-id.js';
+import { CodedError } from '../../domain/errors.js';
 import { classifyScope, isLaggard } from '../../domain/findings/classify.js';
 import { countDiff, diffSnapshots } from '../../domain/findings/diff.js';
-import { ScanError, type ScopeSnapshot } from '../../domain/findings/model.js';
-import { ScanSummary, summarize } from '../../domain/findings/summary.js';
+import { instanceKey, type ScopeSnapshot } from '../../domain/findings/model.js';
+import { type ScopeJobData, type ScopeResult, scanErrorOf } from '../../domain/findings/scan.js';
+import { summarize } from '../../domain/findings/summary.js';
+import type { Clock, FindingsStore, OpenScope, ScopeProgressStore } from '../../domain/ports.js';
 import { type ReadScopeDeps, readScope, type ScopeRead } from './read-scope.js';
 
-/** How findings are classified: taken from the workflow when the scan starts. */
-export const ScanSettings = z.object({
-  ownerTags: z.array(z.string()),
-  environment: z.object({ tag: z.string(), prodValues: z.array(z.string()) }),
-  windowDays: z.number().int().positive(),
-});
-export type ScanSettings = z.infer<typeof ScanSettings>;
-
-export const AccountRef = z.object({
-  accountId: z.string(),
-  roleArn: z.string().nullable(),
-  externalId: z.string().optional(),
-});
-
-export const ScopeJobData = z.object({
-  scanId: z.string(),
-  account: AccountRef,
-  region: z.string(),
-  settings: ScanSettings,
-});
-export type ScopeJobData = z.infer<typeof ScopeJobData>;
-
-export const DiffCounts = z.object({
-  new: z.number(),
-  fixed: z.number(),
-  regressed: z.number(),
-  gone: z.number(),
-});
-
-export const Rejection = z.object({
-  accountId: z.string(),
-  region: z.string(),
-  instanceId: z.string(),
-  count: z.number(),
-  lastSeen: z.string().nullable(),
-});
-export type Rejection = z.infer<typeof Rejection>;
-
-export const ScopeResult = z.object({
-  accountId: z.string(),
-  region: z.string(),
-  summary: ScanSummary,
-  diff: DiffCounts,
-  firstScan: z.boolean(),
-  /** seconds each instance fixed (or gone) in this scan had been a laggard */
-  remediatedSeconds: z.array(z.number()),
-  /** enforced instances whose IMDSv1 calls are now rejected (MetadataNoTokenRejected > 0) */
-  rejections: z.array(Rejection).default([]),
-  errors: z.array(ScanError),
-});
-export type ScopeResult = z.infer<typeof ScopeResult>;
-
 export interface ScanScopeDeps extends ReadScopeDeps {
-  clients: Pick<AwsClients, 'forScope'>;
+  open: OpenScope;
   store: FindingsStore;
   /** where a failed attempt leaves what it read, for the next attempt */
   progress: ScopeProgressStore;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /**
@@ -78,13 +24,13 @@ export interface ScanScopeDeps extends ReadScopeDeps {
 export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promise<ScopeResult> {
   const now = deps.now?.() ?? new Date();
   const scope = { accountId: data.account.accountId, region: data.region };
-  const clients = deps.clients.forScope(data.account, data.region);
+  const readers = deps.open(data.account, data.region);
   const progress = await deps.progress.load(data.scanId, scope);
   const resumed = Object.keys(progress).length > 0;
   try {
     const read = await readScope(
       deps,
-      clients,
+      readers,
       scope,
       { windowDays: data.settings.windowDays, now },
       progress,
@@ -147,13 +93,35 @@ async function commit(
   };
 }
 
-/** BullMQ job ids may not contain ':'. */
-export const scopeJobId = (scanId: string, s: { accountId: string; region: string }) =>
-  `${scanId}-${s.accountId}-${s.region}`;
+/** A scope that failed for good still yields a result: its error, and nothing scanned. */
+function failedScope(data: ScopeJobData, err: CodedError): ScopeResult {
+  const error = scanErrorOf({ accountId: data.account.accountId, region: data.region }, 'inventory', err);
+  return {
+    accountId: data.account.accountId,
+    region: data.region,
+    summary: summarize([], [error]),
+    diff: { new: 0, fixed: 0, regressed: 0, gone: 0 },
+    firstScan: false,
+    remediatedSeconds: [],
+    rejections: [],
+    errors: [error],
+  };
+}
 
-const SCOPE_JOB_ID = new RegExp(`-(${ACCOUNT_ID_DIGITS})-([a-z0-9-]+)$`);
-
-export function scopeOfJobId(jobId: string): { accountId: string; region: string } | null {
-  const m = SCOPE_JOB_ID.exec(jobId);
-  return m?.[1] && m[2] ? { accountId: m[1], region: m[2] } : null;
+/**
+ * One attempt of a scope's job. A permanent failure (or the last attempt of a transient one)
+ * becomes the scope's result, saying what failed rather than "retries exhausted"; a transient
+ * (throttling, 5xx, network) or unexpected failure is thrown for the queue to retry with backoff.
+ */
+export async function runScopeJob(
+  deps: ScanScopeDeps,
+  data: ScopeJobData,
+  attempt: { last: boolean },
+): Promise<ScopeResult> {
+  try {
+    return await scanScope(deps, data);
+  } catch (err) {
+    if (err instanceof CodedError && (!err.transient || attempt.last)) return failedScope(data, err);
+    throw err;
+  }
 }

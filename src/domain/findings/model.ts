@@ -11,6 +11,10 @@ export type Scope = z.infer<typeof Scope>;
 
 export const scopeKey = (s: Scope): string => `${s.accountId}:${s.region}`;
 
+/** `account:region:instance`: how stores and cards name one instance. */
+export const instanceKey = (f: { accountId: string; region: string; instanceId: string }): string =>
+  `${f.accountId}:${f.region}:${f.instanceId}`;
+
 export const InstanceState = z.enum(['pending', 'running', 'stopping', 'stopped']);
 export type InstanceState = z.infer<typeof InstanceState>;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isLaggard } from '../../../domain/findings/classify.js';
 import { buildDigests, type OwnerDigest, shouldPost } from '../../../domain/findings/digest.js';
 import type { Finding, ScanError } from '../../../domain/findings/model.js';
-import { instanceKey } from '../../redis/findings.js';
+import { instanceKey } from '../../../domain/findings/model.js';
 import { partialLine } from '../blocks/coverage.js';
 import { buildDigestMessage } from '../blocks/digest.js';
 import type { OwnerRoute } from '../directory.js';

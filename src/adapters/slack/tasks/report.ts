@@ -1,7 +1,7 @@
 import { delta, type HistoryPoint, meanTimeToRemediate, weekly } from '../../../domain/findings/kpis.js';
+import type { ScanRecord } from '../../../domain/findings/scan.js';
 import { percentText, rollup } from '../../../domain/findings/summary.js';
 import { renderTrendChart } from '../../../report/chart-png.js';
-import type { ScanRecord } from '../../redis/findings.js';
 import { failedLine, partialLine } from '../blocks/coverage.js';
 import { bold, code, lines, type Mrkdwn, md, section, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';

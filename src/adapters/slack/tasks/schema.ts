@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Rejection } from '../../../app/scan/scan-scope.js';
+import { Rejection } from '../../../domain/findings/scan.js';
 import { ChangeCommand } from '../commands/change-commands.js';
 import { ParsedCommand } from '../commands/schema.js';
 

@@ -1,0 +1,95 @@
+import { errorMessage } from '../../domain/errors.js';
+import type { ScanError, Scope } from '../../domain/findings/model.js';
+import type { DiffCounts, ScanJobData, ScanOutcome, ScopeResult } from '../../domain/findings/scan.js';
+import { mergeSummaries } from '../../domain/findings/summary.js';
+import type { Clock, FindingsStore, Logger, ScanLocks } from '../../domain/ports.js';
+
+export interface FinishScanDeps {
+  store: Pick<FindingsStore, 'appendScan'>;
+  locks: Pick<ScanLocks, 'release'>;
+  log: Logger;
+  now?: Clock;
+  /** told about every finished scan (e.g. the Slack app posts regressions at once); errors are logged */
+  onFinished?: (outcome: ScanOutcome) => Promise<void>;
+}
+
+/** An account x region job the queue gave up on without a result (its retries ran out). */
+export interface LostScope {
+  /** null when the queue's job id no longer says which scope it was */
+  scope: Scope | null;
+  reason: string;
+}
+
+const NO_DIFF: DiffCounts = { new: 0, fixed: 0, regressed: 0, gone: 0 };
+
+const addDiff = (d: DiffCounts, r: DiffCounts): DiffCounts => ({
+  new: d.new + r.new,
+  fixed: d.fixed + r.fixed,
+  regressed: d.regressed + r.regressed,
+  gone: d.gone + r.gone,
+});
+
+const lostError = ({ scope, reason }: LostScope): ScanError => ({
+  accountId: scope?.accountId ?? 'unknown',
+  region: scope?.region ?? null,
+  stage: 'internal',
+  code: 'RetriesExhausted',
+  message: reason,
+  partial: false,
+});
+
+const mean = (xs: number[]): number | null =>
+  xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+
+function outcomeOf(data: ScanJobData, results: ScopeResult[], errors: ScanError[], now: Date): ScanOutcome {
+  const remediated = results.flatMap((r) => r.remediatedSeconds);
+  return {
+    scanId: data.scanId,
+    workflow: data.workflow,
+    trigger: data.trigger,
+    startedAt: data.startedAt,
+    finishedAt: now.toISOString(),
+    scopes: data.scopes,
+    summary: mergeSummaries(
+      results.map((r) => r.summary),
+      errors,
+    ),
+    diff: results.map((r) => r.diff).reduce(addDiff, NO_DIFF),
+    firstScan: results.length > 0 && results.every((r) => r.firstScan),
+    mttrSeconds: mean(remediated),
+    remediated: remediated.length,
+    rejections: results.flatMap((r) => r.rejections),
+    errors,
+    ...(data.notes.length > 0 ? { notes: data.notes } : {}),
+  };
+}
+
+/**
+ * Every account x region of a scan has ended (or was given up on): sum them up, record the
+ * scan's history line, release its lock, and tell whoever listens.
+ */
+export async function finishScan(
+  deps: FinishScanDeps,
+  data: ScanJobData,
+  results: ScopeResult[],
+  lost: LostScope[],
+): Promise<ScanOutcome> {
+  const errors = [...data.planErrors, ...results.flatMap((r) => r.errors), ...lost.map(lostError)];
+  const outcome = outcomeOf(data, results, errors, deps.now?.() ?? new Date());
+  const { rejections: _told, notes: _planning, ...record } = outcome;
+  await deps.store.appendScan({
+    filter: data.filter,
+    ...record,
+    scopes: outcome.scopes.map((s) => `${s.accountId}:${s.region}`),
+    summary: outcome.summary,
+  });
+  await deps.locks.release(data.lock.id, data.lock.holder);
+  deps.log.info(
+    { scanId: data.scanId, laggards: outcome.summary.laggards, errors: errors.length },
+    'scan finished',
+  );
+  await deps
+    .onFinished?.(outcome)
+    .catch((err: unknown) => deps.log.error({ err: errorMessage(err) }, 'after-scan hook failed'));
+  return outcome;
+}
