@@ -172,7 +172,7 @@ describe('classifyAwsError', () => {
   });
 
   it('passes a CodedError through unchanged', () => {
-    const original = new CodedError('already-classified', 'classified upstream', { transient: true });
+    const original = new CodedError('unexpected', 'classified upstream', { transient: true });
 
     expect(classifyAwsError(original, WHAT)).toBe(original);
   });

@@ -1,4 +1,4 @@
-import { CodedError } from '../../domain/errors.js';
+import { awsErrorCode, CodedError, type ErrorCode } from '../../domain/errors.js';
 
 /** Error codes AWS answers when it is busy or briefly broken: retried with backoff. */
 const TRANSIENT_CODES = new Set([
@@ -55,7 +55,7 @@ export class AwsCallError extends CodedError {
   readonly httpStatus: number | null;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     opts: { transient: boolean; cause: unknown; operation: string | null; httpStatus: number | null },
   ) {
@@ -67,7 +67,7 @@ export class AwsCallError extends CodedError {
 }
 
 /** The code of an answer that is not an AWS error document (an HTML page, a truncated body). */
-export const NON_AWS_RESPONSE = 'NonAwsResponse';
+export const NON_AWS_RESPONSE = 'NonAwsResponse' satisfies ErrorCode;
 
 /** Text from the peer, safe for a terminal or a log line: no control or bidi characters, short. */
 function preview(text: string, max: number): string {
@@ -122,12 +122,16 @@ export function classifyAwsError(err: unknown, what: string): CodedError {
     NETWORK_CODES.has(e.code ?? '') ||
     (status !== null && (status === 429 || status >= 500));
   const requestId = e.$metadata?.requestId ? ` (request id ${e.$metadata.requestId})` : '';
-  return new AwsCallError(code, `${head}${code}: ${preview(e.message ?? 'no message', 500)}${requestId}`, {
-    transient,
-    cause: err,
-    operation,
-    httpStatus: status,
-  });
+  return new AwsCallError(
+    awsErrorCode(code),
+    `${head}${code}: ${preview(e.message ?? 'no message', 500)}${requestId}`,
+    {
+      transient,
+      cause: err,
+      operation,
+      httpStatus: status,
+    },
+  );
 }
 
 interface TaggableClient {
