@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+bash scripts/ensure-browser.sh
 npm run typecheck
 # biome, then the layering and cycle rules of .dependency-cruiser.cjs
 npm run lint

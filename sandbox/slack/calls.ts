@@ -12,11 +12,18 @@ export interface CallSummary {
 /** Every call the fake answered, newest last; bounded (oldest dropped first). */
 export class CallLog {
   private records: CallRecord[] = [];
+  private readonly listeners = new Set<(record: CallRecord) => void>();
 
   constructor(private readonly limit: number) {}
 
+  /** Called after every call (the sandbox page refreshes on it). */
+  onAdd(listener: (record: CallRecord) => void): void {
+    this.listeners.add(listener);
+  }
+
   add(record: CallRecord): void {
     this.records.push(record);
+    for (const listener of this.listeners) listener(record);
     if (this.records.length > this.limit + Math.ceil(this.limit / 10)) {
       this.records = this.records.slice(this.records.length - this.limit);
     }

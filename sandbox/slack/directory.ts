@@ -84,6 +84,12 @@ export class Directory {
     return this.channels.get(id);
   }
 
+  /** Channels, then DMs, in the order they were added or opened. */
+  channelList(): SlackChannel[] {
+    const all = [...this.channels.values()];
+    return [...all.filter((c) => !c.user), ...all.filter((c) => c.user)];
+  }
+
   /** The DM with a user, opened on first use (conversations.open, or chat.postMessage to a U… id). */
   openDm(userId: string): ConversationLookup {
     const user = this.users.get(userId);

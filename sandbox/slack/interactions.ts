@@ -27,7 +27,7 @@ export interface InteractionSettings {
 
 /** trigger_ids (views.open) and response_urls, with Slack's lifetimes. */
 export class Interactions {
-  private readonly triggers = new Map<string, { issuedAt: number; exchanged: boolean }>();
+  private readonly triggers = new Map<string, { issuedAt: number; exchanged: boolean; user?: string }>();
   private readonly responseUrls = new Map<string, ResponseUrlRecord>();
   private baseUrl = 'http://127.0.0.1:0';
 
@@ -42,10 +42,15 @@ export class Interactions {
     this.baseUrl = baseUrl;
   }
 
-  newTriggerId(): string {
+  /** `user`: whose action it came with (a modal opened with it shows on that user's screen). */
+  newTriggerId(user?: string): string {
     const id = this.ids.triggerId();
-    this.triggers.set(id, { issuedAt: this.now(), exchanged: false });
+    this.triggers.set(id, { issuedAt: this.now(), exchanged: false, ...(user ? { user } : {}) });
     return id;
+  }
+
+  userOfTrigger(triggerId: string): string | undefined {
+    return this.triggers.get(triggerId)?.user;
   }
 
   /** Exchanges a trigger_id: once, within its lifetime. */

@@ -6,6 +6,8 @@ import { CallLog, type CallSummary } from './calls.js';
 import { FaultScript, RandomFaults } from './faults.js';
 import { RateLimiter } from './rate-limit.js';
 import { answerResponseUrl } from './response-url.js';
+import { Sandbox, type SandboxHandle, sandboxHandle } from './sandbox.js';
+import { answerSandbox } from './sandbox-routes.js';
 import { FakeSlackOptions, type FakeSlackOptionsInput } from './schema.js';
 import { SocketHub } from './socket.js';
 import { SlackState } from './state.js';
@@ -40,6 +42,8 @@ export interface FakeSlack {
   message(channel: string, ts: string): StoredMessage | undefined;
   homeView(userId: string): StoredView | undefined;
   files(): StoredFile[];
+  /** the sandbox page on this server: where the bot listens, demo users, clock and emulator controls */
+  sandbox: SandboxHandle;
   close(): Promise<void>;
 }
 
@@ -61,10 +65,11 @@ function buildRuntime(opts: StartFakeSlackOptions): Runtime {
   };
 }
 
-async function route(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(rt: Runtime, sb: Sandbox, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   const [, section = '', name = '', extra = ''] = path.split('/');
   if (section === '__fake') return answerAdmin(rt, req, res);
+  if ((req.method === 'GET' || section === 'sandbox') && (await answerSandbox(rt, sb, req, res))) return;
   if (req.method !== 'POST')
     return sendJson(res, { status: 405, body: { ok: false, error: 'method_not_allowed' } });
   if (section === 'api' && name) return answerApi(rt, req, res, decodeURIComponent(name));
@@ -83,8 +88,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 /** Starts a fake Slack (Web API, upload and response URLs, Socket Mode) on 127.0.0.1 and a free port. */
 export async function startFakeSlack(opts: StartFakeSlackOptions = {}): Promise<FakeSlack> {
   const rt = buildRuntime(opts);
+  const sb = new Sandbox();
+  rt.calls.onAdd(() => sb.changed());
   const server = createServer((req, res) => {
-    route(rt, req, res).catch((error: unknown) => {
+    route(rt, sb, req, res).catch((error: unknown) => {
       sendJson(res, { status: 500, body: { ok: false, error: 'fatal_error', detail: String(error) } });
     });
   });
@@ -95,10 +102,10 @@ export async function startFakeSlack(opts: StartFakeSlackOptions = {}): Promise<
   rt.baseUrl = `http://${host}:${port}`;
   rt.state.interactions.attach(rt.baseUrl);
   rt.socket.attach(`ws://${host}:${port}`);
-  return facade(rt, server);
+  return facade(rt, server, sandboxHandle(sb, rt.baseUrl));
 }
 
-function facade(rt: Runtime, server: Server): FakeSlack {
+function facade(rt: Runtime, server: Server, sandbox: SandboxHandle): FakeSlack {
   const { settings, state } = rt;
   return {
     url: `${rt.baseUrl}/api/`,
@@ -120,6 +127,7 @@ function facade(rt: Runtime, server: Server): FakeSlack {
     message: (channel, ts) => state.message(channel, ts),
     homeView: (userId) => state.homeView(userId),
     files: () => state.files(),
+    sandbox,
     close: () =>
       new Promise<void>((resolve, reject) => {
         rt.socket.close();

@@ -32,6 +32,7 @@ export const METHODS: Readonly<Record<string, MethodEntry>> = {
   'usergroups.users.list': bot(users.usergroupUsers),
   'views.open': bot(views.open),
   'views.update': bot(views.update),
+  'views.push': bot(views.push),
   'views.publish': bot(views.publish),
   'files.getUploadURLExternal': bot(files.getUploadURLExternal),
   'files.completeUploadExternal': bot(files.completeUploadExternal),

@@ -28,10 +28,14 @@ export function open(ctx: MethodContext, args: Args): Body {
   const { view } = checked;
   const externalId = typeof view.external_id === 'string' ? view.external_id : '';
   if (externalId && ctx.state.views.hasExternalId(externalId)) return fail('duplicate_external_id');
-  const trigger = ctx.state.interactions.exchangeTrigger(str(args, 'trigger_id'));
+  const triggerId = str(args, 'trigger_id');
+  const trigger = ctx.state.interactions.exchangeTrigger(triggerId);
   if (trigger !== 'ok') return fail(trigger);
-  return answer(ctx, ctx.state.views.create(view, undefined));
+  return answer(ctx, ctx.state.views.create(view, ctx.state.interactions.userOfTrigger(triggerId ?? '')));
 }
+
+/** views.push: a new view on top of the user's open modal (a fresh trigger_id, as views.open). */
+export const push = open;
 
 export function update(ctx: MethodContext, args: Args): Body {
   const checked = viewArg(ctx, args);

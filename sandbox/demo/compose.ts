@@ -1,0 +1,96 @@
+import type { Logger } from '../../src/adapters/log.js';
+import { startSlack } from '../../src/adapters/slack/runtime.js';
+import type { SlackConfig } from '../../src/config/slack-env.js';
+import type { Workflow } from '../../src/config/workflow-schema.js';
+import { type App, createApp } from '../../src/main.js';
+import type { Fleet } from '../aws/fleet.js';
+import { type AwsEmulator, startAwsEmulator } from '../aws/server.js';
+import { freePort } from '../redis-server.js';
+import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../slack/index.js';
+import { commandFromManifest } from '../slack/manifest-command.js';
+import { SandboxClock } from './clock.js';
+import { sandboxControls } from './controls.js';
+import { repoFile } from './repo-file.js';
+
+export interface SandboxBotOptions {
+  fleet: Fleet;
+  workflow: Workflow;
+  slack: StartFakeSlackOptions;
+  /** demo users → their role, in the switcher's order */
+  roles: Record<string, string>;
+  /** the bot's environment (REDIS_URL, IMDS_BOT_PREFIX, …); the Slack and AWS parts are set here */
+  env: Record<string, string>;
+  log: Logger;
+  /** how the sandbox reaches the bot: signed HTTP requests (default) or Socket Mode */
+  mode?: 'http' | 'socket';
+}
+
+export interface SandboxBot {
+  emulator: AwsEmulator;
+  slack: FakeSlack;
+  app: App;
+  runtime: Awaited<ReturnType<typeof startSlack>>;
+  clock: SandboxClock;
+  /** the page: http://127.0.0.1:<port>/ */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole bot against the stand-ins: the AWS emulator (real SDK clients over HTTP), the fake
+ * Slack with its sandbox page (the bot's WebClient with SLACK_API_URL at it), real Redis, the
+ * real Bolt app behind its HTTP receiver (or Socket Mode), the same workers and queues as `serve`.
+ */
+export async function startSandboxBot(opts: SandboxBotOptions): Promise<SandboxBot> {
+  // the bot's clock moves ahead on demand; the emulator keeps AWS time (credentials it issued stay valid)
+  const clock = new SandboxClock();
+  const emulator = await startAwsEmulator({ fleet: opts.fleet, throttle: false, metadataApplyDelayMs: 0 });
+  // the SDK reads its endpoint and credentials from the environment, as in production
+  process.env.AWS_ENDPOINT_URL = emulator.url;
+  process.env.AWS_ACCESS_KEY_ID = 'SANDBOXKEY-HUBSANDBOX01';
+  process.env.AWS_SECRET_ACCESS_KEY = 'sandbox-secret';
+  process.env.AWS_REGION ??= 'us-east-1';
+  const slack = await startFakeSlack({ now: () => clock.now().getTime(), ...opts.slack });
+  const app = await createApp({ env: opts.env, workflow: opts.workflow, log: opts.log });
+  const mode = opts.mode ?? 'http';
+  const port = await freePort();
+  const config: SlackConfig = {
+    botToken: slack.botToken,
+    appToken: mode === 'socket' ? slack.appToken : null,
+    signingSecret: slack.signingSecret,
+    apiUrl: slack.url,
+    port,
+    mode,
+    teamId: slack.teamId,
+  };
+  const runtime = await startSlack(app, config, { now: clock.now });
+  // as `serve`: after a scan, rejections and regressions go to Slack at once
+  app.startWorkers(app.workflow.scan.concurrency, async (o) => {
+    if (o.rejections.length > 0) await runtime.tasks.add({ kind: 'rejections', items: o.rejections });
+    if (o.diff.regressed > 0)
+      await runtime.tasks.add({
+        kind: 'digest',
+        trigger: { kind: 'scan', by: o.scanId },
+        onlyRegressions: true,
+      });
+  });
+  slack.sandbox.connectApp(
+    mode === 'http' ? { kind: 'http', url: `http://127.0.0.1:${port}/slack/events` } : { kind: 'socket' },
+  );
+  slack.sandbox.setDemoUsers(opts.roles);
+  slack.sandbox.setCommand(await commandFromManifest(repoFile('deploy/slack/manifest.yaml')));
+  slack.sandbox.setControls(sandboxControls({ app, slack: runtime, fleet: opts.fleet, clock }));
+  return {
+    emulator,
+    slack,
+    app,
+    runtime,
+    clock,
+    url: slack.sandbox.url,
+    async close() {
+      await app.close();
+      await slack.close();
+      await emulator.close();
+    },
+  };
+}
