@@ -16,7 +16,7 @@ const workflow: Option = {
 const format: Option = {
   type: 'string',
   arg: 'FORMAT',
-  help: "table | json | csv (default: from --output's extension, else table)",
+  help: "table | json | csv | ocsf (OCSF Compliance Findings, JSON Lines) | asff (Security Hub findings, a JSON array) (default: from --output's extension, else table)",
 };
 const limit: Option = { type: 'string', arg: 'N', help: 'table: laggards to list (default 100, 0 = all)' };
 const output: Option = {

@@ -1,9 +1,12 @@
 import type { Finding, ScanError } from '../domain/findings/model.js';
 import { percentText } from '../domain/findings/summary.js';
 import { cellSafe, terminalSafe } from '../domain/untrusted.js';
+import { asffChunks } from './asff.js';
+import { ocsfChunks } from './ocsf.js';
 import { laggardsOf, type Report } from './report.js';
 
-export const FORMATS = ['table', 'json', 'csv'] as const;
+/** ocsf: OCSF Compliance Findings, one per line; asff: a JSON array of AWS Security Finding Format findings. */
+export const FORMATS = ['table', 'json', 'csv', 'ocsf', 'asff'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /**
@@ -224,6 +227,8 @@ function errorTable(errors: ScanError[], title: string, meaning: string, stage: 
 export function reportChunks(r: Report, format: Format, limit?: number): Iterable<string> {
   if (format === 'json') return coalesce(jsonChunks(r));
   if (format === 'csv') return coalesce(csvChunks(r));
+  if (format === 'ocsf') return coalesce(ocsfChunks(r));
+  if (format === 'asff') return coalesce(asffChunks(r));
   return [formatTable(r, limit)];
 }
 
