@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScanOutcome } from '../../src/adapters/queue/scan-queues.js';
 import type { ScopeSnapshot } from '../../src/domain/findings/model.js';
+import type { ScanOutcome } from '../../src/domain/findings/scan.js';
 import { summarize } from '../../src/domain/findings/summary.js';
 import { ASFF_REQUIRED, ASFF_SCHEMA_VERSION, asffFinding, asffFindings } from '../../src/report/asff.js';
 import { reportChunks } from '../../src/report/format.js';
