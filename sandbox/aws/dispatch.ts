@@ -24,6 +24,8 @@ export interface Runtime {
   latencyMs: number;
   /** extra delay per action key ('ec2:DescribeInstances') */
   actionLatencyMs: Map<string, number>;
+  /** action key -> released when the test lets calls of that action be answered */
+  held: Map<string, Promise<void>>;
   faultRate: number;
   faultRng: Rng;
   /** `service:Action` -> the fault every call of it gets */
@@ -109,6 +111,7 @@ async function admit(runtime: Runtime, id: Identified, scope: string): Promise<v
   runtime.stats.call(actionKey, scope);
   const latency = runtime.latencyMs + (runtime.actionLatencyMs.get(actionKey) ?? 0);
   if (latency > 0) await sleep(latency);
+  await runtime.held.get(actionKey);
   const bucket = bucketFor(id.service, id.action, id.params, scope);
   if (bucket && !runtime.throttler.take(bucket.bucket, bucket.key, runtime.now().getTime())) {
     runtime.stats.throttled(actionKey);

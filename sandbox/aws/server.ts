@@ -41,6 +41,8 @@ export interface AwsEmulator {
   resetStats(): void;
   /** an extra delay before every answer to one action ('ec2:DescribeInstances'); 0 removes it */
   setActionLatency(action: string, ms: number): void;
+  /** calls of one action ('ec2:DescribeInstances') are counted but not answered until `release()` */
+  holdAction(action: string): { release(): void };
   /** sets (or with null clears) the fault of one `service:Action`: for every call from now on,
    * or for the next `times` calls */
   setOperationFault(operation: string, fault: OperationFault | null, times?: number): void;
@@ -90,6 +92,7 @@ function buildRuntime(opts: AwsEmulatorOptions): Runtime {
     stats: new StatsCollector(),
     latencyMs: opts.latencyMs ?? 0,
     actionLatencyMs: new Map(),
+    held: new Map(),
     faultRate: opts.faultRate ?? 0,
     faultRng: mulberry32(seed),
     operationFaults: new Map(
@@ -132,6 +135,16 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     setActionLatency: (action, ms) => {
       if (ms > 0) runtime.actionLatencyMs.set(action, ms);
       else runtime.actionLatencyMs.delete(action);
+    },
+    holdAction(action) {
+      let release = () => {};
+      runtime.held.set(action, new Promise<void>((resolve) => (release = resolve)));
+      return {
+        release() {
+          runtime.held.delete(action);
+          release();
+        },
+      };
     },
     setOperationFault(operation, fault, times) {
       if (fault === null) runtime.operationFaults.delete(operation);

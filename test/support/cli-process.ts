@@ -18,7 +18,13 @@ export interface CliResult {
 export function runCli(
   env: Record<string, string>,
   args: string[],
-  opts: { untilStderr?: RegExp; killAfterMs?: number; closeStdout?: boolean } = {},
+  opts: {
+    untilStderr?: RegExp;
+    killAfterMs?: number;
+    closeStdout?: boolean;
+    /** called with all of stderr so far, each time more arrives */
+    onStderr?: (stderr: string) => void;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env });
@@ -36,6 +42,7 @@ export function runCli(
     if (opts.closeStdout) child.stdout.destroy();
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
+      opts.onStderr?.(stderr);
       if (stopped || !opts.untilStderr?.test(stderr)) return;
       stopped = true; // once: a second SIGTERM would end it before its graceful stop
       child.kill('SIGTERM');
