@@ -1,8 +1,16 @@
+import type { Decision, PolicyCode } from './change/approval-roles.js';
+import type { Anchor } from './change/audit-anchors.js';
+import type { AuditBody, AuditEntry } from './change/audit-chain.js';
+import type { TransitionCode } from './change/request.js';
+import type { ChangeEvent, ChangeRequest, ChangeState, ChangeTarget } from './change/request-schema.js';
+import type { InstanceChange as InstanceChangeRecord } from './findings/finding-change.js';
 import type {
   AccountDefault,
   AutoScalingGroup,
+  Finding,
   Instance,
   LaunchTemplate,
+  MetadataOptions,
   ScanError,
   Scope,
   ScopeSnapshot,
@@ -10,6 +18,7 @@ import type {
 } from './findings/model.js';
 import type { AccountRef, ScanFilter, ScanJobData, ScanRecord, ScopeJobData } from './findings/scan.js';
 import type { ScopeProgress } from './findings/scope-progress.js';
+import type { Message } from './message.js';
 
 /**
  * The interfaces the use cases (src/app) need, in domain types only. Adapters implement them
@@ -150,4 +159,225 @@ export interface ScanQueue {
   finished(scanId: string): Promise<unknown>;
   /** Account x region jobs ended / in all (null when the scan is not known). */
   progress(scanId: string): Promise<{ done: number; total: number } | null>;
+}
+
+// ---- change ----
+
+/** One resource a change touches; a bulk touches each of its instances (region `*` when it spans regions). */
+export interface TargetRef {
+  accountId: string;
+  region: string;
+  resource: string;
+}
+
+export type ApplyResult = {
+  /** the pure transition's result, or the guard's refusal, computed against `request` */
+  result:
+    | { ok: true; next: ChangeRequest }
+    | { ok: false; code: TransitionCode | PolicyCode; message: string };
+  /** the stored request: `next` on success, the fresh state that was refused otherwise */
+  request: ChangeRequest;
+};
+
+export interface ApplyOptions {
+  /** compare-and-set attempts before giving up with a transient `change-conflict` (default 10) */
+  maxAttempts?: number;
+  /** a policy check (e.g. canApprove) re-run against the fresh state on every attempt */
+  guard?: (fresh: ChangeRequest) => Decision;
+}
+
+export type CreateResult =
+  | { ok: true }
+  | { ok: false; code: 'id-taken' }
+  | { ok: false; code: 'target-open'; openId: string };
+
+/** The states in which a request holds its targets: a second request for any of them is refused. */
+export const OPEN_STATES: readonly ChangeState[] = ['requested', 'approved', 'applying'];
+
+/** Change requests, moved between states by compare-and-set (see the contract tests). */
+export interface ChangeRequestStore {
+  /** stores a new request and claims its targets in one step, or refuses with nothing changed */
+  create(cr: ChangeRequest): Promise<CreateResult>;
+  /** for each part of a target (each instance of a bulk), the open request holding it, or null */
+  holders(target: ChangeTarget): Promise<(string | null)[]>;
+  get(id: string): Promise<ChangeRequest | null>;
+  getMany(ids: string[]): Promise<ChangeRequest[]>;
+  /** `transition` on the stored request, written only if nobody wrote in between (retried) */
+  apply(id: string, event: ChangeEvent, now: Date, opts?: ApplyOptions): Promise<ApplyResult>;
+  /** pending requests whose expiresAt is at or before `now`, soonest first */
+  dueForExpiry(now: Date, limit?: number): Promise<ChangeRequest[]>;
+  /** requests in a state, oldest first (pending ones: soonest to expire first) */
+  inState(state: ChangeState, limit?: number): Promise<ChangeRequest[]>;
+  pendingApprovals(limit?: number, opts?: { now?: Date; forUser?: string }): Promise<ChangeRequest[]>;
+  /** requests on a resource (including bulks that contain it), newest first */
+  forTarget(accountId: string, region: string, resourceId: string, limit?: number): Promise<ChangeRequest[]>;
+  byRequester(userId: string, limit?: number): Promise<ChangeRequest[]>;
+  /** one resource of a bulk rolled back on its own: the bulk no longer counts as its enforcement */
+  unapplied(id: string, target: TargetRef): Promise<void>;
+  /** the latest applied, not rolled-back enforcement on a resource */
+  lastApplied(target: TargetRef): Promise<ChangeRequest | null>;
+}
+
+export interface AppendResult {
+  entry: AuditEntry;
+  /** the store's id of the entry */
+  id: string;
+  /** false when the idempotency key had already been used: `entry` is the one written then */
+  created: boolean;
+}
+
+/** The hash-chained audit trail, as change control writes it. */
+export interface AuditLog {
+  /** appends one entry; with an idempotency key, a second append with it adds nothing */
+  append(body: AuditBody, opts?: { idempotencyKey?: string }): Promise<AppendResult>;
+  head(): Promise<AuditEntry | null>;
+}
+
+/** Where the audit chain's head is written outside Redis (the anchor file). */
+export interface AnchorLog {
+  append(anchor: Anchor): Promise<void>;
+}
+
+/** What a change did, as the audit trail and the request record it. */
+export type Json = Record<string, string | number | boolean | null>;
+
+/** What change control keeps beside a request, for a retried job and a rollback. */
+export interface ChangeMemo {
+  /** the state found just before a change (`<request>` or `<bulk>:<instance>`); the first write wins */
+  keepBefore(key: string, before: Json): Promise<void>;
+  before(key: string): Promise<Json | null>;
+  /** a launch template's row as the scan saw it before a request changed it */
+  keepTemplateRow(requestId: string, row: LaunchTemplate): Promise<void>;
+  templateRow(requestId: string): Promise<LaunchTemplate | null>;
+}
+
+export type BulkOutcome = 'done' | 'failed' | 'skipped';
+export interface BulkCounts {
+  done: number;
+  failed: number;
+  skipped: number;
+  finished: number;
+}
+
+/** The running counts of a bulk request's items, counted atomically. */
+export interface BulkTally {
+  /** counts one more item; returns the counts with it */
+  count(requestId: string, outcome: BulkOutcome): Promise<BulkCounts>;
+  counts(requestId: string): Promise<BulkCounts>;
+  /** an item left alone, with why */
+  skip(requestId: string, instanceId: string, reason: string): Promise<void>;
+  skipped(requestId: string): Promise<string[]>;
+}
+
+/** The findings as change control reads and corrects them. */
+export interface ChangeFindings {
+  locate(instanceId: string): Promise<Finding | null>;
+  getSnapshot(scope: Scope): Promise<ScopeSnapshot | null>;
+  /** rewrites a scope's snapshot with `patch` (nothing when there is none) */
+  patchSnapshot(scope: Scope, patch: (s: ScopeSnapshot) => ScopeSnapshot): Promise<void>;
+  recordInstanceChange(scope: Scope, change: InstanceChangeRecord): Promise<void>;
+  instanceChange(scope: Scope, instanceId: string): Promise<InstanceChangeRecord | null>;
+  /** an instance enforced now: the next scans read its MetadataNoTokenRejected */
+  watch(instance: Scope & { instanceId: string }, requestId: string, at: Date): Promise<void>;
+}
+
+/** Every option ModifyInstanceMetadataOptions takes: what we send, and what we verify. */
+export type InstanceOptions = Omit<MetadataOptions, 'state'>;
+export type RequiredOptions = InstanceOptions & { httpTokens: 'required' };
+export type InstanceLifecycle =
+  | 'pending'
+  | 'running'
+  | 'shutting-down'
+  | 'terminated'
+  | 'stopping'
+  | 'stopped';
+
+export interface InstanceMetadataState {
+  instanceId: string;
+  instanceState: InstanceLifecycle;
+  options: MetadataOptions;
+}
+
+export type InstanceChange =
+  | { changed: false; before: MetadataOptions }
+  | { changed: true; before: MetadataOptions; after: MetadataOptions; awsRequestId: string | null };
+
+/** Called with the options an instance runs with before we change them: persist them for a rollback. */
+export type OnBefore = (before: MetadataOptions) => Promise<void> | void;
+
+/** `newVersion` is the default version after the call; unchanged when nothing had to be done. */
+export interface TemplateChange {
+  changed: boolean;
+  previousDefaultVersion: number;
+  newVersion: number;
+  awsRequestIds: string[];
+}
+
+/** What to set on an account default: tokens required; a field left out keeps its current value. */
+export interface AccountDefaultTarget {
+  httpTokens: 'required';
+  httpEndpoint?: 'enabled' | 'disabled';
+  hopLimit?: number;
+  instanceMetadataTags?: 'enabled' | 'disabled';
+}
+
+export interface AccountDefaultChange {
+  changed: boolean;
+  before: AccountDefault;
+  after: AccountDefault;
+  awsRequestId: string | null;
+}
+
+/**
+ * The changes to production, for one account x region (credentials, client and rate limit are the
+ * adapter's): each reads first, changes with every option explicit, reads back and verifies.
+ */
+export interface Remediation {
+  readInstanceOptions(instanceId: string): Promise<InstanceMetadataState>;
+  enforceInstance(
+    instanceId: string,
+    options: RequiredOptions,
+    onBefore?: OnBefore,
+    known?: InstanceMetadataState,
+  ): Promise<InstanceChange>;
+  restoreInstance(instanceId: string, before: InstanceOptions): Promise<InstanceChange>;
+  fixLaunchTemplate(launchTemplateId: string): Promise<TemplateChange>;
+  restoreLaunchTemplate(launchTemplateId: string, previousDefaultVersion: number): Promise<TemplateChange>;
+  setAccountDefault(target: AccountDefaultTarget): Promise<AccountDefaultChange>;
+  restoreAccountDefault(previous: AccountDefault): Promise<AccountDefaultChange>;
+}
+
+/** IMDSv1 use (MetadataNoToken) of some instances of one account x region, read now. */
+export interface UsageNow {
+  read(scope: Scope, instanceIds: string[], window: UsageWindow): Promise<Map<string, Usage>>;
+}
+
+/** Who owns an instance, as a Slack user id (null: nobody, or a channel). */
+export interface Owners {
+  userOf(f: Finding): Promise<string | null>;
+}
+
+/** Where a request came from: a digest card's thread hears how it goes. */
+export type Where = { channelId: string | null; messageTs?: string | null };
+
+export type Progress = { done: number; total: number; failed: number };
+
+/** The people told about a request: its approval card, updated in place, and its threads. */
+export interface ChangeNotifier {
+  /** posts the approval card of a new request with its notes; `where` hears how it goes */
+  filed(cr: ChangeRequest, notes: readonly Message[], where: Where): Promise<void>;
+  /** every card showing the request updated in place; `threadNote` told in its threads */
+  changed(cr: ChangeRequest, threadNote: Message | null, progress?: Progress): Promise<void>;
+  /** a link to the request's card, null before it is posted */
+  cardLink(requestId: string): Promise<Message | null>;
+}
+
+/** The apply queue: jobs that change production, idempotent per job id. */
+export interface ChangeJobs {
+  /** one apply job per request (`apply-<id>`) */
+  enqueueApply(requestId: string): Promise<void>;
+  /** one job per item and a parent (`bulk-<id>`) that closes the request */
+  enqueueBulk(requestId: string, items: readonly { instanceId: string; region: string }[]): Promise<void>;
+  /** whether a job is queued or running, has ended, or does not exist */
+  jobState(jobId: string): Promise<'live' | 'ended' | 'missing'>;
 }

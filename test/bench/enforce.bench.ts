@@ -142,7 +142,7 @@ async function approveAndWait(bot: Bot, emulator: AwsEmulator, id: string, limit
     if (over || elapsed > limitMs) return { wallMs: elapsed, state: cr?.state ?? '?', cr, peakRss };
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
-      const c = await ctx.redis.hgetall(`${ctx.prefix}:bulk:${id}`);
+      const c = await ctx.tally.counts(id);
       const s = emulator.stats();
       log(
         `  ${secs(elapsed)}: done ${c.done ?? 0}, failed ${c.failed ?? 0}, Modify calls ${s.byAction[MODIFY] ?? 0}, throttled ${s.throttled}, rss ${Math.round(process.memoryUsage().rss / 1048576)} MB`,

@@ -156,7 +156,7 @@ async function startBot(env: Record<string, string>, slack: FakeSlack) {
   // this process files and approves; only the worker processes change production
   const runtime = await startSlack(app, config, { listen: false, changeWorker: false });
   app.startWorkers(2);
-  return { app, ctx: runtime.ctx.change };
+  return { app, ctx: runtime.ctx.change, audit: runtime.ctx.audit };
 }
 type Bot = Awaited<ReturnType<typeof startBot>>;
 
@@ -214,7 +214,7 @@ async function runFaults(bot: Bot, fleet: Fleet, redis: RedisServer, pool: Pool,
 
 async function auditApplied(bot: Bot, id: string): Promise<number> {
   let n = 0;
-  for await (const line of bot.ctx.audit.export({ format: 'jsonl' })) {
+  for await (const line of bot.audit.export({ format: 'jsonl' })) {
     const e = AuditEntry.parse(JSON.parse(line));
     if (e.requestId === id && e.type === 'applied' && e.target.resource.startsWith('i-')) n++;
   }

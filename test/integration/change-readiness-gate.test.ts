@@ -133,7 +133,7 @@ describe('the readiness gate holds at approval and just before each instance is 
     await approvedByStore(cr);
     built.fleet.setUsage(built.later, NEW_CALLER);
 
-    await h.runtime.ctx.change.enqueueApply(cr.id);
+    await h.runtime.ctx.change.jobs.enqueueApply(cr.id);
     const done = await finalState(cr.id);
 
     expect(done.state).toBe('failed');
@@ -165,7 +165,7 @@ describe('the readiness gate holds at approval and just before each instance is 
     const [turned = '', ...rest] = built.laterBulk;
     built.fleet.setUsage(turned, NEW_CALLER);
 
-    await h.runtime.ctx.change.enqueueApply(cr.id);
+    await h.runtime.ctx.change.jobs.enqueueApply(cr.id);
     const done = await finalState(cr.id);
 
     expect(done.after).toEqual({ done: 2, failed: 0, skipped: 1, total: 3 });

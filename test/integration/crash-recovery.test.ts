@@ -110,7 +110,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
     const requested = await requestEnforce(ctx, f, { userId: U.alice, name: 'alice' }, [], null, {
       channelId: null,
     });
-    if (!requested.ok) throw new Error(requested.reason);
+    if (!requested.ok) throw new Error(`not filed: ${JSON.stringify(requested.reason)}`);
     const id = requested.request.id;
     const first = startWorker();
     expect((await approve(ctx, id, { userId: U.approver, name: 'appr' }, [])).ok).toBe(true);
@@ -124,7 +124,9 @@ describe('a worker killed between the AWS call and the audit write', () => {
     await new Promise((r) => first.once('exit', r));
     expect((await ctx.requests.get(id))?.state).toBe('applying');
     expect(
-      (await ctx.audit.recent({ limit: 20 })).filter((e) => e.requestId === id && e.type === 'applied'),
+      (await runtime.ctx.audit.recent({ limit: 20 })).filter(
+        (e) => e.requestId === id && e.type === 'applied',
+      ),
     ).toEqual([]);
 
     startWorker(); // the restart
@@ -136,7 +138,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
 
     expect(emulator.stats().byAction['ec2:ModifyInstanceMetadataOptions']).toBe(1);
     expect(built.fleet.instance(built.ids.aliceReady)?.metadata.httpTokens).toBe('required');
-    const applied = (await ctx.audit.recent({ limit: 50 })).filter(
+    const applied = (await runtime.ctx.audit.recent({ limit: 50 })).filter(
       (e) => e.requestId === id && e.type === 'applied',
     );
     expect(applied).toHaveLength(1);
@@ -153,7 +155,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
     ).toMatchObject({ id, state: 'applied' }); // so `/imds rollback` finds it
     expect(done?.history.at(-1)?.to).toBe('applied');
     expect((await ctx.requests.get(id))?.before).toMatchObject({ httpTokens: 'optional' });
-    expect((await ctx.audit.verify()).ok).toBe(true);
+    expect((await runtime.ctx.audit.verify()).ok).toBe(true);
   }, 180_000);
 
   const cli = (...args: string[]) =>

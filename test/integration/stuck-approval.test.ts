@@ -28,11 +28,11 @@ describe('a worker killed between approving a request and queuing its job', () =
     const f = await rig.app.store.locate(instanceId);
     if (!f) throw new Error('not scanned');
     const r = await requestEnforce(ctx, f, requester, [], null, { channelId: null });
-    if (!r.ok) throw new Error(r.reason);
+    if (!r.ok) throw new Error(`not filed: ${JSON.stringify(r.reason)}`);
     return r.request.id;
   };
   const auditOf = async (id: string, type: string) =>
-    (await rig.ctx.audit.recent({ limit: 200 })).filter((e) => e.requestId === id && e.type === type);
+    (await rig.audit.recent({ limit: 200 })).filter((e) => e.requestId === id && e.type === type);
 
   it('the retried approval task completes the unit: audit entry, job, change', async () => {
     const ctx = rig.ctx;
@@ -54,7 +54,7 @@ describe('a worker killed between approving a request and queuing its job', () =
 
     expect((await ctx.requests.get(id))?.state).toBe('approved');
     expect(await auditOf(id, 'approved')).toEqual([]);
-    expect(await ctx.jobState(`apply-${id}`)).toBe('missing');
+    expect(await ctx.jobs.jobState(`apply-${id}`)).toBe('missing');
 
     rig.startWorker(); // the restart: BullMQ hands the stalled approval task to it
     await until(
@@ -72,7 +72,7 @@ describe('a worker killed between approving a request and queuing its job', () =
     expect((await auditOf(id, 'approved')).map((e) => e.actor)).toEqual([APPROVER]);
     expect(await auditOf(id, 'applied')).toHaveLength(1);
     expect(rig.built.fleet.instance(rig.built.ids.aliceReady)?.metadata.httpTokens).toBe('required');
-    expect((await ctx.audit.verify()).ok).toBe(true);
+    expect((await rig.audit.verify()).ok).toBe(true);
   }, 240_000);
 
   it('the sweeper resumes an approved request whose task is gone', async () => {

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { silentLogger } from '../../src/adapters/log.js';
-import { createAuditStore } from '../../src/adapters/redis/audit.js';
+import { type AuditStore, createAuditStore } from '../../src/adapters/redis/audit.js';
 import { createCardStore } from '../../src/adapters/redis/cards.js';
 import { createAccess } from '../../src/adapters/slack/access.js';
 import { createDirectory } from '../../src/adapters/slack/directory.js';
@@ -30,6 +30,8 @@ export interface WorkerRig {
   app: App;
   /** change control without workers: this process runs no task or change worker */
   ctx: ChangeContext;
+  /** the audit trail change control writes, with its readers */
+  audit: AuditStore;
   /** the Slack task queues the worker processes take approvals from */
   tasks: SlackTaskQueue;
   env: Record<string, string>;
@@ -90,10 +92,11 @@ export async function startWorkerRig(opts: { latencyMs?: number } = {}): Promise
   app.onClose(async () => {
     await Promise.all([out.close(), tasks.close()]);
   });
+  const audit = createAuditStore({ redis, prefix });
   const ctx = startChangeControl(
     app,
     {
-      audit: createAuditStore({ redis, prefix }),
+      audit,
       cards: createCardStore({ redis, prefix }),
       directory: createDirectory({ client, redis, prefix, settings: workflow.slack }),
       access: createAccess({ client, redis, prefix, approvals: workflow.approvals }),
@@ -113,6 +116,7 @@ export async function startWorkerRig(opts: { latencyMs?: number } = {}): Promise
     slack,
     app,
     ctx,
+    audit,
     tasks,
     env,
     built,

@@ -1,6 +1,7 @@
 import { type EC2Client, ModifyInstanceMetadataDefaultsCommand } from '@aws-sdk/client-ec2';
 import { CodedError } from '../../domain/errors.js';
 import type { AccountDefault, Scope } from '../../domain/findings/model.js';
+import type { AccountDefaultChange, AccountDefaultTarget } from '../../domain/ports.js';
 import { readAccountDefault } from './prevention.js';
 import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './remediation-shared.js';
 
@@ -10,21 +11,6 @@ import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './
  */
 
 type Settable = Pick<AccountDefault, 'httpTokens' | 'httpEndpoint' | 'hopLimit' | 'instanceMetadataTags'>;
-
-/** What to set: tokens required; a field left out keeps its current value. */
-export interface AccountDefaultTarget {
-  httpTokens: 'required';
-  httpEndpoint?: 'enabled' | 'disabled';
-  hopLimit?: number;
-  instanceMetadataTags?: 'enabled' | 'disabled';
-}
-
-export interface AccountDefaultChange {
-  changed: boolean;
-  before: AccountDefault;
-  after: AccountDefault;
-  awsRequestId: string | null;
-}
 
 const FIELDS = ['httpTokens', 'httpEndpoint', 'hopLimit', 'instanceMetadataTags'] as const;
 

@@ -6,12 +6,15 @@ import {
 import { z } from 'zod';
 import { CodedError } from '../../domain/errors.js';
 import type { MetadataOptions } from '../../domain/findings/model.js';
+import type {
+  InstanceChange,
+  InstanceMetadataState,
+  InstanceOptions,
+  OnBefore,
+  RequiredOptions,
+} from '../../domain/ports.js';
 import { AwsMetadataOptions, metadataOf } from './map-instance.js';
 import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './remediation-shared.js';
-
-/** Every option ModifyInstanceMetadataOptions takes: what we send, and what we verify. */
-export type InstanceOptions = Omit<MetadataOptions, 'state'>;
-export type RequiredOptions = InstanceOptions & { httpTokens: 'required' };
 
 const FIELDS = [
   'httpTokens',
@@ -31,16 +34,6 @@ export const InstanceLifecycle = z.enum([
 ]);
 export type InstanceLifecycle = z.infer<typeof InstanceLifecycle>;
 
-export interface InstanceMetadataState {
-  instanceId: string;
-  instanceState: InstanceLifecycle;
-  options: MetadataOptions;
-}
-
-export type InstanceChange =
-  | { changed: false; before: MetadataOptions }
-  | { changed: true; before: MetadataOptions; after: MetadataOptions; awsRequestId: string | null };
-
 export interface InstanceRemediationOptions extends RemediationDeps {
   pollIntervalMs?: number;
   pollTimeoutMs?: number;
@@ -48,9 +41,6 @@ export interface InstanceRemediationOptions extends RemediationDeps {
   /** epoch ms; give it with `sleep` when time is simulated */
   now?: () => number;
 }
-
-/** Called with the options an instance runs with before we change them: persist them for a rollback. */
-export type OnBefore = (before: MetadataOptions) => Promise<void> | void;
 
 /** The fields we rely on; defaults as in map-instance.ts (what the scan reads). */
 const AwsInstance = z.object({

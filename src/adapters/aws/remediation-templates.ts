@@ -7,20 +7,13 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { CodedError } from '../../domain/errors.js';
+import type { TemplateChange } from '../../domain/ports.js';
 import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './remediation-shared.js';
 
 /**
  * Launch templates: a fix is a new version (a copy of the default version with tokens required)
  * made the default; a rollback makes the previous default the default again. Old versions stay.
  */
-
-/** `newVersion` is the default version after the call; unchanged when nothing had to be done. */
-export interface TemplateChange {
-  changed: boolean;
-  previousDefaultVersion: number;
-  newVersion: number;
-  awsRequestIds: string[];
-}
 
 const Toggle = z.enum(['enabled', 'disabled']);
 const AwsVersion = z.object({

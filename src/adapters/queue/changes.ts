@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { applyChange } from '../../app/change/apply.js';
 import { applyBulkItem, finishBulk } from '../../app/change/bulk.js';
 import type { ChangeContext } from '../../app/change/context.js';
-import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from './scan-queues.js';
@@ -42,27 +41,19 @@ export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
     async enqueueApply(requestId: string): Promise<void> {
       await queue.add('apply', { kind: 'apply', requestId }, { ...OPTS, jobId: `apply-${requestId}` });
     },
-    async enqueueBulk(
-      cr: ChangeRequest,
-      regionOf: (instanceId: string) => Promise<string | null>,
-    ): Promise<void> {
-      if (cr.target.type !== 'bulk') return;
-      const children = [];
-      for (const instanceId of cr.target.instanceIds) {
-        const region = cr.target.region ?? (await regionOf(instanceId));
-        if (!region) continue;
-        children.push({
-          name: 'bulk-item',
-          queueName: CHANGE_QUEUE,
-          data: { kind: 'bulk-item', requestId: cr.id, instanceId, region },
-          opts: { ...OPTS, jobId: `item-${cr.id}-${instanceId}`, ignoreDependencyOnFailure: true },
-        });
-      }
+    /** one job per item (`item-<id>-<instance>`) under a parent (`bulk-<id>`) that closes the request */
+    async enqueueBulk(requestId: string, items: readonly { instanceId: string; region: string }[]) {
+      const children = items.map(({ instanceId, region }) => ({
+        name: 'bulk-item',
+        queueName: CHANGE_QUEUE,
+        data: { kind: 'bulk-item', requestId, instanceId, region },
+        opts: { ...OPTS, jobId: `item-${requestId}-${instanceId}`, ignoreDependencyOnFailure: true },
+      }));
       await flow.add({
         name: 'bulk-finish',
         queueName: CHANGE_QUEUE,
-        data: { kind: 'bulk-finish', requestId: cr.id },
-        opts: { ...OPTS, jobId: `bulk-${cr.id}` },
+        data: { kind: 'bulk-finish', requestId },
+        opts: { ...OPTS, jobId: `bulk-${requestId}` },
         children,
       });
     },

@@ -1,11 +1,10 @@
-import type { AnchorFile } from '../../adapters/redis/anchor-file.js';
-import type { AuditStore } from '../../adapters/redis/audit.js';
 import type { Anchor } from '../../domain/change/audit-anchors.js';
+import type { AnchorLog, AuditLog } from '../../domain/ports.js';
 
 export interface AnchorDeps {
-  audit: AuditStore;
+  audit: Pick<AuditLog, 'head'>;
   /** null when the workflow sets no audit.anchorFile */
-  file: AnchorFile | null;
+  file: AnchorLog | null;
   /** posts to the security channel; null without Slack */
   post: ((text: string) => Promise<void>) | null;
   now: () => Date;

@@ -1,6 +1,7 @@
-/** What a change did, as the audit trail and the request record it. */
-export type Json = Record<string, string | number | boolean | null>;
+import { CodedError } from '../../domain/errors.js';
+import type { Json } from '../../domain/ports.js';
 
+/** What a change did, as the audit trail and the request record it. */
 export interface Applied {
   before: Json | null;
   after: Json;
@@ -11,13 +12,5 @@ export interface Applied {
 
 export const asJson = (o: object): Json => JSON.parse(JSON.stringify(o)) as Json;
 
-/** Where the state found just before a change is saved (`<request>` or `<bulk request>:<instance>`). */
-export const beforeKey = (ctx: { prefix: string }, id: string) => `${ctx.prefix}:cr-before:${id}`;
-
-export async function recalledBefore(
-  ctx: { prefix: string; redis: { get(key: string): Promise<string | null> } },
-  id: string,
-): Promise<Json | null> {
-  const raw = await ctx.redis.get(beforeKey(ctx, id));
-  return raw ? (JSON.parse(raw) as Json) : null;
-}
+export const nothingToRestore = (requestId: string): CodedError =>
+  new CodedError('nothing-to-restore', `${requestId}: the change it undoes has no captured before-state`);

@@ -1,6 +1,5 @@
-import type { AuditStore } from '../../adapters/redis/audit.js';
 import type { AuditActor, AuditBody, AuditType } from '../../domain/change/audit-chain.js';
-import type { ChangeRequest } from '../../domain/change/request-schema.js';
+import type { AuditLog } from '../../domain/ports.js';
 
 export const SYSTEM: AuditActor = { system: 'imds-bot' };
 
@@ -20,7 +19,7 @@ export interface AuditFields {
 }
 
 /** One audit entry, now; what is not given is recorded as null. */
-export function recordAudit(ctx: { audit: AuditStore; now: () => Date }, f: AuditFields) {
+export function recordAudit(ctx: { audit: AuditLog; now: () => Date }, f: AuditFields) {
   const body: AuditBody = {
     at: ctx.now().toISOString(),
     type: f.type,
@@ -56,7 +55,7 @@ export const unknownTarget = (what: string): AuditBody['target'] => ({
 });
 
 /** A refused attempt, in the audit trail: who tried what on which target, and why it was refused. */
-export function recordRefusal(ctx: { audit: AuditStore; now: () => Date }, r: Refused) {
+export function recordRefusal(ctx: { audit: AuditLog; now: () => Date }, r: Refused) {
   return recordAudit(ctx, {
     type: 'refused',
     actor: r.actor,
@@ -65,18 +64,3 @@ export function recordRefusal(ctx: { audit: AuditStore; now: () => Date }, r: Re
     reason: `${r.action} refused (${r.code}): ${r.reason}`,
   });
 }
-
-/** What an audit entry of a request names: the account, region and resource (a bulk: `bulk:<id>`). */
-export const auditTarget = (cr: ChangeRequest) => {
-  const t = cr.target;
-  const region = t.type === 'bulk' ? (t.region ?? '*') : t.region;
-  const resource =
-    t.type === 'instance'
-      ? t.instanceId
-      : t.type === 'launch-template'
-        ? t.launchTemplateId
-        : t.type === 'account-default'
-          ? 'account-default'
-          : `bulk:${cr.id}`;
-  return { accountId: t.accountId, region, resource };
-};

@@ -1,19 +1,19 @@
-import { refreshCards } from '../../adapters/slack/blocks/change-cards.js';
-import { lines, md, user } from '../../adapters/slack/text.js';
 import { readinessGate } from '../../domain/change/approval-gates.js';
 import { canApprove, canDeny } from '../../domain/change/approval-policy.js';
 import type { ChangeRequest, Person } from '../../domain/change/request-schema.js';
 import { errorMessage } from '../../domain/errors.js';
+import { escaped, lines, type Message, nothing, say, user } from '../../domain/message.js';
 import { esc } from '../../domain/untrusted.js';
-import { auditTarget, recordAudit, recordRefusal, unknownTarget } from './audit.js';
+import { recordAudit, recordRefusal, unknownTarget } from './audit.js';
 import type { ChangeContext } from './context.js';
-import { currentFacts } from './facts.js';
 import { completeApproval } from './resume.js';
+import { auditTarget, targetOf } from './targets/index.js';
 import { type InUse, inUseLine, inUseNow } from './usage-now.js';
 
+/** The answer to the person who decided; a refusal's message is the policy's (escaped) text. */
 export type Decided =
-  | { ok: true; request: ChangeRequest; message: string }
-  | { ok: false; code: string; message: string };
+  | { ok: true; request: ChangeRequest; message: Message }
+  | { ok: false; code: string; message: Message };
 
 /** A refused decision: audited (who, what, why), then answered. */
 async function refused(
@@ -32,21 +32,20 @@ async function refused(
     code: why.code,
     reason: why.message,
   });
-  return { ok: false, code: why.code, message: why.message };
+  return { ok: false, code: why.code, message: escaped(why.message) };
 }
 
 /** IMDSv1 use read again at approval: the instances (of an enforce or a bulk) that turned in-use. */
 async function usageAtApproval(
   ctx: ChangeContext,
   cr: ChangeRequest,
-): Promise<{ ok: true; inUse: InUse[] } | { ok: false; message: string }> {
+): Promise<{ ok: true; inUse: InUse[] } | { ok: false; message: Message }> {
   const t = cr.target;
-  if (t.type !== 'instance' && t.type !== 'bulk') return { ok: true, inUse: [] };
-  if (cr.kind === 'rollback') return { ok: true, inUse: [] };
-  const ids = t.type === 'instance' ? [t.instanceId] : t.instanceIds;
+  const gated = targetOf(t).gated(t);
+  if (gated.instanceIds.length === 0 || cr.kind === 'rollback') return { ok: true, inUse: [] };
   const byRegion = new Map<string, string[]>();
-  for (const instanceId of ids) {
-    const region = t.region ?? (await ctx.findings.locate(instanceId))?.region;
+  for (const instanceId of gated.instanceIds) {
+    const region = gated.region ?? (await ctx.findings.locate(instanceId))?.region;
     if (region) byRegion.set(region, [...(byRegion.get(region) ?? []), instanceId]);
   }
   try {
@@ -56,7 +55,7 @@ async function usageAtApproval(
     return { ok: true, inUse };
   } catch (err) {
     const why = `could not read IMDSv1 use again before approving ${cr.id} (${errorMessage(err)})`;
-    return { ok: false, message: `Not approved: ${why}. Try again in a minute.` };
+    return { ok: false, message: say`Not approved: ${why}. Try again in a minute.` };
   }
 }
 
@@ -68,7 +67,7 @@ async function usageAtApproval(
 async function approvedAlready(ctx: ChangeContext, cr: ChangeRequest): Promise<Decided> {
   await completeApproval(ctx, cr);
   const now = cr.state === 'approved' ? 'applying now' : `it is ${cr.state} now`;
-  return { ok: true, request: cr, message: `Approved ${cr.id}: ${now}.` };
+  return { ok: true, request: cr, message: say`Approved ${cr.id}: ${now}.` };
 }
 
 export interface ApproveInput {
@@ -96,13 +95,13 @@ export async function approve(
   const mine = cr.approvals.some((a) => a.userId === by.userId);
   if (mine && cr.state !== 'requested') return approvedAlready(ctx, cr);
   const actor = { userId: by.userId, groups };
-  const current = await currentFacts(ctx, cr);
+  const current = await targetOf(cr.target).facts(ctx, cr.target);
   const { finding } = current;
   if (cr.kind === 'enforce' && !finding)
     return {
       ok: false,
       code: 'instance-gone',
-      message: `${esc(id)}: the scans no longer see this instance (terminated?): nothing to approve.`,
+      message: say`${id}: the scans no longer see this instance (terminated?): nothing to approve.`,
     };
   const live = await usageAtApproval(ctx, cr);
   if (!live.ok) return { ok: false, code: 'usage-unreadable', message: live.message };
@@ -118,18 +117,18 @@ export async function approve(
     if (!gate.allowed) {
       const again =
         turned && gate.code === 'in-use'
-          ? ` ${inUseLine(turned)}. Click Approve again to write an override reason, or deny.`
-          : '';
-      return { ok: false, code: gate.code, message: `${gate.reason}${again}` };
+          ? say` ${inUseLine(turned)}. Click Approve again to write an override reason, or deny.`
+          : nothing;
+      return { ok: false, code: gate.code, message: say`${escaped(gate.reason)}${again}` };
     }
     if (gate.override) override = gate.override;
   }
   const skipping =
     cr.kind === 'bulk-enforce' && live.inUse.length > 0
-      ? md`\n:red_circle: ${live.inUse.length} instance(s) will be skipped, not enforced:\n${lines(
-          ...live.inUse.slice(0, 10).map((u) => md`• ${inUseLine(u)}`),
+      ? say`\n:red_circle: ${live.inUse.length} instance(s) will be skipped, not enforced:\n${lines(
+          ...live.inUse.slice(0, 10).map((u) => say`• ${inUseLine(u)}`),
         )}`
-      : md``;
+      : nothing;
   const { result, request } = await ctx.requests.apply(
     id,
     { type: 'approve', by, ...(override ? { override } : {}) },
@@ -155,21 +154,15 @@ export async function approve(
       key: `${id}:override:${by.userId}`,
     });
   const quorum = request.state === 'approved';
-  if (quorum) await ctx.enqueueApply(id);
-  await refreshCards(
-    ctx,
+  if (quorum) await ctx.jobs.enqueueApply(id);
+  await ctx.notifier.changed(
     request,
-    md`:white_check_mark: ${user(by.userId)} approved${override ? md` with an override: ${override.reason}` : md``}${quorum ? md`; applying now.` : md`; waiting for one more approver.`}${skipping}`,
+    say`:white_check_mark: ${user(by.userId)} approved${override ? say` with an override: ${override.reason}` : nothing}${quorum ? say`; applying now.` : say`; waiting for one more approver.`}${skipping}`,
   );
-  return {
-    ok: true,
-    request,
-    message: `${
-      quorum
-        ? `Approved ${id}: applying now.`
-        : `Approved ${id}; it needs one more approver (not the requester, not you).`
-    }${skipping}`,
-  };
+  const answer = quorum
+    ? say`Approved ${id}: applying now.`
+    : say`Approved ${id}; it needs one more approver (not the requester, not you).`;
+  return { ok: true, request, message: say`${answer}${skipping}` };
 }
 
 /** Deny (approvers), or withdraw (the requester), with a reason. */
@@ -202,8 +195,8 @@ export async function deny(
     reason,
     key: `${id}:denied`,
   });
-  await refreshCards(ctx, request, md`:no_entry: ${user(by.userId)} denied: ${reason}`);
-  return { ok: true, request, message: `Denied ${id}.` };
+  await ctx.notifier.changed(request, say`:no_entry: ${user(by.userId)} denied: ${reason}`);
+  return { ok: true, request, message: say`Denied ${id}.` };
 }
 
 /** The sweeper: requests nobody decided in time expire, and their cards say so. */
@@ -221,10 +214,9 @@ export async function expireDue(ctx: ChangeContext): Promise<number> {
       requestId: cr.id,
       key: `${cr.id}:expired`,
     });
-    await refreshCards(
-      ctx,
+    await ctx.notifier.changed(
       request,
-      md`:clock3: Expired: nobody approved it in time. Request it again if it is still wanted.`,
+      say`:clock3: Expired: nobody approved it in time. Request it again if it is still wanted.`,
     );
   }
   return expired;

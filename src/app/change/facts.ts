@@ -1,16 +1,12 @@
 import { factsFromFinding } from '../../domain/change/approval-gates.js';
 import type { Actor, TargetFacts } from '../../domain/change/approval-roles.js';
-import type { ChangeRequest, Person } from '../../domain/change/request-schema.js';
+import type { Person } from '../../domain/change/request-schema.js';
 import type { Finding } from '../../domain/findings/model.js';
 import type { ChangeContext } from './context.js';
 
 /** The facts the policy decides on, read fresh at request and at click time. */
 export async function factsOf(ctx: ChangeContext, f: Finding): Promise<TargetFacts> {
-  const route = await ctx.directory.routeOf(f);
-  return factsFromFinding(f, {
-    ownerUserId: route?.kind === 'user' ? route.userId : null,
-    botHost: ctx.botHost,
-  });
+  return factsFromFinding(f, { ownerUserId: await ctx.owners.userOf(f), botHost: ctx.botHost });
 }
 
 /** Facts for targets that are not one instance: a template, a default, a bulk. */
@@ -27,18 +23,15 @@ export function groupFacts(isProd: boolean, ownerUserId: string | null = null): 
   };
 }
 
-/** The facts of a request's target as they are now. */
-export async function currentFacts(
-  ctx: ChangeContext,
-  cr: ChangeRequest,
-): Promise<{ facts: TargetFacts; finding: Finding | null }> {
-  const t = cr.target;
-  if (t.type === 'instance') {
-    const finding = await ctx.findings.locate(t.instanceId);
-    return { facts: finding ? await factsOf(ctx, finding) : groupFacts(false), finding };
-  }
-  // production was weighed when the request fixed its approvals; a group's facts carry no more
-  return { facts: groupFacts(false, t.type === 'bulk' ? t.owner : null), finding: null };
+export interface CurrentFacts {
+  facts: TargetFacts;
+  finding: Finding | null;
+}
+
+/** The facts of one instance as the findings have it now. */
+export async function instanceFacts(ctx: ChangeContext, instanceId: string): Promise<CurrentFacts> {
+  const finding = await ctx.findings.locate(instanceId);
+  return { facts: finding ? await factsOf(ctx, finding) : groupFacts(false), finding };
 }
 
 export const personOf = (actor: Actor, name: string): Person => ({ userId: actor.userId, name });

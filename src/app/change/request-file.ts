@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { postRequestCard } from '../../adapters/slack/blocks/change-cards.js';
-import { link, type Mrkdwn, md, trusted, user } from '../../adapters/slack/text.js';
 import { neverApproved } from '../../domain/change/approval-dead-ends.js';
 import { canRequest, requiredApprovals } from '../../domain/change/approval-policy.js';
 import type { TargetFacts } from '../../domain/change/approval-roles.js';
@@ -12,8 +10,11 @@ import {
   createChangeRequest,
   type Person,
 } from '../../domain/change/request-schema.js';
+import { escaped, type Message, nothing, say, user } from '../../domain/message.js';
+import type { Where } from '../../domain/ports.js';
 import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
+import { targetOf } from './targets/index.js';
 
 /**
  * Filing a change request, shared by every kind: the requester's right to ask, one open request per
@@ -21,36 +22,24 @@ import type { ChangeContext } from './context.js';
  * the first), the audit entry, the origin thread and the approval card.
  */
 
-/** Where the request came from: a digest card's thread hears how it goes. */
-export type Where = { channelId: string | null; messageTs?: string | null };
-
+/** Filed (with the notes its card shows), or refused with why. */
 export type RequestOutcome =
-  | { ok: true; request: ChangeRequest; notes: string[] }
-  | { ok: false; reason: string; openId?: string };
+  | { ok: true; request: ChangeRequest; notes: Message[] }
+  | { ok: false; reason: Message; openId?: string };
 
 export const newRequestId = () => `cr-${randomBytes(6).toString('hex')}`;
-
-/** Where a request's card is, as a link the bot builds from the ids it stored; null before it is posted. */
-async function cardLink(ctx: ChangeContext, id: string): Promise<Mrkdwn | null> {
-  const card = await ctx.cards.get(`request:${id}`);
-  return card
-    ? link(`https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}`, 'its card')
-    : null;
-}
 
 /** The refusal of a second request for a target some open request holds. */
 export async function alreadyOpen(ctx: ChangeContext, openId: string): Promise<RequestOutcome> {
   const first = await ctx.requests.get(openId);
-  const card = await cardLink(ctx, openId);
+  const card = await ctx.notifier.cardLink(openId);
   const what = first
-    ? md`${openId} (${trusted(describeChange(first))}, ${first.state}, requested by ${user(first.requestedBy.userId)})`
-    : md`${openId}`;
-  const see = card ? md`: see ${card}` : md``;
+    ? say`${openId} (${escaped(describeChange(first))}, ${first.state}, requested by ${user(first.requestedBy.userId)})`
+    : say`${openId}`;
+  const see = card ? say`: see ${card}` : nothing;
   return {
     ok: false,
-    reason:
-      md`Not filed: ${what} is already open for this target${see}. One open request per instance, template or default at a time; decide that one first.`
-        .text,
+    reason: say`Not filed: ${what} is already open for this target${see}. One open request per instance, template or default at a time; decide that one first.`,
     openId,
   };
 }
@@ -65,7 +54,7 @@ export interface NewRequest {
   reason: string | null;
   before: Record<string, string | number | boolean> | null;
   rollbackOf?: string;
-  notes: string[];
+  notes: Message[];
   where: Where;
 }
 
@@ -76,7 +65,7 @@ export async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOu
     r.facts,
     ctx.workflow.approvals,
   );
-  if (!allowed.allowed) return { ok: false, reason: allowed.reason };
+  if (!allowed.allowed) return { ok: false, reason: escaped(allowed.reason) };
   const t = r.target;
   const cr = createChangeRequest(
     {
@@ -94,35 +83,23 @@ export async function file(ctx: ChangeContext, r: NewRequest): Promise<RequestOu
   );
   const created = await ctx.requests.create(cr);
   if (!created.ok && created.code === 'target-open') return alreadyOpen(ctx, created.openId);
-  if (!created.ok) return { ok: false, reason: 'That request id is taken; try again.' };
+  if (!created.ok) return { ok: false, reason: say`That request id is taken; try again.` };
   await recordAudit(ctx, {
     type: 'requested',
     actor: r.by,
-    target: {
-      accountId: t.accountId,
-      region: t.type === 'bulk' ? (t.region ?? '*') : t.region,
-      resource: r.resource,
-    },
+    target: { ...targetOf(t).auditTarget(t, cr.id), resource: r.resource },
     requestId: cr.id,
     before: r.before,
     reason: r.reason,
     key: `${cr.id}:requested`,
   });
-  if (r.where.channelId && r.where.messageTs) {
-    await ctx.redis.set(
-      `${ctx.prefix}:cr-origin:${cr.id}`,
-      JSON.stringify({ channel: r.where.channelId, ts: r.where.messageTs }),
-      'EX',
-      30 * 86_400,
-    );
-  }
   const never = neverApproved(ctx.workflow.approvals, r.by.userId, cr.requiredApprovals);
   const notes = never
     ? [
         ...r.notes,
-        `:warning: This request can never be approved: ${never}. It will expire unapproved at ${cr.expiresAt.slice(0, 16)}Z; deny it, or fix the workflow's approvers.`,
+        say`:warning: This request can never be approved: ${escaped(never)}. It will expire unapproved at ${cr.expiresAt.slice(0, 16)}Z; deny it, or fix the workflow's approvers.`,
       ]
     : r.notes;
-  await postRequestCard(ctx, cr, notes);
+  await ctx.notifier.filed(cr, notes, r.where);
   return { ok: true, request: cr, notes };
 }

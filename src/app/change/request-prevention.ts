@@ -1,8 +1,9 @@
-import { md } from '../../adapters/slack/text.js';
 import type { ChangeTarget, Person } from '../../domain/change/request-schema.js';
+import { nothing, say } from '../../domain/message.js';
+import type { Where } from '../../domain/ports.js';
 import type { ChangeContext } from './context.js';
 import { groupFacts } from './facts.js';
-import { file, type RequestOutcome, type Where } from './request-file.js';
+import { file, type RequestOutcome } from './request-file.js';
 
 /** Requests that stop new instances from allowing IMDSv1: the launch template and the account default. */
 
@@ -16,7 +17,7 @@ export async function requestTemplateFix(
 ): Promise<RequestOutcome> {
   const target: ChangeTarget = { type: 'launch-template', ...t };
   const notes = [
-    'Instances launched from the template afterwards require IMDSv2; running ones are unchanged.',
+    say`Instances launched from the template afterwards require IMDSv2; running ones are unchanged.`,
   ];
   return file(ctx, {
     kind: 'launch-template-fix',
@@ -45,15 +46,13 @@ export async function requestAccountDefault(
   if (current?.managedBy === 'declarative-policy') {
     return {
       ok: false,
-      reason:
-        md`The instance metadata default of ${scope.accountId}/${scope.region} is owned by an AWS Organizations declarative policy${current.managedExceptionMessage ? md` (${current.managedExceptionMessage})` : md``}: change it in the organization's management account, not here.`
-          .text,
+      reason: say`The instance metadata default of ${scope.accountId}/${scope.region} is owned by an AWS Organizations declarative policy${current.managedExceptionMessage ? say` (${current.managedExceptionMessage})` : nothing}: change it in the organization's management account, not here.`,
     };
   }
   if (current?.httpTokens === 'required')
     return {
       ok: false,
-      reason: md`${scope.accountId}/${scope.region} already defaults new instances to IMDSv2.`.text,
+      reason: say`${scope.accountId}/${scope.region} already defaults new instances to IMDSv2.`,
     };
   const target: ChangeTarget = { type: 'account-default', ...scope };
   const before = current
@@ -73,7 +72,7 @@ export async function requestAccountDefault(
     groups,
     reason: null,
     before,
-    notes: ['New instances in this account and region will require IMDSv2 unless they say otherwise.'],
+    notes: [say`New instances in this account and region will require IMDSv2 unless they say otherwise.`],
     where,
   });
 }

@@ -1,5 +1,3 @@
-import { stateLine } from '../../adapters/slack/changes-text.js';
-import { code, md, trusted, user } from '../../adapters/slack/text.js';
 import {
   asgWarning,
   enforceOptions,
@@ -8,11 +6,15 @@ import {
 } from '../../domain/change/approval-gates.js';
 import type { ChangeRequest, ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import type { Finding } from '../../domain/findings/model.js';
+import { code, escaped, type Message, nothing, say, state, user } from '../../domain/message.js';
+import type { Where } from '../../domain/ports.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
 import { alreadyRequired } from './finding-update.js';
-import { alreadyOpen, file, type RequestOutcome, type Where } from './request-file.js';
+import { alreadyOpen, file, type RequestOutcome } from './request-file.js';
 import { capturedBefore } from './rollback.js';
+import { asBulk } from './targets/bulk.js';
+import { targetOf } from './targets/index.js';
 
 /**
  * Requests on instances: enforce one, enforce an owner's or an account's ready laggards, roll back an
@@ -43,15 +45,14 @@ export async function requestEnforce(
     overrideReason: 'x'.repeat(ctx.workflow.approvals.overrideReasonMinLength),
   });
   if (!gate.allowed && (gate.code === 'already-compliant' || gate.code === 'imds-disabled'))
-    return { ok: false, reason: gate.reason };
-  const notes: string[] = [];
+    return { ok: false, reason: escaped(gate.reason) };
+  const notes: Message[] = [];
   if (f.readiness === 'in-use')
     notes.push(
-      md`:red_circle: Still makes IMDSv1 calls (${f.usage?.noTokenCalls ?? '?'} in the window, last ${f.usage?.lastSeen ?? '?'}): an approver must give a written reason to override.`
-        .text,
+      say`:red_circle: Still makes IMDSv1 calls (${f.usage?.noTokenCalls ?? '?'} in the window, last ${f.usage?.lastSeen ?? '?'}): an approver must give a written reason to override.`,
     );
   if (f.readiness === 'unknown')
-    notes.push(':white_circle: CloudWatch cannot tell its IMDSv1 use: approving asks for confirmation.');
+    notes.push(say`:white_circle: CloudWatch cannot tell its IMDSv1 use: approving asks for confirmation.`);
   // the hop limit the change would leave (tags and IPv6 are read again at apply time)
   const current = {
     httpTokens: f.httpTokens,
@@ -63,15 +64,15 @@ export async function requestEnforce(
   };
   const planned = enforceOptions(current, facts, ctx.workflow.approvals);
   const self = selfHostGuard(facts, planned);
-  if (!self.allowed) return { ok: false, reason: self.reason };
-  if (self.warning) notes.push(md`:rotating_light: ${trusted(self.warning.message)}`.text);
+  if (!self.allowed) return { ok: false, reason: escaped(self.reason) };
+  if (self.warning) notes.push(say`:rotating_light: ${escaped(self.warning.message)}`);
   const asg = asgWarning(facts);
   if (asg) {
     const fix =
       f.templateRisk === 'asg-unfixed-template' && f.launchTemplate
-        ? md` Fix the template too: ${code(`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}`)}`
-        : md``;
-    notes.push(md`:warning: ${trusted(asg.message)}${fix}`.text);
+        ? say` Fix the template too: ${code(`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}`)}`
+        : nothing;
+    notes.push(say`:warning: ${escaped(asg.message)}${fix}`);
   }
   const target: ChangeTarget = {
     type: 'instance',
@@ -127,9 +128,7 @@ export async function requestBulk(
   if (ready.length === 0)
     return {
       ok: false,
-      reason:
-        md`No instance of ${scope.accountId}${scope.owner ? md` owned by ${user(scope.owner)}` : md``} is ready to enforce.`
-          .text,
+      reason: say`No instance of ${scope.accountId}${scope.owner ? say` owned by ${user(scope.owner)}` : nothing} is ready to enforce.`,
     };
   const regions = [...new Set(ready.map((f) => f.region))];
   const target: ChangeTarget = {
@@ -144,12 +143,10 @@ export async function requestBulk(
     scope.owner,
   );
   const notes = [
-    md`${ready.length} ready instance(s) in ${regions.join(', ')}; applied at most ${4}/s per region to stay under EC2's limits.`
-      .text,
+    say`${ready.length} ready instance(s) in ${regions.join(', ')}; applied at most ${4}/s per region to stay under EC2's limits.`,
     ...(held.size > 0
       ? [
-          md`${candidates.length - ready.length} more are left out: already in open request(s) ${[...held].join(', ')}.`
-            .text,
+          say`${candidates.length - ready.length} more are left out: already in open request(s) ${[...held].join(', ')}.`,
         ]
       : []),
   ];
@@ -182,23 +179,18 @@ export async function requestRollback(
   if (original.state !== 'applied')
     return {
       ok: false,
-      reason: md`${original.id} is ${original.state}, not applied: there is nothing to roll back.`.text,
+      reason: say`${original.id} is ${original.state}, not applied: there is nothing to roll back.`,
     };
   const t = original.target;
-  if (t.type === 'bulk') return rollbackOfBulk(ctx, original, { by, groups, reason, where }, instanceId);
-  const resource =
-    t.type === 'instance'
-      ? t.instanceId
-      : t.type === 'launch-template'
-        ? t.launchTemplateId
-        : 'account-default';
-  const notes = [
-    md`Restores exactly the state captured before ${original.id}: ${stateLine(original.before)}.`.text,
-  ];
+  const asker = { by, groups, reason, where };
+  const ofBulk = asBulk(original);
+  if (ofBulk) return rollbackOfBulk(ctx, ofBulk, asker, instanceId);
+  const kind = targetOf(t);
+  const notes = [say`Restores exactly the state captured before ${original.id}: ${state(original.before)}.`];
   return file(ctx, {
     kind: 'rollback',
     target: t,
-    resource,
+    resource: kind.auditTarget(t, original.id).resource,
     facts: groupFacts(false),
     by,
     groups,
@@ -210,14 +202,15 @@ export async function requestRollback(
   });
 }
 
+type BulkRequest = NonNullable<ReturnType<typeof asBulk>>;
 type Asker = { by: Person; groups: readonly string[]; reason: string; where: Where };
 
 /** The instances of a bulk still enforced by it (not rolled back since), with their regions. */
-async function stillEnforcedBy(ctx: ChangeContext, bulk: ChangeRequest, ids: string[]) {
+async function stillEnforcedBy(ctx: ChangeContext, bulk: BulkRequest, ids: string[]) {
   const t = bulk.target;
   const out: { instanceId: string; region: string }[] = [];
   for (const instanceId of ids) {
-    const region = (t.type === 'bulk' ? t.region : null) ?? (await ctx.findings.locate(instanceId))?.region;
+    const region = t.region ?? (await ctx.findings.locate(instanceId))?.region;
     if (!region) continue;
     const last = await ctx.requests.lastApplied({ accountId: t.accountId, region, resource: instanceId });
     if (last?.id === bulk.id && (await capturedBefore(ctx, bulk, instanceId)))
@@ -226,17 +219,21 @@ async function stillEnforcedBy(ctx: ChangeContext, bulk: ChangeRequest, ids: str
   return out;
 }
 
-async function rollbackOfBulk(ctx: ChangeContext, bulk: ChangeRequest, a: Asker, instanceId?: string) {
+async function rollbackOfBulk(
+  ctx: ChangeContext,
+  bulk: BulkRequest,
+  a: Asker,
+  instanceId?: string,
+): Promise<RequestOutcome> {
   const t = bulk.target;
-  if (t.type !== 'bulk') return { ok: false as const, reason: `${bulk.id} is not a bulk request.` };
   const wanted = instanceId ? [instanceId] : t.instanceIds;
   const left = await stillEnforcedBy(ctx, bulk, wanted);
   if (left.length === 0)
     return {
       ok: false as const,
       reason: instanceId
-        ? `\`${instanceId}\` is not enforced by ${bulk.id} any more (rolled back, or never changed by it): nothing to roll back.`
-        : `No instance of ${bulk.id} is still enforced by it: nothing to roll back.`,
+        ? say`${code(instanceId)} is not enforced by ${bulk.id} any more (rolled back, or never changed by it): nothing to roll back.`
+        : say`No instance of ${bulk.id} is still enforced by it: nothing to roll back.`,
     };
   const one = left.length === 1 && instanceId ? left[0] : undefined;
   const regions = [...new Set(left.map((l) => l.region))];
@@ -249,7 +246,7 @@ async function rollbackOfBulk(ctx: ChangeContext, bulk: ChangeRequest, a: Asker,
         owner: t.owner,
         instanceIds: left.map((l) => l.instanceId),
       };
-  const what = one ? `\`${one.instanceId}\`` : `${left.length} instance(s)`;
+  const what = one ? code(one.instanceId) : say`${String(left.length)} instance(s)`;
   return file(ctx, {
     kind: 'rollback',
     target,
@@ -260,7 +257,7 @@ async function rollbackOfBulk(ctx: ChangeContext, bulk: ChangeRequest, a: Asker,
     reason: a.reason,
     before: null,
     rollbackOf: bulk.id,
-    notes: [`Restores ${what} of bulk ${bulk.id} to exactly the state captured before each was enforced.`],
+    notes: [say`Restores ${what} of bulk ${bulk.id} to exactly the state captured before each was enforced.`],
     where: a.where,
   });
 }

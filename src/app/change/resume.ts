@@ -1,8 +1,8 @@
-import { refreshCards } from '../../adapters/slack/blocks/change-cards.js';
-import { md } from '../../adapters/slack/text.js';
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
-import { auditTarget, recordAudit } from './audit.js';
+import { say } from '../../domain/message.js';
+import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
+import { auditTarget, targetOf } from './targets/index.js';
 
 /**
  * The rest of an approval after its state change: an `approved` (and `override`) audit entry per
@@ -32,30 +32,32 @@ export async function completeApproval(ctx: ChangeContext, cr: ChangeRequest): P
         key: `${cr.id}:override:${a.userId}`,
       });
   }
-  if (cr.state === 'approved') await ctx.enqueueApply(cr.id);
+  if (cr.state === 'approved') await ctx.jobs.enqueueApply(cr.id);
 }
 
 const enteredAt = (cr: ChangeRequest): number => Date.parse(cr.history.at(-1)?.at ?? cr.requestedAt);
 
 async function resumeApproved(ctx: ChangeContext, cr: ChangeRequest): Promise<boolean> {
-  if ((await ctx.jobState(`apply-${cr.id}`)) !== 'missing') return false;
+  if ((await ctx.jobs.jobState(`apply-${cr.id}`)) !== 'missing') return false;
   await completeApproval(ctx, cr);
-  await refreshCards(
-    ctx,
+  await ctx.notifier.changed(
     cr,
-    md`:arrows_counterclockwise: Approved, but its apply job was never queued (the worker stopped): queued now.`,
+    say`:arrows_counterclockwise: Approved, but its apply job was never queued (the worker stopped): queued now.`,
   );
   return true;
 }
 
 /** Applying with no live job: queue it again (its job ids make that idempotent), or close it if the job ended. */
 async function resumeApplying(ctx: ChangeContext, cr: ChangeRequest): Promise<boolean> {
-  const bulk = cr.target.type === 'bulk';
-  const state = await ctx.jobState(bulk ? `bulk-${cr.id}` : `apply-${cr.id}`);
+  const kind = targetOf(cr.target);
+  const state = await ctx.jobs.jobState(kind.jobId(cr.id));
   if (state === 'live') return false;
   if (state === 'missing') {
-    await (bulk ? ctx.enqueueBulk(cr) : ctx.enqueueApply(cr.id));
-    await refreshCards(ctx, cr, md`:arrows_counterclockwise: Its job was lost (Redis restart?): resumed.`);
+    if (!(await kind.fanOut(ctx, cr))) await ctx.jobs.enqueueApply(cr.id);
+    await ctx.notifier.changed(
+      cr,
+      say`:arrows_counterclockwise: Its job was lost (Redis restart?): resumed.`,
+    );
     return true;
   }
   const { result, request } = await ctx.requests.apply(
@@ -78,7 +80,7 @@ async function resumeApplying(ctx: ChangeContext, cr: ChangeRequest): Promise<bo
     reason: request.error?.message ?? null,
     key: `${cr.id}:failed`,
   });
-  await refreshCards(ctx, request, md`:x: Failed: ${request.error?.message ?? ''}`);
+  await ctx.notifier.changed(request, say`:x: Failed: ${request.error?.message ?? ''}`);
   return true;
 }
 

@@ -1,4 +1,3 @@
-import { createUsageReader } from '../../adapters/aws/usage.js';
 import type { Finding, Usage } from '../../domain/findings/model.js';
 import type { ChangeContext } from './context.js';
 
@@ -16,7 +15,6 @@ export interface InUse {
   source: 'scan' | 'fresh';
 }
 
-const reader = createUsageReader();
 const HOUR = 3_600_000;
 
 /** The instances of one account x region that make IMDSv1 calls now, as far as can be told. */
@@ -45,10 +43,8 @@ export async function inUseNow(
   const unread = instanceIds.filter((id) => !out.has(id) && byId.get(id)?.httpTokens !== 'required');
   if (unread.length === 0) return out;
   const hours = Math.min(24 * 14, Math.max(1, Math.ceil(ageHours) + 1));
-  const account = await ctx.accountFor(scope.accountId);
-  const cw = ctx.clients.forScope(account, scope.region).cloudwatch;
   const win = { windowDays: hours / 24, now, includeCurrent: true };
-  const usage = await reader.read(cw, scope, unread, win);
+  const usage = await ctx.usage.read(scope, unread, win);
   for (const [id, u] of usage) {
     if (u.noTokenCalls <= 0) continue;
     out.set(id, { instanceId: id, calls: u.noTokenCalls, lastSeen: u.lastSeen, source: 'fresh' });

@@ -1,13 +1,16 @@
 import type { WebClient } from '@slack/web-api';
 import type { AccountTarget } from '../../adapters/aws/clients.js';
-import { createRemediation } from '../../adapters/aws/remediation.js';
+import { createRemediation, remediationIn } from '../../adapters/aws/remediation.js';
 import { resolveAccounts } from '../../adapters/aws/scopes.js';
+import { createUsageReader } from '../../adapters/aws/usage.js';
 import { createChangeQueue, startChangeWorker } from '../../adapters/queue/changes.js';
 import type { AuditStore } from '../../adapters/redis/audit.js';
 import type { CardStore } from '../../adapters/redis/cards.js';
+import { createBulkTally, createChangeMemo } from '../../adapters/redis/change-memo.js';
 import { createChangeRequestStore } from '../../adapters/redis/change-requests.js';
 import { budgetFor, createRateLimiter, rateKey } from '../../adapters/redis/rate-limit.js';
 import type { Access } from '../../adapters/slack/access.js';
+import { createChangeNotifier } from '../../adapters/slack/blocks/change-cards.js';
 import type { Directory } from '../../adapters/slack/directory.js';
 import type { SlackOutQueue } from '../../adapters/slack/out.js';
 import { CodedError } from '../../domain/errors.js';
@@ -53,33 +56,40 @@ export function startChangeControl(
   const prefix = app.config.prefix;
   const queue = createChangeQueue(app.queueDeps);
   const limiter = createRateLimiter({ redis, prefix });
+  const accountFor = accountResolver(app);
+  const clientsFor = async (scope: { accountId: string; region: string }) =>
+    app.clients.forScope(await accountFor(scope.accountId), scope.region);
+  const usageReader = createUsageReader();
   const ctx: ChangeContext = {
     workflow,
-    redis,
-    prefix,
     requests: createChangeRequestStore({ redis, prefix }),
     audit: w.audit,
-    cards: w.cards,
     findings: app.store,
-    remediationFor: (scope) =>
-      createRemediation({
+    memo: createChangeMemo({ redis, prefix }),
+    tally: createBulkTally({ redis, prefix }),
+    remediationFor: async (scope) => {
+      const r = createRemediation({
         log,
         beforeCall: async (action) => {
           const budget = budgetFor(action);
           if (budget) await limiter.acquire(rateKey(action, scope), budget);
         },
-      }),
-    clients: app.clients,
-    accountFor: accountResolver(app),
-    directory: w.directory,
-    access: w.access,
-    out: w.out,
-    enqueueApply: (id) => queue.enqueueApply(id),
-    jobState: (jobId) => queue.jobState(jobId),
-    enqueueBulk: (cr) =>
-      queue.enqueueBulk(cr, async (instanceId) => (await app.store.locate(instanceId))?.region ?? null),
+      });
+      return remediationIn(r, (await clientsFor(scope)).ec2, scope);
+    },
+    usage: {
+      read: async (scope, ids, win) =>
+        usageReader.read((await clientsFor(scope)).cloudwatch, scope, ids, win),
+    },
+    owners: {
+      userOf: async (f) => {
+        const route = await w.directory.routeOf(f);
+        return route?.kind === 'user' ? route.userId : null;
+      },
+    },
+    notifier: createChangeNotifier({ workflow, redis, prefix, cards: w.cards, out: w.out, log }),
+    jobs: queue,
     botHost: app.config.botHost,
-    log,
     now: w.now,
   };
   const worker = opts.worker === false ? null : startChangeWorker({ ...app.queueDeps, ctx, log });

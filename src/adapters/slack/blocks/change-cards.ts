@@ -1,9 +1,18 @@
 import type { KnownBlock } from '@slack/types';
-import type { ChangeContext } from '../../../app/change/context.js';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { targetOf } from '../../../app/change/targets/index.js';
 import { approversChannelOf } from '../../../config/slack-schema.js';
+import type { Workflow } from '../../../config/workflow-schema.js';
 import { approvalsMissing, describeChange } from '../../../domain/change/request.js';
 import type { ChangeRequest } from '../../../domain/change/request-schema.js';
+import { link as linkTo } from '../../../domain/message.js';
+import type { ChangeNotifier, Progress } from '../../../domain/ports.js';
+import type { Logger } from '../../log.js';
+import type { CardStore } from '../../redis/cards.js';
 import { changeLine } from '../changes-text.js';
+import type { SlackOutQueue } from '../out.js';
+import { render } from '../render.js';
 import {
   bold,
   code,
@@ -52,19 +61,7 @@ const STATE_LINE: Record<ChangeRequest['state'], string> = {
   'rolled-back': ':leftwards_arrow_with_hook: Rolled back',
 };
 
-const where = (accountId: string, region: string | null) =>
-  region ? md`${accountId}/${region}` : md`${accountId}`;
-
-const targetText = (cr: ChangeRequest): Mrkdwn => {
-  const t = cr.target;
-  if (t.type === 'instance') return md`${code(t.instanceId)} in ${where(t.accountId, t.region)}`;
-  if (t.type === 'launch-template')
-    return md`launch template ${code(t.launchTemplateId)} in ${where(t.accountId, t.region)}`;
-  if (t.type === 'account-default')
-    return md`the instance metadata default of ${where(t.accountId, t.region)}`;
-  const owner = t.owner ? md` owned by ${user(t.owner)}` : md``;
-  return md`${t.instanceIds.length} instance(s) in ${where(t.accountId, t.region)}${owner}`;
-};
+const targetText = (cr: ChangeRequest): Mrkdwn => render(targetOf(cr.target).describe(cr.target));
 
 const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
   type: 'button' as const,
@@ -73,8 +70,6 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
   value,
   ...(style ? { style } : {}),
 });
-
-type Progress = { done: number; total: number; failed: number };
 
 function stateText(cr: ChangeRequest): Mrkdwn {
   if (cr.state !== 'requested') return md`${STATE_LINE[cr.state]}`;
@@ -140,59 +135,90 @@ export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: 
   return { text: notification(md`${trusted(describeChange(cr))}: ${cr.state}`), blocks: wire(blocks) };
 }
 
-/** Posts a new request to the approvers' channel; the card is kept for updates in place. */
-export async function postRequestCard(ctx: ChangeContext, cr: ChangeRequest, notes: string[]): Promise<void> {
-  const channel = approversChannelOf(ctx.workflow.slack);
-  if (!channel) {
-    ctx.log.warn(
-      { requestId: cr.id },
-      'no slack.approversChannel or securityChannel: the request has no card',
-    );
-    return;
-  }
-  await ctx.redis.set(`${ctx.prefix}:cr-notes:${cr.id}`, JSON.stringify(notes), 'EX', 30 * 86_400);
-  const instanceKeys =
-    cr.target.type === 'instance'
-      ? [`${cr.target.accountId}:${cr.target.region}:${cr.target.instanceId}`]
-      : [];
-  await ctx.out.add({
-    kind: 'post',
-    channel,
-    ...requestCard(cr, notes),
-    card: { key: `request:${cr.id}`, kind: 'request', instanceKeys },
-  });
+export interface ChangeNotifierDeps {
+  workflow: Pick<Workflow, 'slack'>;
+  redis: Redis;
+  prefix: string;
+  cards: CardStore;
+  out: SlackOutQueue;
+  log: Logger;
 }
 
-/** Every card showing the request is updated in place, and its thread told what happened. */
-export async function refreshCards(
-  ctx: ChangeContext,
-  cr: ChangeRequest,
-  threadNote: Mrkdwn | null,
-  progress?: Progress,
-): Promise<void> {
-  const notes = JSON.parse((await ctx.redis.get(`${ctx.prefix}:cr-notes:${cr.id}`)) ?? '[]') as string[];
-  const card = await ctx.cards.get(`request:${cr.id}`);
-  if (!card) return; // posted moments ago: its delivery job records it; the next change updates it
-  const body = requestCard(cr, notes, progress);
-  await ctx.out.add({
-    kind: 'update',
-    channel: card.channel,
-    ts: card.ts,
-    text: body.text,
-    blocks: body.blocks,
-    version: cr.version * 10_000 + (progress ? progress.done + progress.failed : 0),
-  });
-  if (threadNote)
-    await ctx.out.add({
-      kind: 'post',
-      channel: card.channel,
-      threadTs: card.ts,
-      text: notification(threadNote),
-    });
-  const origin = threadNote ? await ctx.redis.get(`${ctx.prefix}:cr-origin:${cr.id}`) : null;
-  if (origin && threadNote) {
-    const o = JSON.parse(origin) as { channel: string; ts: string };
-    const text = notification(md`${cr.id}: ${threadNote}`);
-    await ctx.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text });
-  }
+const Origin = z.object({ channel: z.string(), ts: z.string() });
+const Notes = z.array(z.string());
+const MONTH_S = 30 * 86_400;
+
+/**
+ * Change control's notifier on Slack: a new request's card in the approvers' channel (kept for
+ * updates in place), each change of state on every card showing it and in its threads. What the use
+ * cases say is rendered here (render.ts), every value escaped once.
+ */
+export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
+  const notesKey = (id: string) => `${d.prefix}:cr-notes:${id}`;
+  const originKey = (id: string) => `${d.prefix}:cr-origin:${id}`;
+  return {
+    async filed(cr, notes, where) {
+      if (where.channelId && where.messageTs) {
+        const origin = JSON.stringify({ channel: where.channelId, ts: where.messageTs });
+        await d.redis.set(originKey(cr.id), origin, 'EX', MONTH_S);
+      }
+      const channel = approversChannelOf(d.workflow.slack);
+      if (!channel) {
+        d.log.warn(
+          { requestId: cr.id },
+          'no slack.approversChannel or securityChannel: the request has no card',
+        );
+        return;
+      }
+      const texts = notes.map((n) => render(n).text);
+      await d.redis.set(notesKey(cr.id), JSON.stringify(texts), 'EX', MONTH_S);
+      await d.out.add({
+        kind: 'post',
+        channel,
+        ...requestCard(cr, texts),
+        card: {
+          key: `request:${cr.id}`,
+          kind: 'request',
+          instanceKeys: targetOf(cr.target).cardInstanceKeys(cr.target),
+        },
+      });
+    },
+
+    /** Every card showing the request is updated in place, and its thread told what happened. */
+    async changed(cr, note, progress?: Progress) {
+      const raw = await d.redis.get(notesKey(cr.id));
+      const notes = raw === null ? [] : Notes.parse(JSON.parse(raw));
+      const card = await d.cards.get(`request:${cr.id}`);
+      if (!card) return; // posted moments ago: its delivery job records it; the next change updates it
+      const body = requestCard(cr, notes, progress);
+      await d.out.add({
+        kind: 'update',
+        channel: card.channel,
+        ts: card.ts,
+        text: body.text,
+        blocks: body.blocks,
+        version: cr.version * 10_000 + (progress ? progress.done + progress.failed : 0),
+      });
+      if (!note) return;
+      const threadNote = render(note);
+      await d.out.add({
+        kind: 'post',
+        channel: card.channel,
+        threadTs: card.ts,
+        text: notification(threadNote),
+      });
+      const origin = await d.redis.get(originKey(cr.id));
+      if (!origin) return;
+      const o = Origin.parse(JSON.parse(origin));
+      const text = notification(md`${cr.id}: ${threadNote}`);
+      await d.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text });
+    },
+
+    async cardLink(requestId) {
+      const card = await d.cards.get(`request:${requestId}`);
+      return card
+        ? linkTo(`https://slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}`, 'its card')
+        : null;
+    },
+  };
 }

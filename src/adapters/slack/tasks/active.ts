@@ -1,4 +1,5 @@
-import { auditTarget, recordRefusal, unknownTarget } from '../../../app/change/audit.js';
+import { recordRefusal, unknownTarget } from '../../../app/change/audit.js';
+import { auditTarget } from '../../../app/change/targets/index.js';
 import { md, user } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';

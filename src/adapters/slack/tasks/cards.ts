@@ -4,6 +4,7 @@ import { alreadyRequired } from '../../../app/change/finding-update.js';
 import { type TeamSettings, teamNamed } from '../../../config/slack-schema.js';
 import { isSecurity, securityLabel } from '../../../domain/change/approval-roles.js';
 import type { Finding } from '../../../domain/findings/model.js';
+import { render } from '../render.js';
 import {
   code,
   date,
@@ -168,7 +169,7 @@ export async function snoozeFinding(
   const refused = await mayActOn(ctx, user.id, where.channelId, f);
   if (refused) return refused;
   const already = await alreadyRequired(ctx.app.store, f);
-  if (already) return ephemeral(md`${trusted(already)} Nothing to snooze.`);
+  if (already) return ephemeral(md`${render(already)} Nothing to snooze.`);
   const max = ctx.workflow.approvals.maxSnoozeDays;
   if (durationMs > max * 86_400_000) return ephemeral(md`Snoozes are limited to ${max} days by policy.`);
   const until = new Date(ctx.now().getTime() + durationMs);

@@ -1,24 +1,27 @@
-import { auditTarget, recordRefusal } from '../../../app/change/audit.js';
+import { recordRefusal } from '../../../app/change/audit.js';
 import { approve, deny } from '../../../app/change/decide.js';
 import { requestBulk, requestEnforce, requestRollback } from '../../../app/change/request.js';
 import type { RequestOutcome } from '../../../app/change/request-file.js';
 import { requestAccountDefault, requestTemplateFix } from '../../../app/change/request-prevention.js';
+import { asBulk } from '../../../app/change/targets/bulk.js';
+import { auditTarget } from '../../../app/change/targets/index.js';
 import { isLaggard } from '../../../domain/findings/classify.js';
 import { ownerRefOf } from '../directory.js';
-import { code, lines, md, trusted } from '../text.js';
+import { render } from '../render.js';
+import { code, lines, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { locateRef } from './cards.js';
 import type { TaskContext } from './context.js';
 import type { SlackTask } from './schema.js';
 
-/** Outcomes and notes are mrkdwn the change code built (its data escaped). */
+/** Outcomes and notes are what the change code said, rendered (its data escaped) here. */
 export function outcomeMessage(o: RequestOutcome): ResponseMessage {
-  if (!o.ok) return ephemeral(trusted(o.reason));
+  if (!o.ok) return ephemeral(render(o.reason));
   const cr = o.request;
   return ephemeral(
     lines(
       md`Requested ${cr.id}: it needs ${cr.requiredApprovals} approval(s) from approvers other than you; the card is in the approvers' channel.`,
-      ...o.notes.map(trusted),
+      ...o.notes.map(render),
     ),
   );
 }
@@ -87,7 +90,7 @@ export async function rollbackCommand(
     resource: instanceId,
   });
   if (!last) return ephemeral(md`No applied change of ${code(instanceId)} to roll back.`);
-  const one = last.target.type === 'bulk' ? instanceId : undefined;
+  const one = asBulk(last) ? instanceId : undefined;
   return outcomeMessage(
     await requestRollback(ctx.change, last, by, actor.groups, reason, { channelId }, one),
   );
@@ -144,7 +147,7 @@ export async function decision(
   const { groups } = await ctx.access.actorFor(task.user.id, task.channelId, { fresh: true });
   if (task.action === 'approve')
     return ephemeral(
-      trusted(
+      render(
         (
           await approve(ctx.change, task.requestId, by, groups, {
             overrideReason: task.overrideReason,
@@ -154,9 +157,7 @@ export async function decision(
       ),
     );
   if (task.action === 'deny')
-    return ephemeral(
-      trusted((await deny(ctx.change, task.requestId, by, groups, task.reason ?? '')).message),
-    );
+    return ephemeral(render((await deny(ctx.change, task.requestId, by, groups, task.reason ?? '')).message));
   const original = await ctx.change.requests.get(task.requestId);
   if (!original) return ephemeral(md`No change request ${task.requestId}.`);
   const o = await requestRollback(
@@ -175,7 +176,7 @@ export async function decision(
       target: auditTarget(original),
       requestId: original.id,
       code: 'rollback-refused',
-      reason: o.reason,
+      reason: render(o.reason).text,
     });
   return outcomeMessage(o);
 }

@@ -1,4 +1,5 @@
-import { auditTarget, recordRefusal, unknownTarget } from '../../../app/change/audit.js';
+import { recordRefusal, unknownTarget } from '../../../app/change/audit.js';
+import { auditTarget } from '../../../app/change/targets/index.js';
 import { canDecide } from '../../../domain/change/approval-policy.js';
 import { md, section, trusted, wire } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
