@@ -106,13 +106,15 @@ export interface FindingsStore {
   /** The latest snapshot of every scope ever scanned (of one account, when given), by scope key. */
   latestSnapshots(accountId?: string): Promise<ScopeSnapshot[]>;
   /**
-   * Stores a scope's new snapshot (with the changes the bot made after it was read laid over it)
-   * and the laggard first-seen times. Returns, for each cleared instance that had a first-seen
+   * Stores a scope's new snapshot (the Redis adapter lays over it the changes the bot made after
+   * it was read) and the laggard first-seen times. Returns, for each cleared instance that had a first-seen
    * time, how long it had been a laggard (seconds).
    */
   commitSnapshot(snapshot: ScopeSnapshot, changes: LaggardChanges, now: Date): Promise<number[]>;
   laggardSince(instanceKeys: string[]): Promise<(string | null)[]>;
-  /** Instance ids of a scope enforced within `days` (older ones are forgotten). */
+  /** An instance just enforced: the next scans read its rejected IMDSv1 calls. */
+  watch(instance: { accountId: string; region: string; instanceId: string }, requestId: string, at: Date): Promise<void>;
+  /** Instance ids of a scope enforced within `days`, oldest first (older ones are forgotten). */
   watched(scope: Scope, now: Date, days: number): Promise<string[]>;
   /** Regressions not yet told to their owners (instance keys). */
   pendingRegressions(): Promise<Set<string>>;
