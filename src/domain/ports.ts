@@ -113,7 +113,11 @@ export interface FindingsStore {
   commitSnapshot(snapshot: ScopeSnapshot, changes: LaggardChanges, now: Date): Promise<number[]>;
   laggardSince(instanceKeys: string[]): Promise<(string | null)[]>;
   /** An instance just enforced: the next scans read its rejected IMDSv1 calls. */
-  watch(instance: { accountId: string; region: string; instanceId: string }, requestId: string, at: Date): Promise<void>;
+  watch(
+    instance: { accountId: string; region: string; instanceId: string },
+    requestId: string,
+    at: Date,
+  ): Promise<void>;
   /** Instance ids of a scope enforced within `days`, oldest first (older ones are forgotten). */
   watched(scope: Scope, now: Date, days: number): Promise<string[]>;
   /** Regressions not yet told to their owners (instance keys). */
