@@ -4,7 +4,7 @@ import { requestScan } from '../../src/app/scan/request-scan.js';
 import { runScopeJob, type ScanScopeDeps } from '../../src/app/scan/scan-scope.js';
 import { waitForScan } from '../../src/app/scan/wait-for-scan.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
-import { CodedError } from '../../src/domain/errors.js';
+import { awsErrorCode, CodedError } from '../../src/domain/errors.js';
 import type { ScanJobData, ScanOutcome, ScopeJobData, ScopeResult } from '../../src/domain/findings/scan.js';
 import { summarize } from '../../src/domain/findings/summary.js';
 import type { ScopePlan } from '../../src/domain/ports.js';
@@ -71,7 +71,10 @@ describe('scan of one account x region (against fakes)', () => {
     const rig = scopeRig({
       instances: [makeInstance({ instanceId: 'i-1' })],
       launchTemplates: async () => {
-        throw new CodedError('UnauthorizedOperation', 'launch templates in 123456789012/eu-west-1: denied');
+        throw new CodedError(
+          awsErrorCode('UnauthorizedOperation'),
+          'launch templates in 123456789012/eu-west-1: denied',
+        );
       },
     });
     const result = await runScopeJob(rig.deps, job(), { last: false });
@@ -92,7 +95,8 @@ describe('scan of one account x region (against fakes)', () => {
     let failures = 1;
     const rig = scopeRig({
       instances: async () => {
-        if (failures-- > 0) throw new CodedError('RequestLimitExceeded', 'throttled', { transient: true });
+        if (failures-- > 0)
+          throw new CodedError(awsErrorCode('RequestLimitExceeded'), 'throttled', { transient: true });
         return [makeInstance({ instanceId: 'i-1' })];
       },
     });
@@ -110,7 +114,7 @@ describe('scan of one account x region (against fakes)', () => {
   it('a permanent failure, or the last attempt of a transient one, becomes the scope result', async () => {
     const denied = scopeRig({
       instances: async () => {
-        throw new CodedError('AccessDenied', 'DescribeInstances: denied');
+        throw new CodedError(awsErrorCode('AccessDenied'), 'DescribeInstances: denied');
       },
     });
     const result = await runScopeJob(denied.deps, job(), { last: false });
@@ -119,7 +123,7 @@ describe('scan of one account x region (against fakes)', () => {
 
     const throttled = scopeRig({
       instances: async () => {
-        throw new CodedError('RequestLimitExceeded', 'throttled', { transient: true });
+        throw new CodedError(awsErrorCode('RequestLimitExceeded'), 'throttled', { transient: true });
       },
     });
     const last = await runScopeJob(throttled.deps, job(), { last: true });
@@ -178,7 +182,7 @@ describe('requesting a scan (against fakes)', () => {
 
   it('releases the lock when planning fails', async () => {
     const rig = requestRig(async () => {
-      throw new CodedError('AccessDenied', 'GetCallerIdentity: denied');
+      throw new CodedError(awsErrorCode('AccessDenied'), 'GetCallerIdentity: denied');
     });
     await expect(requestScan(rig.deps, workflow, { kind: 'cli', by: null })).rejects.toThrow('denied');
     expect(await rig.locks.holder('fleet:*:*')).toBeNull();
