@@ -3,7 +3,7 @@ import type { Fleet } from './fleet.js';
 import type { FormParams } from './wire/params.js';
 import type { XmlWriter } from './wire/xml.js';
 
-export type ServiceName = 'ec2' | 'sts' | 'monitoring' | 'autoscaling' | 'organizations';
+export type ServiceName = 'ec2' | 'sts' | 'monitoring' | 'autoscaling' | 'organizations' | 'ssm' | 'sqs';
 
 /** Settings the action handlers read. */
 export interface HandlerSettings {

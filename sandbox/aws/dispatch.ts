@@ -50,6 +50,8 @@ const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_r
 const TARGETS: Record<string, ServiceName> = {
   GraniteServiceVersion20100801: 'monitoring',
   AWSOrganizationsV20161128: 'organizations',
+  AmazonSSM: 'ssm',
+  AmazonSQS: 'sqs',
 };
 const VERSIONS: Record<string, ServiceName> = {
   '2016-11-15': 'ec2',

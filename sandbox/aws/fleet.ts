@@ -11,6 +11,8 @@ import { OrganizationModel } from './organization.js';
 import { hexId, mulberry32, type Rng } from './prng.js';
 import { buildAccount, buildInstance, type InstanceLinks, resolveVersion } from './records.js';
 import { InstanceRefreshes } from './refreshes.js';
+import { SqsModel } from './sqs.js';
+import { SsmModel } from './ssm.js';
 import type {
   AccountRecord,
   AsgRecord,
@@ -44,6 +46,10 @@ export class Fleet {
   readonly images = new ImageCatalog();
   /** Auto Scaling instance refreshes, moved on by the clock */
   readonly refreshes = new InstanceRefreshes();
+  /** SSM managed instances and Run Command invocations */
+  readonly ssm = new SsmModel();
+  /** SQS queues, and the EventBridge drift feed into one */
+  readonly sqs = new SqsModel();
   private clock: () => Date;
   private readonly rng: Rng;
   private readonly accountMap = new Map<string, AccountRecord>();
@@ -132,6 +138,13 @@ export class Fleet {
     scope.instances.push(record);
     this.instanceMap.set(record.instanceId, record);
     if (links.asg && record.state !== 'terminated') links.asg.instanceIds.add(record.instanceId);
+    return record;
+  }
+
+  /** addInstance, as a RunInstances: the drift feed hears of it. */
+  launchInstance(input: InstanceInput = {}): InstanceRecord {
+    const record = this.addInstance(input);
+    this.sqs.ranInstance(record, this.now());
     return record;
   }
 

@@ -35,6 +35,13 @@ function apply(call: FormCall, instance: InstanceRecord, requested: Partial<Meta
   if (instance.metadata.httpTokens === 'optional') instance.tokensRequiredSince = null;
 }
 
+/** The request as CloudTrail records it: the API's own parameter names. */
+const requestedFields = (r: Partial<MetadataOptionsModel>): Record<string, unknown> => ({
+  ...(r.httpTokens !== undefined ? { HttpTokens: r.httpTokens } : {}),
+  ...(r.httpPutResponseHopLimit !== undefined ? { HttpPutResponseHopLimit: r.httpPutResponseHopLimit } : {}),
+  ...(r.httpEndpoint !== undefined ? { HttpEndpoint: r.httpEndpoint } : {}),
+});
+
 const modifyInstanceMetadataOptions: XmlAction = (call, out) => {
   const id = call.params.required('InstanceId');
   const [instance] = findInstances(call, [id]);
@@ -44,6 +51,7 @@ const modifyInstanceMetadataOptions: XmlAction = (call, out) => {
   }
   if (call.params.bool('DryRun')) throw dryRun();
   apply(call, instance, requested);
+  call.fleet.sqs.modifiedInstance(instance, requestedFields(requested), call.now);
   out.leaf('instanceId', instance.instanceId);
   writeMetadataOptions(out, 'instanceMetadataOptions', instance.metadata, 'pending');
 };

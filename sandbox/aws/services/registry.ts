@@ -11,6 +11,8 @@ import { ec2TemplateWriteActions } from './ec2-template-writes.js';
 import { ec2TemplateActions } from './ec2-templates.js';
 import { organizationsActions } from './organizations.js';
 import { organizationsPolicyActions } from './organizations-policies.js';
+import { sqsActions } from './sqs.js';
+import { ssmActions } from './ssm.js';
 import { STS_XMLNS, stsActions } from './sts.js';
 
 export type ServiceDef =
@@ -46,6 +48,16 @@ export const SERVICES: Record<ServiceName, ServiceDef> = {
     kind: 'json',
     protocol: { kind: 'json', version: '1.1', queryCompatible: false },
     actions: { ...organizationsActions, ...organizationsPolicyActions },
+  },
+  ssm: {
+    kind: 'json',
+    protocol: { kind: 'json', version: '1.1', queryCompatible: false },
+    actions: ssmActions,
+  },
+  sqs: {
+    kind: 'json',
+    protocol: { kind: 'json', version: '1.0', queryCompatible: true },
+    actions: sqsActions,
   },
 };
 
