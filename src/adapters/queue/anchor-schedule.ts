@@ -1,8 +1,9 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { type AnchorDeps, anchorAudit } from '../../app/change/anchor.js';
 import type { Schedule } from '../../config/workflow-schema.js';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from './scan-queues.js';
+import { makeWorker } from './worker.js';
 
 const QUEUE = 'audit-anchor';
 
@@ -23,16 +24,16 @@ export async function startAnchorSchedule(
     { pattern: deps.schedule.cron, tz: deps.schedule.timezone },
     { name: 'anchor', data: {} },
   );
-  const worker = new Worker(
+  const worker = makeWorker(
+    deps,
     QUEUE,
     async () => {
       const a = await anchorAudit(deps.anchor);
       deps.log.info({ seq: a?.seq ?? null }, a ? 'audit chain anchored' : 'audit chain empty: no anchor');
       return a;
     },
-    { ...bull, connection: deps.connect('anchor-worker') },
+    { connection: 'anchor-worker' },
   );
-  worker.on('error', deps.onError);
   return {
     async close() {
       await worker.close();

@@ -1,11 +1,11 @@
-import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { FlowProducer, type Job, Queue, UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { applyChange } from '../../app/change/apply.js';
 import { applyBulkItem, finishBulk } from '../../app/change/bulk.js';
 import type { ChangeContext } from '../../app/change/context.js';
-import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from './scan-queues.js';
+import { makeWorker } from './worker.js';
 
 export const CHANGE_QUEUE = 'changes';
 
@@ -86,16 +86,10 @@ async function process(ctx: ChangeContext, job: Job): Promise<string> {
 export function startChangeWorker(
   deps: QueueDeps & { ctx: ChangeContext; log: Logger; concurrency?: number },
 ) {
-  const worker = new Worker(CHANGE_QUEUE, (job) => process(deps.ctx, job), {
-    prefix: `${deps.prefix}:bull`,
-    connection: deps.connect('change-worker'),
-    concurrency: deps.concurrency ?? 16,
-    lockDuration: 15_000,
-    stalledInterval: 5_000,
+  const worker = makeWorker(deps, CHANGE_QUEUE, (job) => process(deps.ctx, job), {
+    connection: 'change-worker',
+    options: { concurrency: deps.concurrency ?? 16, lockDuration: 15_000, stalledInterval: 5_000 },
+    failed: { log: deps.log, message: 'change job attempt failed' },
   });
-  worker.on('error', deps.onError);
-  worker.on('failed', (job, err) =>
-    deps.log.warn({ jobId: job?.id, err: errorMessage(err) }, 'change job attempt failed'),
-  );
   return { worker, close: () => worker.close() };
 }

@@ -1,9 +1,9 @@
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { type FinishScanDeps, finishScan, type LostScope } from '../../app/scan/finish-scan.js';
 import { runScopeJob, type ScanScopeDeps } from '../../app/scan/scan-scope.js';
-import { errorMessage } from '../../domain/errors.js';
 import { ScanJobData, type ScanOutcome, ScopeJobData, ScopeResult } from '../../domain/findings/scan.js';
 import { QUEUE, type QueueDeps, scopeOfJobId } from './scan-queues.js';
+import { makeWorker, type WorkerSpec } from './worker.js';
 
 export interface ScanWorkerDeps extends QueueDeps, FinishScanDeps {
   scope: ScanScopeDeps;
@@ -32,25 +32,20 @@ export async function processScan(deps: FinishScanDeps, job: Job): Promise<ScanO
 
 /** The scan workers of one process: account x region jobs (bounded concurrency) and parents. */
 export function startScanWorkers(deps: ScanWorkerDeps) {
-  const bull = { prefix: `${deps.prefix}:bull` };
-  const scopeWorker = new Worker(QUEUE.scope, (job) => processScope(deps.scope, job), {
-    ...bull,
-    connection: deps.connect('scope-worker'),
-    concurrency: deps.concurrency,
+  const failed = (queue: string): NonNullable<WorkerSpec['failed']> => ({
+    log: deps.log,
+    message: 'job attempt failed',
+    fields: (job) => ({ attempts: job?.attemptsMade, queue }),
   });
-  const scanWorker = new Worker(QUEUE.scan, (job) => processScan(deps, job), {
-    ...bull,
-    connection: deps.connect('scan-worker'),
+  const scopeWorker = makeWorker(deps, QUEUE.scope, (job) => processScope(deps.scope, job), {
+    connection: 'scope-worker',
+    options: { concurrency: deps.concurrency },
+    failed: failed(QUEUE.scope),
   });
-  for (const w of [scopeWorker, scanWorker]) {
-    w.on('error', deps.onError);
-    w.on('failed', (job, err) =>
-      deps.log.warn(
-        { jobId: job?.id, attempts: job?.attemptsMade, err: errorMessage(err), queue: w.name },
-        'job attempt failed',
-      ),
-    );
-  }
+  const scanWorker = makeWorker(deps, QUEUE.scan, (job) => processScan(deps, job), {
+    connection: 'scan-worker',
+    failed: failed(QUEUE.scan),
+  });
   return {
     workers: [scopeWorker, scanWorker],
     async close(): Promise<void> {

@@ -1,8 +1,8 @@
-import { Worker } from 'bullmq';
 import type { Workflow } from '../../config/workflow-schema.js';
 import type { Trigger } from '../../domain/findings/scan.js';
 import type { Logger } from '../log.js';
 import { QUEUE, type QueueDeps, type ScanQueues } from './scan-queues.js';
+import { makeWorker } from './worker.js';
 
 export interface SchedulerDeps extends QueueDeps {
   queues: ScanQueues;
@@ -29,7 +29,8 @@ export async function startScanScheduler(deps: SchedulerDeps) {
   } else {
     await deps.queues.trigger.removeJobScheduler(id);
   }
-  const worker = new Worker(
+  const worker = makeWorker(
+    deps,
     QUEUE.trigger,
     async () => {
       const { scanId, joined } = await deps.request({ kind: 'schedule', by: null });
@@ -39,8 +40,7 @@ export async function startScanScheduler(deps: SchedulerDeps) {
       );
       return { scanId, joined };
     },
-    { prefix: `${deps.prefix}:bull`, connection: deps.connect('trigger-worker') },
+    { connection: 'trigger-worker' },
   );
-  worker.on('error', deps.onError);
   return { worker, close: () => worker.close() };
 }

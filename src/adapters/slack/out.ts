@@ -2,9 +2,10 @@ import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { CodedError, errorMessage } from '../../domain/errors.js';
+import { CodedError } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from '../queue/scan-queues.js';
+import { makeWorker } from '../queue/worker.js';
 import type { CardStore } from '../redis/cards.js';
 import { findPosted, PostMetadata } from './posted.js';
 import { md, mention, notification, trusted } from './text.js';
@@ -276,18 +277,16 @@ export function startSlackOutWorker(deps: SlackOutDeps & QueueDeps & { concurren
     prefix: `${deps.prefix}:bull`,
     connection: deps.connect('slack-out-limiter'),
   }).on('error', deps.onError);
-  const worker = new Worker(SLACK_OUT_QUEUE, (job, token) => processOut(deps, queue, job, token), {
-    prefix: `${deps.prefix}:bull`,
-    connection: deps.connect('slack-out-worker'),
-    concurrency: deps.concurrency ?? 4,
-    // no pacing of our own (Slack's 429s set the pace), but BullMQ honours queue.rateLimit()
-    // across workers only when a limiter is configured
-    limiter: { max: 1_000_000, duration: 1000 },
+  const worker = makeWorker(deps, SLACK_OUT_QUEUE, (job, token) => processOut(deps, queue, job, token), {
+    connection: 'slack-out-worker',
+    options: {
+      concurrency: deps.concurrency ?? 4,
+      // no pacing of our own (Slack's 429s set the pace), but BullMQ honours queue.rateLimit()
+      // across workers only when a limiter is configured
+      limiter: { max: 1_000_000, duration: 1000 },
+    },
+    failed: { log: deps.log, message: 'slack delivery failed', fields: (job) => ({ kind: job?.name }) },
   });
-  worker.on('error', deps.onError);
-  worker.on('failed', (job, err) =>
-    deps.log.warn({ jobId: job?.id, kind: job?.name, err: errorMessage(err) }, 'slack delivery failed'),
-  );
   return {
     worker,
     async close() {

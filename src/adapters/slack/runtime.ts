@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { expireDue } from '../../app/change/decide.js';
 import { resumeStuck } from '../../app/change/resume.js';
 import { startChangeControl } from '../../app/change/wire.js';
@@ -6,6 +6,7 @@ import type { SlackConfig } from '../../config/slack-env.js';
 import { CodedError } from '../../domain/errors.js';
 import type { App as ScanApp } from '../../main.js';
 import type { QueueDeps } from '../queue/scan-queues.js';
+import { makeWorker } from '../queue/worker.js';
 import { createAckStore } from '../redis/acks.js';
 import { createAuditStore } from '../redis/audit.js';
 import { createCardStore } from '../redis/cards.js';
@@ -149,19 +150,16 @@ async function startSweeper(ctx: TaskContext, { connect, prefix, onError }: Queu
   const queue = new Queue(name, { prefix: `${prefix}:bull`, connection: connect('sweeper-queue') });
   await queue.upsertJobScheduler('snoozes', { every: 60_000 }, { name: 'snoozes', data: {} });
   queue.on('error', onError);
-  const worker = new Worker(
+  const worker = makeWorker(
+    { connect, prefix, onError },
     name,
     async () => ({
       woken: await wakeSnoozes(ctx),
       expired: await expireDue(ctx.change),
       resumed: await resumeStuck(ctx.change),
     }),
-    {
-      prefix: `${prefix}:bull`,
-      connection: connect('sweeper-worker'),
-    },
+    { connection: 'sweeper-worker' },
   );
-  worker.on('error', onError);
   return {
     async close() {
       await worker.close();

@@ -1,7 +1,7 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import { errorMessage } from '../../domain/errors.js';
+import { Queue, UnrecoverableError, type Worker } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from '../queue/scan-queues.js';
+import { makeWorker } from '../queue/worker.js';
 import { type Lane, laneOf } from './tasks/lanes.js';
 import { SlackTask } from './tasks/schema.js';
 
@@ -47,7 +47,8 @@ export interface SlackTaskWorkerDeps extends QueueDeps {
 }
 
 function laneWorker(deps: SlackTaskWorkerDeps, lane: Lane): Worker {
-  const worker = new Worker(
+  return makeWorker(
+    deps,
     QUEUE_OF[lane],
     async (job) => {
       const parsed = SlackTask.safeParse(job.data);
@@ -55,16 +56,11 @@ function laneWorker(deps: SlackTaskWorkerDeps, lane: Lane): Worker {
       return deps.handle(parsed.data);
     },
     {
-      prefix: `${deps.prefix}:bull`,
-      connection: deps.connect(`slack-${lane}-worker`),
-      concurrency: deps.concurrency?.[lane] ?? 4,
+      connection: `slack-${lane}-worker`,
+      options: { concurrency: deps.concurrency?.[lane] ?? 4 },
+      failed: { log: deps.log, message: 'slack task failed', fields: (job) => ({ lane, kind: job?.name }) },
     },
   );
-  worker.on('error', deps.onError);
-  worker.on('failed', (job, err) =>
-    deps.log.warn({ lane, jobId: job?.id, kind: job?.name, err: errorMessage(err) }, 'slack task failed'),
-  );
-  return worker;
 }
 
 /** Runs the work listeners handed over, one set of workers per lane. */
