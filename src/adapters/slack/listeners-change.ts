@@ -1,12 +1,10 @@
-import { parseRequestButton } from './blocks/change-cards.js';
+import { RequestButtonValue, requestActionOf } from './actions.js';
 import { decisionModal, decisionSubmission } from './blocks/decision.js';
 import { errorAnswer } from './blocks/metadata.js';
 import type { ActionArgs, ListenerDeps, ViewArgs } from './listener-types.js';
 import { lostRequestMessage } from './tasks/gate.js';
 import { code, type Mrkdwn, md } from './text.js';
 import { ephemeral } from './web.js';
-
-export const CR_ACTION = /^imds_cr_(approve|deny|rollback|status)$/;
 
 type Asks = 'override' | 'confirm' | 'reason';
 
@@ -56,14 +54,9 @@ export async function onRequestAction(
   { body, action, ack, client }: ActionArgs,
 ): Promise<void> {
   await ack();
-  const kind = CR_ACTION.exec(action.action_id)?.[1] as
-    | 'approve'
-    | 'deny'
-    | 'rollback'
-    | 'status'
-    | undefined;
+  const kind = requestActionOf(action.action_id);
   if (!kind) return;
-  const { requestId, instanceId } = parseRequestButton(action.value ?? '');
+  const { requestId, instanceId } = RequestButtonValue.parse(action.value);
   const one = kind === 'rollback' && instanceId ? { instanceId } : {};
   const where = { channelId: body.channel?.id ?? null, responseUrl: body.response_url ?? null };
   if (kind === 'status') return statusCheck(deps, requestId, where.responseUrl);

@@ -1,13 +1,20 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { errorMessage } from '../../domain/errors.js';
-import { DECISION_CALLBACK } from './blocks/decision.js';
+import {
+  CardButtonValue,
+  CR_ACTION,
+  DECISION_CALLBACK,
+  DIGEST_ACTION,
+  digestActionOf,
+  SNOOZE_CALLBACK,
+} from './actions.js';
 import { errorAnswer } from './blocks/metadata.js';
-import { SNOOZE_CALLBACK, snoozeModal, snoozeSubmission } from './blocks/snooze.js';
+import { snoozeModal, snoozeSubmission } from './blocks/snooze.js';
 import { CHANGE_HELP, parseChangeCommand } from './commands/change-commands.js';
 import { helpText } from './commands/help.js';
 import { isCommandError, parseCommand } from './commands/parse.js';
 import type { ActionArgs, CommandArgs, ListenerDeps, ViewArgs } from './listener-types.js';
-import { CR_ACTION, onDecisionSubmit, onRequestAction } from './listeners-change.js';
+import { onDecisionSubmit, onRequestAction } from './listeners-change.js';
 import { code, decodeSlack, md, notification, trusted } from './text.js';
 
 const working = (command: { command: string; text: string }) => ({
@@ -47,17 +54,15 @@ export async function onImdsCommand(deps: ListenerDeps, { command, ack }: Comman
   await deps.tasks.add({ kind: 'command', command: parsed, text: command.text.trim(), user, ...where });
 }
 
-const ACTION = /^imds_(enforce|snooze|ack)_\d+$/;
-
 /** A digest card button: ack at once; Snooze opens its modal (trigger ids die after 3 s), the rest queue. */
 export async function onCardAction(
   deps: ListenerDeps,
   { body, action, ack, client }: ActionArgs,
 ): Promise<void> {
   await ack();
-  const kind = ACTION.exec(action.action_id)?.[1] as 'enforce' | 'snooze' | 'ack' | undefined;
+  const kind = digestActionOf(action.action_id);
   if (!kind) return;
-  const ref = action.value ?? '';
+  const ref = CardButtonValue.parse(action.value);
   const where = {
     channelId: body.channel?.id ?? null,
     messageTs: body.message?.ts ?? null,
@@ -95,11 +100,11 @@ const VIEWS = [new RegExp(`^${SNOOZE_CALLBACK}$`), new RegExp(`^${DECISION_CALLB
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command('/imds', (args) => onImdsCommand(deps, args));
-  app.action<BlockAction<ButtonAction>>(ACTION, (args) => onCardAction(deps, args));
+  app.action<BlockAction<ButtonAction>>(DIGEST_ACTION, (args) => onCardAction(deps, args));
   app.action<BlockAction<ButtonAction>>(CR_ACTION, (args) => onRequestAction(deps, args));
   // "View in console" is a link button, yet Slack still sends its block_actions and shows an error
   // unless it is acknowledged; so is every action of an older card the bot no longer handles
-  app.action(noneOf([ACTION, CR_ACTION]), async ({ ack }) => ack());
+  app.action(noneOf([DIGEST_ACTION, CR_ACTION]), async ({ ack }) => ack());
   app.view<ViewSubmitAction>(SNOOZE_CALLBACK, (args) => onSnoozeSubmit(deps, args));
   app.view<ViewSubmitAction>(DECISION_CALLBACK, (args) => onDecisionSubmit(deps, args));
   app.view<ViewSubmitAction>(noneOf(VIEWS), async ({ ack, view }) =>

@@ -10,6 +10,7 @@ import { link as linkTo } from '../../../domain/message.js';
 import type { ChangeNotifier, Progress } from '../../../domain/ports.js';
 import type { Logger } from '../../log.js';
 import type { CardStore } from '../../redis/cards.js';
+import { CR_ACTIONS } from '../actions.js';
 import { changeLine } from '../changes-text.js';
 import type { SlackOutQueue } from '../out.js';
 import { render } from '../render.js';
@@ -29,26 +30,6 @@ import {
   user,
   wire,
 } from '../text.js';
-
-export const CR_ACTIONS = {
-  approve: 'imds_cr_approve',
-  deny: 'imds_cr_deny',
-  rollback: 'imds_cr_rollback',
-  /** on an approved / applying card: what the bot knows of the request now */
-  status: 'imds_cr_status',
-} as const;
-
-/**
- * A request button's value: the request id, or `<request id>/<instance id>` where the button
- * acts on one instance of a bulk (the rollback button of a rejection alert).
- */
-export const requestButtonValue = (requestId: string, instanceId?: string): string =>
-  instanceId ? `${requestId}/${instanceId}` : requestId;
-
-export function parseRequestButton(value: string): { requestId: string; instanceId?: string } {
-  const m = /^(cr-[0-9a-z-]{1,40})\/(i-[0-9a-f]{8,17})$/.exec(value);
-  return m?.[1] && m[2] ? { requestId: m[1], instanceId: m[2] } : { requestId: value };
-}
 
 const STATE_LINE: Record<ChangeRequest['state'], string> = {
   requested: ':hourglass: Waiting for approval',

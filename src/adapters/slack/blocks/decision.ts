@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { DECISION_CALLBACK } from '../actions.js';
 import { type Mrkdwn, plainText, section } from '../text.js';
 import { NOT_OURS, readMetadata } from './metadata.js';
 
-export const DECISION_CALLBACK = 'imds_cr_decision';
 const FIELD = 'text';
 
 /** What a decision modal asks for: an override reason (in-use), a confirmation (unknown), or a reason (deny, rollback). */

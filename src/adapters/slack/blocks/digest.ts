@@ -1,6 +1,7 @@
 import type { ContextBlock, HeaderBlock, SectionBlock } from '@slack/types';
 import { type DigestGroups, laggardCount, type OwnerDigest } from '../../../domain/findings/digest.js';
 import type { Finding } from '../../../domain/findings/model.js';
+import type { DigestAction } from '../actions.js';
 import {
   bold,
   code,
@@ -16,7 +17,7 @@ import {
   section,
 } from '../text.js';
 import { type Block, LIMITS } from './common.js';
-import { type DigestAction, type InstanceContext, instanceActions, instanceSection } from './instance.js';
+import { type InstanceContext, instanceActions, instanceSection } from './instance.js';
 
 /**
  * One owner's digest as a Slack message that always fits Block Kit: a summary, then the most urgent

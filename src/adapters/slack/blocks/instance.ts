@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, SectionBlock } from '@slack/types';
 import type { Finding } from '../../../domain/findings/model.js';
+import { type DigestAction, digestActionId } from '../actions.js';
 import { bold, capped, code, count, lines, type Mrkdwn, md, plainText, section } from '../text.js';
 import { ago } from './common.js';
 
@@ -7,17 +8,6 @@ import { ago } from './common.js';
  * The blocks of one instance in a digest: a section describing it and a row of buttons. Button
  * values carry only the caller's opaque id, never instance data.
  */
-
-export const DIGEST_ACTIONS = ['enforce', 'snooze', 'ack'] as const;
-export type DigestAction = (typeof DIGEST_ACTIONS)[number];
-
-/** action_id prefixes; a listener matches `new RegExp(`^${ACTION_ID_PREFIX.enforce}_\\d+$`)`. */
-export const ACTION_ID_PREFIX = {
-  enforce: 'imds_enforce',
-  snooze: 'imds_snooze',
-  ack: 'imds_ack',
-  console: 'imds_console',
-} as const;
 
 export interface InstanceContext {
   now: Date;
@@ -109,10 +99,10 @@ export function instanceActions(f: Finding, n: number, ctx: InstanceContext): Ac
   return {
     type: 'actions',
     elements: [
-      button('Enforce', `${ACTION_ID_PREFIX.enforce}_${n}`, { style: 'primary', value: value('enforce') }),
-      button('Snooze', `${ACTION_ID_PREFIX.snooze}_${n}`, { value: value('snooze') }),
-      button('Acknowledge', `${ACTION_ID_PREFIX.ack}_${n}`, { value: value('ack') }),
-      button('View in console', `${ACTION_ID_PREFIX.console}_${n}`, {
+      button('Enforce', digestActionId('enforce', n), { style: 'primary', value: value('enforce') }),
+      button('Snooze', digestActionId('snooze', n), { value: value('snooze') }),
+      button('Acknowledge', digestActionId('ack', n), { value: value('ack') }),
+      button('View in console', digestActionId('console', n), {
         url: consoleUrl(f, ctx.consoleBaseUrl),
       }),
     ],

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Approvals } from '../../../config/approval-schema.js';
+import { SNOOZE_CALLBACK } from '../actions.js';
 import { NOT_OURS, readMetadata } from './metadata.js';
 
-export const SNOOZE_CALLBACK = 'imds_snooze';
 const DURATION_BLOCK = 'duration';
 const REASON_BLOCK = 'reason';
 const MIN_REASON = 10;

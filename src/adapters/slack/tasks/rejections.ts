@@ -2,7 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import { approversChannelOf } from '../../../config/slack-schema.js';
 import { instanceKey } from '../../../domain/findings/model.js';
 import type { Rejection } from '../../../domain/findings/scan.js';
-import { CR_ACTIONS, requestButtonValue } from '../blocks/change-cards.js';
+import { CR_ACTIONS, requestButtonValue } from '../actions.js';
 import { code, md, notification, plainText, section, wire } from '../text.js';
 import type { TaskContext } from './context.js';
 import { routeChannel } from './digest.js';
