@@ -3,6 +3,7 @@ import { createAwsClients } from './adapters/aws/clients.js';
 import { createScopeReaders } from './adapters/aws/scope-readers.js';
 import { planScopes } from './adapters/aws/scopes.js';
 import { createLogger, type Logger } from './adapters/log.js';
+import { createObservability } from './adapters/metrics/index.js';
 import { createScanQueues, scanQueueOf } from './adapters/queue/scan-queues.js';
 import { startScanWorkers } from './adapters/queue/scan-workers.js';
 import { startScanScheduler } from './adapters/queue/schedules.js';
@@ -47,7 +48,12 @@ export async function createApp(opts: AppOptions = {}) {
     return c;
   };
   const redis = connect('store');
-  const clients = createAwsClients({ hubRegion: config.hubRegion, sessionName: config.sessionName });
+  const observability = createObservability();
+  const clients = createAwsClients({
+    hubRegion: config.hubRegion,
+    sessionName: config.sessionName,
+    instrument: observability.instrumentAws,
+  });
   const store = createFindingsStore({ redis, prefix: config.prefix });
   const locks = createScanLocks({ redis, prefix: config.prefix });
   /** what every BullMQ queue and worker is built from */
@@ -67,6 +73,8 @@ export async function createApp(opts: AppOptions = {}) {
     redis,
     connect,
     clients,
+    /** metrics and probes: hooks for adapters, the /metrics server (cli worker starts it) */
+    observability,
     /** registers something to stop (before queues and Redis) when the app closes */
     onClose(close: () => Promise<void>) {
       closers.push(close);
@@ -97,6 +105,7 @@ export async function createApp(opts: AppOptions = {}) {
         concurrency,
         ...(onFinished ? { onFinished } : {}),
       });
+      for (const w of workers.workers) observability.observeWorker(w);
       closers.push(() => workers.close());
       return workers;
     },
@@ -109,6 +118,7 @@ export async function createApp(opts: AppOptions = {}) {
         log,
         request: (t) => requestScan(scanDeps, workflow, t),
       });
+      observability.observeWorker(scheduler.worker);
       closers.push(() => scheduler.close());
       return scheduler;
     },

@@ -4,6 +4,7 @@ import { StartStopped, startSlack } from '../adapters/slack/runtime.js';
 import { loadSlackConfig } from '../config/slack-env.js';
 import type { App } from '../main.js';
 import { anchorFileOf, securityPoster } from './audit.js';
+import { startMetricsEndpoint } from './metrics.js';
 
 /** Runs until SIGTERM/SIGINT. `serve` adds the Bolt app; both post regressions at once after a scan. */
 export async function worker(app: App, err: NodeJS.WritableStream, listen: boolean): Promise<number> {
@@ -52,11 +53,12 @@ export async function worker(app: App, err: NodeJS.WritableStream, listen: boole
     });
     app.onClose(() => anchors.close());
   }
+  const metricsPort = await startMetricsEndpoint(app);
   const what = listen
     ? `imds-bot serve (Slack ${slackEnv?.mode} mode)`
     : `imds-bot worker${slack ? ' (with Slack workers)' : ''}`;
   err.write(
-    `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}); SIGTERM stops it.\n`,
+    `${what} running (workflow "${app.workflow.name}", concurrency ${app.workflow.scan.concurrency}, metrics on :${metricsPort}); SIGTERM stops it.\n`,
   );
   await stopped;
   err.write('Stopping: finishing jobs in progress…\n');

@@ -33,6 +33,8 @@ export const Env = z.object({
   XDG_STATE_HOME: z.string().optional(),
   /** the bot runs in a container on that host (it then needs hop limit 2) */
   IMDS_BOT_IN_CONTAINER: z.enum(['true', 'false']).default('false'),
+  /** `serve` and `worker` serve /metrics, /healthz and /readyz here (0: any free port) */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -48,6 +50,7 @@ export interface Config {
   hubRegion: string;
   sessionName: string;
   botHost: { instanceId: string; inContainer: boolean } | null;
+  metricsPort: number;
 }
 
 /** Reads the environment once, in the composition root. Lists every problem at once. */
@@ -73,5 +76,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     botHost: e.IMDS_BOT_HOST_INSTANCE_ID
       ? { instanceId: e.IMDS_BOT_HOST_INSTANCE_ID, inContainer: e.IMDS_BOT_IN_CONTAINER === 'true' }
       : null,
+    metricsPort: e.METRICS_PORT,
   };
 }

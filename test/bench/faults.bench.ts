@@ -86,6 +86,7 @@ function benchEnv(redis: RedisServer, emulator: AwsEmulator, slack: FakeSlack): 
     REDIS_URL: redis.url,
     IMDS_BOT_PREFIX: 'bench',
     LOG_LEVEL: 'silent',
+    METRICS_PORT: '0',
     WORKFLOW_FILE: workflowFile(),
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL: emulator.url,

@@ -25,6 +25,7 @@ const envFor = (redis: RedisServer) => ({
   LOG_LEVEL: 'silent',
   WORKFLOW_FILE: workflow(),
   SLACK_BOT_TOKEN: '',
+  METRICS_PORT: '0',
 });
 
 /**

@@ -29,6 +29,8 @@ export const testEnv = (): Record<string, string> => ({
   IMDS_BOT_PREFIX: `t${randomBytes(4).toString('hex')}`,
   AWS_REGION: 'us-east-1',
   LOG_LEVEL: 'silent',
+  // every worker process of a test on a free port of its own
+  METRICS_PORT: '0',
 });
 
 export interface Harness {

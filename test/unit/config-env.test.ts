@@ -14,6 +14,7 @@ const DEFAULTS = {
   hubRegion: 'us-east-1',
   sessionName: 'imds-bot',
   botHost: null,
+  metricsPort: 9464,
 };
 
 /** Runs loadConfig and returns the ConfigError it throws (fails the test when it does not). */
@@ -64,6 +65,7 @@ describe('loadConfig accepted values', () => {
       AWS_REGION: 'eu-central-1',
       IMDS_BOT_SESSION_NAME: 'imds-bot@hub.example',
       XDG_STATE_HOME: '/var/lib/someone',
+      METRICS_PORT: '9100',
     };
 
     expect(loadConfig(env)).toEqual({
@@ -76,6 +78,7 @@ describe('loadConfig accepted values', () => {
       hubRegion: 'eu-central-1',
       sessionName: 'imds-bot@hub.example',
       botHost: null,
+      metricsPort: 9100,
     });
   });
 

@@ -1,9 +1,12 @@
 // Static checks of the deployment files (docker/, deploy/). No Docker engine or AWS account is used:
 // the files are read and parsed, never run.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 import { z } from 'zod';
+import { createMetrics } from '../../src/adapters/metrics/catalog.js';
+import { startMetricsServer } from '../../src/adapters/metrics/server.js';
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
@@ -244,6 +247,7 @@ describe('compose.yaml', () => {
     expect(app.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
     expect(app.environment).toEqual({ REDIS_URL: 'redis://redis:6379' });
     expect(app.read_only).toBe(true);
+    expect(app.healthcheck?.test.join(' ')).toContain('/readyz');
   });
 
   it('holds no inline secrets', () => {
@@ -277,9 +281,9 @@ describe('Dockerfile', () => {
     const user = /^USER (\S+)$/m.exec(finalStage)?.[1];
 
     expect(user).toBe('node');
-    expect(finalStage).toMatch(
-      /^HEALTHCHECK .*\\\n\s+CMD \["node", "dist\/src\/cli\/index\.js", "health"\]$/m,
-    );
+    expect(finalStage).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "-e", ".*\/readyz.*"\]$/m);
+    expect(finalStage).toMatch(/^ENV METRICS_PORT=9464$/m);
+    expect(finalStage).toMatch(/^EXPOSE 9464$/m);
     expect(finalStage).toMatch(/^ENTRYPOINT \["node", "dist\/src\/cli\/index\.js"\]$/m);
     expect(finalStage).toMatch(/^CMD \["worker"\]$/m);
   });
@@ -297,5 +301,49 @@ describe('Dockerfile', () => {
       '!src',
       '!workflows',
     ]);
+  });
+});
+
+// ------------------------------------------------------------------ the healthcheck, actually run
+/** The JavaScript of the image's HEALTHCHECK (`node -e <script>`), as Docker would run it. */
+const healthScript = (): string => {
+  const cmd = /^HEALTHCHECK .*\\\n\s+CMD (\[.*\])$/m.exec(finalStage)?.[1] ?? '[]';
+  const argv = z.tuple([z.literal('node'), z.literal('-e'), z.string()]).parse(JSON.parse(cmd));
+  return argv[2];
+};
+const runHealthcheck = (port: number): Promise<number | null> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', healthScript()], {
+      env: { ...process.env, METRICS_PORT: String(port) },
+      stdio: 'ignore',
+    });
+    child.on('close', (code) => resolve(code));
+  });
+
+describe('the image HEALTHCHECK against the real metrics server', () => {
+  const start = async (ok: boolean) => {
+    const { registry } = createMetrics({ defaultMetrics: false });
+    const ready = async () => ({ ok, checks: { redis: ok ? 'ok' : 'no answer to PING within 2000 ms' } });
+    return startMetricsServer(
+      { registry, beforeScrape: async () => {}, ready, onError: () => {} },
+      { port: 0 },
+    );
+  };
+
+  it.each([
+    [true, 0],
+    [false, 1],
+  ])('ready %s: the check exits %i', async (ok, code) => {
+    const server = await start(ok);
+
+    expect(await runHealthcheck(server.port)).toBe(code);
+    await server.close();
+  });
+
+  it('fails when nothing listens', async () => {
+    const server = await start(true);
+    await server.close();
+
+    expect(await runHealthcheck(server.port)).toBe(1);
   });
 });

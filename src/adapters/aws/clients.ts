@@ -32,6 +32,8 @@ export interface AwsClientsOptions {
   sessionName: string;
   /** SDK attempts per call before the job-level retry takes over (default 5) */
   maxAttempts?: number;
+  /** applied to every client built (the metrics adapter counts calls with it) */
+  instrument?: <C>(client: C) => C;
 }
 
 /**
@@ -52,6 +54,7 @@ export interface ScopeClients {
  * for every client, STS included.
  */
 export function createAwsClients(opts: AwsClientsOptions) {
+  const instrument = opts.instrument ?? (<C>(client: C): C => client);
   const agents = {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
@@ -61,10 +64,12 @@ export function createAwsClients(opts: AwsClientsOptions) {
     retryMode: 'standard' as const,
     requestHandler: agents,
   };
-  const sts = tagOperation(withoutSdkLogging(new STSClient({ ...common, region: opts.hubRegion })));
+  const sts = instrument(
+    tagOperation(withoutSdkLogging(new STSClient({ ...common, region: opts.hubRegion }))),
+  );
   const roles = createRoleCredentials({ sts, sessionName: opts.sessionName });
-  const organizations = tagOperation(
-    withoutSdkLogging(new OrganizationsClient({ ...common, region: opts.hubRegion })),
+  const organizations = instrument(
+    tagOperation(withoutSdkLogging(new OrganizationsClient({ ...common, region: opts.hubRegion }))),
   );
 
   const settings = {
@@ -105,12 +110,18 @@ export function createAwsClients(opts: AwsClientsOptions) {
     forScope(account: AccountTarget, region: string): ScopeClients {
       const config = configFor(account, region);
       return {
-        ec2: tagOperation(withoutSdkLogging(new EC2Client({ ...config, ...settings.ec2(region) }))),
-        cloudwatch: tagOperation(
-          withoutSdkLogging(new CloudWatchClient({ ...config, ...settings.cloudwatch(region) })),
+        ec2: instrument(
+          tagOperation(withoutSdkLogging(new EC2Client({ ...config, ...settings.ec2(region) }))),
         ),
-        autoScaling: tagOperation(
-          withoutSdkLogging(new AutoScalingClient({ ...config, ...settings.autoScaling(region) })),
+        cloudwatch: instrument(
+          tagOperation(
+            withoutSdkLogging(new CloudWatchClient({ ...config, ...settings.cloudwatch(region) })),
+          ),
+        ),
+        autoScaling: instrument(
+          tagOperation(
+            withoutSdkLogging(new AutoScalingClient({ ...config, ...settings.autoScaling(region) })),
+          ),
         ),
       };
     },

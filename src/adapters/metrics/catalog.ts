@@ -87,7 +87,7 @@ export const METRICS = {
   },
   auditAnchorAge: {
     name: 'imds_bot_audit_last_anchor_age_seconds',
-    help: 'Seconds since the last audit anchor; absent when the chain was never anchored',
+    help: 'Seconds since the last audit anchor; +Inf when the chain was never anchored',
     labelNames: [],
   },
   workersRunning: {

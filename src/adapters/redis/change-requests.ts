@@ -4,7 +4,7 @@ import { type TransitionCode, transition } from '../../domain/change/request.js'
 import {
   type ChangeEvent,
   ChangeRequest,
-  type ChangeState,
+  ChangeState,
   type ChangeTarget,
 } from '../../domain/change/request-schema.js';
 import { CodedError } from '../../domain/errors.js';
@@ -236,6 +236,20 @@ export function createChangeRequestStore({ redis, prefix }: { redis: Redis; pref
         limit,
       );
       return getMany(ids);
+    },
+
+    /** How many requests are in each state (for the metrics endpoint). */
+    async countsByState(): Promise<Record<ChangeState, number>> {
+      const pipe = redis.pipeline();
+      for (const state of ChangeState.options) pipe.zcard(k('cr-state', state));
+      const counts = ((await pipe.exec()) ?? []).map(([err, n]) => {
+        if (err) throw err;
+        return Number(n);
+      });
+      return Object.fromEntries(ChangeState.options.map((s, i) => [s, counts[i] ?? 0])) as Record<
+        ChangeState,
+        number
+      >;
     },
 
     /** Requests in a state, oldest first (pending ones: soonest to expire first). */

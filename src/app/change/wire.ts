@@ -72,7 +72,11 @@ export function startChangeControl(
         log,
         beforeCall: async (action) => {
           const budget = budgetFor(action);
-          if (budget) await limiter.acquire(rateKey(action, scope), budget);
+          if (budget)
+            app.observability.rateLimiterWaited(
+              action,
+              await limiter.acquire(rateKey(action, scope), budget),
+            );
         },
       });
       return remediationIn(r, (await clientsFor(scope)).ec2, scope);
@@ -93,6 +97,7 @@ export function startChangeControl(
     now: w.now,
   };
   const worker = opts.worker === false ? null : startChangeWorker({ ...app.queueDeps, ctx, log });
+  if (worker) app.observability.observeWorker(worker.worker);
   app.onClose(async () => {
     await worker?.close();
     await queue.close();
