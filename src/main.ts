@@ -57,7 +57,12 @@ export async function createApp(opts: AppOptions = {}) {
   const store = createFindingsStore({ redis, prefix: config.prefix });
   const locks = createScanLocks({ redis, prefix: config.prefix });
   /** what every BullMQ queue and worker is built from */
-  const queueDeps = { connect, prefix: config.prefix, onError: onQueueError };
+  const queueDeps = {
+    connect,
+    prefix: config.prefix,
+    onError: onQueueError,
+    onWorker: observability.observeWorker,
+  };
   const queues = createScanQueues(queueDeps);
   const progress = createScopeProgressStore({ redis, prefix: config.prefix });
   const scopeDeps = { open: createScopeReaders({ clients }), store, progress };
@@ -105,7 +110,6 @@ export async function createApp(opts: AppOptions = {}) {
         concurrency,
         ...(onFinished ? { onFinished } : {}),
       });
-      for (const w of workers.workers) observability.observeWorker(w);
       closers.push(() => workers.close());
       return workers;
     },
@@ -118,7 +122,6 @@ export async function createApp(opts: AppOptions = {}) {
         log,
         request: (t) => requestScan(scanDeps, workflow, t),
       });
-      observability.observeWorker(scheduler.worker);
       closers.push(() => scheduler.close());
       return scheduler;
     },

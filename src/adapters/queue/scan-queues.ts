@@ -1,4 +1,4 @@
-import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
+import { FlowProducer, Job, Queue, QueueEvents, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ACCOUNT_ID_DIGITS } from '../../domain/account-id.js';
 import type { Scope } from '../../domain/findings/model.js';
@@ -13,6 +13,8 @@ export interface QueueDeps {
   prefix: string;
   /** the 'error' listener of every BullMQ class (without one, BullMQ prints raw stack traces) */
   onError: (err: Error) => void;
+  /** told about every worker makeWorker builds (the metrics adapter counts its jobs, /readyz checks it runs) */
+  onWorker?: (worker: Worker) => void;
 }
 
 /** The producer side: queues, the flow producer and (lazily) the events of the scan queue. */

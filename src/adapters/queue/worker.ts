@@ -32,6 +32,7 @@ export function makeWorker<R>(
     connection: deps.connect(spec.connection),
   });
   worker.on('error', deps.onError);
+  deps.onWorker?.(worker);
   const failed = spec.failed;
   if (failed) {
     worker.on('failed', (job, err) =>

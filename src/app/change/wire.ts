@@ -97,7 +97,6 @@ export function startChangeControl(
     now: w.now,
   };
   const worker = opts.worker === false ? null : startChangeWorker({ ...app.queueDeps, ctx, log });
-  if (worker) app.observability.observeWorker(worker.worker);
   app.onClose(async () => {
     await worker?.close();
     await queue.close();
