@@ -1,6 +1,6 @@
-import type { Fleet } from './fleet.js';
+import type { InstanceInput } from './inputs.js';
 import { resolveVersion } from './records.js';
-import type { AsgRecord, InstanceRecord } from './types.js';
+import type { AsgRecord, InstanceRecord, LaunchTemplateRecord } from './types.js';
 
 /**
  * Auto Scaling instance refreshes, moved forward by the emulator clock whenever one is read or
@@ -11,6 +11,14 @@ import type { AsgRecord, InstanceRecord } from './types.js';
  * failure the test injects) replaces the new instances with ones from the version they replaced.
  * Statuses are the InstanceRefreshStatus values of the Auto Scaling API.
  */
+
+/** What a refresh needs of the fleet (the Fleet itself, kept as an interface so the two do not import each other). */
+export interface RefreshFleet {
+  instance(instanceId: string): InstanceRecord | undefined;
+  terminateInstance(instanceId: string, at?: Date): void;
+  addInstance(input: InstanceInput): InstanceRecord;
+  launchTemplate(accountId: string, region: string, id: string): LaunchTemplateRecord | undefined;
+}
 
 export type RefreshStatus =
   | 'Pending'
@@ -89,7 +97,7 @@ export class InstanceRefreshes {
     return this.all.filter((r) => r.accountId === accountId && r.region === region && r.asgName === asgName);
   }
 
-  start(fleet: Fleet, g: AsgRecord, preferences: RefreshPreferences, now: number): RefreshRecord {
+  start(fleet: RefreshFleet, g: AsgRecord, preferences: RefreshPreferences, now: number): RefreshRecord {
     const members = [...g.instanceIds].flatMap((id) => fleet.instance(id) ?? []);
     const target = this.targetVersion(fleet, g);
     const pending = members
@@ -119,7 +127,7 @@ export class InstanceRefreshes {
     return record;
   }
 
-  private targetVersion(fleet: Fleet, g: AsgRecord): number | null {
+  private targetVersion(fleet: RefreshFleet, g: AsgRecord): number | null {
     if (!g.launchTemplate) return null;
     const t = fleet.launchTemplate(g.accountId, g.region, g.launchTemplate.id);
     return t ? resolveVersion(t, g.launchTemplate.version) : null;
@@ -131,7 +139,7 @@ export class InstanceRefreshes {
   }
 
   /** Moves every active refresh of the group forward to `now`. */
-  advance(fleet: Fleet, g: AsgRecord, now: number): void {
+  advance(fleet: RefreshFleet, g: AsgRecord, now: number): void {
     for (const r of this.of(g.accountId, g.region, g.name)) {
       if (!isActive(r)) continue;
       if (r.status === 'Cancelling') this.finish(r, 'Cancelled', now, 'Cancelled by the user');
@@ -149,7 +157,7 @@ export class InstanceRefreshes {
     return Math.max(1, Math.floor((r.total * (100 - r.preferences.minHealthyPercentage)) / 100));
   }
 
-  private step(fleet: Fleet, g: AsgRecord, r: RefreshRecord, at: number): void {
+  private step(fleet: RefreshFleet, g: AsgRecord, r: RefreshRecord, at: number): void {
     for (const oldId of r.pending.splice(0, this.batchSize(r))) {
       const old = fleet.instance(oldId);
       if (!old) continue;
@@ -188,7 +196,7 @@ export class InstanceRefreshes {
     r.statusReason = 'Instances failed to pass health checks; rolling back';
   }
 
-  private rollbackStep(fleet: Fleet, g: AsgRecord, r: RefreshRecord, at: number): void {
+  private rollbackStep(fleet: RefreshFleet, g: AsgRecord, r: RefreshRecord, at: number): void {
     const back = r.replaced.splice(0, this.batchSize(r));
     for (const { newId, oldVersion } of back) {
       fleet.terminateInstance(newId, new Date(at));
