@@ -3,6 +3,7 @@ import type { Anchor } from './change/audit-anchors.js';
 import type { AuditBody, AuditEntry } from './change/audit-chain.js';
 import type { TransitionCode } from './change/request.js';
 import type { ChangeEvent, ChangeRequest, ChangeState, ChangeTarget } from './change/request-schema.js';
+import type { DigestCard } from './findings/digest.js';
 import type { InstanceChange as InstanceChangeRecord } from './findings/finding-change.js';
 import type {
   AccountDefault,
@@ -16,6 +17,7 @@ import type {
   ScopeSnapshot,
   Usage,
 } from './findings/model.js';
+import type { OwnerRef, OwnerRoute } from './findings/owner-route.js';
 import type { AccountRef, ScanFilter, ScanJobData, ScanRecord, ScopeJobData } from './findings/scan.js';
 import type { ScopeProgress } from './findings/scope-progress.js';
 import type { Message } from './message.js';
@@ -386,4 +388,41 @@ export interface ChangeJobs {
   enqueueBulk(requestId: string, items: readonly { instanceId: string; region: string }[]): Promise<void>;
   /** whether a job is queued or running, has ended, or does not exist */
   jobState(jobId: string): Promise<'live' | 'ended' | 'missing'>;
+}
+
+// ---- digest ----
+
+/** Owner tag values (email, Slack id, @handle, team) to where their messages go, by owner value. */
+export interface OwnerDirectory {
+  resolveMany(refs: OwnerRef[]): Promise<Map<string, OwnerRoute>>;
+}
+
+export interface ActiveSnoozes {
+  /** the snoozes in force at `now`, by instance key */
+  active(instanceKeys: string[], now: Date): Promise<Map<string, { instanceId: string }>>;
+}
+
+/** ownerKey -> fingerprint of the last digest delivered to that owner (recorded on delivery). */
+export interface DigestFingerprints {
+  previous(): Promise<Map<string, string>>;
+}
+
+/** One person's laggards for their App Home (the digest shows the most urgent, Home the rest). */
+export interface OwnerHome {
+  userId: string;
+  total: number;
+  rows: {
+    instanceId: string;
+    name: string | null;
+    accountId: string;
+    region: string;
+    readiness: string;
+    calls: number;
+  }[];
+}
+
+export interface DigestOutbox {
+  /** Renders and queues every card for delivery, at once. */
+  deliver(cards: DigestCard[]): Promise<void>;
+  saveHomes(homes: OwnerHome[]): Promise<void>;
 }

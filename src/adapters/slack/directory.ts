@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { SlackSettings } from '../../config/slack-schema.js';
+import { type OwnerRef, OwnerRoute, ownerRefOf } from '../../domain/findings/owner-route.js';
 import { call, classifySlackError } from './web.js';
-
-/** Where an owner's messages go: their DM, their team's channel, or (unrouted) security, with why. */
-export const OwnerRoute = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('user'), userId: z.string(), label: z.string() }),
-  z.object({ kind: z.literal('channel'), channelId: z.string(), label: z.string() }),
-  z.object({ kind: z.literal('unrouted'), reason: z.string() }),
-]);
-export type OwnerRoute = z.infer<typeof OwnerRoute>;
 
 interface SlackUser {
   id?: string;
@@ -34,15 +26,6 @@ export interface DirectoryDeps {
   prefix: string;
   settings: SlackSettings;
 }
-
-export interface OwnerRef {
-  owner: string;
-  ownerTag: string;
-}
-
-/** The owner tag of a finding, when it has one. */
-export const ownerRefOf = (f: { owner: string | null; ownerTag: string | null }): OwnerRef | null =>
-  f.owner && f.ownerTag ? { owner: f.owner, ownerTag: f.ownerTag } : null;
 
 const kindOf = (v: string) =>
   EMAIL.test(v) ? 'email' : USER_ID.test(v) ? 'id' : HANDLE.test(v) ? 'handle' : 'team';

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,7 +14,12 @@ import { call, respond, SlackRateLimited } from './web.js';
 
 export const SLACK_OUT_QUEUE = 'slack-out';
 
-const Blocks = z.array(z.record(z.string(), z.unknown()));
+/** Block Kit blocks as our builders type them; read back from the queue, each is at least an object with a type. */
+const Blocks = z.array(
+  z.custom<KnownBlock>(
+    (b) => typeof b === 'object' && b !== null && typeof (b as { type?: unknown }).type === 'string',
+  ),
+);
 
 /** A message to deliver; where it lands is recorded under `cardKey` so it can be updated in place. */
 export const SlackOut = z.discriminatedUnion('kind', [
@@ -109,7 +115,7 @@ async function postMessage(client: WebClient, out: Post): Promise<{ channel: str
     client.chat.postMessage({
       channel: out.channel,
       text: out.text,
-      ...(out.blocks ? { blocks: out.blocks as never } : {}),
+      ...(out.blocks ? { blocks: out.blocks } : {}),
       ...(out.threadTs ? { thread_ts: out.threadTs } : {}),
       ...(out.metadata ? { metadata: out.metadata } : {}),
       unfurl_links: false,
@@ -207,7 +213,7 @@ async function updateInOrder(deps: SlackOutDeps, out: Extract<SlackOut, { kind: 
       deps.client.chat.update({
         ...where,
         text: out.text,
-        ...(out.blocks ? { blocks: out.blocks as never } : {}),
+        ...(out.blocks ? { blocks: out.blocks } : {}),
       }),
     );
   if (out.version === undefined) {

@@ -1,11 +1,4 @@
-import type {
-  ContextBlock,
-  HeaderBlock,
-  KnownBlock,
-  MrkdwnElement,
-  PlainTextElement,
-  SectionBlock,
-} from '@slack/types';
+import type { ContextBlock, HeaderBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
 import { esc, oneLine } from '../../domain/untrusted.js';
 
 const SECTION_MAX = 3000;
@@ -183,7 +176,3 @@ export const header = (s: string): HeaderBlock => ({ type: 'header', text: plain
 
 /** The notification `text` of a message (what pushes and screen readers show): mrkdwn, ≤ 4,000. */
 export const notification = (m: Mrkdwn): string => truncateMrkdwn(m.text, MESSAGE_TEXT_MAX);
-
-/** Blocks as the outbound queue and response bodies carry them (plain JSON objects). */
-export const wire = (blocks: readonly KnownBlock[]): Record<string, unknown>[] =>
-  blocks as unknown as Record<string, unknown>[];

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { ErrorCode, WebClient } from '@slack/web-api';
 import { CodedError, errorMessage } from '../../domain/errors.js';
 import { type Mrkdwn, notification } from './text.js';
@@ -104,7 +105,7 @@ export async function call<T>(method: string, run: () => Promise<T>): Promise<T>
 
 export interface ResponseMessage {
   text: string;
-  blocks?: Record<string, unknown>[] | undefined;
+  blocks?: KnownBlock[] | undefined;
   response_type?: 'ephemeral' | 'in_channel' | undefined;
   replace_original?: boolean | undefined;
 }
@@ -138,7 +139,7 @@ export async function respond(
 }
 
 /** A reply only the user sees; on a card's response_url it never replaces the card. */
-export const ephemeral = (text: Mrkdwn, blocks?: Record<string, unknown>[]): ResponseMessage => ({
+export const ephemeral = (text: Mrkdwn, blocks?: KnownBlock[]): ResponseMessage => ({
   response_type: 'ephemeral',
   text: notification(text),
   replace_original: false,

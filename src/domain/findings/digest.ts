@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Finding } from './model.js';
+import type { Finding, ScanError } from './model.js';
 
 /**
  * Digest grouping: one digest per owner over already-routed findings. Pure: the caller passes the
@@ -148,4 +148,25 @@ export const laggardCount = (d: OwnerDigest): number =>
 export function shouldPost(digest: OwnerDigest, cadence: DigestCadence): boolean {
   if (digest.changed || digest.hasRegression) return true;
   return cadence === 'always' && laggardCount(digest) > 0;
+}
+
+/** Who a card is for: a plain label for its header, and where a mention of them points. */
+export interface DigestOwner {
+  label: string;
+  mention?: { kind: 'user' | 'channel'; id: string };
+}
+
+/** One owner's digest as it is to be delivered: everything the card shows, decided. */
+export interface DigestCard {
+  digest: OwnerDigest;
+  channel: string;
+  owner: DigestOwner;
+  /** for the security digest: why its instances landed there, most frequent first (at most 8) */
+  reasons: { why: string; count: number }[];
+  /** what the scans could not read where the shown instances are */
+  coverage: ScanError[];
+  /** the owner's unsnoozed laggards: in use, then no data, then ready (the first 60 get buttons) */
+  shown: Finding[];
+  /** where to say so when the channel refuses (user gone, bot not invited) */
+  fallbackChannel?: string;
 }

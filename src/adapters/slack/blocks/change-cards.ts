@@ -28,7 +28,6 @@ import {
   section,
   trusted,
   user,
-  wire,
 } from '../text.js';
 
 const STATE_LINE: Record<ChangeRequest['state'], string> = {
@@ -113,7 +112,7 @@ export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: 
     });
   }
   blocks.push(context(md`${cr.id} · ${cr.kind} · v${String(cr.version)}`));
-  return { text: notification(md`${trusted(describeChange(cr))}: ${cr.state}`), blocks: wire(blocks) };
+  return { text: notification(md`${trusted(describeChange(cr))}: ${cr.state}`), blocks: blocks };
 }
 
 export interface ChangeNotifierDeps {

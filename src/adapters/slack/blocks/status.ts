@@ -1,18 +1,6 @@
 import type { Finding } from '../../../domain/findings/model.js';
 import type { RollupRow } from '../../../domain/findings/summary.js';
-import {
-  bold,
-  code,
-  context,
-  join,
-  lines,
-  link,
-  type Mrkdwn,
-  md,
-  notification,
-  section,
-  wire,
-} from '../text.js';
+import { bold, code, context, join, lines, link, type Mrkdwn, md, notification, section } from '../text.js';
 import { consoleUrl } from './instance.js';
 
 const READINESS_TEXT: Record<Finding['readiness'], string> = {
@@ -60,10 +48,10 @@ export function instanceStatusMessage(f: Finding, scannedAt: string | null) {
   );
   return {
     text: notification(md`${f.instanceId}: ${f.readiness}`),
-    blocks: wire([
+    blocks: [
       section(body),
       context(md`Last scanned ${scannedAt ?? 'never'} · ${link(consoleUrl(f), 'open in the AWS console')}`),
-    ]),
+    ],
   };
 }
 
@@ -79,6 +67,6 @@ export function accountStatusMessage(accountId: string, rows: RollupRow[]) {
   );
   return {
     text: notification(md`Account ${accountId}`),
-    blocks: wire([section(md`${bold(md`Account ${accountId}`)}\n${body}`)]),
+    blocks: [section(md`${bold(md`Account ${accountId}`)}\n${body}`)],
   };
 }

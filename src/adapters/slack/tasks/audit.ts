@@ -2,7 +2,7 @@ import { securityLabel } from '../../../domain/change/approval-roles.js';
 import type { AuditEntry } from '../../../domain/change/audit-chain.js';
 import { changeLine } from '../changes-text.js';
 import type { ParsedCommand } from '../commands/schema.js';
-import { bold, code, context, lines, type Mrkdwn, md, section, trusted, user, wire } from '../text.js';
+import { bold, code, context, lines, type Mrkdwn, md, section, trusted, user } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 
@@ -34,8 +34,8 @@ export async function auditMessage(
   });
   if (entries.length === 0) return ephemeral(md`No audit entries match.`);
   const tail = md`${code('imds-bot audit verify')} proves the chain unbroken; ${code('imds-bot audit export')} feeds a SIEM.`;
-  return ephemeral(
-    md`${entries.length} audit entries`,
-    wire([section(lines(...entries.map(auditLine))), context(tail)]),
-  );
+  return ephemeral(md`${entries.length} audit entries`, [
+    section(lines(...entries.map(auditLine))),
+    context(tail),
+  ]);
 }

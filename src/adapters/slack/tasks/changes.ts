@@ -6,7 +6,7 @@ import { requestAccountDefault, requestTemplateFix } from '../../../app/change/r
 import { asBulk } from '../../../app/change/targets/bulk.js';
 import { auditTarget } from '../../../app/change/targets/index.js';
 import { isLaggard } from '../../../domain/findings/classify.js';
-import { ownerRefOf } from '../directory.js';
+import { ownerRefOf } from '../../../domain/findings/owner-route.js';
 import { render } from '../render.js';
 import { code, lines, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';

@@ -5,7 +5,7 @@ import { percentText, rollup } from '../../../domain/findings/summary.js';
 import { failedLine, partialLine } from '../blocks/coverage.js';
 import { accountStatusMessage, instanceStatusMessage } from '../blocks/status.js';
 import type { ParsedCommand } from '../commands/schema.js';
-import { bold, code, decodeSlack, lines, type Mrkdwn, md, section, trusted, wire } from '../text.js';
+import { bold, code, decodeSlack, lines, type Mrkdwn, md, section, trusted } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { auditMessage } from './audit.js';
 import { acknowledgeFinding, snoozeFinding } from './cards.js';
@@ -65,7 +65,7 @@ async function scan(
       : md`Since the last scan: ${o.diff.new} new, ${o.diff.fixed} fixed, ${o.diff.regressed} regressed.`,
     partialLine(o.errors),
   );
-  return ephemeral(md`Scan ${o.scanId} finished`, wire([section(text)]));
+  return ephemeral(md`Scan ${o.scanId} finished`, [section(text)]);
 }
 
 async function status(

@@ -1,7 +1,7 @@
 import { recordRefusal, unknownTarget } from '../../../app/change/audit.js';
 import { auditTarget } from '../../../app/change/targets/index.js';
 import { canDecide } from '../../../domain/change/approval-policy.js';
-import { md, section, trusted, wire } from '../text.js';
+import { md, section, trusted } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { inactiveRefusal } from './active.js';
 import type { TaskContext } from './context.js';
@@ -19,7 +19,7 @@ export interface DecisionAttempt {
  */
 export function lostRequestMessage(requestId: string): ResponseMessage {
   const text = md`:warning: imds-bot no longer knows change request ${requestId}: its record is gone (Redis lost data?), or the card is stale or forged. Nothing will happen from this card. Re-scan with ${trusted('`/imds scan`')} to see the current state, then file the change again if it is still needed.`;
-  return { ...ephemeral(text, wire([section(text)])), replace_original: true };
+  return { ...ephemeral(text, [section(text)]), replace_original: true };
 }
 
 /**

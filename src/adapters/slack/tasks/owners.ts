@@ -1,7 +1,7 @@
 import { isLaggard } from '../../../domain/findings/classify.js';
 import type { Finding } from '../../../domain/findings/model.js';
-import type { OwnerRoute } from '../directory.js';
-import { bold, channel, code, join, type Mrkdwn, md, section, user, wire } from '../text.js';
+import type { OwnerRoute } from '../../../domain/findings/owner-route.js';
+import { bold, channel, code, join, type Mrkdwn, md, section, user } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 
@@ -51,7 +51,7 @@ export async function ownersMessage(ctx: TaskContext): Promise<ResponseMessage> 
   const unrouted = rows.filter(([owner]) => !owner || routes.get(owner)?.kind === 'unrouted').length;
   const header = md`${bold(md`${rows.length} owners`)} hold laggards; ${unrouted} of them cannot be reached directly (their digests go to the security channel).`;
   const blocks = [header, ...chunk(lines, 25).map((c) => join(c, '\n'))].map(section);
-  return ephemeral(md`${rows.length} owners hold laggards`, wire(blocks));
+  return ephemeral(md`${rows.length} owners hold laggards`, blocks);
 }
 
 export function chunk<T>(items: T[], size: number): T[][] {

@@ -1,11 +1,11 @@
 import type { Button, KnownBlock } from '@slack/types';
+import { routeChannel } from '../../../app/digest/plan-digests.js';
 import { approversChannelOf } from '../../../config/slack-schema.js';
 import { instanceKey } from '../../../domain/findings/model.js';
 import type { Rejection } from '../../../domain/findings/scan.js';
 import { CR_ACTIONS, requestButtonValue } from '../actions.js';
-import { code, md, notification, plainText, section, wire } from '../text.js';
+import { code, md, notification, plainText, section } from '../text.js';
 import type { TaskContext } from './context.js';
-import { routeChannel } from './digest.js';
 
 const ALERT_EVERY_SECONDS = 86_400;
 
@@ -49,7 +49,7 @@ export async function alertRejections(ctx: TaskContext, items: Rejection[]): Pro
         value: requestId ? requestButtonValue(requestId, r.instanceId) : 'none',
       };
       const actions: KnownBlock[] = requestId ? [{ type: 'actions', elements: [button] }] : [];
-      const blocks = wire([section(text), ...actions]);
+      const blocks = [section(text), ...actions];
       await ctx.out.add({ kind: 'post', channel: approvers, text: notification(text), blocks });
     }
     sent += 1;

@@ -3,7 +3,7 @@ import type { ScanRecord } from '../../../domain/findings/scan.js';
 import { percentText, rollup } from '../../../domain/findings/summary.js';
 import { renderTrendChart } from '../../../report/chart-png.js';
 import { failedLine, partialLine } from '../blocks/coverage.js';
-import { bold, code, lines, type Mrkdwn, md, section, wire } from '../text.js';
+import { bold, code, lines, type Mrkdwn, md, section } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 
@@ -134,6 +134,6 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
   ];
   return ephemeral(
     md`IMDSv2 report: ${(summary.scopes?.failed ?? 0) > 0 ? 'INCOMPLETE, ' : ''}${percent} compliant (the trend chart is in your DM with imds-bot)`,
-    wire(sections.map(section)),
+    sections.map(section),
   );
 }

@@ -1,6 +1,6 @@
+import { routeChannel } from '../../../app/digest/plan-digests.js';
 import { code, md, notification, user } from '../text.js';
 import type { TaskContext } from './context.js';
-import { routeChannel } from './digest.js';
 
 /** Snoozes that ended: the owner hears about the instance again, once (markWoken claims it). */
 export async function wakeSnoozes(ctx: TaskContext): Promise<number> {
