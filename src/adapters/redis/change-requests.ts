@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Decision, PolicyCode } from '../../domain/change/approval-roles.js';
-import { type TransitionCode, transition } from '../../domain/change/request.js';
+import { targetOf } from '../../app/change/targets/index.js';
+import { transition } from '../../domain/change/request.js';
 import {
   type ChangeEvent,
   ChangeRequest,
@@ -8,60 +8,18 @@ import {
   type ChangeTarget,
 } from '../../domain/change/request-schema.js';
 import { CodedError } from '../../domain/errors.js';
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  type ChangeRequestStore,
+  type CreateResult,
+  OPEN_STATES,
+  type TargetRef,
+} from '../../domain/ports.js';
 
-/** One resource a change touches; a bulk touches each of its instances (region `*` when it spans regions). */
-export interface TargetRef {
-  accountId: string;
-  region: string;
-  resource: string;
-}
-
-export function targetRefs(t: ChangeTarget): TargetRef[] {
-  const at = (resource: string, region: string | null) => ({
-    accountId: t.accountId,
-    region: region ?? '*',
-    resource,
-  });
-  if (t.type === 'instance') return [at(t.instanceId, t.region)];
-  if (t.type === 'launch-template') return [at(t.launchTemplateId, t.region)];
-  if (t.type === 'account-default') return [at('account-default', t.region)];
-  return t.instanceIds.map((id) => at(id, t.region));
-}
-
-export type ApplyResult = {
-  /** the pure transition's result, or the guard's refusal, computed against `request` */
-  result:
-    | { ok: true; next: ChangeRequest }
-    | { ok: false; code: TransitionCode | PolicyCode; message: string };
-  /** the stored request: `next` on success, the fresh state that was refused otherwise */
-  request: ChangeRequest;
-};
-
-export interface ApplyOptions {
-  /** compare-and-set attempts before giving up with a transient `change-conflict` (default 10) */
-  maxAttempts?: number;
-  /** a policy check (e.g. canApprove) re-run against the fresh state on every attempt */
-  guard?: (fresh: ChangeRequest) => Decision;
-}
-
-/** The states in which a request holds its targets: a second request for any of them is refused. */
-export const OPEN_STATES: readonly ChangeState[] = ['requested', 'approved', 'applying'];
-
-/**
- * The keys that say which request holds a target: one per instance (a bulk holds each of its
- * instances; instance ids are unique across regions), one per launch template or account default.
- */
-export function openRefs(t: ChangeTarget): string[] {
-  if (t.type === 'instance') return [`${t.accountId}:${t.instanceId}`];
-  if (t.type === 'bulk') return t.instanceIds.map((id) => `${t.accountId}:${id}`);
-  if (t.type === 'launch-template') return [`${t.accountId}:${t.region}:${t.launchTemplateId}`];
-  return [`${t.accountId}:${t.region}:account-default`];
-}
-
-export type CreateResult =
-  | { ok: true }
-  | { ok: false; code: 'id-taken' }
-  | { ok: false; code: 'target-open'; openId: string };
+/** The resources a target touches, and the keys of the open request holding it (its kind's). */
+const targetRefs = (t: ChangeTarget): TargetRef[] => targetOf(t).refs(t);
+const openRefs = (t: ChangeTarget): string[] => targetOf(t).openRefs(t);
 
 /**
  * Writes a request when its stored version is ARGV[1] ('' = only when absent) and moves it between the
@@ -123,7 +81,13 @@ function appliedOp(prev: ChangeState | null, cr: ChangeRequest): 'add' | 'rem' |
  * the applied, not rolled-back enforcements by when they were applied; cr-open:<openRef> the id of
  * the one open request holding that target.
  */
-export function createChangeRequestStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createChangeRequestStore({
+  redis,
+  prefix,
+}: {
+  redis: Redis;
+  prefix: string;
+}): ChangeRequestStore {
   const k = (...parts: string[]) => [prefix, ...parts].join(':');
   const refKey = (kind: string, r: TargetRef) => k(kind, r.accountId, r.region, r.resource);
 
@@ -307,4 +271,3 @@ export function createChangeRequestStore({ redis, prefix }: { redis: Redis; pref
   };
   return store;
 }
-export type ChangeRequestStore = ReturnType<typeof createChangeRequestStore>;
