@@ -216,6 +216,8 @@ export interface ChangeRequestStore {
   dueForExpiry(now: Date, limit?: number): Promise<ChangeRequest[]>;
   /** requests in a state, oldest first (pending ones: soonest to expire first) */
   inState(state: ChangeState, limit?: number): Promise<ChangeRequest[]>;
+  /** how many requests are in each state (the metrics endpoint) */
+  countsByState(): Promise<Record<ChangeState, number>>;
   pendingApprovals(limit?: number, opts?: { now?: Date; forUser?: string }): Promise<ChangeRequest[]>;
   /** requests on a resource (including bulks that contain it), newest first */
   forTarget(accountId: string, region: string, resourceId: string, limit?: number): Promise<ChangeRequest[]>;

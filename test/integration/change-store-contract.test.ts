@@ -154,6 +154,7 @@ function contract(name: string, make: () => Stores) {
         late.id,
       );
       expect((await requests.byRequester(bob.userId)).map((c) => c.id)).toEqual([late.id]);
+      expect(await requests.countsByState()).toMatchObject({ requested: 2, applied: 0 });
       const t = late.target as { instanceId: string };
       expect((await requests.forTarget(ACCOUNT, REGION, t.instanceId)).map((c) => c.id)).toEqual([late.id]);
     });

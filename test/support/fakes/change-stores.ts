@@ -1,7 +1,7 @@
 import { targetOf } from '../../../src/app/change/targets/index.js';
 import { type AuditEntry, chainEntry } from '../../../src/domain/change/audit-chain.js';
 import { transition } from '../../../src/domain/change/request.js';
-import { ChangeRequest, type ChangeState } from '../../../src/domain/change/request-schema.js';
+import { ChangeRequest, ChangeState } from '../../../src/domain/change/request-schema.js';
 import { CodedError } from '../../../src/domain/errors.js';
 import type { LaunchTemplate } from '../../../src/domain/findings/model.js';
 import {
@@ -109,6 +109,14 @@ export function memoryChangeRequests(): ChangeRequestStore {
         .filter((cr) => cr.state === 'requested' && ms(cr.expiresAt) <= now.getTime())
         .sort(byScore)
         .slice(0, limit);
+    },
+    async countsByState() {
+      const counts = Object.fromEntries(ChangeState.options.map((st) => [st, 0])) as Record<
+        ChangeState,
+        number
+      >;
+      for (const cr of records.values()) counts[cr.state] += 1;
+      return counts;
     },
     async inState(state: ChangeState, limit = 100) {
       return all()
