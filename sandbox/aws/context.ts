@@ -3,7 +3,15 @@ import type { Fleet } from './fleet.js';
 import type { FormParams } from './wire/params.js';
 import type { XmlWriter } from './wire/xml.js';
 
-export type ServiceName = 'ec2' | 'sts' | 'monitoring' | 'autoscaling' | 'organizations' | 'ssm' | 'sqs';
+export type ServiceName =
+  | 'ec2'
+  | 'sts'
+  | 'monitoring'
+  | 'autoscaling'
+  | 'organizations'
+  | 'ssm'
+  | 'sqs'
+  | 'securityhub';
 
 /** Settings the action handlers read. */
 export interface HandlerSettings {

@@ -59,8 +59,30 @@ const VERSIONS: Record<string, ServiceName> = {
   '2011-01-01': 'autoscaling',
 };
 
-function identify(headers: IncomingHttpHeaders, raw: string): Identified {
+/** The method and path of the request: restJson1 services route on them. */
+export interface RequestLine {
+  method: string;
+  path: string;
+}
+
+function identify(headers: IncomingHttpHeaders, raw: string, line: RequestLine): Identified {
   const credential = CREDENTIAL.exec(headers.authorization ?? '');
+  const signedName = credential?.[3];
+  if (signedName !== undefined && isServiceName(signedName)) {
+    const def = SERVICES[signedName];
+    if (def.kind === 'rest') {
+      const route = def.routes[`${line.method} ${line.path.split('?')[0]}`];
+      return {
+        service: signedName,
+        def,
+        region: credential?.[2] ?? 'us-east-1',
+        accessKeyId: credential?.[1] ?? null,
+        action: route?.action ?? `${line.method} ${line.path}`,
+        params: null,
+        body: parseJson(raw),
+      };
+    }
+  }
   const target = String(headers['x-amz-target'] ?? '');
   const isJson = String(headers['content-type'] ?? '').startsWith('application/x-amz-json');
   const form = isJson ? null : new Map(new URLSearchParams(raw));
@@ -145,6 +167,11 @@ async function invoke(runtime: Runtime, id: Identified, requestId: string): Prom
   const { fleet, credentials, settings } = runtime;
   const base: CallContext = { fleet, credentials, settings, now, region: id.region, principal, requestId };
   const { def } = id;
+  if (def.kind === 'rest') {
+    const route = Object.values(def.routes).find((r) => r.action === id.action);
+    if (!route) throw new ApiError('UnknownOperationException', `Unknown operation ${id.action}`, 404);
+    return jsonSuccess(def.protocol, requestId, route.handler({ ...base, body: id.body }));
+  }
   if (def.kind === 'json') {
     const action = def.actions[id.action];
     if (!action) throw new ApiError('UnknownOperationException', `Unknown operation ${id.action}`);
@@ -163,11 +190,12 @@ export async function answerAws(
   runtime: Runtime,
   headers: IncomingHttpHeaders,
   raw: string,
+  line: RequestLine = { method: 'POST', path: '/' },
 ): Promise<HttpAnswer> {
   const requestId = randomUUID();
   let id: Identified | null = null;
   try {
-    id = identify(headers, raw);
+    id = identify(headers, raw, line);
     return await invoke(runtime, id, requestId);
   } catch (caught) {
     const error =

@@ -11,6 +11,7 @@ import { OrganizationModel } from './organization.js';
 import { hexId, mulberry32, type Rng } from './prng.js';
 import { buildAccount, buildInstance, type InstanceLinks, resolveVersion } from './records.js';
 import { InstanceRefreshes } from './refreshes.js';
+import { SecurityHubFindings } from './security-hub.js';
 import { SqsModel } from './sqs.js';
 import { SsmModel } from './ssm.js';
 import type {
@@ -50,6 +51,8 @@ export class Fleet {
   readonly ssm = new SsmModel();
   /** SQS queues, and the EventBridge drift feed into one */
   readonly sqs = new SqsModel();
+  /** findings imported into Security Hub (BatchImportFindings) */
+  readonly securityHub = new SecurityHubFindings();
   private clock: () => Date;
   private readonly rng: Rng;
   private readonly accountMap = new Map<string, AccountRecord>();

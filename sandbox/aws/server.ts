@@ -108,7 +108,10 @@ async function handle(runtime: Runtime, req: IncomingMessage, res: ServerRespons
     send(res, answerAdmin(runtime, req));
     return;
   }
-  send(res, await answerAws(runtime, req.headers, raw));
+  send(
+    res,
+    await answerAws(runtime, req.headers, raw, { method: req.method ?? 'POST', path: req.url ?? '/' }),
+  );
 }
 
 /** Starts the emulator on 127.0.0.1 (default) and a free port (default). */

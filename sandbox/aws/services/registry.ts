@@ -11,13 +11,15 @@ import { ec2TemplateWriteActions } from './ec2-template-writes.js';
 import { ec2TemplateActions } from './ec2-templates.js';
 import { organizationsActions } from './organizations.js';
 import { organizationsPolicyActions } from './organizations-policies.js';
+import { securityHubRoutes } from './securityhub.js';
 import { sqsActions } from './sqs.js';
 import { ssmActions } from './ssm.js';
 import { STS_XMLNS, stsActions } from './sts.js';
 
 export type ServiceDef =
   | { kind: 'xml'; protocol: WireProtocol; actions: Record<string, XmlAction> }
-  | { kind: 'json'; protocol: WireProtocol; actions: Record<string, JsonAction> };
+  | { kind: 'json'; protocol: WireProtocol; actions: Record<string, JsonAction> }
+  | { kind: 'rest'; protocol: WireProtocol; routes: Record<string, { action: string; handler: JsonAction }> };
 
 /** The services the emulator speaks, keyed by their SigV4 signing name. */
 export const SERVICES: Record<ServiceName, ServiceDef> = {
@@ -59,6 +61,7 @@ export const SERVICES: Record<ServiceName, ServiceDef> = {
     protocol: { kind: 'json', version: '1.0', queryCompatible: true },
     actions: sqsActions,
   },
+  securityhub: { kind: 'rest', protocol: { kind: 'rest-json' }, routes: securityHubRoutes },
 };
 
 export const isServiceName = (name: string): name is ServiceName => Object.hasOwn(SERVICES, name);

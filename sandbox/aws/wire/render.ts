@@ -11,7 +11,9 @@ export interface HttpAnswer {
 export type WireProtocol =
   | { kind: 'ec2'; xmlns: string }
   | { kind: 'query'; xmlns: string }
-  | { kind: 'json'; version: '1.0' | '1.1'; queryCompatible: boolean };
+  | { kind: 'json'; version: '1.0' | '1.1'; queryCompatible: boolean }
+  /** restJson1: the operation is in the method and path, the body is plain JSON */
+  | { kind: 'rest-json' };
 
 const XML_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const XML_TYPE = 'text/xml;charset=UTF-8';
@@ -28,7 +30,7 @@ export function xmlSuccess(
   requestId: string,
   inner: string,
 ): HttpAnswer {
-  const xmlns = protocol.kind === 'json' ? '' : protocol.xmlns;
+  const xmlns = protocol.kind === 'ec2' || protocol.kind === 'query' ? protocol.xmlns : '';
   const open = `${XML_HEADER}<${action}Response xmlns="${xmlns}">`;
   const body =
     protocol.kind === 'ec2'
@@ -41,7 +43,10 @@ export function jsonSuccess(protocol: WireProtocol, requestId: string, output: u
   const version = protocol.kind === 'json' ? protocol.version : '1.0';
   return {
     status: 200,
-    headers: base(requestId, `application/x-amz-json-${version}`),
+    headers: base(
+      requestId,
+      protocol.kind === 'rest-json' ? 'application/json' : `application/x-amz-json-${version}`,
+    ),
     body: JSON.stringify(output),
   };
 }
@@ -57,6 +62,14 @@ export function errorAnswer(protocol: WireProtocol, error: ApiError, requestId: 
   if (protocol.kind === 'query') {
     const body = `${XML_HEADER}<ErrorResponse xmlns="${protocol.xmlns}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
     return { status: error.status, headers: base(requestId, XML_TYPE), body };
+  }
+  if (protocol.kind === 'rest-json') {
+    const headers = { ...base(requestId, 'application/json'), 'x-amzn-ErrorType': error.code };
+    return {
+      status: error.status,
+      headers,
+      body: JSON.stringify({ message: error.message, __type: error.code }),
+    };
   }
   const headers = {
     ...base(requestId, `application/x-amz-json-${protocol.version}`),
