@@ -1,5 +1,5 @@
-import { lastAnchorOfQueue } from '../adapters/metrics/index.js';
 import type { AnchorMark } from '../adapters/metrics/shared-state.js';
+import { lastAnchorOfQueue } from '../adapters/metrics/shared-state.js';
 import { createAuditStore } from '../adapters/redis/audit.js';
 import { createChangeRequestStore } from '../adapters/redis/change-requests.js';
 import { errorMessage } from '../domain/errors.js';

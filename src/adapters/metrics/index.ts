@@ -8,7 +8,6 @@ import { countingFetch } from './slack.js';
 import { createWorkerWatch } from './workers.js';
 
 export { createMetrics, METRICS, type Metrics } from './catalog.js';
-export { lastAnchorOfQueue } from './shared-state.js';
 
 const PING_TIMEOUT_MS = 2_000;
 
