@@ -26,9 +26,14 @@ function boltLogger(log: Logger): BoltLogger {
  * Every Web API call, from Bolt and from Socket Mode's apps.connections.open, goes to SLACK_API_URL.
  * The bot token was checked (auth.test) before; its ids are passed in.
  */
-export function createBoltApp(config: SlackConfig, log: Logger, identity: SlackIdentity): App {
+export function createBoltApp(
+  config: SlackConfig,
+  log: Logger,
+  identity: SlackIdentity,
+  fetch?: typeof globalThis.fetch,
+): App {
   const logger = boltLogger(log);
-  const clientOptions = { slackApiUrl: config.apiUrl };
+  const clientOptions = { slackApiUrl: config.apiUrl, ...(fetch ? { fetch } : {}) };
   // the ids auth.test gave at start: Bolt would otherwise call auth.test again, unawaited, and a
   // refused token would end the process with an unhandled rejection
   const bot = { botId: identity.botId, botUserId: identity.botUserId };

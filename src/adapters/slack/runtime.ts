@@ -50,7 +50,7 @@ export class StartStopped extends CodedError {
 export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackRuntimeOptions = {}) {
   const { redis, log, workflow } = app;
   const prefix = app.config.prefix;
-  const client = createSlackClient(config.botToken, config.apiUrl);
+  const client = createSlackClient(config.botToken, config.apiUrl, app.observability.slackFetch());
   const identity = await verifyBotToken(client, {
     expectedTeamId: config.teamId,
     log,
@@ -103,7 +103,7 @@ export async function startSlack(app: ScanApp, config: SlackConfig, opts: SlackR
   });
   let bolt: ReturnType<typeof createBoltApp> | null = null;
   if (opts.listen !== false) {
-    bolt = createBoltApp(config, log, identity);
+    bolt = createBoltApp(config, log, identity, app.observability.slackFetch());
     bolt.use(servedOnly(identity, { audit, now, log }));
     bolt.use(onlyOnce({ redis, prefix, log }));
     registerListeners(bolt, {

@@ -8,9 +8,11 @@ import { type Mrkdwn, notification } from './text.js';
  * worker for up to Retry-After) and never retries on its own: the queue does both, so nothing
  * is dropped and nothing blocks.
  */
-export function createSlackClient(token: string, apiUrl: string): WebClient {
+export function createSlackClient(token: string, apiUrl: string, fetch?: typeof globalThis.fetch): WebClient {
   return new WebClient(token, {
     slackApiUrl: apiUrl,
+    // the metrics adapter's counting fetch, when given
+    ...(fetch ? { fetch } : {}),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     timeout: 15_000,
