@@ -7,8 +7,6 @@ import { collectSharedState, type SharedStateDeps } from './shared-state.js';
 import { countingFetch } from './slack.js';
 import { createWorkerWatch } from './workers.js';
 
-export { createMetrics, METRICS, type Metrics } from './catalog.js';
-
 const PING_TIMEOUT_MS = 2_000;
 
 async function ping(redis: Redis): Promise<string> {
