@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Person } from '../../domain/change/request-schema.js';
+import { readJson } from './json.js';
 
 /** Someone looked at a laggard and said so: shown on its card, kept until replaced or cleared. */
 export const Ack = z.object({
@@ -33,7 +34,7 @@ export function createAckStore({ redis, prefix }: { redis: Redis; prefix: string
         const raws = await redis.hmget(key, ...instanceKeys.slice(i, i + CHUNK));
         for (const raw of raws) {
           if (raw === null) continue;
-          const ack = Ack.parse(JSON.parse(raw));
+          const ack = readJson(Ack, raw, 'acknowledgement');
           out.set(ack.instanceKey, ack);
         }
       }

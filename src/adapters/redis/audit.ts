@@ -10,6 +10,7 @@ import {
 } from '../../domain/change/audit-chain.js';
 import { CodedError } from '../../domain/errors.js';
 import { csvCell } from '../../report/format.js';
+import { readJson } from './json.js';
 
 /**
  * Appends `e` (ARGV[2]) to the stream when the head still holds ARGV[1] ('' = empty chain), moves the
@@ -72,7 +73,7 @@ export const AUDIT_CSV_COLUMNS: readonly [string, (e: AuditEntry) => string | nu
   ['hash', (e) => e.hash],
 ];
 
-const parseEntry = (json: string): AuditEntry => AuditEntry.parse(JSON.parse(json));
+const parseEntry = (json: string): AuditEntry => readJson(AuditEntry, json, 'audit entry');
 const fieldE = (fields: string[]): string => fields[fields.indexOf('e') + 1] ?? 'null';
 const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(attempt, 20)));
 

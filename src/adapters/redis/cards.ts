@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { readJson } from './json.js';
 
 /** Where a Slack card lives, so a later state change can chat.update it in place. */
 export const Card = z.object({
@@ -47,7 +48,7 @@ export function createCardStore({
   async function getMany(cardKeys: string[]): Promise<(Card | null)[]> {
     if (cardKeys.length === 0) return [];
     const raws = await redis.mget(...cardKeys.map((c) => k('card', c)));
-    return raws.map((raw) => (raw === null ? null : Card.parse(JSON.parse(raw))));
+    return raws.map((raw) => (raw === null ? null : readJson(Card, raw, 'card')));
   }
 
   async function fromIndex(index: string, shows: (c: Card) => boolean): Promise<Card[]> {

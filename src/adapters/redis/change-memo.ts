@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { LaunchTemplate } from '../../domain/findings/model.js';
 import type { BulkCounts, BulkTally, ChangeMemo, Json } from '../../domain/ports.js';
+import { readJson } from './json.js';
 
 const DAY_S = 86_400;
 const JsonRecord = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
@@ -20,14 +21,14 @@ export function createChangeMemo({ redis, prefix }: { redis: Redis; prefix: stri
     },
     async before(key: string): Promise<Json | null> {
       const raw = await redis.get(beforeKey(key));
-      return raw === null ? null : JsonRecord.parse(JSON.parse(raw));
+      return raw === null ? null : readJson(JsonRecord, raw, 'captured before-state');
     },
     async keepTemplateRow(requestId, row) {
       await redis.set(rowKey(requestId), JSON.stringify(row), 'EX', 400 * DAY_S);
     },
     async templateRow(requestId) {
       const raw = await redis.get(rowKey(requestId));
-      return raw === null ? null : LaunchTemplate.parse(JSON.parse(raw));
+      return raw === null ? null : readJson(LaunchTemplate, raw, 'launch template memo');
     },
   };
 }

@@ -16,6 +16,7 @@ import {
   OPEN_STATES,
   type TargetRef,
 } from '../../domain/ports.js';
+import { readJson } from './json.js';
 
 /** The resources a target touches, and the keys of the open request holding it (its kind's). */
 const targetRefs = (t: ChangeTarget): TargetRef[] => targetOf(t).refs(t);
@@ -122,7 +123,7 @@ export function createChangeRequestStore({
     const rows = (await pipe.exec()) ?? [];
     return rows.flatMap(([err, raw]) => {
       if (err) throw err;
-      return typeof raw === 'string' ? [ChangeRequest.parse(JSON.parse(raw))] : [];
+      return typeof raw === 'string' ? [readJson(ChangeRequest, raw, 'change request')] : [];
     });
   }
 

@@ -9,6 +9,7 @@ import {
 } from '../../domain/findings/model.js';
 import { ScanRecord } from '../../domain/findings/scan.js';
 import type { LaggardChanges } from '../../domain/ports.js';
+import { readJson } from './json.js';
 
 const HISTORY_LIMIT = 1000;
 /** SET KEYS[1] to ARGV[2] only while it still holds ARGV[1]: a snapshot patched without losing a scan's commit. */
@@ -27,7 +28,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
   /** Changes made after this scan started: the scan read the instances before them. */
   async function newerChanges(snapshot: ScopeSnapshot): Promise<InstanceChange[]> {
     const raw = await redis.hgetall(k('changed', scopeKey(snapshot)));
-    const all = Object.values(raw).map((v) => InstanceChange.parse(JSON.parse(v)));
+    const all = Object.values(raw).map((v) => readJson(InstanceChange, v, 'finding change'));
     return all.filter((c) => c.at > snapshot.scannedAt);
   }
 
@@ -47,7 +48,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
     for (let attempt = 0; attempt < 10; attempt += 1) {
       const raw = await redis.get(key);
       if (raw === null) return;
-      const next = JSON.stringify(patch(ScopeSnapshot.parse(JSON.parse(raw))));
+      const next = JSON.stringify(patch(readJson(ScopeSnapshot, raw, 'scope snapshot')));
       if ((await redis.eval(SWAP, 1, key, raw, next)) === 1) return;
     }
   }
@@ -55,7 +56,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
   return {
     async getSnapshot(scope: Scope): Promise<ScopeSnapshot | null> {
       const raw = await redis.get(k('snap', scopeKey(scope)));
-      return raw === null ? null : ScopeSnapshot.parse(JSON.parse(raw));
+      return raw === null ? null : readJson(ScopeSnapshot, raw, 'scope snapshot');
     },
 
     /** Read in chunks, so a 100,000-instance fleet never holds all its raw JSON at once. */
@@ -65,7 +66,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
         const raws = await redis.mget(
           ...scopes.slice(i, i + SNAPSHOT_CHUNK).map((s) => k('snap', scopeKey(s))),
         );
-        for (const raw of raws) if (raw !== null) out.push(ScopeSnapshot.parse(JSON.parse(raw)));
+        for (const raw of raws) if (raw !== null) out.push(readJson(ScopeSnapshot, raw, 'scope snapshot'));
       }
       return out;
     },
@@ -125,7 +126,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
     /** The last change the bot made to an instance. */
     async instanceChange(scope: Scope, instanceId: string): Promise<InstanceChange | null> {
       const raw = await redis.hget(k('changed', scopeKey(scope)), instanceId);
-      return raw ? InstanceChange.parse(JSON.parse(raw)) : null;
+      return raw ? readJson(InstanceChange, raw, 'finding change') : null;
     },
 
     /** A launch template's or the account default's row, rewritten after the bot changed it. */
@@ -182,7 +183,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
 
     async recentScans(limit = 50): Promise<ScanRecord[]> {
       const raws = await redis.lrange(k('scans'), 0, limit - 1);
-      return raws.map((raw) => ScanRecord.parse(JSON.parse(raw)));
+      return raws.map((raw) => readJson(ScanRecord, raw, 'scan record'));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { type Scope, scopeKey } from '../../domain/findings/model.js';
 import { ScopeProgress } from '../../domain/findings/scope-progress.js';
+import { readJsonOrNull } from './json.js';
 
 /** A failed attempt's progress outlives the retries of its job, not much more. */
 const TTL_SECONDS = 86_400;
@@ -15,9 +16,7 @@ export function createScopeProgressStore({ redis, prefix }: { redis: Redis; pref
     /** An earlier attempt's progress; empty when there was none (or it no longer parses). */
     async load(scanId: string, scope: Scope): Promise<ScopeProgress> {
       const raw = await redis.get(key(scanId, scope));
-      if (raw === null) return {};
-      const parsed = ScopeProgress.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : {};
+      return readJsonOrNull(ScopeProgress, raw) ?? {};
     },
     async save(scanId: string, scope: Scope, progress: ScopeProgress): Promise<void> {
       await redis.set(key(scanId, scope), JSON.stringify(progress), 'EX', TTL_SECONDS);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Person } from '../../domain/change/request-schema.js';
+import { readJson } from './json.js';
 
 export const Snooze = z.object({
   /** `<accountId>:<region>:<instanceId>`, as instanceKey() in store/findings.ts */
@@ -60,7 +61,7 @@ export function createSnoozeStore({
   async function getMany(keys: string[]): Promise<Snooze[]> {
     if (keys.length === 0) return [];
     const raws = await redis.mget(...keys.map((key) => k('snooze', key)));
-    return raws.flatMap((raw) => (raw === null ? [] : [Snooze.parse(JSON.parse(raw))]));
+    return raws.flatMap((raw) => (raw === null ? [] : [readJson(Snooze, raw, 'snooze')]));
   }
 
   return {
@@ -85,7 +86,7 @@ export function createSnoozeStore({
       const key = keyOf(ref);
       const res = await redis.multi().get(k('snooze', key)).del(k('snooze', key)).zrem(wake, key).exec();
       const raw = res?.[0]?.[1];
-      return typeof raw === 'string' ? Snooze.parse(JSON.parse(raw)) : null;
+      return typeof raw === 'string' ? readJson(Snooze, raw, 'snooze') : null;
     },
 
     /** The stored snooze of an instance, current or ended (within the retention). */

@@ -1,8 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { Approvals } from '../../config/approval-schema.js';
 import type { Actor } from '../../domain/change/approval-roles.js';
+import { readJsonOrNull } from '../redis/json.js';
 import { call, classifySlackError } from './web.js';
+
+const Members = z.array(z.string());
 
 /** a safety net: subteam_updated / subteam_members_changed events drop a group's entry at once */
 const GROUP_TTL_SECONDS = 600;
@@ -37,7 +41,8 @@ export function createAccess({
   async function membersOf(group: string, opts: Fresh = {}): Promise<string[]> {
     const key = groupKey(group);
     const cached = opts.fresh ? null : await redis.get(key);
-    if (cached !== null) return JSON.parse(cached) as string[];
+    const members = readJsonOrNull(Members, cached);
+    if (members !== null) return members;
     const res = await call('usergroups.users.list', () => client.usergroups.users.list({ usergroup: group }));
     const users = res.users ?? [];
     await redis.set(key, JSON.stringify(users), 'EX', GROUP_TTL_SECONDS);

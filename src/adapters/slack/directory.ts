@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { SlackSettings } from '../../config/slack-schema.js';
 import { type OwnerRef, OwnerRoute, ownerRefOf } from '../../domain/findings/owner-route.js';
+import { readJsonOrNull } from '../redis/json.js';
 import { call, classifySlackError } from './web.js';
 
 interface SlackUser {
@@ -120,8 +121,8 @@ export function createDirectory({ client, redis, prefix, settings }: DirectoryDe
       const cached = await redis.mget(...distinct.map((r) => key(r.owner)));
       const misses: OwnerRef[] = [];
       distinct.forEach((ref, i) => {
-        const hit = cached[i] ? OwnerRoute.safeParse(JSON.parse(cached[i] ?? 'null')) : null;
-        if (hit?.success) result.set(ref.owner, hit.data);
+        const hit = readJsonOrNull(OwnerRoute, cached[i] ?? null);
+        if (hit) result.set(ref.owner, hit);
         else misses.push(ref);
       });
       const resolved = await resolveMisses(misses);

@@ -10,6 +10,7 @@ import { link as linkTo } from '../../../domain/message.js';
 import type { ChangeNotifier, Progress } from '../../../domain/ports.js';
 import type { Logger } from '../../log.js';
 import type { CardStore } from '../../redis/cards.js';
+import { readJson } from '../../redis/json.js';
 import { CR_ACTIONS } from '../actions.js';
 import { changeLine } from '../changes-text.js';
 import type { SlackOutQueue } from '../out.js';
@@ -167,7 +168,7 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
     /** Every card showing the request is updated in place, and its thread told what happened. */
     async changed(cr, note, progress?: Progress) {
       const raw = await d.redis.get(notesKey(cr.id));
-      const notes = raw === null ? [] : Notes.parse(JSON.parse(raw));
+      const notes = raw === null ? [] : readJson(Notes, raw, 'card notes');
       const card = await d.cards.get(`request:${cr.id}`);
       if (!card) return; // posted moments ago: its delivery job records it; the next change updates it
       const body = requestCard(cr, notes, progress);
@@ -189,7 +190,7 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
       });
       const origin = await d.redis.get(originKey(cr.id));
       if (!origin) return;
-      const o = Origin.parse(JSON.parse(origin));
+      const o = readJson(Origin, origin, 'card origin');
       const text = notification(md`${cr.id}: ${threadNote}`);
       await d.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text });
     },

@@ -4,6 +4,7 @@ import { alreadyRequired } from '../../../app/change/finding-update.js';
 import { type TeamSettings, teamNamed } from '../../../config/slack-schema.js';
 import { isSecurity, securityLabel } from '../../../domain/change/approval-roles.js';
 import type { Finding } from '../../../domain/findings/model.js';
+import { readJsonOrNull } from '../../redis/json.js';
 import { render } from '../render.js';
 import {
   code,
@@ -39,8 +40,8 @@ export async function locateRef(
   attempt: { user: Actor; action: string },
 ): Promise<Located> {
   const raw = /^[\w-]{8,64}$/.test(ref) ? await ctx.redis.get(`${ctx.prefix}:ref:${ref}`) : null;
-  const parsed = raw ? Ref.safeParse(JSON.parse(raw)) : null;
-  if (!parsed?.success) {
+  const parsed = readJsonOrNull(Ref, raw);
+  if (!parsed) {
     const reason = md`This button is not from a current imds-bot card (expired or unknown): run ${code('/imds status <instance-id>')} for the latest.`;
     await recordRefusal(ctx, {
       actor: { userId: attempt.user.id, name: attempt.user.name },
@@ -51,7 +52,7 @@ export async function locateRef(
     });
     return { ok: false, message: ephemeral(reason) };
   }
-  const instanceId = parsed.data.instanceKey.split(':')[2] ?? '';
+  const instanceId = parsed.instanceKey.split(':')[2] ?? '';
   const finding = await ctx.app.store.locate(instanceId);
   if (!finding)
     return {
@@ -60,7 +61,7 @@ export async function locateRef(
         md`${code(instanceId)} is no longer seen by the scans (terminated or out of scope): nothing to do.`,
       ),
     };
-  return { ok: true, finding, instanceKey: parsed.data.instanceKey };
+  return { ok: true, finding, instanceKey: parsed.instanceKey };
 }
 
 /** Owners act on their own instances; security on any. Everyone else is told who can. */

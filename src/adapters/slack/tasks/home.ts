@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
 import { describeChange } from '../../../domain/change/request.js';
 import { percentText } from '../../../domain/findings/summary.js';
+import { readJsonOrNull } from '../../redis/json.js';
 import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';
 import type { TaskContext } from './context.js';
 
@@ -52,12 +53,12 @@ async function waitingForMe(ctx: TaskContext, userId: string): Promise<KnownBloc
 export async function homeView(ctx: TaskContext, userId: string) {
   const blocks: KnownBlock[] = [header('IMDSv2 migration')];
   const raw = await ctx.redis.get(`${ctx.prefix}:home:${userId}`);
-  const data = raw ? HomeData.safeParse(JSON.parse(raw)) : null;
-  if (data?.success && data.data.total > 0) {
-    const rows = data.data.rows.slice(0, MAX_ROWS);
+  const data = readJsonOrNull(HomeData, raw);
+  if (data && data.total > 0) {
+    const rows = data.rows.slice(0, MAX_ROWS);
     blocks.push(
       section(
-        md`${bold(md`Your laggards: ${data.data.total}`)} (as of ${date(new Date(data.data.at))}). Each still accepts IMDSv1; :large_green_circle: ready to enforce, :red_circle: still uses IMDSv1, :white_circle: unknown.`,
+        md`${bold(md`Your laggards: ${data.total}`)} (as of ${date(new Date(data.at))}). Each still accepts IMDSv1; :large_green_circle: ready to enforce, :red_circle: still uses IMDSv1, :white_circle: unknown.`,
       ),
     );
     for (let i = 0; i < rows.length; i += 15) {
@@ -74,10 +75,10 @@ export async function homeView(ctx: TaskContext, userId: string) {
         ),
       );
     }
-    if (data.data.total > rows.length)
+    if (data.total > rows.length)
       blocks.push(
         section(
-          md`…and ${data.data.total - rows.length} more. ${code('/imds status <instance-id>')} tells about any of them.`,
+          md`…and ${data.total - rows.length} more. ${code('/imds status <instance-id>')} tells about any of them.`,
         ),
       );
   } else {
