@@ -35,7 +35,8 @@ module.exports = {
     },
     {
       name: 'only-cli-imports-main',
-      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      comment: 'main.ts is the composition root: adapters and use cases get what they need passed in',
+      severity: 'error',
       from: { path: '^src/', pathNot: ['^src/cli/', '^src/main\\.ts$'] },
       to: { path: '^src/main\\.ts$' },
     },

@@ -1,27 +1,11 @@
 import { once } from 'node:events';
-import { type AnchorFile, createAnchorFile } from '../adapters/redis/anchor-file.js';
-import { type AuditStore, createAuditStore } from '../adapters/redis/audit.js';
-import { createSlackClient } from '../adapters/slack/web.js';
+import type { AnchorFile } from '../adapters/redis/anchor-file.js';
+import type { AuditStore } from '../adapters/redis/audit.js';
 import { anchorAudit } from '../app/change/anchor.js';
-import { loadSlackConfig } from '../config/slack-env.js';
 import { checkAnchors } from '../domain/change/audit-anchors.js';
 import type { App } from '../main.js';
 
 type Out = NodeJS.WritableStream;
-
-export const anchorFileOf = (app: App): AnchorFile | null =>
-  app.workflow.audit.anchorFile ? createAnchorFile(app.workflow.audit.anchorFile) : null;
-
-/** The security channel, when Slack is configured: where anchors are posted. */
-export function securityPoster(app: App): ((text: string) => Promise<void>) | null {
-  const channel = app.workflow.slack.securityChannel;
-  if (!process.env.SLACK_BOT_TOKEN || !channel) return null;
-  const slack = loadSlackConfig(process.env);
-  const client = createSlackClient(slack.botToken, slack.apiUrl);
-  return async (text) => {
-    await client.chat.postMessage({ channel, text });
-  };
-}
 
 /** The chain, then every anchor the workflow's anchor file holds: which anchor proves which range. */
 async function verify(audit: AuditStore, file: AnchorFile | null, out: Out, err: Out): Promise<number> {
@@ -70,8 +54,8 @@ async function exportTrail(
 }
 
 async function anchor(app: App, audit: AuditStore, out: Out, err: Out): Promise<number> {
-  const file = anchorFileOf(app);
-  const post = securityPoster(app);
+  const file = app.anchorFile;
+  const post = app.securityPoster();
   if (!file && !post) {
     err.write(
       "imds-bot: audit anchor needs the workflow's audit.anchorFile or Slack (SLACK_BOT_TOKEN and slack.securityChannel)\n",
@@ -96,8 +80,8 @@ export async function auditCommand(
   out: Out,
   err: Out,
 ): Promise<number> {
-  const audit = createAuditStore({ redis: app.redis, prefix: app.config.prefix });
-  if (sub === 'verify') return verify(audit, anchorFileOf(app), out, err);
+  const audit = app.audit;
+  if (sub === 'verify') return verify(audit, app.anchorFile, out, err);
   if (sub === 'anchor') return anchor(app, audit, out, err);
   if (sub === 'export') return exportTrail(audit, opts, out, err);
   err.write('imds-bot: audit needs a subcommand: verify | anchor | export\n');

@@ -1,7 +1,5 @@
 import { Job } from 'bullmq';
 import { z } from 'zod';
-import { startSlack } from '../adapters/slack/runtime.js';
-import { loadSlackConfig } from '../config/slack-env.js';
 import type { App } from '../main.js';
 
 /** what a digest task returns */
@@ -14,11 +12,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * process's Slack workers; returns once every message is delivered.
  */
 export async function digestCommand(app: App, err: NodeJS.WritableStream): Promise<number> {
-  const slack = await startSlack(app, loadSlackConfig(process.env), { listen: false });
+  const slack = await app.startSlack({ listen: false });
   const failedBefore = (await slack.out.queue.getJobCounts('failed')).failed ?? 0;
   const added = await slack.tasks.add({
     kind: 'digest',
-    trigger: { kind: 'cli', by: process.env.USER ?? null },
+    trigger: { kind: 'cli', by: app.operator },
     onlyRegressions: false,
   });
   const id = added.id ?? '';

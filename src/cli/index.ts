@@ -72,6 +72,7 @@ export async function run(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
+  processEnv: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   let app: App | null = null;
   let lease: RedisLease | null = null;
@@ -98,8 +99,8 @@ export async function run(
       command === 'scan' || command === 'report' ? (await import('./report.js')).reportOptions(p) : null;
     // one-shot commands print a report: their logs stay quiet unless LOG_LEVEL says otherwise
     const env = {
-      ...process.env,
-      LOG_LEVEL: process.env.LOG_LEVEL || (LONG_RUNNING.has(command) ? 'info' : 'warn'),
+      ...processEnv,
+      LOG_LEVEL: processEnv.LOG_LEVEL || (LONG_RUNNING.has(command) ? 'info' : 'warn'),
     };
     const config = loadConfig(env);
     const workflow = await loadWorkflow(p.str('workflow') ?? config.workflowFile);

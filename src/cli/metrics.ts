@@ -4,7 +4,6 @@ import { createAuditStore } from '../adapters/redis/audit.js';
 import { createChangeRequestStore } from '../adapters/redis/change-requests.js';
 import { errorMessage } from '../domain/errors.js';
 import type { App } from '../main.js';
-import { anchorFileOf } from './audit.js';
 
 const newer = (a: AnchorMark | null, b: AnchorMark | null): AnchorMark | null =>
   !a ? b : !b ? a : Date.parse(a.at) >= Date.parse(b.at) ? a : b;
@@ -20,7 +19,7 @@ export async function startMetricsEndpoint(app: App): Promise<number> {
   const audit = createAuditStore({ redis, prefix });
   const requests = createChangeRequestStore({ redis, prefix });
   const anchorJobs = lastAnchorOfQueue(redis, prefix, app.queueDeps.onError);
-  const file = anchorFileOf(app);
+  const file = app.anchorFile;
   const server = await app.observability.serve(
     {
       redis,

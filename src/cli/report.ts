@@ -66,10 +66,7 @@ export async function scanCommand(
 ): Promise<number> {
   const filter = { accountId: p.str('account'), region: p.str('region') };
   if (!p.flag('no-workers')) app.startWorkers();
-  const { scanId, joined, lockId } = await app.requestScan(
-    { kind: 'cli', by: process.env.USER ?? null },
-    filter,
-  );
+  const { scanId, joined, lockId } = await app.requestScan({ kind: 'cli', by: app.operator }, filter);
   err.write(
     joined
       ? `A scan of this scope is already running (${scanId}); following it.\n`

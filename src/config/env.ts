@@ -54,7 +54,7 @@ export interface Config {
 }
 
 /** Reads the environment once, in the composition root. Lists every problem at once. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined>): Config {
   const blankless = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );

@@ -37,7 +37,7 @@ export interface SlackConfig {
   teamId: null | string;
 }
 
-export function loadSlackConfig(env: Record<string, string | undefined> = process.env): SlackConfig {
+export function loadSlackConfig(env: Record<string, string | undefined>): SlackConfig {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );

@@ -18,12 +18,11 @@ import {
   startFakeSlack,
 } from '../../sandbox/slack/index.js';
 import { createLogger } from '../../src/adapters/log.js';
-import { startSlack } from '../../src/adapters/slack/runtime.js';
-import type { SlackConfig } from '../../src/config/slack-env.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
 import type { ScopeSnapshot } from '../../src/domain/findings/model.js';
-import { type App, createApp } from '../../src/main.js';
+import { type App, createApp, type SlackRuntime } from '../../src/main.js';
 import { makeFinding, makeSnapshot, makeUsage } from '../support/factories.js';
+import { slackEnv } from '../support/slack-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -112,7 +111,7 @@ async function progress(fake: FakeSlack, ownerIds: string[], runtime: Runtime) {
   return { delivered, duplicates, queueIdle: Object.values(counts).every((c) => c === 0) };
 }
 
-type Runtime = Awaited<ReturnType<typeof startSlack>>;
+type Runtime = SlackRuntime;
 
 /** Enqueues one digest and waits (bounded) until every owner has it and the outbound queue is empty. */
 async function runDigest(fake: FakeSlack, ownerIds: string[], runtime: Runtime, limitMs: number) {
@@ -299,17 +298,13 @@ async function startBot(redisUrl: string, fake: FakeSlack, workflow: Workflow) {
     AWS_REGION: 'us-east-1',
     LOG_LEVEL: values['log-level'],
   };
-  const app: App = await createApp({ env, workflow, log: createLogger(values['log-level']) });
-  const config: SlackConfig = {
-    botToken: fake.botToken,
-    appToken: null,
-    signingSecret: fake.signingSecret,
-    apiUrl: fake.url,
-    port: await freePort(),
-    mode: 'http',
-    teamId: null,
-  };
-  const runtime = await startSlack(app, config, { listen: false });
+  const port = await freePort();
+  const app: App = await createApp({
+    env: { ...env, ...slackEnv(fake, port) },
+    workflow,
+    log: createLogger(values['log-level']),
+  });
+  const runtime = await app.startSlack({ listen: false });
   return { app, runtime };
 }
 

@@ -20,13 +20,12 @@ import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { createLogger } from '../../src/adapters/log.js';
 import { CHANGE_QUEUE } from '../../src/adapters/queue/changes.js';
 import { DEFAULT_BUDGETS } from '../../src/adapters/redis/rate-limit.js';
-import { startSlack } from '../../src/adapters/slack/runtime.js';
 import { approve } from '../../src/app/change/decide.js';
 import { requestBulk } from '../../src/app/change/request.js';
-import type { SlackConfig } from '../../src/config/slack-env.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
 import { AuditEntry } from '../../src/domain/change/audit-chain.js';
 import { type App, createApp } from '../../src/main.js';
+import { slackEnv } from '../support/slack-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -90,17 +89,13 @@ function pointSdkAt(url: string): void {
 async function startBot(redisUrl: string, slack: FakeSlack) {
   const level = values['log-level'] ?? 'silent';
   const env = { REDIS_URL: redisUrl, IMDS_BOT_PREFIX: 'bench', AWS_REGION: 'us-east-1', LOG_LEVEL: level };
-  const app: App = await createApp({ env, workflow: benchWorkflow(), log: createLogger(level) });
-  const config: SlackConfig = {
-    botToken: slack.botToken,
-    appToken: null,
-    signingSecret: slack.signingSecret,
-    apiUrl: slack.url,
-    port: await freePort(),
-    mode: 'http',
-    teamId: null,
-  };
-  const runtime = await startSlack(app, config, { listen: false });
+  const port = await freePort();
+  const app: App = await createApp({
+    env: { ...env, ...slackEnv(slack, port) },
+    workflow: benchWorkflow(),
+    log: createLogger(level),
+  });
+  const runtime = await app.startSlack({ listen: false });
   app.startWorkers(4);
   return { app, runtime };
 }

@@ -20,13 +20,11 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
-import { freePort, type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
+import { type RedisServer, startRedisServer } from '../../sandbox/redis-server.js';
 import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { createLogger } from '../../src/adapters/log.js';
-import { startSlack } from '../../src/adapters/slack/runtime.js';
 import { approve } from '../../src/app/change/decide.js';
 import { requestBulk } from '../../src/app/change/request.js';
-import type { SlackConfig } from '../../src/config/slack-env.js';
 import { AuditEntry } from '../../src/domain/change/audit-chain.js';
 import type { ChangeState } from '../../src/domain/change/request-schema.js';
 import { type App, createApp } from '../../src/main.js';
@@ -143,19 +141,10 @@ function workerPool(env: Record<string, string>) {
 }
 type Pool = ReturnType<typeof workerPool>;
 
-async function startBot(env: Record<string, string>, slack: FakeSlack) {
+async function startBot(env: Record<string, string>) {
   const app: App = await createApp({ env, log: createLogger('silent') });
-  const config: SlackConfig = {
-    botToken: slack.botToken,
-    appToken: null,
-    signingSecret: slack.signingSecret,
-    apiUrl: slack.url,
-    port: await freePort(),
-    mode: 'http',
-    teamId: null,
-  };
   // this process files and approves; only the worker processes change production
-  const runtime = await startSlack(app, config, { listen: false, changeWorker: false });
+  const runtime = await app.startSlack({ listen: false, changeWorker: false });
   app.startWorkers(2);
   return { app, ctx: runtime.ctx.change, audit: runtime.ctx.audit };
 }
@@ -289,7 +278,7 @@ async function main(): Promise<void> {
   const pool = workerPool(env);
   let bot: Bot | null = null;
   try {
-    bot = await startBot(env, slack);
+    bot = await startBot(env);
     pool.start();
     pool.start();
     const id = await fileAndApprove(bot);

@@ -15,10 +15,9 @@ import { freePort, startRedisServer } from '../../sandbox/redis-server.js';
 import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { blockActionsBody, slackRequestHeaders, slashCommandBody } from '../../sandbox/slack/signing.js';
 import { createLogger } from '../../src/adapters/log.js';
-import { startSlack } from '../../src/adapters/slack/runtime.js';
-import type { SlackConfig } from '../../src/config/slack-env.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
 import { type App, createApp } from '../../src/main.js';
+import { slackEnv } from '../support/slack-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -198,18 +197,13 @@ async function startBot(redisUrl: string): Promise<Bot & { mine: string[] }> {
     AWS_REGION: 'us-east-1',
     LOG_LEVEL: values['log-level'],
   };
-  const app = await createApp({ env, workflow, log: createLogger(values['log-level']) });
   const port = await freePort();
-  const config: SlackConfig = {
-    botToken: fake.botToken,
-    appToken: null,
-    signingSecret: fake.signingSecret,
-    apiUrl: fake.url,
-    port,
-    mode: 'http',
-    teamId: null,
-  };
-  await startSlack(app, config);
+  const app = await createApp({
+    env: { ...env, ...slackEnv(fake, port) },
+    workflow,
+    log: createLogger(values['log-level']),
+  });
+  await app.startSlack();
   app.startWorkers(4);
   return { app, fake, emulator, url: `http://127.0.0.1:${port}/slack/events`, mine };
 }

@@ -1,110 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
-import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
-import { silentLogger } from '../../src/adapters/log.js';
-import { startSlack } from '../../src/adapters/slack/runtime.js';
 import { approve } from '../../src/app/change/decide.js';
 import { requestEnforce } from '../../src/app/change/request.js';
-import { type App, createApp } from '../../src/main.js';
-import { testEnv } from '../support/harness.js';
-import { ACCOUNT, C, slackFleet, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
+import { ACCOUNT, U } from '../support/slack-fixtures.js';
 import { until } from '../support/slack-harness.js';
+import { startWorkerRig, type WorkerRig } from '../support/worker-rig.js';
 
 /**
  * `imds-bot worker` is killed (SIGKILL) while its ModifyInstanceMetadataOptions call is in flight:
  * AWS makes the change, the worker never records it. A new worker takes the stalled job over.
  */
 describe('a worker killed between the AWS call and the audit write', () => {
-  let emulator: AwsEmulator;
-  let slack: FakeSlack;
-  let app: App;
-  let env: Record<string, string>;
-  let runtime: Awaited<ReturnType<typeof startSlack>>;
-  const built = slackFleet();
-  const workers: ChildProcess[] = [];
-  const startWorker = () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'worker'], {
-      env,
-      stdio: 'ignore',
-    });
-    workers.push(child);
-    return child;
-  };
-
+  let rig: WorkerRig;
+  // this process requests and approves; only the worker processes change production
   beforeAll(async () => {
-    emulator = await startAwsEmulator({
-      fleet: built.fleet,
-      throttle: false,
-      latencyMs: 400,
-      metadataApplyDelayMs: 0,
-    });
-    slack = await startFakeSlack(slackSeed());
-    const file = join(mkdtempSync(join(tmpdir(), 'imds-crash-')), 'workflow.yaml');
-    const wf = slackWorkflow();
-    writeFileSync(
-      file,
-      stringify({
-        version: 1,
-        name: wf.name,
-        scope: {
-          accounts: [{ id: ACCOUNT, roleArn: `arn:aws:iam::${ACCOUNT}:role/ImdsBotScanner` }],
-          regions: wf.scope.regions,
-        },
-        slack: { securityChannel: C.security },
-        approvals: { approvers: { users: [U.approver, U.approver2] }, security: { groups: ['S0SEC0001'] } },
-      }),
-    );
-    env = {
-      ...(process.env as Record<string, string>),
-      ...testEnv(),
-      LOG_LEVEL: 'silent',
-      WORKFLOW_FILE: file,
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.url,
-    };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-    });
-    app = await createApp({ env, log: silentLogger() });
-    // this process requests and approves; only the worker processes change production
-    runtime = await startSlack(
-      app,
-      {
-        botToken: slack.botToken,
-        appToken: null,
-        signingSecret: slack.signingSecret,
-        apiUrl: slack.url,
-        port: 0,
-        mode: 'http',
-        teamId: null,
-      },
-      { listen: false, changeWorker: false },
-    );
-    app.startWorkers(2);
-    const { scanId } = await app.requestScan({ kind: 'cli', by: 'test' });
-    await app.waitForScan(scanId);
+    rig = await startWorkerRig({ latencyMs: 400 });
   });
-
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-    await app?.close();
-    await slack?.close();
-    await emulator?.close();
+    await rig?.close();
   });
 
   it('ends with exactly one change, its audit entries, and the request applied', async () => {
-    const ctx = runtime.ctx.change;
+    const { ctx, app, emulator, built } = rig;
     const f = await app.store.locate(built.ids.aliceReady);
     if (!f) throw new Error('not scanned');
     const requested = await requestEnforce(ctx, f, { userId: U.alice, name: 'alice' }, [], null, {
@@ -112,7 +29,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
     });
     if (!requested.ok) throw new Error(`not filed: ${JSON.stringify(requested.reason)}`);
     const id = requested.request.id;
-    const first = startWorker();
+    const first = rig.startWorker();
     expect((await approve(ctx, id, { userId: U.approver, name: 'appr' }, [])).ok).toBe(true);
 
     await until(
@@ -124,12 +41,10 @@ describe('a worker killed between the AWS call and the audit write', () => {
     await new Promise((r) => first.once('exit', r));
     expect((await ctx.requests.get(id))?.state).toBe('applying');
     expect(
-      (await runtime.ctx.audit.recent({ limit: 20 })).filter(
-        (e) => e.requestId === id && e.type === 'applied',
-      ),
+      (await rig.audit.recent({ limit: 20 })).filter((e) => e.requestId === id && e.type === 'applied'),
     ).toEqual([]);
 
-    startWorker(); // the restart
+    rig.startWorker(); // the restart
     await until(
       async () => ((await ctx.requests.get(id))?.state === 'applied' ? true : undefined),
       'recovery',
@@ -138,7 +53,7 @@ describe('a worker killed between the AWS call and the audit write', () => {
 
     expect(emulator.stats().byAction['ec2:ModifyInstanceMetadataOptions']).toBe(1);
     expect(built.fleet.instance(built.ids.aliceReady)?.metadata.httpTokens).toBe('required');
-    const applied = (await runtime.ctx.audit.recent({ limit: 50 })).filter(
+    const applied = (await rig.audit.recent({ limit: 50 })).filter(
       (e) => e.requestId === id && e.type === 'applied',
     );
     expect(applied).toHaveLength(1);
@@ -155,12 +70,14 @@ describe('a worker killed between the AWS call and the audit write', () => {
     ).toMatchObject({ id, state: 'applied' }); // so `/imds rollback` finds it
     expect(done?.history.at(-1)?.to).toBe('applied');
     expect((await ctx.requests.get(id))?.before).toMatchObject({ httpTokens: 'optional' });
-    expect((await runtime.ctx.audit.verify()).ok).toBe(true);
+    expect((await rig.audit.verify()).ok).toBe(true);
   }, 180_000);
 
   const cli = (...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+        env: rig.env,
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -187,12 +104,12 @@ describe('a worker killed between the AWS call and the audit write', () => {
     expect(csv.stdout.split('\r\n')[0]).toMatch(/^seq,/);
     expect((await cli('audit', 'export', '--format', 'xml')).code).toBe(2);
 
-    const key = `${env.IMDS_BOT_PREFIX}:audit`;
+    const key = `${rig.env.IMDS_BOT_PREFIX}:audit`;
     // rewrite the newest entry (a stream id cannot be reused, so: delete it and add the forgery)
-    const [[id, fields]] = (await app.redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [[string, string[]]];
+    const [[id, fields]] = (await rig.app.redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [[string, string[]]];
     const entry = JSON.parse(fields[1] ?? '{}') as { seq: number; reason: string | null };
-    await app.redis.xdel(key, id);
-    await app.redis.xadd(key, '*', 'e', JSON.stringify({ ...entry, reason: 'nothing to see here' }));
+    await rig.app.redis.xdel(key, id);
+    await rig.app.redis.xadd(key, '*', 'e', JSON.stringify({ ...entry, reason: 'nothing to see here' }));
     const broken = await cli('audit', 'verify');
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(`BROKEN at entry #${entry.seq}`);

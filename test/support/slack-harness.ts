@@ -11,17 +11,16 @@ import {
   viewSubmissionBody,
 } from '../../sandbox/slack/signing.js';
 import { silentLogger } from '../../src/adapters/log.js';
-import { startSlack } from '../../src/adapters/slack/runtime.js';
-import type { SlackConfig } from '../../src/config/slack-env.js';
 import type { Workflow } from '../../src/config/workflow-schema.js';
-import { type App, createApp } from '../../src/main.js';
+import { type App, createApp, type SlackRuntime } from '../../src/main.js';
 import { pointSdkAt, testEnv } from './harness.js';
+import { slackEnv } from './slack-env.js';
 
 export interface SlackHarness {
   emulator: AwsEmulator;
   slack: FakeSlack;
   app: App;
-  runtime: Awaited<ReturnType<typeof startSlack>>;
+  runtime: SlackRuntime;
   eventsUrl: string;
   /** POSTs a signed request as Slack would; returns Bolt's HTTP answer */
   send(
@@ -67,18 +66,13 @@ export async function startSlackHarness(
   const emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 0, ...aws });
   pointSdkAt(emulator.url);
   const slack = await startFakeSlack(slackOpts);
-  const app = await createApp({ env, workflow, log: silentLogger() });
   const port = await freePort();
-  const config: SlackConfig = {
-    botToken: slack.botToken,
-    appToken: mode === 'socket' ? slack.appToken : null,
-    signingSecret: slack.signingSecret,
-    apiUrl: slack.url,
-    port,
-    mode,
-    teamId: null,
-  };
-  const runtime = await startSlack(app, config);
+  const app = await createApp({
+    env: { ...env, ...slackEnv(slack, port, mode) },
+    workflow,
+    log: silentLogger(),
+  });
+  const runtime = await app.startSlack();
   app.startWorkers(4);
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   const send: SlackHarness['send'] = async (body, opts = {}) => {

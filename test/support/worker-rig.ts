@@ -7,15 +7,9 @@ import { stringify } from 'yaml';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { silentLogger } from '../../src/adapters/log.js';
-import { type AuditStore, createAuditStore } from '../../src/adapters/redis/audit.js';
-import { createCardStore } from '../../src/adapters/redis/cards.js';
-import { createAccess } from '../../src/adapters/slack/access.js';
-import { createDirectory } from '../../src/adapters/slack/directory.js';
-import { createSlackOutQueue } from '../../src/adapters/slack/out.js';
-import { createSlackTaskQueue, type SlackTaskQueue } from '../../src/adapters/slack/task-queue.js';
-import { createSlackClient } from '../../src/adapters/slack/web.js';
+import type { AuditStore } from '../../src/adapters/redis/audit.js';
+import type { SlackTaskQueue } from '../../src/adapters/slack/task-queue.js';
 import type { ChangeContext } from '../../src/app/change/context.js';
-import { startChangeControl } from '../../src/app/change/wire.js';
 import { type App, createApp } from '../../src/main.js';
 import { testEnv } from './harness.js';
 import { ACCOUNT, C, slackFleet, slackSeed, slackWorkflow, U } from './slack-fixtures.js';
@@ -84,28 +78,8 @@ export async function startWorkerRig(opts: { latencyMs?: number } = {}): Promise
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
   });
   const app = await createApp({ env, log: silentLogger() });
-  const { redis, workflow } = app;
-  const prefix = app.config.prefix;
-  const client = createSlackClient(slack.botToken, slack.url);
-  const out = createSlackOutQueue(app.queueDeps);
-  const tasks = createSlackTaskQueue(app.queueDeps);
-  app.onClose(async () => {
-    await Promise.all([out.close(), tasks.close()]);
-  });
-  const audit = createAuditStore({ redis, prefix });
-  const ctx = startChangeControl(
-    app,
-    {
-      audit,
-      cards: createCardStore({ redis, prefix }),
-      directory: createDirectory({ client, redis, prefix, settings: workflow.slack }),
-      access: createAccess({ client, redis, prefix, approvals: workflow.approvals }),
-      out,
-      client,
-      now: () => new Date(),
-    },
-    { worker: false },
-  );
+  // requests are filed and approved here; only the worker processes take tasks and change production
+  const { ctx, tasks } = await app.startSlack({ listen: false, workers: false });
   app.startWorkers(2);
   const { scanId } = await app.requestScan({ kind: 'cli', by: 'test' });
   await app.waitForScan(scanId);
@@ -115,8 +89,8 @@ export async function startWorkerRig(opts: { latencyMs?: number } = {}): Promise
     emulator,
     slack,
     app,
-    ctx,
-    audit,
+    ctx: ctx.change,
+    audit: ctx.audit,
     tasks,
     env,
     built,

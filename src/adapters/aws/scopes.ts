@@ -1,6 +1,7 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SELF, type Workflow } from '../../config/workflow-schema.js';
+import { CodedError } from '../../domain/errors.js';
 import type { ScanError } from '../../domain/findings/model.js';
 import { scanErrorOf } from '../../domain/findings/scan.js';
 import type { AccountTarget, AwsClients } from './clients.js';
@@ -43,6 +44,21 @@ export async function resolveAccounts(
   const hub = await hubAccountId(clients);
   if (accounts === SELF) return [{ accountId: hub, roleArn: null }];
   return organizationAccounts(clients.organizations, accounts.organization, hub);
+}
+
+/**
+ * The role for an account of the workflow, resolved once (GetCallerIdentity / ListAccounts, as
+ * a scan plans them); an account the workflow does not name is refused.
+ */
+export function accountResolver(clients: Clients, workflow: Workflow) {
+  let all: Promise<AccountTarget[]> | null = null;
+  return async (accountId: string): Promise<AccountTarget> => {
+    all ??= resolveAccounts(clients, workflow.scope.accounts);
+    const found = (await all).find((a) => a.accountId === accountId);
+    if (!found)
+      throw new CodedError('unknown-account', `account ${accountId} is not in workflow "${workflow.name}"`);
+    return found;
+  };
 }
 
 /** The regions an account has enabled, and the opt-in regions it has not (skipped). */

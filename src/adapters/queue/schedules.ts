@@ -1,4 +1,5 @@
-import type { Workflow } from '../../config/workflow-schema.js';
+import { Queue } from 'bullmq';
+import type { Schedule, Workflow } from '../../config/workflow-schema.js';
 import type { Trigger } from '../../domain/findings/scan.js';
 import type { Logger } from '../log.js';
 import { QUEUE, type QueueDeps, type ScanQueues } from './scan-queues.js';
@@ -43,4 +44,40 @@ export async function startScanScheduler(deps: SchedulerDeps) {
     { connection: 'trigger-worker' },
   );
   return { worker, close: () => worker.close() };
+}
+
+/** The workflow's digest cron as a job scheduler on the Slack task queue (removed when the workflow has none). */
+export async function scheduleDigests(queue: Queue, schedule: Schedule | undefined): Promise<void> {
+  const id = 'digest';
+  if (!schedule) {
+    await queue.removeJobScheduler(id);
+    return;
+  }
+  await queue.upsertJobScheduler(
+    id,
+    { pattern: schedule.cron, tz: schedule.timezone },
+    {
+      name: 'digest',
+      data: { kind: 'digest', trigger: { kind: 'schedule', by: null }, onlyRegressions: false },
+    },
+  );
+}
+
+/**
+ * Every minute, once across every worker process (one job scheduler): `sweep` runs (snoozes that
+ * ended, requests that expired, requests stuck without a live job).
+ */
+export async function startSweeper(deps: QueueDeps & { sweep: () => Promise<unknown> }) {
+  const name = 'sweeper';
+  const bull = { prefix: `${deps.prefix}:bull` };
+  const queue = new Queue(name, { ...bull, connection: deps.connect('sweeper-queue') });
+  await queue.upsertJobScheduler('snoozes', { every: 60_000 }, { name: 'snoozes', data: {} });
+  queue.on('error', deps.onError);
+  const worker = makeWorker(deps, name, deps.sweep, { connection: 'sweeper-worker' });
+  return {
+    async close() {
+      await worker.close();
+      await queue.close();
+    },
+  };
 }

@@ -1,7 +1,13 @@
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { Redis } from 'ioredis';
 import type { SlackConfig } from '../../config/slack-env.js';
 import type { Logger } from '../log.js';
+import type { AuditStore } from '../redis/audit.js';
 import type { SlackIdentity } from './identity.js';
+import type { ListenerDeps } from './listener-types.js';
+import { registerListeners } from './listeners.js';
+import { onlyOnce } from './once.js';
+import { servedOnly } from './team-guard.js';
 
 /** Bolt logs through our pino logger. */
 function boltLogger(log: Logger): BoltLogger {
@@ -61,4 +67,32 @@ export function createBoltApp(
     ],
   });
   return new App({ token: config.botToken, ...bot, receiver, clientOptions, logger });
+}
+
+export interface BoltDeps {
+  listeners: ListenerDeps;
+  /** where refused requests (another workspace) are recorded */
+  audit: AuditStore;
+  /** once-only delivery: Slack's retries are seen by their id */
+  redis: Redis;
+  prefix: string;
+  now: () => Date;
+  log: Logger;
+}
+
+/** The Bolt app as served: the team guard first, then once-only delivery, then the listeners. */
+export async function startBolt(
+  config: SlackConfig,
+  identity: SlackIdentity,
+  deps: BoltDeps,
+  fetch?: typeof globalThis.fetch,
+): Promise<App> {
+  const { log } = deps;
+  const bolt = createBoltApp(config, log, identity, fetch);
+  bolt.use(servedOnly(identity, { audit: deps.audit, now: deps.now, log }));
+  bolt.use(onlyOnce({ redis: deps.redis, prefix: deps.prefix, log }));
+  registerListeners(bolt, deps.listeners);
+  await bolt.start(config.port);
+  log.info({ mode: config.mode, port: config.mode === 'http' ? config.port : null }, 'slack app listening');
+  return bolt;
 }

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { errorMessage, SetupError } from '../../domain/errors.js';
+import { CodedError, errorMessage, SetupError } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
 import { classifySlackError } from './web.js';
 
@@ -9,6 +9,13 @@ export interface SlackIdentity {
   enterpriseId: string | null;
   botUserId: string;
   botId: string;
+}
+
+/** Start-up was stopped (SIGTERM) before Slack answered auth.test. */
+export class StartStopped extends CodedError {
+  constructor() {
+    super('start-stopped', 'stopped before the Slack API answered');
+  }
 }
 
 /** Slack's answers to a token that will never work. */

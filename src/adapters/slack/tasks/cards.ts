@@ -53,7 +53,7 @@ export async function locateRef(
     return { ok: false, message: ephemeral(reason) };
   }
   const instanceId = parsed.instanceKey.split(':')[2] ?? '';
-  const finding = await ctx.app.store.locate(instanceId);
+  const finding = await ctx.findings.locate(instanceId);
   if (!finding)
     return {
       ok: false,
@@ -169,7 +169,7 @@ export async function snoozeFinding(
 ): Promise<ResponseMessage> {
   const refused = await mayActOn(ctx, user.id, where.channelId, f);
   if (refused) return refused;
-  const already = await alreadyRequired(ctx.app.store, f);
+  const already = await alreadyRequired(ctx.findings, f);
   if (already) return ephemeral(md`${render(already)} Nothing to snooze.`);
   const max = ctx.workflow.approvals.maxSnoozeDays;
   if (durationMs > max * 86_400_000) return ephemeral(md`Snoozes are limited to ${max} days by policy.`);

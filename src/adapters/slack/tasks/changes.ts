@@ -55,7 +55,7 @@ export async function enforceCommand(
   instanceId: string,
   reason: string | null,
 ): Promise<ResponseMessage> {
-  const f = await ctx.app.store.locate(instanceId);
+  const f = await ctx.findings.locate(instanceId);
   if (!f) return ephemeral(md`No scan has seen ${code(instanceId)}: nothing to enforce.`);
   return outcomeMessage(
     await requestEnforce(ctx.change, f, { userId: user.id, name: user.name }, actor.groups, reason, {
@@ -82,7 +82,7 @@ export async function rollbackCommand(
       await requestRollback(ctx.change, original, by, actor.groups, reason, { channelId }),
     );
   }
-  const f = await ctx.app.store.locate(instanceId);
+  const f = await ctx.findings.locate(instanceId);
   if (!f) return ephemeral(md`No scan has seen ${code(instanceId)}.`);
   const last = await ctx.change.requests.lastApplied({
     accountId: f.accountId,
@@ -119,7 +119,7 @@ export async function changeCommand(
       ),
     );
   }
-  const snaps = await ctx.app.store.latestSnapshots(c.accountId);
+  const snaps = await ctx.findings.latestSnapshots(c.accountId);
   let findings = snaps.flatMap((s) => s.findings.filter(isLaggard));
   if (c.owner) {
     const routes = await ctx.directory.resolveMany(findings.flatMap((f) => ownerRefOf(f) ?? []));

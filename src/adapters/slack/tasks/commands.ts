@@ -40,7 +40,7 @@ async function scan(
     );
   }
   const filter = { accountId: cmd.args.accountId ?? undefined, region: cmd.args.region ?? undefined };
-  const { scanId, joined, lockId } = await ctx.app.requestScan({ kind: 'slack', by: task.user.id }, filter);
+  const { scanId, joined, lockId } = await ctx.requestScan({ kind: 'slack', by: task.user.id }, filter);
   await ctx.out.add({
     kind: 'respond',
     responseUrl: task.responseUrl,
@@ -50,7 +50,7 @@ async function scan(
         : md`Scan ${scanId} started; I will report when it ends.`,
     ),
   });
-  const o = await ctx.app.waitForScan(scanId, undefined, lockId);
+  const o = await ctx.waitForScan(scanId, undefined, lockId);
   if (o.scopes.length === 0 && o.errors.length === 0)
     return ephemeral(
       md`Nothing to scan: no account/region of workflow "${ctx.workflow.name}" matches ${code(decodeSlack(task.text))}.`,
@@ -80,14 +80,14 @@ async function status(
         md`Only security can ask about a whole account (${securityWho(ctx)}). Ask about one of your instances: ${code('/imds status i-…')}.`,
       );
     const accountId = cmd.args.target.accountId;
-    const findings = (await ctx.app.store.latestSnapshots(accountId)).flatMap((s) => s.findings);
+    const findings = (await ctx.findings.latestSnapshots(accountId)).flatMap((s) => s.findings);
     return accountStatusMessage(
       accountId,
       rollup(findings, (f) => f.region),
     );
   }
   const id = cmd.args.target.instanceId;
-  const f = await ctx.app.store.locate(id);
+  const f = await ctx.findings.locate(id);
   if (!f)
     return ephemeral(
       md`No scan has seen ${code(id)}: it may be in an account or region outside workflow "${ctx.workflow.name}", terminated, or mistyped.`,
@@ -100,7 +100,7 @@ async function status(
       );
     }
   }
-  const snap = await ctx.app.store.getSnapshot({ accountId: f.accountId, region: f.region });
+  const snap = await ctx.findings.getSnapshot({ accountId: f.accountId, region: f.region });
   return { response_type: 'ephemeral', ...instanceStatusMessage(f, snap?.scannedAt ?? null) };
 }
 
@@ -109,7 +109,7 @@ async function onInstance(
   task: CommandTask,
   cmd: Extract<ParsedCommand, { name: 'snooze' | 'ack' }>,
 ): Promise<ResponseMessage> {
-  const f = await ctx.app.store.locate(cmd.args.instanceId);
+  const f = await ctx.findings.locate(cmd.args.instanceId);
   if (!f) return ephemeral(md`No scan has seen ${code(cmd.args.instanceId)}.`);
   const where = { channelId: task.channelId, messageTs: null };
   if (cmd.name === 'ack') return acknowledgeFinding(ctx, task.user, where, f, cmd.args.note);

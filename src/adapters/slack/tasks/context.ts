@@ -1,20 +1,33 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { ChangeContext } from '../../../app/change/context.js';
+import type { requestScan } from '../../../app/scan/request-scan.js';
 import type { Workflow } from '../../../config/workflow-schema.js';
-import type { App } from '../../../main.js';
+import type { ScanFilter, ScanOutcome, Trigger } from '../../../domain/findings/scan.js';
 import type { Logger } from '../../log.js';
 import type { AckStore } from '../../redis/acks.js';
 import type { AuditStore } from '../../redis/audit.js';
 import type { CardStore } from '../../redis/cards.js';
+import type { FindingsStore } from '../../redis/findings.js';
 import type { SnoozeStore } from '../../redis/snoozes.js';
 import type { Access } from '../access.js';
 import type { Directory } from '../directory.js';
 import type { SlackOutQueue } from '../out.js';
 
-/** What every Slack task needs: the scan app, Slack's client, routing and access. */
+/** Starts a scan of the workflow (or joins the one running over the same scope). */
+export type RequestScan = (trigger: Trigger, filter?: ScanFilter) => ReturnType<typeof requestScan>;
+/** Follows a scan to its outcome; `lockId` (from RequestScan) also follows one still planning. */
+export type WaitForScan = (
+  scanId: string,
+  onProgress?: (done: number, total: number) => void,
+  lockId?: string,
+) => Promise<ScanOutcome>;
+
+/** What every Slack task needs: scans and findings, Slack's client, routing and access. */
 export interface TaskContext {
-  app: Pick<App, 'requestScan' | 'waitForScan' | 'store'>;
+  requestScan: RequestScan;
+  waitForScan: WaitForScan;
+  findings: FindingsStore;
   workflow: Workflow;
   client: WebClient;
   redis: Redis;

@@ -100,7 +100,7 @@ function slackDigestOutbox(ctx: TaskContext): DigestOutbox {
 /** The digest use case over this Slack task's stores and directory. */
 export function digestDeps(ctx: TaskContext): DigestDeps {
   return {
-    findings: ctx.app.store,
+    findings: ctx.findings,
     owners: ctx.directory,
     snoozes: ctx.snoozes,
     fingerprints: {

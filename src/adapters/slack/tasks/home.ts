@@ -91,7 +91,7 @@ export async function homeView(ctx: TaskContext, userId: string) {
   const actor = await ctx.access.actorFor(userId, null);
   if (isApprover(actor, ctx.workflow.approvals)) blocks.push(...(await waitingForMe(ctx, userId)));
   if (isSecurity(actor, ctx.workflow.approvals)) {
-    const [last] = (await ctx.app.store.recentScans(20)).filter((r) => r.filter === null);
+    const [last] = (await ctx.findings.recentScans(20)).filter((r) => r.filter === null);
     const s = last?.summary as
       | { instances?: number; laggards?: number; percentCompliant?: number | null; v1Calls?: number }
       | undefined;

@@ -15,8 +15,10 @@ export function routeText(route: OwnerRoute | undefined): Mrkdwn {
 }
 
 /** Laggards of the latest scans grouped by owner tag value, with where each owner's digest goes. */
-export async function laggardsByOwner(ctx: Pick<TaskContext, 'app'>): Promise<Map<string | null, Finding[]>> {
-  const snapshots = await ctx.app.store.latestSnapshots();
+export async function laggardsByOwner(
+  ctx: Pick<TaskContext, 'findings'>,
+): Promise<Map<string | null, Finding[]>> {
+  const snapshots = await ctx.findings.latestSnapshots();
   const byOwner = new Map<string | null, Finding[]>();
   for (const s of snapshots) {
     for (const f of s.findings) {

@@ -26,8 +26,8 @@ export async function alertRejections(ctx: TaskContext, items: Rejection[]): Pro
       'NX',
     );
     if (fresh !== 'OK') continue;
-    const requestId = await ctx.app.store.watchRequest(key);
-    const f = await ctx.app.store.locate(r.instanceId);
+    const requestId = await ctx.findings.watchRequest(key);
+    const f = await ctx.findings.locate(r.instanceId);
     const by = requestId ? md` by ${requestId}` : md``;
     const text = md`:rotating_light: ${code(r.instanceId)} (${f?.name ?? 'no Name'}, ${r.accountId}/${r.region}) rejected ${r.count} IMDSv1 call(s) since IMDSv2 was enforced${by} (last ${r.lastSeen ?? '?'}): something on it still speaks IMDSv1 and is failing now.`;
     const route = f ? await ctx.directory.routeOf(f) : null;

@@ -75,7 +75,7 @@ function scaled(points: HistoryPoint[], pick: (p: HistoryPoint) => number, at: (
  * the chart goes to the asker's DM with the bot, never to the channel the command was typed in.
  */
 export async function reportMessage(ctx: TaskContext, userId: string): Promise<ResponseMessage> {
-  const history = (await ctx.app.store.recentScans(500)).filter(
+  const history = (await ctx.findings.recentScans(500)).filter(
     (r) => r.workflow === ctx.workflow.name && r.filter === null,
   );
   if (history.length === 0) return ephemeral(md`No scan has finished yet: run ${code('/imds scan')} first.`);
@@ -85,7 +85,7 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
   const points = sorted.flatMap((r) => pointOf(r) ?? []);
   const percent = percentText(summary.percentCompliant ?? null);
   const coverage = coverageLines(summary, last);
-  const findings = (await ctx.app.store.latestSnapshots()).flatMap((s) => s.findings);
+  const findings = (await ctx.findings.latestSnapshots()).flatMap((s) => s.findings);
   const byAccount = rollup(findings, (f) => f.accountId).slice(0, 10);
   const byOwner = rollup(findings, (f) => f.owner ?? '(unowned)')
     .filter((r) => r.laggards > 0)

@@ -8,7 +8,7 @@ export async function wakeSnoozes(ctx: TaskContext): Promise<number> {
   let told = 0;
   for (const s of due) {
     if (!(await ctx.snoozes.markWoken(s.key, s.until))) continue;
-    const f = await ctx.app.store.locate(s.instanceId);
+    const f = await ctx.findings.locate(s.instanceId);
     if (!f || f.readiness === 'compliant' || f.readiness === 'imds-disabled') continue; // fixed meanwhile
     const channel = routeChannel(await ctx.directory.routeOf(f), ctx.workflow.slack.securityChannel);
     if (!channel) continue;

@@ -1,0 +1,24 @@
+import type { Redis } from 'ioredis';
+import { createAckStore } from './acks.js';
+import { createAuditStore } from './audit.js';
+import { createCardStore } from './cards.js';
+import { createChangeRequestStore } from './change-requests.js';
+import { createFindingsStore } from './findings.js';
+import { createScanLocks } from './scan-lock.js';
+import { createScopeProgressStore } from './scope-progress.js';
+import { createSnoozeStore } from './snoozes.js';
+
+/** Every store the bot keeps in Redis, over one connection and under one key prefix. */
+export function createStores(on: { redis: Redis; prefix: string }) {
+  return {
+    findings: createFindingsStore(on),
+    locks: createScanLocks(on),
+    progress: createScopeProgressStore(on),
+    audit: createAuditStore(on),
+    cards: createCardStore(on),
+    snoozes: createSnoozeStore(on),
+    acks: createAckStore(on),
+    requests: createChangeRequestStore(on),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;
