@@ -104,6 +104,8 @@ export async function createApp(opts: AppOptions) {
     waitForScan: core.waitForScan,
     startWorkers: core.startWorkers,
     startScheduler: core.startScheduler,
+    /** the hook `worker` and `serve` give their scan workers: rejections and regressions go to Slack at once */
+    afterScan,
     /** the workflow's audit.anchorFile, if set */
     anchorFile: anchorFileOf(workflow),
     /** posts to the security channel, when Slack is configured (SLACK_BOT_TOKEN) and the workflow names one */

@@ -1,8 +1,6 @@
 import type { Logger } from '../../src/adapters/log.js';
-import { startSlack } from '../../src/adapters/slack/runtime.js';
-import type { SlackConfig } from '../../src/config/slack-env.js';
 import type { Workflow } from '../../src/config/workflow-schema.js';
-import { type App, createApp } from '../../src/main.js';
+import { type App, createApp, type SlackRuntime } from '../../src/main.js';
 import type { Fleet } from '../aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../aws/server.js';
 import { freePort } from '../redis-server.js';
@@ -29,7 +27,7 @@ export interface SandboxBot {
   emulator: AwsEmulator;
   slack: FakeSlack;
   app: App;
-  runtime: Awaited<ReturnType<typeof startSlack>>;
+  runtime: SlackRuntime;
   clock: SandboxClock;
   /** the page: http://127.0.0.1:<port>/ */
   url: string;
@@ -51,29 +49,21 @@ export async function startSandboxBot(opts: SandboxBotOptions): Promise<SandboxB
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox-secret';
   process.env.AWS_REGION ??= 'us-east-1';
   const slack = await startFakeSlack({ now: () => clock.now().getTime(), ...opts.slack });
-  const app = await createApp({ env: opts.env, workflow: opts.workflow, log: opts.log });
   const mode = opts.mode ?? 'http';
   const port = await freePort();
-  const config: SlackConfig = {
-    botToken: slack.botToken,
-    appToken: mode === 'socket' ? slack.appToken : null,
-    signingSecret: slack.signingSecret,
-    apiUrl: slack.url,
-    port,
-    mode,
-    teamId: slack.teamId,
+  const env = {
+    ...opts.env,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.url,
+    SLACK_TEAM_ID: slack.teamId,
+    PORT: String(port),
+    ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.appToken } : {}),
   };
-  const runtime = await startSlack(app, config, { now: clock.now });
+  const app = await createApp({ env, workflow: opts.workflow, log: opts.log });
+  const runtime = await app.startSlack({ now: clock.now });
   // as `serve`: after a scan, rejections and regressions go to Slack at once
-  app.startWorkers(app.workflow.scan.concurrency, async (o) => {
-    if (o.rejections.length > 0) await runtime.tasks.add({ kind: 'rejections', items: o.rejections });
-    if (o.diff.regressed > 0)
-      await runtime.tasks.add({
-        kind: 'digest',
-        trigger: { kind: 'scan', by: o.scanId },
-        onlyRegressions: true,
-      });
-  });
+  app.startWorkers(app.workflow.scan.concurrency, app.afterScan(runtime.tasks));
   slack.sandbox.connectApp(
     mode === 'http' ? { kind: 'http', url: `http://127.0.0.1:${port}/slack/events` } : { kind: 'socket' },
   );

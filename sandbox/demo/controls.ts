@@ -1,13 +1,10 @@
-import type { startSlack } from '../../src/adapters/slack/runtime.js';
 import { wakeSnoozes } from '../../src/adapters/slack/tasks/sweeper.js';
 import { expireDue } from '../../src/app/change/decide.js';
-import type { App } from '../../src/main.js';
+import type { App, SlackRuntime } from '../../src/main.js';
 import type { Fleet } from '../aws/fleet.js';
 import { series } from '../aws/metrics.js';
 import type { SandboxControls } from '../slack/sandbox.js';
 import type { SandboxClock } from './clock.js';
-
-type SlackRuntime = Awaited<ReturnType<typeof startSlack>>;
 
 export interface ControlParts {
   app: App;
