@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACCOUNT_ID_DIGITS, AccountId } from '../domain/account-id.js';
-import { APPROVALS_DEFAULTS, Approvals } from './approval-schema.js';
+import { APPROVALS_DEFAULTS, Approvals } from '../domain/change/approval-schema.js';
 import { SLACK_DEFAULTS, SlackSettings } from './slack-schema.js';
 
 const RoleArn = z

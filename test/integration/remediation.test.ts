@@ -4,9 +4,9 @@ import { type AwsEmulator, Fleet, startAwsEmulator } from '../../sandbox/aws/ind
 import type { MetadataOptionsModel } from '../../sandbox/aws/types.js';
 import { createRemediation } from '../../src/adapters/aws/remediation.js';
 import { silentLogger } from '../../src/adapters/log.js';
-import { APPROVALS_DEFAULTS } from '../../src/config/approval-schema.js';
 import { enforceOptions } from '../../src/domain/change/approval-gates.js';
 import type { TargetFacts } from '../../src/domain/change/approval-roles.js';
+import { APPROVALS_DEFAULTS } from '../../src/domain/change/approval-schema.js';
 import type { MetadataOptions } from '../../src/domain/findings/model.js';
 import { rejection, sdkConfig } from '../support/emulator-clients.js';
 

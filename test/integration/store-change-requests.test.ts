@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createChangeRequestStore } from '../../src/adapters/redis/change-requests.js';
-import { Approvals } from '../../src/config/approval-schema.js';
 import { canApprove } from '../../src/domain/change/approval-policy.js';
+import { Approvals } from '../../src/domain/change/approval-schema.js';
 import type { ChangeEvent } from '../../src/domain/change/request-schema.js';
 import { hours, newRequest } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Approvals } from '../../src/config/approval-schema.js';
 import { approvalDeadEnds, neverApproved } from '../../src/domain/change/approval-dead-ends.js';
+import { Approvals } from '../../src/domain/change/approval-schema.js';
 
 const A = 'U0APPR001';
 const B = 'U0APPR002';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { APPROVALS_DEFAULTS, Approvals } from '../../src/config/approval-schema.js';
 import {
   asgWarning,
   enforceOptions,
@@ -16,6 +15,7 @@ import {
   requiredApprovals,
 } from '../../src/domain/change/approval-policy.js';
 import type { Actor, TargetFacts } from '../../src/domain/change/approval-roles.js';
+import { APPROVALS_DEFAULTS, Approvals } from '../../src/domain/change/approval-schema.js';
 import {
   type ChangeKind,
   type ChangeRequest,

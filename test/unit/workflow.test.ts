@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPROVALS_DEFAULTS } from '../../src/config/approval-schema.js';
 import { SLACK_DEFAULTS } from '../../src/config/slack-schema.js';
 import { loadWorkflow, parseWorkflow } from '../../src/config/workflow.js';
+import { APPROVALS_DEFAULTS } from '../../src/domain/change/approval-schema.js';
 import { ConfigError } from '../../src/domain/errors.js';
 
 const workflowPath = (name: string) => fileURLToPath(new URL(`../../workflows/${name}`, import.meta.url));

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Approvals } from '../../config/approval-schema.js';
 import type { Actor } from '../../domain/change/approval-roles.js';
+import type { Approvals } from '../../domain/change/approval-schema.js';
 import { readJsonOrNull } from '../redis/json.js';
 import { call, classifySlackError } from './web.js';
 

@@ -1,4 +1,4 @@
-import type { Approvals } from '../../config/approval-schema.js';
+import type { Approvals } from './approval-schema.js';
 
 /**
  * Rules under which a request can never reach its approvals: with exactly two approvers and two

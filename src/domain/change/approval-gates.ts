@@ -1,4 +1,3 @@
-import type { Approvals } from '../../config/approval-schema.js';
 import type { Finding, MetadataOptions } from '../findings/model.js';
 import { esc } from '../untrusted.js';
 import {
@@ -13,6 +12,7 @@ import {
   type TargetFacts,
   type Warning,
 } from './approval-roles.js';
+import type { Approvals } from './approval-schema.js';
 
 /**
  * Whether a change is safe to make: the readiness gate, the exact options sent, the bot's own host,

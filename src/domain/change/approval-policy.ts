@@ -1,4 +1,3 @@
-import type { Approvals } from '../../config/approval-schema.js';
 import {
   type Actor,
   ALLOW,
@@ -12,6 +11,7 @@ import {
   subject,
   type TargetFacts,
 } from './approval-roles.js';
+import type { Approvals } from './approval-schema.js';
 import type { ChangeKind, ChangeRequest } from './request-schema.js';
 
 /**

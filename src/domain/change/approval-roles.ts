@@ -1,6 +1,6 @@
-import type { Approvals } from '../../config/approval-schema.js';
 import type { MetadataOptions, Readiness, TemplateRisk } from '../findings/model.js';
 import { esc } from '../untrusted.js';
+import type { Approvals } from './approval-schema.js';
 
 /**
  * The vocabulary of the approval policy (who acts, what is known of the target, how a decision reads)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Approvals } from '../../../config/approval-schema.js';
+import type { Approvals } from '../../../domain/change/approval-schema.js';
 import { SNOOZE_CALLBACK } from '../actions.js';
 import { NOT_OURS, readMetadata } from './metadata.js';
 
