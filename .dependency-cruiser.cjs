@@ -14,14 +14,14 @@ module.exports = {
     {
       name: 'domain-is-pure',
       comment: 'domain/ imports only domain/ and zod: no I/O, no SDKs',
-      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      severity: 'error',
       from: { path: '^src/domain/' },
       to: { pathNot: ['^src/domain/', '^src/config/[a-z-]+-(schema|limits)\\.ts$', 'zod', '^crypto$'] },
     },
     {
       name: 'app-imports-domain-only',
       comment: 'use cases reach AWS, Redis, queues and Slack through domain/ports.ts',
-      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      severity: 'error',
       from: { path: '^src/app/' },
       to: {
         pathNot: [
@@ -50,19 +50,19 @@ module.exports = {
       name: 'adapters-in-order',
       comment:
         'no folder cycles between adapters: slack may use queue, redis and aws; queue may use redis; redis and aws use no other adapter (adapters/log.ts is shared)',
-      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      severity: 'error',
       from: { path: '^src/adapters/(redis|aws|queue)/' },
       to: { path: '^src/adapters/slack/' },
     },
     {
       name: 'stores-and-aws-use-no-queue',
-      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      severity: 'error',
       from: { path: '^src/adapters/(redis|aws)/' },
       to: { path: '^src/adapters/(queue|aws|redis)/', pathNot: '^src/adapters/$1/' },
     },
     {
       name: 'report-and-config-stay-below-adapters',
-      severity: 'warn' /* TODO(issue 10): error once the last violation is gone */,
+      severity: 'error',
       from: { path: '^src/(report|config)/' },
       to: { path: '^src/(adapters|app|cli)/' },
     },
