@@ -11,8 +11,10 @@ import { sandboxControls } from './controls.js';
 import { repoFile } from './repo-file.js';
 
 export interface SandboxBotOptions {
-  fleet: Fleet;
-  workflow: Workflow;
+  /** the emulator's organization; null: the bot scans real AWS with the credentials it was given */
+  fleet: Fleet | null;
+  /** the workflow; absent: WORKFLOW_FILE from `env` (real AWS) */
+  workflow?: Workflow;
   slack: StartFakeSlackOptions;
   /** demo users → their role, in the switcher's order */
   roles: Record<string, string>;
@@ -24,7 +26,8 @@ export interface SandboxBotOptions {
 }
 
 export interface SandboxBot {
-  emulator: AwsEmulator;
+  /** null when the bot scans real AWS */
+  emulator: AwsEmulator | null;
   slack: FakeSlack;
   app: App;
   runtime: SlackRuntime;
@@ -42,12 +45,7 @@ export interface SandboxBot {
 export async function startSandboxBot(opts: SandboxBotOptions): Promise<SandboxBot> {
   // the bot's clock moves ahead on demand; the emulator keeps AWS time (credentials it issued stay valid)
   const clock = new SandboxClock();
-  const emulator = await startAwsEmulator({ fleet: opts.fleet, throttle: false, metadataApplyDelayMs: 0 });
-  // the SDK reads its endpoint and credentials from the environment, as in production
-  process.env.AWS_ENDPOINT_URL = emulator.url;
-  process.env.AWS_ACCESS_KEY_ID = 'SANDBOXKEY-HUBSANDBOX01';
-  process.env.AWS_SECRET_ACCESS_KEY = 'sandbox-secret';
-  process.env.AWS_REGION ??= 'us-east-1';
+  const emulator = opts.fleet ? await startEmulator(opts.fleet) : null;
   const slack = await startFakeSlack({ now: () => clock.now().getTime(), ...opts.slack });
   const mode = opts.mode ?? 'http';
   const port = await freePort();
@@ -60,7 +58,7 @@ export async function startSandboxBot(opts: SandboxBotOptions): Promise<SandboxB
     PORT: String(port),
     ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.appToken } : {}),
   };
-  const app = await createApp({ env, workflow: opts.workflow, log: opts.log });
+  const app = await createApp({ env, ...(opts.workflow ? { workflow: opts.workflow } : {}), log: opts.log });
   const runtime = await app.startSlack({ now: clock.now });
   // as `serve`: after a scan, rejections and regressions go to Slack at once
   app.startWorkers(app.workflow.scan.concurrency, app.afterScan(runtime.tasks));
@@ -80,7 +78,17 @@ export async function startSandboxBot(opts: SandboxBotOptions): Promise<SandboxB
     async close() {
       await app.close();
       await slack.close();
-      await emulator.close();
+      await emulator?.close();
     },
   };
+}
+
+/** The AWS emulator; the SDK reads its endpoint and credentials from the environment, as in production. */
+export async function startEmulator(fleet: Fleet): Promise<AwsEmulator> {
+  const emulator = await startAwsEmulator({ fleet, throttle: false, metadataApplyDelayMs: 0 });
+  process.env.AWS_ENDPOINT_URL = emulator.url;
+  process.env.AWS_ACCESS_KEY_ID = 'SANDBOXKEY-HUBSANDBOX01';
+  process.env.AWS_SECRET_ACCESS_KEY = 'sandbox-secret';
+  process.env.AWS_REGION ??= 'us-east-1';
+  return emulator;
 }

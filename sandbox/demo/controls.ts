@@ -9,7 +9,8 @@ import type { SandboxClock } from './clock.js';
 export interface ControlParts {
   app: App;
   slack: SlackRuntime;
-  fleet: Fleet;
+  /** null when the bot scans real AWS: the panel then has no emulated instance to show */
+  fleet: Fleet | null;
   clock: SandboxClock;
 }
 
@@ -65,6 +66,7 @@ function advance(parts: ControlParts) {
 /** The emulator's record of an instance, as the panel shows it. */
 function describe({ fleet }: ControlParts) {
   return (id: string): string | undefined => {
+    if (!fleet) return undefined;
     const i = fleet.instance(id);
     if (!i) return undefined;
     const nowSec = Math.floor(fleet.now() / 1000);
@@ -102,11 +104,14 @@ export function sandboxControls(parts: ControlParts): SandboxControls {
       advance: advance(parts),
     },
     emulator: {
-      instances: () =>
-        parts.fleet
+      instances: () => {
+        const fleet = parts.fleet;
+        if (!fleet) return [];
+        return fleet
           .accounts()
-          .flatMap((a) => a.enabledRegions.flatMap((r) => parts.fleet.scope(a.id, r)?.instances ?? []))
-          .map((i) => ({ id: i.instanceId, label: `${i.instanceId} ${i.tags.Name ?? ''}` })),
+          .flatMap((a) => a.enabledRegions.flatMap((r) => fleet.scope(a.id, r)?.instances ?? []))
+          .map((i) => ({ id: i.instanceId, label: `${i.instanceId} ${i.tags.Name ?? ''}` }));
+      },
       describe: describe(parts),
     },
     auditCsv: async () => {

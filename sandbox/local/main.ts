@@ -2,26 +2,23 @@
  * Local mode (`npm start`): the whole bot on this machine, no Slack workspace and no AWS account.
  * Embedded Redis on a free loopback port, the AWS emulator with a demo organization, the real bot
  * (same Bolt app, workers and queues as `serve`, over its HTTP receiver) and the Slack sandbox page.
- * Refuses to start when real Slack or AWS credentials are set, and when another local mode runs.
+ * Configuration that is present is used (see plan.ts): real AWS with the sandbox Slack, or your
+ * workspace with the emulator; both real is refused (that is `serve`), as is a second local mode.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/adapters/log.js';
-import { type SandboxBot, startSandboxBot } from '../demo/compose.js';
+import { loadWorkflow } from '../../src/config/workflow.js';
+import type { Workflow } from '../../src/config/workflow-schema.js';
+import { createApp } from '../../src/main.js';
+import { type SandboxBot, startEmulator, startSandboxBot } from '../demo/compose.js';
 import { startRedisServer } from '../redis-server.js';
 import { DEMO, demoFleet, demoRoles, demoSlackSeed, demoWorkflow } from './demo-org.js';
+import { planLocal } from './plan.js';
 
-const LOCK = join(tmpdir(), 'imds-bot-local.json');
-const REAL_CONFIG = [
-  'SLACK_BOT_TOKEN',
-  'SLACK_APP_TOKEN',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_PROFILE',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-];
+/** IMDS_BOT_LOCAL_LOCK: another place for the lock (the tests, beside a developer's own local mode) */
+const LOCK = process.env.IMDS_BOT_LOCAL_LOCK ?? join(tmpdir(), 'imds-bot-local.json');
 
 function alive(pid: number): boolean {
   try {
@@ -43,18 +40,23 @@ function runningElsewhere(): { pid: number; url: string } | null {
   }
 }
 
-function banner(bot: SandboxBot, redisUrl: string, seconds: number): string {
+function banner(bot: SandboxBot, redisUrl: string, seconds: number, why: string[]): string {
   return [
     '',
-    'imds-bot local mode: the whole bot on this machine, no Slack workspace, no AWS account',
+    'imds-bot local mode: the whole bot on this machine',
+    ...why.map((w) => `  ${w}`),
     '',
     `  Slack sandbox (open it)  ${bot.url}`,
     `  fake Slack Web API       ${bot.slack.url}   (the bot's SLACK_API_URL)`,
-    `  AWS emulator             ${bot.emulator.url}   (the SDK's AWS_ENDPOINT_URL)`,
+    bot.emulator
+      ? `  AWS emulator             ${bot.emulator.url}   (the SDK's AWS_ENDPOINT_URL)`
+      : '  AWS                      real: your credentials, the accounts of WORKFLOW_FILE',
     `  Redis (embedded)         ${redisUrl}`,
     `  the bot                  Bolt HTTP receiver, scan + Slack workers, digest and sweeper schedules`,
     '',
-    `  Demo organization: ${Object.keys(DEMO.accounts).length} accounts, ${bot.app.workflow.scope.regions.length} regions; act as an owner, the security engineer or an approver.`,
+    bot.emulator
+      ? `  Demo organization: ${Object.keys(DEMO.accounts).length} accounts, ${bot.app.workflow.scope.regions.length} regions; act as an owner, the security engineer or an approver.`
+      : '  Owners of real instances are not sandbox users: their digests go to the security channel.',
     `  Ready in ${seconds.toFixed(1)} s (first scan done, digests posted).  Ctrl-C stops everything.`,
     '',
     '  Real Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), then `imds-bot serve`.',
@@ -64,12 +66,9 @@ function banner(bot: SandboxBot, redisUrl: string, seconds: number): string {
 }
 
 async function main(): Promise<number> {
-  const real = REAL_CONFIG.filter((name) => process.env[name]);
-  if (real.length > 0) {
-    process.stderr.write(
-      `imds-bot: ${real.join(', ')} ${real.length === 1 ? 'is' : 'are'} set: not starting local mode with real credentials around.\n` +
-        'Run `npx tsx src/cli/index.ts serve` for the real bot, or unset them for local mode.\n',
-    );
+  const plan = planLocal(process.env);
+  if (plan.kind === 'refuse') {
+    process.stderr.write(`imds-bot: ${plan.message}\n`);
     return 2;
   }
   const other = runningElsewhere();
@@ -78,25 +77,28 @@ async function main(): Promise<number> {
     return 1;
   }
   const redis = await startRedisServer();
-  const { fleet, regress } = demoFleet();
+  const env = {
+    REDIS_URL: redis.url,
+    IMDS_BOT_PREFIX: 'local',
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    LOG_LEVEL: 'warn',
+  };
+  if (plan.slack === 'real') return realSlack(env, plan.why, () => redis.stop());
+  const demo = plan.aws === 'emulator' ? demoFleet() : null;
   const bot = await startSandboxBot({
-    fleet,
-    workflow: demoWorkflow(),
+    fleet: demo?.fleet ?? null,
+    ...(demo ? { workflow: demoWorkflow() } : {}),
     slack: demoSlackSeed(),
     roles: demoRoles(),
-    env: { REDIS_URL: redis.url, IMDS_BOT_PREFIX: 'local', AWS_REGION: 'us-east-1', LOG_LEVEL: 'warn' },
+    env: { ...env, ...(demo ? {} : { WORKFLOW_FILE: String(process.env.WORKFLOW_FILE) }) },
     log: createLogger('warn'),
   });
   writeFileSync(LOCK, JSON.stringify({ pid: process.pid, url: bot.url }));
-  const stop = async () => {
-    process.stderr.write('\nStopping local mode…\n');
+  onStop(async () => {
     rmSync(LOCK, { force: true });
     await bot.close();
     await redis.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  });
   const { scanId } = await bot.app.requestScan({ kind: 'cli', by: 'local-mode' });
   await bot.app.waitForScan(scanId);
   await bot.runtime.tasks.add({
@@ -104,11 +106,81 @@ async function main(): Promise<number> {
     trigger: { kind: 'schedule', by: null },
     onlyRegressions: false,
   });
-  const dm = bot.slack.state.dmIdFor(DEMO.users.alice);
-  while (bot.slack.messagesIn(dm).length === 0) await new Promise((r) => setTimeout(r, 50));
-  regress(); // platform-cache loses IMDSv2 before the next scan: the clock's "Next scheduled scan" shows it
-  process.stdout.write(banner(bot, redis.url, process.uptime()));
+  if (demo) {
+    const dm = bot.slack.state.dmIdFor(DEMO.users.alice);
+    while (bot.slack.messagesIn(dm).length === 0) await new Promise((r) => setTimeout(r, 50));
+    demo.regress(); // platform-cache loses IMDSv2 before the next scan: the clock's "Next scheduled scan" shows it
+  }
+  process.stdout.write(banner(bot, redis.url, process.uptime(), plan.why));
   return new Promise<number>(() => undefined); // runs until Ctrl-C
+}
+
+function onStop(close: () => Promise<void>): void {
+  const stop = async () => {
+    process.stderr.write('\nStopping local mode…\n');
+    await close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+/**
+ * Your Slack workspace with the demo organization in the emulator: the bot as `serve` runs it
+ * (Bolt on PORT, or Socket Mode with SLACK_APP_TOKEN). Channels and people come from WORKFLOW_FILE's
+ * `slack` and `approvals` blocks; the scope is the demo organization's.
+ */
+async function realSlack(env: Record<string, string>, why: string[], stopRedis: () => Promise<void>) {
+  const file = await loadWorkflow(String(process.env.WORKFLOW_FILE));
+  const workflow: Workflow = { ...demoWorkflow(), slack: file.slack, approvals: file.approvals };
+  const { fleet } = demoFleet();
+  const emulator = await startEmulator(fleet);
+  const pass = (name: string) => (process.env[name] ? { [name]: String(process.env[name]) } : {});
+  const app = await createApp({
+    env: {
+      ...env,
+      ...pass('SLACK_BOT_TOKEN'),
+      ...pass('SLACK_SIGNING_SECRET'),
+      ...pass('SLACK_APP_TOKEN'),
+      ...pass('SLACK_API_URL'),
+      ...pass('SLACK_TEAM_ID'),
+      ...pass('PORT'),
+    },
+    workflow,
+    log: createLogger('warn'),
+  });
+  const stopped = new AbortController();
+  onStop(async () => {
+    stopped.abort();
+    rmSync(LOCK, { force: true });
+    await app.close();
+    await emulator.close();
+    await stopRedis();
+  });
+  const bot = await app.startBot({ listen: true, signal: stopped.signal });
+  if (!bot?.slack) return 1;
+  writeFileSync(LOCK, JSON.stringify({ pid: process.pid, url: 'your Slack workspace' }));
+  const { scanId } = await app.requestScan({ kind: 'cli', by: 'local-mode' });
+  await app.waitForScan(scanId);
+  await bot.slack.tasks.add({
+    kind: 'digest',
+    trigger: { kind: 'schedule', by: null },
+    onlyRegressions: false,
+  });
+  process.stdout.write(
+    [
+      '',
+      'imds-bot local mode: the whole bot on this machine',
+      ...why.map((w) => `  ${w}`),
+      '',
+      `  Slack                    your workspace (${bot.slackMode} mode); digests go to the channels of ${process.env.WORKFLOW_FILE}`,
+      `  AWS emulator             ${emulator.url}   (the SDK's AWS_ENDPOINT_URL)`,
+      `  Redis (embedded)         ${env.REDIS_URL}`,
+      `  Ready in ${process.uptime().toFixed(1)} s (first scan done, digests posted).  Ctrl-C stops everything.`,
+      '',
+    ].join('\n'),
+  );
+  return new Promise<number>(() => undefined);
 }
 
 main().then(
