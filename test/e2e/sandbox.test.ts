@@ -102,8 +102,11 @@ describe('the Slack sandbox in a browser: request, approve, verify, audit, roll 
     expect(id).not.toBe('');
     const before = await card(id).getAttribute('data-ts');
     await card(id).locator('button', { hasText: 'Approve' }).click();
-    if (await page.locator('#confirm[open]').count())
-      await page.locator('#confirm button[value="confirm"]').click();
+    // approving changes production: the confirmation dialog comes first, and the approval is made there
+    await expect.poll(() => page.locator('#confirm[open]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('#confirm').innerText()).toContain('Approve this change?');
+    await shots.shot(page, 'approver-confirm');
+    await page.locator('#confirm button[value="confirm"]').click();
     await state(id, 'applied');
     const updated = card(id);
     await expect.poll(() => seen(updated), { timeout: 20_000 }).toContain('Applied and verified');

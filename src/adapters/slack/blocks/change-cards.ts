@@ -52,6 +52,22 @@ const button = (text: string, actionId: string, value: string, style?: 'primary'
   ...(style ? { style } : {}),
 });
 
+/**
+ * Approving changes production: Slack asks once more in its confirmation dialog before the click
+ * reaches the bot. A decision that needs more (an override reason, a confirmation of unknown use)
+ * opens the bot's own modal after it. No data in it: nothing from AWS or a person to escape.
+ */
+const APPROVE_CONFIRM = {
+  title: plainText('Approve this change?', 100),
+  text: plainText(
+    'It is applied at once, as the card says. Software that still uses IMDSv1 on the target stops getting metadata; a rollback stays one click away.',
+    300,
+  ),
+  confirm: plainText('Approve', 30),
+  deny: plainText('Cancel', 30),
+  style: 'primary' as const,
+};
+
 function stateText(cr: ChangeRequest): Mrkdwn {
   if (cr.state !== 'requested') return md`${STATE_LINE[cr.state]}`;
   const expires = date(new Date(cr.expiresAt));
@@ -100,7 +116,7 @@ export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: 
     blocks.push({
       type: 'actions',
       elements: [
-        button('Approve', CR_ACTIONS.approve, cr.id, 'primary'),
+        { ...button('Approve', CR_ACTIONS.approve, cr.id, 'primary'), confirm: APPROVE_CONFIRM },
         button('Deny', CR_ACTIONS.deny, cr.id, 'danger'),
       ],
     });
