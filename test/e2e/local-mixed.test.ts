@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,12 +30,14 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-function startLocal(env: Record<string, string>): Promise<{ banner: string; stderr: () => string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'imds-local-'));
+function startLocal(
+  env: Record<string, string>,
+  lock = join(mkdtempSync(join(tmpdir(), 'imds-local-')), 'lock.json'),
+): Promise<{ banner: string; stderr: () => string }> {
   const base = { ...process.env };
   for (const k of Object.keys(base)) if (/^(AWS_|SLACK_|WORKFLOW_FILE|REDIS_URL)/.test(k)) delete base[k];
   child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/local/main.ts'], {
-    env: { ...base, IMDS_BOT_LOCAL_LOCK: join(dir, 'lock.json'), ...env },
+    env: { ...base, IMDS_BOT_LOCAL_LOCK: lock, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -56,6 +59,48 @@ function workflowFile(body: string): string {
   writeFileSync(file, body);
   return file;
 }
+
+describe('npm start: one at a time, and Ctrl-C stops everything it started', () => {
+  it('a second start says where the first runs; Ctrl-C ends the first and its private Redis', async () => {
+    const lock = join(mkdtempSync(join(tmpdir(), 'imds-local-')), 'lock.json');
+    const { banner } = await startLocal({}, lock);
+    const url = /Slack sandbox \(open it\) +(http:\/\/127\.0\.0\.1:\d+\/?)/.exec(banner)?.[1];
+    const redisPort = /Redis \(embedded\) +redis:\/\/127\.0\.0\.1:(\d+)/.exec(banner)?.[1];
+    expect(url).toBeDefined();
+    expect(redisPort).toBeDefined();
+    const first = child;
+    const second = spawn(process.execPath, ['--import', 'tsx', 'sandbox/local/main.ts'], {
+      env: {
+        ...process.env,
+        IMDS_BOT_LOCAL_LOCK: lock,
+        SLACK_BOT_TOKEN: '',
+        AWS_ACCESS_KEY_ID: '',
+        AWS_PROFILE: '',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    second.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise((r) => second.once('exit', r));
+    expect(code).toBe(1);
+    expect(err).toContain(`local mode already runs (pid ${first?.pid}): ${url}`);
+    const exited = new Promise<number | null>((r) => first?.once('exit', r));
+    first?.kill('SIGINT');
+    expect(await exited).toBe(0);
+    // its redis-server is gone with it: nothing answers on that port any more
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(Number(redisPort), '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+  });
+});
 
 describe('npm start with part of a real configuration', () => {
   it('AWS credentials and a workflow: scans that AWS, shows it in the sandbox page, and says so', async () => {
