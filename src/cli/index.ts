@@ -5,6 +5,7 @@ import { RedisUnavailable, redactUrl } from '../adapters/redis/probe.js';
 import { loadConfig } from '../config/env.js';
 import { loadWorkflow } from '../config/workflow.js';
 import { ConfigError, errorMessage, SetupError } from '../domain/errors.js';
+import { terminalLines } from '../domain/untrusted.js';
 import type { App } from '../main.js';
 import { COMMANDS, commandHelp, EXIT, mainHelp, type Parsed, parseCommand, UsageError } from './args.js';
 import type { RedisLease } from './redis-lease.js';
@@ -129,10 +130,10 @@ export async function run(
 function failure(e: unknown, command: string, err: NodeJS.WritableStream): number {
   if (e instanceof UsageError) {
     const help = COMMANDS[command] ? `imds-bot ${command} --help` : 'imds-bot --help';
-    err.write(`imds-bot: ${e.message}\nRun '${help}' for usage.\n`);
+    err.write(`imds-bot: ${terminalLines(e.message)}\nRun '${help}' for usage.\n`);
     return EXIT.usage;
   }
-  err.write(`imds-bot: ${errorMessage(e)}\n`);
+  err.write(`imds-bot: ${terminalLines(errorMessage(e))}\n`);
   if (e instanceof ConfigError || e instanceof SetupError) return EXIT.usage;
   if (e instanceof RedisUnavailable && command === 'health') return EXIT.failed;
   return EXIT.unavailable;
@@ -158,7 +159,7 @@ if (isMain) {
       process.stdout.write('', () => setTimeout(() => process.exit(code), 2000).unref());
     },
     (e: unknown) => {
-      process.stderr.write(`imds-bot: ${errorMessage(e)}\n`);
+      process.stderr.write(`imds-bot: ${terminalLines(errorMessage(e))}\n`);
       process.exitCode = EXIT.unavailable;
     },
   );

@@ -28,5 +28,8 @@ export const terminalSafe = (s: string): string =>
     .replace(/[\u2028\u2029]/g, '?')
     .replace(CONTROLS, '?');
 
+/** Several lines for a terminal (a list of configuration problems): each line made terminal-safe. */
+export const terminalLines = (s: string): string => s.split('\n').map(terminalSafe).join('\n');
+
 /** For a spreadsheet cell: bidi controls dropped (breaks stay: the CSV quoting keeps them). */
 export const cellSafe = (s: string): string => s.replace(BIDI, '');

@@ -104,7 +104,7 @@ describe('the Slack sandbox in a browser: request, approve, verify, audit, roll 
     await card(id).locator('button', { hasText: 'Approve' }).click();
     // approving changes production: the confirmation dialog comes first, and the approval is made there
     await expect.poll(() => page.locator('#confirm[open]').count(), { timeout: 10_000 }).toBe(1);
-    expect(await page.locator('#confirm').innerText()).toContain('Approve this change?');
+    expect(await page.locator('#confirm').textContent()).toContain('Approve this change?');
     await shots.shot(page, 'approver-confirm');
     await page.locator('#confirm button[value="confirm"]').click();
     await state(id, 'applied');

@@ -41,3 +41,18 @@ describe('scan errors on stderr', () => {
     expect(text.split('\n').filter((l) => l.includes('denied'))).toHaveLength(2);
   });
 });
+
+describe("the CLI's own error line", () => {
+  it('carries no escape sequence from the command line or an error message', async () => {
+    const { run } = await import('../../src/cli/index.js');
+    const err = new PassThrough();
+    let text = '';
+    err.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    const code = await run(['scan', '--format', 'x\x1b]0;pwned\x07\u202Ey'], new PassThrough(), err, {});
+    expect(code).toBe(2);
+    expect(text).toContain('--format must be one of');
+    for (const ch of ['\x1b', '\x07', '\u202e']) expect(text).not.toContain(ch);
+  });
+});
