@@ -40,30 +40,41 @@ function runningElsewhere(): { pid: number; url: string } | null {
   }
 }
 
-function banner(bot: SandboxBot, redisUrl: string, seconds: number, why: string[]): string {
+/** The one banner: which parts are real, what runs where, how long start-up took, how to stop. */
+function banner(why: string[], rows: string[], footer: string[] = []): string {
   return [
     '',
     'imds-bot local mode: the whole bot on this machine',
     ...why.map((w) => `  ${w}`),
     '',
-    `  Slack sandbox (open it)  ${bot.url}`,
-    `  fake Slack Web API       ${bot.slack.url}   (the bot's SLACK_API_URL)`,
-    bot.emulator
-      ? `  AWS emulator             ${bot.emulator.url}   (the SDK's AWS_ENDPOINT_URL)`
-      : '  AWS                      real: your credentials, the accounts of WORKFLOW_FILE',
-    `  Redis (embedded)         ${redisUrl}`,
-    `  the bot                  Bolt HTTP receiver, scan + Slack workers, digest and sweeper schedules`,
+    ...rows.map((r) => `  ${r}`),
+    `  Ready in ${process.uptime().toFixed(1)} s (first scan done, digests posted).  Ctrl-C stops everything.`,
     '',
-    bot.emulator
-      ? `  Demo organization: ${Object.keys(DEMO.accounts).length} accounts, ${bot.app.workflow.scope.regions.length} regions; act as an owner, the security engineer or an approver.`
-      : '  Owners of real instances are not sandbox users: their digests go to the security channel.',
-    `  Ready in ${seconds.toFixed(1)} s (first scan done, digests posted).  Ctrl-C stops everything.`,
-    '',
-    '  Real Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), then `imds-bot serve`.',
-    '  Real AWS: give the process AWS credentials and a workflow file (WORKFLOW_FILE); see the README.',
-    '',
+    ...footer.map((f) => `  ${f}`),
+    ...(footer.length ? [''] : []),
   ].join('\n');
 }
+
+function sandboxRows(bot: SandboxBot, redisUrl: string): string[] {
+  return [
+    `Slack sandbox (open it)  ${bot.url}`,
+    `fake Slack Web API       ${bot.slack.url}   (the bot's SLACK_API_URL)`,
+    bot.emulator
+      ? `AWS emulator             ${bot.emulator.url}   (the SDK's AWS_ENDPOINT_URL)`
+      : 'AWS                      real: your credentials, the accounts of WORKFLOW_FILE',
+    `Redis (embedded)         ${redisUrl}`,
+    'the bot                  Bolt HTTP receiver, scan + Slack workers, digest and sweeper schedules',
+    '',
+    bot.emulator
+      ? `Demo organization: ${Object.keys(DEMO.accounts).length} accounts, ${bot.app.workflow.scope.regions.length} regions; act as an owner, the security engineer or an approver.`
+      : 'Owners of real instances are not sandbox users: their digests go to the security channel.',
+  ];
+}
+
+const GO_LIVE = [
+  'Real Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), then `imds-bot serve`.',
+  'Real AWS: give the process AWS credentials and a workflow file (WORKFLOW_FILE); see the README.',
+];
 
 async function main(): Promise<number> {
   const plan = planLocal(process.env);
@@ -111,7 +122,7 @@ async function main(): Promise<number> {
     while (bot.slack.messagesIn(dm).length === 0) await new Promise((r) => setTimeout(r, 50));
     demo.regress(); // platform-cache loses IMDSv2 before the next scan: the clock's "Next scheduled scan" shows it
   }
-  process.stdout.write(banner(bot, redis.url, process.uptime(), plan.why));
+  process.stdout.write(banner(plan.why, sandboxRows(bot, redis.url), GO_LIVE));
   return new Promise<number>(() => undefined); // runs until Ctrl-C
 }
 
@@ -168,17 +179,11 @@ async function realSlack(env: Record<string, string>, why: string[], stopRedis: 
     onlyRegressions: false,
   });
   process.stdout.write(
-    [
-      '',
-      'imds-bot local mode: the whole bot on this machine',
-      ...why.map((w) => `  ${w}`),
-      '',
-      `  Slack                    your workspace (${bot.slackMode} mode); digests go to the channels of ${process.env.WORKFLOW_FILE}`,
-      `  AWS emulator             ${emulator.url}   (the SDK's AWS_ENDPOINT_URL)`,
-      `  Redis (embedded)         ${env.REDIS_URL}`,
-      `  Ready in ${process.uptime().toFixed(1)} s (first scan done, digests posted).  Ctrl-C stops everything.`,
-      '',
-    ].join('\n'),
+    banner(why, [
+      `Slack                    your workspace (${bot.slackMode} mode); digests go to the channels of ${process.env.WORKFLOW_FILE}`,
+      `AWS emulator             ${emulator.url}   (the SDK's AWS_ENDPOINT_URL)`,
+      `Redis (embedded)         ${env.REDIS_URL}`,
+    ]),
   );
   return new Promise<number>(() => undefined);
 }
