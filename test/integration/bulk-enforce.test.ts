@@ -68,18 +68,23 @@ describe('bulk enforcement: one request, one approval, one job per instance', ()
     });
     return JSON.stringify(await until(() => responses(h, url)[0], 'the approval reply'));
   };
-  const applied = (id: string) =>
-    until(
-      async () => ((await requests().get(id))?.state === 'applied' ? requests().get(id) : undefined),
-      `${id} applied`,
-      60_000,
-    );
   const auditOf = async (id: string) => {
     const entries: AuditEntry[] = [];
     for await (const line of h.runtime.ctx.audit.export({ format: 'jsonl' }))
       entries.push(AuditEntry.parse(JSON.parse(line)));
     return entries.filter((e) => e.requestId === id);
   };
+  // the bulk is finished once its own entry is written too: it follows the state change
+  const applied = (id: string) =>
+    until(
+      async () =>
+        (await requests().get(id))?.state === 'applied' &&
+        (await auditOf(id)).some((e) => e.target.resource === `bulk:${id}`)
+          ? requests().get(id)
+          : undefined,
+      `${id} applied`,
+      60_000,
+    );
   const resourcesOf = (entries: AuditEntry[], type: AuditEntry['type']) =>
     entries
       .filter((e) => e.type === type)

@@ -70,9 +70,14 @@ const SCOPE_JOB_OPTS = {
   removeOnFail: { age: 7 * 86_400 },
 };
 
-async function stateOf(job: Job): Promise<ScanJobState> {
+/**
+ * The job's state, and its result once completed. `job` may have been read while it still ran
+ * (returnvalue null then): a completed job is read again, after its state said so, since BullMQ
+ * stores the result and the state in one step.
+ */
+async function stateOf(job: Job, reread: () => Promise<Job | undefined>): Promise<ScanJobState> {
   const state = await job.getState();
-  if (state === 'completed') return { state, returnValue: job.returnvalue };
+  if (state === 'completed') return { state, returnValue: (await reread())?.returnvalue ?? job.returnvalue };
   if (state === 'failed') return { state, reason: job.failedReason };
   return { state: state === 'unknown' ? 'unknown' : 'running' };
 }
@@ -100,7 +105,7 @@ export function scanQueueOf(queues: ScanQueues): ScanQueue {
     },
     async state(scanId: string): Promise<ScanJobState | null> {
       const found = await job(scanId);
-      return found ? stateOf(found) : null;
+      return found ? stateOf(found, () => job(scanId)) : null;
     },
     async finished(scanId: string): Promise<unknown> {
       const found = await job(scanId);
