@@ -24,7 +24,8 @@ const DAY = 86_400_000;
 const typed = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const rules = {
   ids: new Set([...Object.values(U), ...Object.values(C), SECURITY_GROUP]),
-  linkHosts: [`${REGION}.console.aws.amazon.com`, 'slack.com'],
+  // the bot's own citations (src/domain/fixes/versions.ts) besides the console and Slack
+  linkHosts: [`${REGION}.console.aws.amazon.com`, 'slack.com', 'docs.aws.amazon.com', 'github.com'],
 };
 const SENDS = [
   'chat.postMessage',

@@ -126,6 +126,7 @@ describe('buildDigestMessage', () => {
         `*web-7*  \`${f.instanceId}\``,
         'Account `123456789012` · eu-west-1 · Still using IMDSv1',
         '12,345 IMDSv1 calls in the window, last seen 3 h ago',
+        `:wrench: Fix in Terraform (or CloudFormation, AWS CDK): \`aws_launch_template\` \`metadata_options { http_tokens = "required", http_put_response_hop_limit = 2 }\` · SDK and agent versions: \`/imds status ${f.instanceId}\``,
         'Risk: production · public IP',
         ':warning: ASG `web-asg`: next replacement undoes a fix: fix the launch template `lt-0abc`',
         ':warning: EKS container host with hop limit 1: set it to 2 before enforcing, or containers lose IMDS',

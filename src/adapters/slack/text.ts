@@ -130,6 +130,15 @@ export const code = (v: string, max = 120): Mrkdwn => {
   return s.trim() === '' ? md`''` : mk(`\`${esc(s)}\``);
 };
 
+/**
+ * A preformatted block of several lines (an IaC snippet, a process list): escaped, capped at `max`,
+ * line breaks kept and other controls dropped, its backtick runs defused so it cannot close the block.
+ */
+export const codeBlock = (v: string, max = 2500): Mrkdwn => {
+  const body = clip(v, max).split(/\r?\n/).map(oneLine).join('\n').replace(/`/g, "'");
+  return mk(`\`\`\`${esc(body.trim() === '' ? ' ' : body)}\`\`\``);
+};
+
 /** Bold, for the bot's labels and data alike. */
 export const bold = (v: Part): Mrkdwn => mk(`*${value(v)}*`);
 

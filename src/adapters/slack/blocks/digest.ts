@@ -1,6 +1,7 @@
 import type { ContextBlock, HeaderBlock, SectionBlock } from '@slack/types';
 import { type DigestGroups, laggardCount, type OwnerDigest } from '../../../domain/findings/digest.js';
 import type { Finding } from '../../../domain/findings/model.js';
+import { IMDSV2_MINIMUMS } from '../../../domain/fixes/versions.js';
 import type { DigestAction } from '../actions.js';
 import {
   bold,
@@ -56,6 +57,17 @@ export interface DigestMessage {
 type GroupKey = keyof DigestGroups;
 const GROUP_KEYS: readonly GroupKey[] = ['ready', 'inUse', 'unknown'];
 
+const SHOWN = [
+  'AWS CLI',
+  'AWS SDK for Python (Boto3)',
+  'AWS SDK for Java',
+  'AWS SDK for JavaScript in Node.js',
+];
+/** The most common callers' minimums (the bot's own text: versions.ts holds no data from AWS). */
+const IN_USE_MINIMUMS = IMDSV2_MINIMUMS.filter((m) => SHOWN.includes(m.software))
+  .map((m) => `${m.software.replace(/^AWS SDK for /, '')} ≥ ${m.minimum ?? '?'}`)
+  .join(', ');
+
 const GROUP_HEAD: Record<GroupKey, { title: string; hint: string }> = {
   ready: {
     title: ':white_check_mark: Ready to enforce',
@@ -63,7 +75,7 @@ const GROUP_HEAD: Record<GroupKey, { title: string; hint: string }> = {
   },
   inUse: {
     title: ':hourglass_flowing_sand: Still using IMDSv1',
-    hint: 'Something on these calls IMDS without a token: update it (a current AWS SDK or CLI) first.',
+    hint: `Something on these calls IMDS without a token: update it first (${IN_USE_MINIMUMS}; every SDK and agent in \`/imds status <instance-id>\`), and change the IaC as each row says.`,
   },
   unknown: {
     title: ':grey_question: No usage data',

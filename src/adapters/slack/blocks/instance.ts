@@ -3,6 +3,7 @@ import type { Finding } from '../../../domain/findings/model.js';
 import { type DigestAction, digestActionId } from '../actions.js';
 import { bold, capped, code, count, lines, type Mrkdwn, md, plainText, section } from '../text.js';
 import { ago } from './common.js';
+import { digestFixLine } from './fix.js';
 
 /**
  * The blocks of one instance in a digest: a section describing it and a row of buttons. Button
@@ -78,6 +79,7 @@ export function instanceSection(f: Finding, ctx: InstanceContext): SectionBlock 
       md`${name}  ${code(f.instanceId, NAME_MAX)}`,
       md`Account ${code(f.accountId, 20)} · ${capped(f.region, 30)} · ${readiness}`,
       usageLine(f, ctx.now),
+      digestFixLine(f),
       riskLine(f),
       templateLine(f),
       containerLine(f),

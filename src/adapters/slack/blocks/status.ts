@@ -1,6 +1,7 @@
 import type { Finding } from '../../../domain/findings/model.js';
 import type { RollupRow } from '../../../domain/findings/summary.js';
 import { bold, code, context, join, lines, link, type Mrkdwn, md, notification, section } from '../text.js';
+import { fixBlocks } from './fix.js';
 import { consoleUrl } from './instance.js';
 
 const READINESS_TEXT: Record<Finding['readiness'], string> = {
@@ -50,6 +51,7 @@ export function instanceStatusMessage(f: Finding, scannedAt: string | null) {
     text: notification(md`${f.instanceId}: ${f.readiness}`),
     blocks: [
       section(body),
+      ...fixBlocks(f),
       context(md`Last scanned ${scannedAt ?? 'never'} · ${link(consoleUrl(f), 'open in the AWS console')}`),
     ],
   };
