@@ -101,6 +101,25 @@ describe('parseCommand: successes', () => {
       { name: 'ack', args: { instanceId: ID8, note: 'on it, <@U1> knows' } },
     ],
     [`ack \u200b${ID8} ok`, { name: 'ack', args: { instanceId: ID8, note: 'ok' } }],
+    [
+      'enforce-ready 1234-5678-9012',
+      { name: 'enforce-ready', args: { accountId: '123456789012', owner: null } },
+    ],
+    [
+      'Enforce-Ready 123456789012 <@U0ANN|ann>',
+      { name: 'enforce-ready', args: { accountId: '123456789012', owner: 'U0ANN' } },
+    ],
+    [
+      'fix-template 123456789012 EU-WEST-1 lt-0123456789abcdef0',
+      {
+        name: 'fix-template',
+        args: { accountId: '123456789012', region: 'eu-west-1', launchTemplateId: 'lt-0123456789abcdef0' },
+      },
+    ],
+    [
+      'fix-default 123456789012 us-east-1',
+      { name: 'fix-default', args: { accountId: '123456789012', region: 'us-east-1' } },
+    ],
   ])('%j', (text, expected) => {
     const result = parseCommand(text);
 
@@ -171,6 +190,20 @@ describe('parseCommand: errors', () => {
     ['audit <@U1> <@U2>', 'too-many-arguments', 'Usage: `/imds audit [instance-id|@user]`'],
     ['ack', 'missing-argument', 'Usage: `/imds ack &lt;instance-id&gt; [note…]`'],
     ['ack i-0123abcd00', 'bad-instance-id', '(it has 10 hex characters)'],
+    ['enforce-ready', 'missing-argument', 'Usage: `/imds enforce-ready &lt;account-id&gt; [@owner]`'],
+    ['enforce-ready 12345', 'bad-account-id', '(it has 5 digits)'],
+    ['enforce-ready 123456789012 @ann', 'bad-target', 'pick the person from the @ autocomplete'],
+    ['enforce-ready 123456789012 <@U1> x', 'too-many-arguments', '`x`'],
+    ['fix-template 123456789012 eu-west-1', 'missing-argument', 'needs a launch template id'],
+    ['fix-template 123456789012 eu-west-1 lt-xyz', 'bad-target', 'is not a launch template id'],
+    ['fix-template 123456789012 moon lt-0123456789abcdef0', 'bad-region', '`moon` is not a region'],
+    [
+      'fix-default 123456789012',
+      'missing-argument',
+      'Usage: `/imds fix-default &lt;account-id&gt; &lt;region&gt;`',
+    ],
+    ['fix-default 123456789012 eu-west-1 extra', 'too-many-arguments', '`extra`'],
+    ['fix-defualt 123456789012 eu-west-1', 'unknown-subcommand', 'Did you mean `fix-default`?'],
   ])('%j -> %s', (text, code, fragment) => {
     const result = parseCommand(text);
 
@@ -219,7 +252,7 @@ describe('usage and help', () => {
     const text = helpText();
 
     const lines = text.split('\n').filter((l) => l.startsWith('• '));
-    expect(lines.map((l) => /^• `\/imds (\w+)/.exec(l)?.[1])).toEqual([...SUBCOMMANDS]);
+    expect(lines.map((l) => /^• `\/imds ([\w-]+)/.exec(l)?.[1])).toEqual([...SUBCOMMANDS]);
     expect(text).not.toMatch(/<(?!@)/);
   });
 

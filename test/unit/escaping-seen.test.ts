@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { requestCard } from '../../src/adapters/slack/blocks/change-cards.js';
 import { buildDigestMessage } from '../../src/adapters/slack/blocks/digest.js';
-import { CHANGE_HELP, parseChangeCommand } from '../../src/adapters/slack/commands/change-commands.js';
 import { helpText } from '../../src/adapters/slack/commands/help.js';
+import { parseCommand } from '../../src/adapters/slack/commands/parse.js';
 import { user } from '../../src/adapters/slack/text.js';
 import { buildDigests } from '../../src/domain/findings/digest.js';
 import { formatTable } from '../../src/report/format.js';
@@ -51,11 +51,11 @@ describe('what issue 8 saw', () => {
   });
 
   it('help and usage lines show <account-id> instead of having Slack drop it', () => {
-    for (const text of [helpText(null), CHANGE_HELP, JSON.stringify(parseChangeCommand('fix-default 1'))]) {
+    for (const text of [helpText(null), JSON.stringify(parseCommand('fix-default'))]) {
       expect(text).not.toMatch(/<account-id>/);
       expect(liveMarkup({ text }, rules)).toEqual([]);
     }
-    expect(CHANGE_HELP).toContain('&lt;account-id&gt;');
+    expect(helpText(null)).toContain('fix-default &lt;account-id&gt;');
   });
 
   it('the terminal table strips U+061C and U+2028', () => {

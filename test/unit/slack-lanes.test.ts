@@ -31,22 +31,12 @@ describe('laneOf: what a person waits for never queues behind long work', () => 
     ['the Home tab', { kind: 'home', userId: 'U1' }, 'interactive'],
     [
       'enforce-ready',
-      {
-        kind: 'change-command',
-        command: { name: 'enforce-ready', accountId: '123456789012', owner: null },
-        user,
-        ...where,
-      },
+      command({ name: 'enforce-ready', args: { accountId: '123456789012', owner: null } }),
       'long',
     ],
     [
       'fix-default',
-      {
-        kind: 'change-command',
-        command: { name: 'fix-default', accountId: '123456789012', region: 'eu-west-1' },
-        user,
-        ...where,
-      },
+      command({ name: 'fix-default', args: { accountId: '123456789012', region: 'eu-west-1' } }),
       'interactive',
     ],
     ['a digest', { kind: 'digest', trigger: { kind: 'schedule', by: null }, onlyRegressions: false }, 'long'],

@@ -10,7 +10,6 @@ import {
 } from './actions.js';
 import { errorAnswer } from './blocks/metadata.js';
 import { snoozeModal, snoozeSubmission } from './blocks/snooze.js';
-import { CHANGE_HELP, parseChangeCommand } from './commands/change-commands.js';
 import { helpText } from './commands/help.js';
 import { isCommandError, parseCommand } from './commands/parse.js';
 import type { ActionArgs, CommandArgs, ListenerDeps, ViewArgs } from './listener-types.js';
@@ -37,18 +36,10 @@ const answer = (mrkdwn: string) => ({
 export async function onImdsCommand(deps: ListenerDeps, { command, ack }: CommandArgs): Promise<void> {
   const user = { id: command.user_id, name: command.user_name };
   const where = { channelId: command.channel_id, responseUrl: command.response_url };
-  const change = parseChangeCommand(command.text);
-  if (change && !change.ok) return ack(answer(change.message));
-  if (change?.ok) {
-    await ack(working(command));
-    await deps.tasks.add({ kind: 'change-command', command: change.command, user, ...where });
-    return;
-  }
   const parsed = parseCommand(command.text, { maxSnoozeDays: deps.workflow.approvals.maxSnoozeDays });
   if (isCommandError(parsed)) return ack(answer(parsed.message));
   if (parsed.name === 'help') {
-    const topic = parsed.args.topic;
-    return ack(answer(`${helpText(topic, command.command)}${topic ? '' : `\n${CHANGE_HELP}`}`));
+    return ack(answer(helpText(parsed.args.topic, command.command)));
   }
   await ack(working(command));
   await deps.tasks.add({ kind: 'command', command: parsed, text: command.text.trim(), user, ...where });

@@ -23,6 +23,18 @@ const HELP: Record<SubcommandName, { args: string; summary: string }> = {
   },
   audit: { args: '[instance-id|@user]', summary: 'recent changes, for an instance or a person' },
   ack: { args: '<instance-id> [note…]', summary: 'acknowledge a finding: you own it and are on it' },
+  'enforce-ready': {
+    args: '<account-id> [@owner]',
+    summary: 'one request to enforce every ready instance (of that owner) in the account',
+  },
+  'fix-template': {
+    args: '<account-id> <region> <lt-id>',
+    summary: 'a launch-template version requiring IMDSv2, made the default',
+  },
+  'fix-default': {
+    args: '<account-id> <region>',
+    summary: 'new instances in that account and region require IMDSv2',
+  },
 };
 
 /** The usage line of a subcommand, plain text: `code(usage(name))` puts it into mrkdwn. */

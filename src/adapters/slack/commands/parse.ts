@@ -11,6 +11,7 @@ import {
   fail,
   freeText,
   instanceId,
+  launchTemplateId,
   looksLikeAccount,
   looksLikeInstance,
   looksLikeRegion,
@@ -157,6 +158,58 @@ function parseAudit(w: Words): ParsedCommand | CommandError {
   );
 }
 
+/** The positional arguments of a change command, each checked by its own parser, in order. */
+function positional(
+  name: SubcommandName,
+  w: Words,
+  wanted: readonly { what: string; parse: (token: string) => string | CommandError }[],
+): string[] | CommandError {
+  if (w.tokens.length > wanted.length) return tooMany(name, w.rest(wanted.length));
+  const values: string[] = [];
+  for (const [i, want] of wanted.entries()) {
+    const token = w.tokens[i];
+    if (token === undefined) return missing(name, want.what);
+    const value = want.parse(token);
+    if (typeof value !== 'string') return value;
+    values.push(value);
+  }
+  return values;
+}
+
+const ACCOUNT = { what: 'an account id', parse: accountId };
+const REGION = { what: 'a region such as `eu-west-1`', parse: region };
+
+function parseFixTemplate(w: Words): ParsedCommand | CommandError {
+  const lt = { what: 'a launch template id (`lt-…`)', parse: launchTemplateId };
+  const v = positional('fix-template', w, [ACCOUNT, REGION, lt]);
+  if (!Array.isArray(v)) return v;
+  const [account = '', where = '', template = ''] = v;
+  return { name: 'fix-template', args: { accountId: account, region: where, launchTemplateId: template } };
+}
+
+function parseFixDefault(w: Words): ParsedCommand | CommandError {
+  const v = positional('fix-default', w, [ACCOUNT, REGION]);
+  if (!Array.isArray(v)) return v;
+  const [account = '', where = ''] = v;
+  return { name: 'fix-default', args: { accountId: account, region: where } };
+}
+
+function parseEnforceReady(w: Words): ParsedCommand | CommandError {
+  const [first, mention] = w.tokens;
+  if (first === undefined) return missing('enforce-ready', 'an account id');
+  if (w.tokens.length > 2) return tooMany('enforce-ready', w.rest(2));
+  const id = accountId(first);
+  if (typeof id !== 'string') return id;
+  if (mention === undefined) return { name: 'enforce-ready', args: { accountId: id, owner: null } };
+  const owner = /^<@([UW][A-Z0-9]+)>$/.exec(mention)?.[1];
+  if (owner === undefined)
+    return fail(
+      'bad-target',
+      `${shown(mention)} is not a Slack user: pick the person from the @ autocomplete so Slack sends their user id. ${usageHint('enforce-ready')}`,
+    );
+  return { name: 'enforce-ready', args: { accountId: id, owner } };
+}
+
 const PARSERS: Record<SubcommandName, Parser> = {
   scan: parseScan,
   status: parseStatus,
@@ -168,6 +221,9 @@ const PARSERS: Record<SubcommandName, Parser> = {
   rollback: parseRollback,
   audit: parseAudit,
   ack: parseAck,
+  'enforce-ready': parseEnforceReady,
+  'fix-template': parseFixTemplate,
+  'fix-default': parseFixDefault,
 };
 
 /** Parse the text after `/imds`. Empty text is `help`. Never throws. */

@@ -14,6 +14,9 @@ export const SUBCOMMANDS = [
   'rollback',
   'audit',
   'ack',
+  'enforce-ready',
+  'fix-template',
+  'fix-default',
 ] as const;
 export const SubcommandName = z.enum(SUBCOMMANDS);
 export type SubcommandName = z.infer<typeof SubcommandName>;
@@ -67,6 +70,21 @@ export const AuditCommand = command('audit', {
 export type AuditCommand = z.infer<typeof AuditCommand>;
 export const AckCommand = command('ack', { instanceId: InstanceId, note: FreeText.nullable() });
 export type AckCommand = z.infer<typeof AckCommand>;
+export const LaunchTemplateId = z.string().regex(/^lt-[0-9a-f]{8,17}$/);
+/** one request to enforce every ready instance (of one owner) in an account */
+export const EnforceReadyCommand = command('enforce-ready', {
+  accountId: AccountId,
+  owner: SlackUserId.nullable(),
+});
+export type EnforceReadyCommand = z.infer<typeof EnforceReadyCommand>;
+export const FixTemplateCommand = command('fix-template', {
+  accountId: AccountId,
+  region: RegionName,
+  launchTemplateId: LaunchTemplateId,
+});
+export type FixTemplateCommand = z.infer<typeof FixTemplateCommand>;
+export const FixDefaultCommand = command('fix-default', { accountId: AccountId, region: RegionName });
+export type FixDefaultCommand = z.infer<typeof FixDefaultCommand>;
 
 export const ParsedCommand = z.discriminatedUnion('name', [
   ScanCommand,
@@ -79,6 +97,9 @@ export const ParsedCommand = z.discriminatedUnion('name', [
   RollbackCommand,
   AuditCommand,
   AckCommand,
+  EnforceReadyCommand,
+  FixTemplateCommand,
+  FixDefaultCommand,
 ]);
 export type ParsedCommand = z.infer<typeof ParsedCommand>;
 

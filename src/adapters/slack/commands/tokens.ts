@@ -5,6 +5,7 @@ import {
   type CommandError,
   type CommandErrorCode,
   InstanceId,
+  LaunchTemplateId,
   RegionName,
   SUBCOMMANDS,
   SubcommandName,
@@ -74,8 +75,11 @@ export function unknownSubcommand(token: string): CommandError {
   const word = token.toLowerCase();
   const scored = SUBCOMMANDS.map((n) => ({ n, d: levenshtein(word, n) })).filter((s) => s.d <= 2);
   const best = scored.sort((x, y) => x.d - y.d)[0];
-  const hint = best === undefined ? `Subcommands: ${SUBCOMMANDS.join(', ')}.` : `Did you mean \`${best.n}\`?`;
-  return fail('unknown-subcommand', `Unknown subcommand ${shown(token)}. ${hint} See \`/imds help\`.`);
+  const hint =
+    best === undefined
+      ? `Subcommands: ${SUBCOMMANDS.join(', ')}.`
+      : `Did you mean \`${best.n}\`? See \`/imds help\`.`;
+  return fail('unknown-subcommand', `Unknown subcommand ${shown(token)}. ${hint}`);
 }
 
 export const subcommandOf = (token: string): SubcommandName | null => {
@@ -117,6 +121,15 @@ export function region(token: string): string | CommandError {
   return fail(
     'bad-region',
     `${shown(token)} is not a region: use a region code such as \`eu-west-1\` or \`us-east-1\`.`,
+  );
+}
+
+export function launchTemplateId(token: string): string | CommandError {
+  const t = clean(token).toLowerCase();
+  if (LaunchTemplateId.safeParse(t).success) return t;
+  return fail(
+    'bad-target',
+    `${shown(token)} is not a launch template id: use \`lt-\` followed by 17 hex characters, e.g. \`lt-0123456789abcdef0\`.`,
   );
 }
 

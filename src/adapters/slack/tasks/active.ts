@@ -28,12 +28,6 @@ async function attemptOf(ctx: TaskContext, task: UserTask) {
         target: unknownTarget(`/imds ${task.text}`),
         requestId: null,
       };
-    case 'change-command':
-      return {
-        action: `/imds ${task.command.name}`,
-        target: unknownTarget(task.command.accountId),
-        requestId: null,
-      };
   }
 }
 

@@ -7,6 +7,7 @@ import { asBulk } from '../../../app/change/targets/bulk.js';
 import { auditTarget } from '../../../app/change/targets/index.js';
 import { isLaggard } from '../../../domain/findings/classify.js';
 import { ownerRefOf } from '../../../domain/findings/owner-route.js';
+import type { ParsedCommand } from '../commands/schema.js';
 import { render } from '../render.js';
 import { code, lines, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
@@ -96,29 +97,23 @@ export async function rollbackCommand(
   );
 }
 
+/** `/imds fix-template`, `fix-default` and `enforce-ready`: each files one change request. */
 export async function changeCommand(
   ctx: TaskContext,
-  task: Extract<SlackTask, { kind: 'change-command' }>,
+  user: { id: string; name: string },
+  groups: readonly string[],
+  channelId: string,
+  cmd: Extract<ParsedCommand, { name: 'fix-template' | 'fix-default' | 'enforce-ready' }>,
 ): Promise<ResponseMessage> {
-  const by = { userId: task.user.id, name: task.user.name };
-  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId);
-  const where = { channelId: task.channelId };
-  const c = task.command;
-  if (c.name === 'fix-template') {
-    const t = { accountId: c.accountId, region: c.region, launchTemplateId: c.launchTemplateId };
-    return outcomeMessage(await requestTemplateFix(ctx.change, t, by, groups, where));
+  const by = { userId: user.id, name: user.name };
+  const where = { channelId };
+  if (cmd.name === 'fix-template') {
+    return outcomeMessage(await requestTemplateFix(ctx.change, cmd.args, by, groups, where));
   }
-  if (c.name === 'fix-default') {
-    return outcomeMessage(
-      await requestAccountDefault(
-        ctx.change,
-        { accountId: c.accountId, region: c.region },
-        by,
-        groups,
-        where,
-      ),
-    );
+  if (cmd.name === 'fix-default') {
+    return outcomeMessage(await requestAccountDefault(ctx.change, cmd.args, by, groups, where));
   }
+  const c = cmd.args;
   const snaps = await ctx.findings.latestSnapshots(c.accountId);
   let findings = snaps.flatMap((s) => s.findings.filter(isLaggard));
   if (c.owner) {

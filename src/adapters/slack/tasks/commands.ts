@@ -9,7 +9,7 @@ import { bold, code, decodeSlack, lines, type Mrkdwn, md, section, trusted } fro
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { auditMessage } from './audit.js';
 import { acknowledgeFinding, snoozeFinding } from './cards.js';
-import { enforceCommand, rollbackCommand } from './changes.js';
+import { changeCommand, enforceCommand, rollbackCommand } from './changes.js';
 import type { TaskContext } from './context.js';
 import { ownersMessage } from './owners.js';
 import { reportMessage } from './report.js';
@@ -159,6 +159,10 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
         return await onInstance(ctx, task, cmd);
       case 'audit':
         return await auditMessage(ctx, cmd, security, task.user.id);
+      case 'enforce-ready':
+      case 'fix-template':
+      case 'fix-default':
+        return await changeCommand(ctx, task.user, actor.groups, task.channelId, cmd);
       case 'help':
         return ephemeral(md`${code('/imds help')} lists the commands.`);
     }

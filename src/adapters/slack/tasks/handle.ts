@@ -3,7 +3,7 @@ import { code, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { whenActive } from './active.js';
 import { acknowledge, snooze } from './cards.js';
-import { changeCommand, decision, enforceFromCard } from './changes.js';
+import { decision, enforceFromCard } from './changes.js';
 import { runCommand } from './commands.js';
 import type { TaskContext } from './context.js';
 import { planDigests } from './digest.js';
@@ -56,8 +56,6 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
           task.action === 'ack' ? acknowledge(ctx, task) : enforceFromCard(ctx, task),
         ),
       );
-    case 'change-command':
-      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => changeCommand(ctx, task)));
     case 'cr-decision':
       return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => decision(ctx, task)));
   }

@@ -8,8 +8,7 @@ import type { SlackTask } from './schema.js';
  */
 export type Lane = 'interactive' | 'long';
 
-const LONG_COMMANDS = new Set<string>(['scan', 'report', 'owners']);
-const LONG_CHANGES = new Set<string>(['enforce-ready']);
+const LONG_COMMANDS = new Set<string>(['scan', 'report', 'owners', 'enforce-ready']);
 
 export function laneOf(task: SlackTask): Lane {
   switch (task.kind) {
@@ -18,8 +17,6 @@ export function laneOf(task: SlackTask): Lane {
       return 'long';
     case 'command':
       return LONG_COMMANDS.has(task.command.name) ? 'long' : 'interactive';
-    case 'change-command':
-      return LONG_CHANGES.has(task.command.name) ? 'long' : 'interactive';
     case 'home':
     case 'card-action':
     case 'cr-decision':

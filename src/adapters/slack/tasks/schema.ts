@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { Rejection } from '../../../domain/findings/scan.js';
-import { ChangeCommand } from '../commands/change-commands.js';
 import { ParsedCommand } from '../commands/schema.js';
 
 export const SlackUserRef = z.object({ id: z.string(), name: z.string() });
@@ -33,13 +32,6 @@ export const SlackTask = z.discriminatedUnion('kind', [
     channelId: z.string().nullable(),
     messageTs: z.string().nullable(),
     responseUrl: z.string().nullable(),
-  }),
-  z.object({
-    kind: z.literal('change-command'),
-    command: ChangeCommand,
-    user: SlackUserRef,
-    channelId: z.string(),
-    responseUrl: z.string(),
   }),
   z.object({
     kind: z.literal('cr-decision'),
