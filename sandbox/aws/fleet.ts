@@ -227,6 +227,7 @@ export class Fleet {
       minSize: input.minSize ?? 1,
       maxSize: input.maxSize ?? 10,
       instanceIds: new Set(),
+      tags: input.tags ?? {},
     };
     if (scope.asgByName.has(record.name)) throw new Error(`duplicate Auto Scaling group ${record.name}`);
     scope.asgs.push(record);

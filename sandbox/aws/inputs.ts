@@ -77,6 +77,8 @@ export interface AsgInput {
   minSize?: number;
   maxSize?: number;
   createdTime?: Date | string;
+  /** the group's own tags (EKS node groups carry eks:nodegroup-name, ECS capacity providers AmazonECSManaged) */
+  tags?: Record<string, string>;
 }
 
 export type AccountDefaultInput = Partial<Omit<AccountDefaultModel, 'managedBy'>> & {

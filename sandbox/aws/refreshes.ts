@@ -9,6 +9,9 @@ import type { AsgRecord, InstanceRecord, LaunchTemplateRecord } from './types.js
  * MinHealthyPercentage; at each checkpoint percentage the refresh waits CheckpointDelay seconds.
  * Cancel stops it (Cancelling, then Cancelled); rollback (asked for, or AutoRollback after a
  * failure the test injects) replaces the new instances with ones from the version they replaced.
+ * With a desired configuration (a numbered launch-template version) the new instances come from
+ * it, and the group itself is moved to it only once the refresh succeeds (as Auto Scaling does:
+ * a rollback then finds the group's previous configuration untouched).
  * Statuses are the InstanceRefreshStatus values of the Auto Scaling API.
  */
 
@@ -68,6 +71,14 @@ export interface RefreshRecord {
   checkpointsLeft: number[];
   /** fail once this many instances are replaced (set by a test) */
   failAfter: number | null;
+  /** StartInstanceRefresh's DesiredConfiguration.LaunchTemplate, resolved to a version number */
+  desired: DesiredTemplate | null;
+}
+
+export interface DesiredTemplate {
+  id: string;
+  name: string;
+  version: number;
 }
 
 const ACTIVE: ReadonlySet<RefreshStatus> = new Set([
@@ -97,9 +108,15 @@ export class InstanceRefreshes {
     return this.all.filter((r) => r.accountId === accountId && r.region === region && r.asgName === asgName);
   }
 
-  start(fleet: RefreshFleet, g: AsgRecord, preferences: RefreshPreferences, now: number): RefreshRecord {
+  start(
+    fleet: RefreshFleet,
+    g: AsgRecord,
+    preferences: RefreshPreferences,
+    now: number,
+    desired: DesiredTemplate | null = null,
+  ): RefreshRecord {
     const members = [...g.instanceIds].flatMap((id) => fleet.instance(id) ?? []);
-    const target = this.targetVersion(fleet, g);
+    const target = desired?.version ?? this.targetVersion(fleet, g);
     const pending = members
       .filter((i) => !preferences.skipMatching || target === null || versionTag(i) !== String(target))
       .map((i) => i.instanceId);
@@ -121,6 +138,7 @@ export class InstanceRefreshes {
       waitUntil: null,
       checkpointsLeft: [...preferences.checkpointPercentages],
       failAfter: this.failures.get(g.name) ?? null,
+      desired,
     };
     this.failures.delete(g.name);
     this.all.unshift(record);
@@ -167,6 +185,7 @@ export class InstanceRefreshes {
         region: g.region,
         asg: g.name,
         launchTime: new Date(at),
+        ...(r.desired ? { launchTemplate: { id: r.desired.id, version: r.desired.version } } : {}),
       });
       r.replaced.push({ oldId, newId: fresh.instanceId, oldVersion: versionTag(old) });
       if (r.failAfter !== null && r.replaced.length >= r.failAfter) {
@@ -175,6 +194,8 @@ export class InstanceRefreshes {
       }
     }
     if (r.pending.length === 0) {
+      if (r.desired && g.launchTemplate)
+        g.launchTemplate = { id: r.desired.id, name: r.desired.name, version: String(r.desired.version) };
       this.finish(r, 'Successful', at, null);
       return;
     }

@@ -130,6 +130,7 @@ export interface AsgRecord {
   minSize: number;
   maxSize: number;
   instanceIds: Set<string>;
+  tags: Record<string, string>;
 }
 
 /** Everything in one account × region, indexed for the per-request lookups. */

@@ -1,6 +1,7 @@
 import {
   AutoScalingClient,
   CancelInstanceRefreshCommand,
+  DescribeAutoScalingGroupsCommand,
   DescribeInstanceRefreshesCommand,
   RollbackInstanceRefreshCommand,
   StartInstanceRefreshCommand,
@@ -18,7 +19,9 @@ let emulator: AwsEmulator;
 const asg = () => new AutoScalingClient(sdkConfig(emulator.url, HUB, REGION));
 const ec2 = () => new EC2Client(sdkConfig(emulator.url, HUB, REGION));
 
-/** Template v1 allows IMDSv1, v2 (now the default) requires tokens; 4 instances still from v1. */
+let templateId: string;
+
+/** Template v1 allows IMDSv1, v2 (now the default) requires tokens; the group is pinned to v1, its 4 instances from it. */
 function fleetWithFixedTemplate(): void {
   fleet = new Fleet({ now: () => new Date(clock) });
   const hub = fleet.hubAccountId;
@@ -31,11 +34,12 @@ function fleetWithFixedTemplate(): void {
     ],
     defaultVersion: 2,
   });
+  templateId = lt.launchTemplateId;
   fleet.addAutoScalingGroup({
     accountId: hub,
     region: REGION,
     name: 'web',
-    launchTemplate: { id: lt.launchTemplateId },
+    launchTemplate: { id: lt.launchTemplateId, version: '1' },
   });
   for (let i = 0; i < 4; i++)
     fleet.addInstance({
@@ -46,6 +50,14 @@ function fleetWithFixedTemplate(): void {
     });
   fleet.refreshes.stepMs = 1000;
 }
+
+/** The fixed version, as StartInstanceRefresh's DesiredConfiguration names it. */
+const toV2 = () => ({ LaunchTemplate: { LaunchTemplateId: templateId, Version: '2' } });
+
+const groupVersion = async () => {
+  const out = await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web'] }));
+  return out.AutoScalingGroups?.[0]?.LaunchTemplate?.Version;
+};
 
 const latest = async () => {
   const out = await asg().send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: 'web' }));
@@ -75,6 +87,7 @@ describe('Auto Scaling instance refresh (awsQuery)', () => {
     const started = await asg().send(
       new StartInstanceRefreshCommand({
         AutoScalingGroupName: 'web',
+        DesiredConfiguration: toV2(),
         Preferences: {
           MinHealthyPercentage: 50,
           CheckpointPercentages: [50, 100],
@@ -90,9 +103,11 @@ describe('Auto Scaling instance refresh (awsQuery)', () => {
     expect(await latest()).toEqual(['InProgress', 50, 'Waiting for checkpoint at 50%']);
     clock += 30_000;
     expect((await latest())[1]).toBe(50);
+    expect(await groupVersion()).toBe('1');
     clock += 31_000;
     expect(await latest()).toEqual(['Successful', 100, undefined]);
     expect(await tokensOfRunning()).toEqual(['required', 'required', 'required', 'required']);
+    expect(await groupVersion()).toBe('2');
 
     const described = await asg().send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: 'web' }));
     expect(described.InstanceRefreshes?.[0]?.Preferences).toMatchObject({
@@ -108,6 +123,7 @@ describe('Auto Scaling instance refresh (awsQuery)', () => {
     await asg().send(
       new StartInstanceRefreshCommand({
         AutoScalingGroupName: 'web',
+        DesiredConfiguration: toV2(),
         Preferences: { MinHealthyPercentage: 75, AutoRollback: true },
       }),
     );
@@ -116,6 +132,7 @@ describe('Auto Scaling instance refresh (awsQuery)', () => {
     clock += 1000;
     expect((await latest())[0]).toBe('RollbackSuccessful');
     expect(await tokensOfRunning()).toEqual(['optional', 'optional', 'optional', 'optional']);
+    expect(await groupVersion()).toBe('1');
   });
 
   it('rollback on request, cancel, and the errors Auto Scaling answers', async () => {
@@ -123,6 +140,7 @@ describe('Auto Scaling instance refresh (awsQuery)', () => {
       asg().send(
         new StartInstanceRefreshCommand({
           AutoScalingGroupName: 'web',
+          DesiredConfiguration: toV2(),
           Preferences: { MinHealthyPercentage: 75 },
         }),
       );
@@ -160,5 +178,58 @@ describe('Auto Scaling instance refresh (awsQuery)', () => {
       ),
     );
     expect(out).toBe('ValidationError/400');
+  });
+
+  it('AutoRollback and RollbackInstanceRefresh need a desired configuration on a group pinned to a numbered version', async () => {
+    const autoRollback = (extra: object) =>
+      outcome(
+        asg().send(
+          new StartInstanceRefreshCommand({
+            AutoScalingGroupName: 'web',
+            Preferences: { AutoRollback: true },
+            ...extra,
+          }),
+        ),
+      );
+    expect(await autoRollback({})).toBe('ValidationError/400');
+    fleet.addAutoScalingGroup({
+      accountId: fleet.hubAccountId,
+      region: REGION,
+      name: 'floating',
+      launchTemplate: { id: templateId },
+    });
+    expect(
+      await outcome(
+        asg().send(
+          new StartInstanceRefreshCommand({
+            AutoScalingGroupName: 'floating',
+            DesiredConfiguration: toV2(),
+            Preferences: { AutoRollback: true },
+          }),
+        ),
+      ),
+    ).toBe('IrreversibleInstanceRefreshFault/400');
+
+    await asg().send(new StartInstanceRefreshCommand({ AutoScalingGroupName: 'web' }));
+    expect(
+      await outcome(asg().send(new RollbackInstanceRefreshCommand({ AutoScalingGroupName: 'web' }))),
+    ).toBe('IrreversibleInstanceRefreshFault/400');
+  });
+
+  it("the group's tags are described (how EKS node groups and ECS capacity providers are told apart)", async () => {
+    fleet.addAutoScalingGroup({
+      accountId: fleet.hubAccountId,
+      region: REGION,
+      name: 'eks-nodes',
+      launchTemplate: { id: templateId },
+      tags: { 'eks:nodegroup-name': 'ng-1', 'eks:cluster-name': 'prod' },
+    });
+    const out = await asg().send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['eks-nodes'] }),
+    );
+    expect(out.AutoScalingGroups?.[0]?.Tags?.map((t) => [t.Key, t.Value])).toEqual([
+      ['eks:nodegroup-name', 'ng-1'],
+      ['eks:cluster-name', 'prod'],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { FormCall, XmlAction } from '../context.js';
-import { isActive, type RefreshPreferences, type RefreshRecord } from '../refreshes.js';
+import { resolveVersion } from '../records.js';
+import { type DesiredTemplate, isActive, type RefreshPreferences, type RefreshRecord } from '../refreshes.js';
 import type { AsgRecord } from '../types.js';
 import { ApiError, validationError } from '../wire/errors.js';
 import { pageOf } from '../wire/tokens.js';
@@ -9,8 +10,43 @@ import { isoTime, type XmlWriter } from '../wire/xml.js';
  * Auto Scaling StartInstanceRefresh / DescribeInstanceRefreshes / CancelInstanceRefresh /
  * RollbackInstanceRefresh, awsQuery (Version 2011-01-01): Preferences.* members, error codes
  * InstanceRefreshInProgress, ActiveInstanceRefreshNotFound and IrreversibleInstanceRefresh as the
- * Auto Scaling API Reference names them. The refresh itself is sandbox/aws/refreshes.ts.
+ * Auto Scaling API Reference names them. DesiredConfiguration.LaunchTemplate (id or name, and a
+ * version) is honoured; AutoRollback and RollbackInstanceRefresh need one, and a group on a numbered
+ * version (API_RefreshPreferences: "A rollback is not supported ... There is no desired configuration
+ * specified ... The Auto Scaling group uses the launch template's $Latest or $Default version").
+ * The refresh itself is sandbox/aws/refreshes.ts.
  */
+
+/** Auto Scaling's answer to AutoRollback without a desired configuration (as AWS words it). */
+const ROLLBACK_NEEDS_DESIRED =
+  "The request isn't valid. The AutoRollback parameter cannot be set to true when the DesiredConfiguration parameter is empty. Set AutoRollback to false or specify a desired configuration and try again.";
+/** IrreversibleInstanceRefreshFault's description in the API reference. */
+const IRREVERSIBLE =
+  'The request failed because a desired configuration was not found or an incompatible launch template (uses a Systems Manager parameter instead of an AMI ID) or launch template version ($Latest or $Default) is present on the Auto Scaling group.';
+
+const numbered = (version: string | undefined): boolean => version !== undefined && /^\d+$/.test(version);
+
+function desiredOf(call: FormCall, g: AsgRecord): DesiredTemplate | null {
+  const p = call.params;
+  const prefix = 'DesiredConfiguration.LaunchTemplate';
+  if (p.has('DesiredConfiguration.MixedInstancesPolicy'))
+    throw validationError('the emulator supports DesiredConfiguration.LaunchTemplate only');
+  if (!p.has(prefix)) return null;
+  const id = p.str(`${prefix}.LaunchTemplateId`);
+  const name = p.str(`${prefix}.LaunchTemplateName`);
+  const scope = call.fleet.scope(g.accountId, g.region);
+  const t = scope?.templates.find((x) => x.launchTemplateId === id || (id === undefined && x.name === name));
+  if (!t)
+    throw validationError(
+      `The specified launch template, with template ID ${id ?? name ?? ''}, does not exist.`,
+    );
+  const version = resolveVersion(t, p.str(`${prefix}.Version`));
+  if (version === null)
+    throw validationError(
+      `The specified launch template version ${p.str(`${prefix}.Version`) ?? ''} does not exist.`,
+    );
+  return { id: t.launchTemplateId, name: t.name, version };
+}
 
 function groupOf(call: FormCall): AsgRecord {
   const name = call.params.required('AutoScalingGroupName');
@@ -20,7 +56,7 @@ function groupOf(call: FormCall): AsgRecord {
   return g;
 }
 
-function preferencesOf(call: FormCall, g: AsgRecord): RefreshPreferences {
+function preferencesOf(call: FormCall, g: AsgRecord, desired: DesiredTemplate | null): RefreshPreferences {
   const p = call.params;
   const checkpoints = p.memberList('Preferences.CheckpointPercentages').map(Number);
   if (checkpoints.some((c, i) => !Number.isInteger(c) || c < 1 || c > 100 || c <= (checkpoints[i - 1] ?? 0)))
@@ -30,6 +66,9 @@ function preferencesOf(call: FormCall, g: AsgRecord): RefreshPreferences {
     throw validationError(
       'AutoRollback is supported only for Auto Scaling groups that use a launch template',
     );
+  if (autoRollback && !desired) throw validationError(ROLLBACK_NEEDS_DESIRED);
+  if (autoRollback && !numbered(g.launchTemplate?.version))
+    throw new ApiError('IrreversibleInstanceRefresh', IRREVERSIBLE);
   return {
     minHealthyPercentage: p.int('Preferences.MinHealthyPercentage', 0, 100) ?? 90,
     instanceWarmup: p.int('Preferences.InstanceWarmup', 0, 86_400) ?? null,
@@ -47,13 +86,14 @@ const startInstanceRefresh: XmlAction = (call, out) => {
   const g = groupOf(call);
   const strategy = call.params.oneOf('Strategy', ['Rolling', 'ReplaceRootVolume'] as const) ?? 'Rolling';
   if (strategy !== 'Rolling') throw validationError('the emulator supports the Rolling strategy only');
-  const preferences = preferencesOf(call, g);
+  const desired = desiredOf(call, g);
+  const preferences = preferencesOf(call, g, desired);
   if (activeOf(call, g))
     throw new ApiError(
       'InstanceRefreshInProgress',
       'An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.',
     );
-  const r = call.fleet.refreshes.start(call.fleet, g, preferences, call.now);
+  const r = call.fleet.refreshes.start(call.fleet, g, preferences, call.now, desired);
   out.leaf('InstanceRefreshId', r.id);
 };
 
@@ -79,6 +119,16 @@ function writeRefresh(out: XmlWriter, call: FormCall, r: RefreshRecord): void {
     .leaf('PercentageComplete', call.fleet.refreshes.percentage(r))
     .leaf('InstancesToUpdate', r.pending.length);
   writePreferences(out, r.preferences);
+  const d = r.desired;
+  if (d)
+    out.node('DesiredConfiguration', (w) =>
+      w.node('LaunchTemplate', (t) =>
+        t
+          .leaf('LaunchTemplateId', d.id)
+          .leaf('LaunchTemplateName', d.name)
+          .leaf('Version', String(d.version)),
+      ),
+    );
 }
 
 const describeInstanceRefreshes: XmlAction = (call, out) => {
@@ -114,6 +164,8 @@ const cancelInstanceRefresh: XmlAction = (call, out) => {
 const rollbackInstanceRefresh: XmlAction = (call, out) => {
   const g = groupOf(call);
   const r = requireActive(call, g);
+  if (!r.desired || !numbered(g.launchTemplate?.version))
+    throw new ApiError('IrreversibleInstanceRefresh', IRREVERSIBLE);
   if (r.status === 'RollbackInProgress' || r.status === 'Cancelling')
     throw new ApiError(
       'IrreversibleInstanceRefresh',

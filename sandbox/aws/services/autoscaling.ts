@@ -68,6 +68,14 @@ function writeGroup(out: XmlWriter, call: FormCall, g: AsgRecord): void {
     .leaf('HealthCheckGracePeriod', 300)
     .leaf('CreatedTime', isoTime(g.createdTime));
   out.list('Instances', 'member', instances, (w, i) => writeInstance(w, g, i));
+  out.list('Tags', 'member', Object.entries(g.tags), (w, [key, value]) =>
+    w
+      .leaf('ResourceId', g.name)
+      .leaf('ResourceType', 'auto-scaling-group')
+      .leaf('Key', key)
+      .leaf('Value', value)
+      .leaf('PropagateAtLaunch', true),
+  );
   out.leaf('NewInstancesProtectedFromScaleIn', false);
 }
 
