@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createAwsClients } from './adapters/aws/clients.js';
+import { readOrganizationPolicies } from './adapters/aws/guardrails.js';
 import { createRemediation, remediationIn } from './adapters/aws/remediation.js';
 import { createScopeReaders } from './adapters/aws/scope-readers.js';
 import { accountResolver, planScopes } from './adapters/aws/scopes.js';
@@ -93,6 +94,8 @@ export async function createApp(opts: AppOptions) {
     /** registers something to stop (before queues and Redis) when the app closes */
     onClose: core.onClose,
     store: core.stores.findings,
+    /** the organization's policies as the latest organizations-mode scan read them */
+    organization: core.stores.organization,
     audit: core.stores.audit,
     queues: core.queues,
     queueDeps: core.queueDeps,
@@ -155,6 +158,12 @@ function buildCore(config: Config, workflow: Workflow, log: Logger) {
   const queues = createScanQueues(queueDeps);
   const { findings: store, locks, progress } = stores;
   const scopeDeps = { open: createScopeReaders({ clients }), store, progress };
+  // organizations mode: the SCPs and declarative policies, once per scan, from the hub
+  const accounts = workflow.scope.accounts;
+  const organization =
+    typeof accounts === 'object' && 'organization' in accounts
+      ? { read: () => readOrganizationPolicies(clients.organizations), store: stores.organization }
+      : null;
   const scanQueue = scanQueueOf(queues);
   const scanDeps = {
     queue: scanQueue,
@@ -200,6 +209,7 @@ function buildCore(config: Config, workflow: Workflow, log: Logger) {
         log,
         concurrency,
         ...(onFinished ? { onFinished } : {}),
+        ...(organization ? { organization } : {}),
       });
       onClose(() => workers.close());
       return workers;

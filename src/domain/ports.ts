@@ -7,6 +7,7 @@ import type { DigestCard } from './findings/digest.js';
 import type { InstanceChange as InstanceChangeRecord } from './findings/finding-change.js';
 import type {
   AccountDefault,
+  AmiImage,
   AutoScalingGroup,
   Finding,
   Instance,
@@ -20,6 +21,7 @@ import type {
 import type { OwnerRef, OwnerRoute } from './findings/owner-route.js';
 import type { AccountRef, ScanFilter, ScanJobData, ScanRecord, ScopeJobData } from './findings/scan.js';
 import type { ScopeProgress } from './findings/scope-progress.js';
+import type { OrganizationFacts, OrganizationPolicies } from './guardrails/organization-facts.js';
 import type { Message } from './message.js';
 
 /**
@@ -57,6 +59,8 @@ export interface InventoryReader {
   launchTemplates(): Promise<LaunchTemplate[]>;
   accountDefault(): Promise<AccountDefault | null>;
   autoScalingGroups(templates: LaunchTemplate[]): Promise<AutoScalingGroup[]>;
+  /** ImdsSupport of these AMIs (DescribeImages); an AMI it does not return is absent */
+  images(imageIds: string[]): Promise<AmiImage[]>;
 }
 
 export type ImdsMetric = 'MetadataNoToken' | 'MetadataNoTokenRejected';
@@ -427,4 +431,11 @@ export interface DigestOutbox {
   /** Renders and queues every card for delivery, at once. */
   deliver(cards: DigestCard[]): Promise<void>;
   saveHomes(homes: OwnerHome[]): Promise<void>;
+}
+
+/** The organization's SCPs and declarative policies, read from the hub (organizations mode only). */
+export interface OrganizationGuardrails {
+  /** throws a CodedError when even the OU tree cannot be read; a policy type that fails is in `partial` */
+  read(): Promise<OrganizationPolicies>;
+  store: { put(facts: OrganizationFacts): Promise<void>; latest(): Promise<OrganizationFacts | null> };
 }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { Image } from '../../domain/guardrails/amis.js';
 import type { OrgAccount, OrgPolicy, OrgUnit } from '../../domain/guardrails/coverage.js';
+import type { OrganizationPolicies } from '../../domain/guardrails/organization-facts.js';
 import { classifyAwsError } from './errors.js';
 
 /**
@@ -21,14 +22,6 @@ import { classifyAwsError } from './errors.js';
  */
 
 export const GUARDRAIL_POLICY_TYPES = ['SERVICE_CONTROL_POLICY', 'DECLARATIVE_POLICY_EC2'] as const;
-
-export interface OrganizationPolicies {
-  units: OrgUnit[];
-  accounts: OrgAccount[];
-  policies: OrgPolicy[];
-  /** a policy type (or one policy) that could not be read, with why */
-  partial: { what: string; code: string; message: string }[];
-}
 
 async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {

@@ -2,6 +2,7 @@ import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import type { Instance, ScanError, Scope } from '../../domain/findings/model.js';
 import type { ScopeClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
+import { readImages } from './guardrails.js';
 import { mapInstance } from './map-instance.js';
 import { readAccountDefault, readAutoScalingGroups, readLaunchTemplates } from './prevention.js';
 
@@ -56,6 +57,7 @@ export function createInventory() {
       scope: Scope,
       templates: Parameters<typeof readAutoScalingGroups>[3],
     ) => readAutoScalingGroups(clients.autoScaling, clients.ec2, scope, templates),
+    images: (clients: ScopeClients, imageIds: readonly string[]) => readImages(clients.ec2, imageIds),
   };
 }
 export type Inventory = ReturnType<typeof createInventory>;

@@ -77,6 +77,7 @@ export function mapInstance(raw: AwsInstance, accountId: string, region: string)
         ? { id: ltId, version: tags['aws:ec2launchtemplate:version'] ?? '$Default' }
         : null,
       containerHost: containerHostOf(tags),
+      ...(raw.ImageId ? { imageId: raw.ImageId } : {}),
     },
   };
 }

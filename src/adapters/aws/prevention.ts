@@ -32,7 +32,15 @@ const tokensOf = (v: LaunchTemplateVersion): HttpTokens | null => {
  * highest number seen, so DescribeLaunchTemplates is not needed.
  */
 export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise<LaunchTemplate[]> {
-  const byId = new Map<string, { name: string; default: LaunchTemplateVersion | null; latest: number }>();
+  const byId = new Map<
+    string,
+    {
+      name: string;
+      default: LaunchTemplateVersion | null;
+      latest: number;
+      latestVersion: LaunchTemplateVersion;
+    }
+  >();
   const lowest = new Map<string, LaunchTemplateVersion>();
   const input = { Versions: ['$Default', '$Latest'] };
   for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, input)) {
@@ -40,7 +48,13 @@ export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise
       const id = v.LaunchTemplateId;
       if (!id) continue;
       const number = v.VersionNumber ?? 1;
-      const t = byId.get(id) ?? { name: v.LaunchTemplateName ?? id, default: null, latest: number };
+      const t = byId.get(id) ?? {
+        name: v.LaunchTemplateName ?? id,
+        default: null,
+        latest: number,
+        latestVersion: v,
+      };
+      if (number >= t.latest) t.latestVersion = v;
       t.latest = Math.max(t.latest, number);
       if (v.DefaultVersion === true) t.default = v;
       const low = lowest.get(id);
@@ -62,6 +76,15 @@ export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise
       httpEndpoint:
         mo?.HttpEndpoint === 'enabled' || mo?.HttpEndpoint === 'disabled' ? mo.HttpEndpoint : null,
       hopLimit: mo?.HttpPutResponseHopLimit ?? null,
+      imageId: v?.LaunchTemplateData?.ImageId ?? null,
+      ...(t.latest !== (v?.VersionNumber ?? 1)
+        ? {
+            latest: {
+              httpTokens: tokensOf(t.latestVersion),
+              imageId: t.latestVersion.LaunchTemplateData?.ImageId ?? null,
+            },
+          }
+        : {}),
     };
   });
 }

@@ -42,6 +42,7 @@ export function createScopeReaders(deps: ScopeReadersDeps): OpenScope {
           classified(`Auto Scaling groups ${where}`, () =>
             inventory.autoScalingGroups(clients, scope, templates),
           ),
+        images: (ids) => classified(`AMIs (DescribeImages) ${where}`, () => inventory.images(clients, ids)),
       },
       usage: {
         read: (ids, win, metric) =>

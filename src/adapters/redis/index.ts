@@ -4,6 +4,7 @@ import { createAuditStore } from './audit.js';
 import { createCardStore } from './cards.js';
 import { createChangeRequestStore } from './change-requests.js';
 import { createFindingsStore } from './findings.js';
+import { createOrganizationFactsStore } from './organization-facts.js';
 import { createScanLocks } from './scan-lock.js';
 import { createScopeProgressStore } from './scope-progress.js';
 import { createSnoozeStore } from './snoozes.js';
@@ -19,6 +20,7 @@ export function createStores(on: { redis: Redis; prefix: string }) {
     snoozes: createSnoozeStore(on),
     acks: createAckStore(on),
     requests: createChangeRequestStore(on),
+    organization: createOrganizationFactsStore(on),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

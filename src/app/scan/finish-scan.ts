@@ -1,8 +1,14 @@
-import { errorMessage } from '../../domain/errors.js';
+import { CodedError, errorMessage } from '../../domain/errors.js';
 import type { ScanError, Scope } from '../../domain/findings/model.js';
-import type { DiffCounts, ScanJobData, ScanOutcome, ScopeResult } from '../../domain/findings/scan.js';
+import {
+  type DiffCounts,
+  type ScanJobData,
+  type ScanOutcome,
+  type ScopeResult,
+  scanErrorOf,
+} from '../../domain/findings/scan.js';
 import { mergeSummaries } from '../../domain/findings/summary.js';
-import type { Clock, FindingsStore, Logger, ScanLocks } from '../../domain/ports.js';
+import type { Clock, FindingsStore, Logger, OrganizationGuardrails, ScanLocks } from '../../domain/ports.js';
 
 export interface FinishScanDeps {
   store: Pick<FindingsStore, 'appendScan'>;
@@ -11,6 +17,35 @@ export interface FinishScanDeps {
   now?: Clock;
   /** told about every finished scan (e.g. the Slack app posts regressions at once); errors are logged */
   onFinished?: (outcome: ScanOutcome) => Promise<void>;
+  /** organizations mode: the SCPs and declarative policies, read once per scan and stored */
+  organization?: OrganizationGuardrails;
+}
+
+/** Where an organization-wide error is shown: not an account × region of the scan. */
+const ORG = { accountId: 'organization', region: null };
+
+/**
+ * The organization's policies, once per scan: stored with the scan's id; what could not be read is
+ * a partial error of the scan (the instances are all there), and the last stored read stays.
+ */
+async function readOrganization(
+  org: OrganizationGuardrails,
+  scanId: string,
+  now: Date,
+): Promise<ScanError[]> {
+  try {
+    const read = await org.read();
+    await org.store.put({ ...read, scanId, readAt: now.toISOString() });
+    return read.partial.map((p) =>
+      scanErrorOf(ORG, 'organization-policies', { code: p.code, message: `${p.what}: ${p.message}` }, true),
+    );
+  } catch (err) {
+    const e =
+      err instanceof CodedError
+        ? err
+        : new CodedError('UnknownError', `organization policies: ${errorMessage(err)}`);
+    return [scanErrorOf(ORG, 'organization-policies', e, true)];
+  }
 }
 
 /** An account x region job the queue gave up on without a result (its retries ran out). */
@@ -74,8 +109,15 @@ export async function finishScan(
   results: ScopeResult[],
   lost: LostScope[],
 ): Promise<ScanOutcome> {
-  const errors = [...data.planErrors, ...results.flatMap((r) => r.errors), ...lost.map(lostError)];
-  const outcome = outcomeOf(data, results, errors, deps.now?.() ?? new Date());
+  const now = deps.now?.() ?? new Date();
+  const orgErrors = deps.organization ? await readOrganization(deps.organization, data.scanId, now) : [];
+  const errors = [
+    ...data.planErrors,
+    ...results.flatMap((r) => r.errors),
+    ...lost.map(lostError),
+    ...orgErrors,
+  ];
+  const outcome = outcomeOf(data, results, errors, now);
   const { rejections: _told, notes: _planning, ...record } = outcome;
   await deps.store.appendScan({
     filter: data.filter,

@@ -1,6 +1,14 @@
 import { CodedError, errorMessage } from '../../domain/errors.js';
 import { needsUsage } from '../../domain/findings/classify.js';
-import type { ScanError, Scope, ScopeInventory, Usage } from '../../domain/findings/model.js';
+import type {
+  AmiImage,
+  Instance,
+  LaunchTemplate,
+  ScanError,
+  Scope,
+  ScopeInventory,
+  Usage,
+} from '../../domain/findings/model.js';
 import { scanErrorOf } from '../../domain/findings/scan.js';
 import type { PartKey, PartOutcome, PartValue, ScopeProgress } from '../../domain/findings/scope-progress.js';
 import type { FindingsStore, ScopeReaders } from '../../domain/ports.js';
@@ -28,6 +36,7 @@ const PART_NAMES: Record<PartKey, [ScanError['stage'], string]> = {
   autoScalingGroups: ['auto-scaling', 'Auto Scaling groups'],
   usage: ['usage', 'IMDSv1 usage (MetadataNoToken)'],
   rejections: ['usage', 'rejected IMDSv1 calls (MetadataNoTokenRejected)'],
+  images: ['images', 'AMIs (DescribeImages ImdsSupport)'],
 };
 
 export interface ScopeRead {
@@ -36,7 +45,20 @@ export interface ScopeRead {
   /** why usage could not be read; null when it was */
   usageError: string | null;
   rejected: Map<string, Usage>;
+  /** ImdsSupport of the AMIs the laggards and the templates use */
+  images: AmiImage[];
   errors: ScanError[];
+}
+
+/** The AMIs worth a DescribeImages: those of the instances that allow IMDSv1 and of the templates. */
+export function imagesInUse(instances: readonly Instance[], templates: readonly LaunchTemplate[]): string[] {
+  const ids = new Set<string>();
+  for (const i of instances) if (i.imageId && needsUsage(i)) ids.add(i.imageId);
+  for (const t of templates) {
+    if (t.imageId) ids.add(t.imageId);
+    if (t.latest?.imageId) ids.add(t.latest.imageId);
+  }
+  return [...ids].sort();
 }
 
 function partRunner(progress: ScopeProgress, scope: Scope, errors: ScanError[]) {
@@ -105,6 +127,9 @@ export async function readScope(
   const groups: PartOutcome<'autoScalingGroups'> = instances.some((i) => i.asg !== null)
     ? await part('autoScalingGroups', () => inventory.autoScalingGroups(launchTemplates))
     : { ok: true, value: [] };
+  const amiIds = imagesInUse(instances, launchTemplates);
+  const images: PartOutcome<'images'> =
+    amiIds.length > 0 ? await part('images', () => inventory.images(amiIds)) : { ok: true, value: [] };
   const ids = instances.filter(needsUsage).map((i) => i.instanceId);
   const usage = await part('usage', async () => [...(await usageReader.read(ids, win))]);
   const live = new Set(instances.map((i) => i.instanceId));
@@ -125,6 +150,7 @@ export async function readScope(
     usage: new Map(valueOr(usage, [])),
     usageError: usage.ok ? null : usage.error.message,
     rejected: new Map(valueOr(rejected, [])),
+    images: valueOr(images, []),
     errors,
   };
 }

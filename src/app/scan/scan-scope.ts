@@ -51,7 +51,7 @@ async function commit(
   now: Date,
   read: ScopeRead,
 ): Promise<ScopeResult> {
-  const { inventory, usage, usageError, rejected, errors } = read;
+  const { inventory, usage, usageError, rejected, images, errors } = read;
   const scope = { accountId: inventory.accountId, region: inventory.region };
   const findings = classifyScope(inventory, usage, { ...data.settings, now, usageError });
   const snapshot: ScopeSnapshot = {
@@ -61,6 +61,8 @@ async function commit(
     findings,
     launchTemplates: inventory.launchTemplates,
     accountDefault: inventory.accountDefault,
+    autoScalingGroups: inventory.autoScalingGroups,
+    images,
     ...(errors.length > 0 ? { partialErrors: errors } : {}),
   };
   const prev = await deps.store.getSnapshot(scope);

@@ -163,6 +163,7 @@ function classifyInstance(instance: Instance, ctx: ScopeContext): Finding {
       containerHost: instance.containerHost,
     },
     tags: { ...tags },
+    ...(instance.imageId !== undefined ? { imageId: instance.imageId } : {}),
   };
 }
 

@@ -56,6 +56,8 @@ export const Instance = z.object({
   launchTemplate: LaunchTemplateRef.nullable(),
   /** EKS or ECS host, recognised from its tags */
   containerHost: z.enum(['eks', 'ecs']).nullable(),
+  /** the AMI it was launched from (DescribeInstances ImageId); absent in data stored before it was read */
+  imageId: z.string().optional(),
 });
 export type Instance = z.infer<typeof Instance>;
 
@@ -88,6 +90,10 @@ export const LaunchTemplate = z.object({
   httpTokens: HttpTokens.nullable(),
   httpEndpoint: HttpEndpoint.nullable(),
   hopLimit: z.number().int().nullable(),
+  /** the default version's AMI (LaunchTemplateData ImageId); null when it names none, absent in older data */
+  imageId: z.string().nullable().optional(),
+  /** the $Latest version, when it is not the default: its HttpTokens and AMI */
+  latest: z.object({ httpTokens: HttpTokens.nullable(), imageId: z.string().nullable() }).optional(),
 });
 export type LaunchTemplate = z.infer<typeof LaunchTemplate>;
 
@@ -116,6 +122,14 @@ export const AccountDefault = z.object({
   managedExceptionMessage: z.string().nullable(),
 });
 export type AccountDefault = z.infer<typeof AccountDefault>;
+
+/** An AMI as DescribeImages answers it: `imdsSupport` 'v2.0' makes instances launched from it require tokens. */
+export const AmiImage = z.object({
+  imageId: z.string(),
+  name: z.string().nullable(),
+  imdsSupport: z.literal('v2.0').nullable(),
+});
+export type AmiImage = z.infer<typeof AmiImage>;
 
 /** Everything read from one account × region, before classification. */
 export const ScopeInventory = z.object({
@@ -169,6 +183,8 @@ export const Finding = z.object({
     containerHost: z.enum(['eks', 'ecs']).nullable(),
   }),
   tags: z.record(z.string(), z.string()),
+  /** the AMI it was launched from; absent in data stored before it was read */
+  imageId: z.string().optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 
@@ -180,11 +196,21 @@ export const ScanErrorStage = z.enum([
   'launch-templates',
   'auto-scaling',
   'account-default',
+  /** DescribeImages: the ImdsSupport of the AMIs in use */
+  'images',
+  /** Organizations policies (SCPs, declarative policies), read once per scan from the hub */
+  'organization-policies',
   'internal',
 ]);
 
 /** The parts of a scope besides its inventory: each can fail without losing the instances. */
-export const SCOPE_PARTS = ['launch-templates', 'auto-scaling', 'account-default', 'usage'] as const;
+export const SCOPE_PARTS = [
+  'launch-templates',
+  'auto-scaling',
+  'account-default',
+  'usage',
+  'images',
+] as const;
 
 /**
  * A scope that could not be scanned, or a part of one that could not be read. The rest of the
@@ -217,6 +243,10 @@ export const ScopeSnapshot = z.object({
   findings: z.array(Finding),
   launchTemplates: z.array(LaunchTemplate),
   accountDefault: AccountDefault.nullable(),
+  /** the groups (Auto Scaling, EKS node groups behind them) and the template version each launches */
+  autoScalingGroups: z.array(AutoScalingGroup).optional(),
+  /** ImdsSupport of the AMIs the laggards and the launch templates use (DescribeImages) */
+  images: z.array(AmiImage).optional(),
   /** the parts this scan could not read here (partial errors); absent when none */
   partialErrors: z.array(ScanError).optional(),
 });

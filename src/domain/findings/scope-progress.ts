@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { AccountDefault, AutoScalingGroup, Instance, LaunchTemplate, ScanError, Usage } from './model.js';
+import {
+  AccountDefault,
+  AmiImage,
+  AutoScalingGroup,
+  Instance,
+  LaunchTemplate,
+  ScanError,
+  Usage,
+} from './model.js';
 
 /** What reading one part gave: its value, or the (partial) error that took its place. */
 const Outcome = <T extends z.ZodTypeAny>(value: T) =>
@@ -21,6 +29,8 @@ export const ScopeProgress = z.object({
   autoScalingGroups: Outcome(z.array(AutoScalingGroup)).optional(),
   /** MetadataNoToken per instance */
   usage: Outcome(UsageEntries).optional(),
+  /** ImdsSupport of the AMIs the laggards and templates use */
+  images: Outcome(z.array(AmiImage)).optional(),
   /** MetadataNoTokenRejected per watched instance */
   rejections: Outcome(UsageEntries).optional(),
 });

@@ -1,5 +1,6 @@
 import type {
   AccountDefault,
+  AmiImage,
   AutoScalingGroup,
   Instance,
   LaunchTemplate,
@@ -12,6 +13,7 @@ export interface FakeScope {
   launchTemplates?: () => Promise<LaunchTemplate[]>;
   accountDefault?: () => Promise<AccountDefault | null>;
   autoScalingGroups?: () => Promise<AutoScalingGroup[]>;
+  images?: (ids: string[]) => Promise<AmiImage[]>;
   /** MetadataNoToken per instance id (absent: no datapoints) */
   usage?: Record<string, Usage>;
   rejected?: Record<string, Usage>;
@@ -41,6 +43,10 @@ export function fakeScopeReaders(scope: FakeScope) {
       async autoScalingGroups() {
         count('autoScalingGroups');
         return scope.autoScalingGroups ? scope.autoScalingGroups() : [];
+      },
+      async images(ids) {
+        count('images');
+        return scope.images ? scope.images(ids) : [];
       },
     },
     usage: {

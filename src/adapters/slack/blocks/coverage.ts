@@ -16,6 +16,8 @@ const PART_NAMES: Record<ScanError['stage'], string> = {
   'launch-templates': 'launch templates',
   'auto-scaling': 'Auto Scaling groups',
   'account-default': 'account default',
+  images: 'AMIs',
+  'organization-policies': 'organization policies',
   internal: 'internal',
 };
 
