@@ -4,6 +4,8 @@ import { readOrganizationPolicies } from './adapters/aws/guardrails.js';
 import { createRemediation, remediationIn } from './adapters/aws/remediation.js';
 import { createScopeReaders } from './adapters/aws/scope-readers.js';
 import { accountResolver, planScopes } from './adapters/aws/scopes.js';
+import { createSecurityHubExport } from './adapters/aws/security-hub.js';
+import { type AfterScan, chainAfterScan, securityHubAfterScan } from './adapters/aws/security-hub-hook.js';
 import { createUsageReader } from './adapters/aws/usage.js';
 import { createLogger, type Logger } from './adapters/log.js';
 import { createObservability } from './adapters/metrics/index.js';
@@ -17,6 +19,7 @@ import { createBulkTally, createChangeMemo } from './adapters/redis/change-memo.
 import { connectRedis } from './adapters/redis/connection.js';
 import { createStores } from './adapters/redis/index.js';
 import { budgetFor, createRateLimiter, rateKey } from './adapters/redis/rate-limit.js';
+import { createSecurityHubLedger } from './adapters/redis/security-hub-ledger.js';
 import { createRedisWatch } from './adapters/redis/watch.js';
 import { createAccess } from './adapters/slack/access.js';
 import { type BoltDeps, startBolt } from './adapters/slack/app.js';
@@ -176,6 +179,7 @@ function buildCore(config: Config, workflow: Workflow, log: Logger) {
   const onClose = (close: () => Promise<void>) => {
     closers.push(close);
   };
+  const toSecurityHub = securityHubHook(config, workflow, { redis, clients, observability, store, log });
   const core = {
     config,
     workflow,
@@ -197,10 +201,8 @@ function buildCore(config: Config, workflow: Workflow, log: Logger) {
         ...(lockId ? { lockId } : {}),
       })) as WaitForScan,
     /** Starts this process's scan workers; `close()` stops them first. */
-    startWorkers(
-      concurrency = workflow.scan.concurrency,
-      onFinished?: (outcome: ScanOutcome) => Promise<void>,
-    ) {
+    startWorkers(concurrency = workflow.scan.concurrency, afterScan?: AfterScan) {
+      const onFinished = chainAfterScan(log, afterScan, toSecurityHub?.hook);
       const workers = startScanWorkers({
         ...queueDeps,
         scope: scopeDeps,
@@ -231,12 +233,37 @@ function buildCore(config: Config, workflow: Workflow, log: Logger) {
       for (const step of steps) await withDeadline(step(), deadline);
       await withDeadline(Promise.all(connections.map((c) => c.quit().catch(() => undefined))), deadline);
       for (const c of connections) c.disconnect();
+      toSecurityHub?.close();
       clients.destroy();
     },
   };
   return core;
 }
 type Core = ReturnType<typeof buildCore>;
+
+/** The workflow's exports.securityHub: the after-scan export, or null when it is off. */
+function securityHubHook(
+  config: Config,
+  workflow: Workflow,
+  d: Pick<Core, 'redis' | 'clients' | 'observability' | 'log'> & { store: Core['stores']['findings'] },
+) {
+  const sh = workflow.exports.securityHub;
+  if (!sh.enabled) return null;
+  const exporter = createSecurityHubExport({
+    region: sh.region ?? config.hubRegion,
+    accountId: sh.accountId,
+    sts: d.clients.sts,
+    ledger: createSecurityHubLedger({ redis: d.redis, prefix: config.prefix }),
+    instrument: d.observability.instrumentAws,
+  });
+  const hook = securityHubAfterScan({
+    exporter,
+    snapshots: (scopes) => d.store.getSnapshots(scopes),
+    log: d.log,
+    observe: (r) => d.observability.securityHubExported(r),
+  });
+  return { hook, close: () => exporter.close() };
+}
 
 /** Waits for `p` until `deadline` (epoch ms) at most; its failure is not the caller's concern. */
 async function withDeadline(p: Promise<unknown>, deadline: number): Promise<void> {

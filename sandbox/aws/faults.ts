@@ -17,6 +17,8 @@ export const OPERATION_FAULTS = [
   'access-denied',
   /** 503 Unavailable: a brief outage, which a retry gets past */
   'unavailable',
+  /** the service's throttling error (EC2 RequestLimitExceeded, Security Hub 429), which the SDK retries */
+  'throttled',
 ] as const;
 export type OperationFault = (typeof OPERATION_FAULTS)[number];
 
@@ -56,6 +58,10 @@ export function faultAnswer(fault: OperationFault, service: string, action: stri
         : new ApiError('AccessDenied', `User is not authorized to perform: ${service}:${action}`, 403);
     case 'unavailable':
       return new ApiError('Unavailable', 'The service is unavailable. Please try again shortly.', 503);
+    case 'throttled':
+      if (service === 'ec2') return new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+      if (service === 'securityhub') return new ApiError('LimitExceededException', 'Rate exceeded', 429);
+      return new ApiError('ThrottlingException', 'Rate exceeded', 400);
   }
 }
 

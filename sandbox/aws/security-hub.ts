@@ -1,14 +1,26 @@
 /**
  * Security Hub findings imported with BatchImportFindings, per product ARN and finding id, as
  * Security Hub keeps them: a re-import updates the finding; CreatedAt stays the first one; a
- * finding whose Compliance.Status becomes PASSED is RESOLVED (Security Hub ignores a provider's
- * Workflow.Status on updates, and sets RESOLVED itself when a control passes).
+ * finding whose Compliance.Status becomes PASSED, or whose RecordState goes from ACTIVE to
+ * ARCHIVED, is RESOLVED (Security Hub ignores a provider's Workflow.Status on updates and sets it
+ * itself); one that goes back to FAILED or ACTIVE is NEW again (API reference, Workflow.Status).
  */
 export type StoredFinding = Record<string, unknown> & {
   Id: string;
   ProductArn: string;
   AwsAccountId: string;
 };
+
+const complianceOf = (f: StoredFinding) => (f.Compliance as { Status?: string } | undefined)?.Status;
+const recordOf = (f: StoredFinding) => (f.RecordState as string | undefined) ?? 'ACTIVE';
+
+function nextWorkflow(old: StoredFinding, f: StoredFinding): unknown {
+  if (complianceOf(f) === 'PASSED' && complianceOf(old) !== 'PASSED') return { Status: 'RESOLVED' };
+  if (recordOf(f) === 'ARCHIVED' && recordOf(old) === 'ACTIVE') return { Status: 'RESOLVED' };
+  if (complianceOf(old) === 'PASSED' && complianceOf(f) !== 'PASSED') return { Status: 'NEW' };
+  if (recordOf(old) === 'ARCHIVED' && recordOf(f) === 'ACTIVE') return { Status: 'NEW' };
+  return old.Workflow;
+}
 
 export class SecurityHubFindings {
   private readonly byKey = new Map<string, StoredFinding>();
@@ -22,8 +34,7 @@ export class SecurityHubFindings {
       this.byKey.set(key, f);
       return;
     }
-    const compliance = (f.Compliance as { Status?: string } | undefined)?.Status;
-    const workflow = compliance === 'PASSED' ? { Status: 'RESOLVED' } : old.Workflow;
+    const workflow = nextWorkflow(old, f);
     this.byKey.set(key, { ...f, CreatedAt: old.CreatedAt, Workflow: workflow });
   }
 

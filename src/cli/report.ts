@@ -92,6 +92,7 @@ export async function scanCommand(
     return 2;
   }
   for (const note of outcome.notes ?? []) err.write(`${terminalSafe(`note: ${note}`)}\n`);
+  for (const w of outcome.warnings ?? []) err.write(`${terminalSafe(`warning: ${w}`)}\n`);
   const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
   await writeReport(report, o, out, err);
   return reportErrors(report.errors, err);

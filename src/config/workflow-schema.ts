@@ -99,6 +99,20 @@ export const Schedule = z.strictObject({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
+/**
+ * BatchImportFindings after each scan: one finding per laggard, fixed or gone ones resolved.
+ * `region`: the Security Hub the findings go to (the administrator's aggregation region; default
+ * the hub's AWS_REGION);
+ * `accountId`: the importing account (the Security Hub administrator) when it is not the bot's
+ * own (default: GetCallerIdentity of the hub credentials).
+ */
+export const SecurityHubExport = z.strictObject({
+  enabled: z.boolean(),
+  region: RegionName.optional(),
+  accountId: AccountId.optional(),
+});
+export type SecurityHubExport = z.infer<typeof SecurityHubExport>;
+
 const ANCHOR_DEFAULT = { cron: '0 * * * *', timezone: 'UTC' };
 
 export const Workflow = z.strictObject({
@@ -158,5 +172,9 @@ export const Workflow = z.strictObject({
     .default({}),
   slack: SlackSettings.default(SLACK_DEFAULTS),
   approvals: Approvals.default(APPROVALS_DEFAULTS),
+  /** where findings go besides Slack, after each scan */
+  exports: z
+    .strictObject({ securityHub: SecurityHubExport.default({ enabled: false }) })
+    .default({ securityHub: { enabled: false } }),
 });
 export type Workflow = z.infer<typeof Workflow>;

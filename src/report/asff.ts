@@ -71,8 +71,13 @@ export interface AsffFinding {
   }[];
   Compliance: { Status: 'PASSED' | 'FAILED'; RelatedRequirements: string[] };
   Workflow: { Status: 'NEW' | 'RESOLVED' };
-  RecordState: 'ACTIVE';
+  /** ARCHIVED: the instance is gone (terminated), the finding no longer applies */
+  RecordState: 'ACTIVE' | 'ARCHIVED';
 }
+
+/** The importing account's own `default` product: what a custom integration imports under. */
+const productArnOf = (i: { accountId: string; region: string }): string =>
+  `arn:${partitionOf(i.region)}:securityhub:${i.region}:${i.accountId}:product/${i.accountId}/default`;
 
 const TYPES = ['Software and Configuration Checks/AWS Security Best Practices'];
 
@@ -91,7 +96,7 @@ export function asffFinding(f: Finding, at: string, opts: AsffOptions = {}): Asf
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: findingUid(f),
-    ProductArn: `arn:${partitionOf(importer.region)}:securityhub:${importer.region}:${importer.accountId}:product/${importer.accountId}/default`,
+    ProductArn: productArnOf(importer),
     ProductName: 'imds-bot',
     CompanyName: 'imds-bot',
     GeneratorId: `imds-bot/${CONTROL.id}`,
@@ -132,6 +137,65 @@ export function asffFinding(f: Finding, at: string, opts: AsffOptions = {}): Asf
     // a fixed instance's finding is sent again as RESOLVED: Security Hub closes it
     Workflow: { Status: failed ? 'NEW' : 'RESOLVED' },
     RecordState: 'ACTIVE',
+  };
+}
+
+/** What is kept of a finding imported as FAILED: enough to archive it when its instance is gone. */
+export interface AsffArchiveBasis {
+  accountId: string;
+  region: string;
+  instanceId: string;
+  /** the finding's CreatedAt (the instance's launch time) */
+  createdAt: string;
+  severity: string;
+  owner: string | null;
+}
+
+export const archiveBasisOf = (f: Finding): AsffArchiveBasis => ({
+  accountId: f.accountId,
+  region: f.region,
+  instanceId: f.instanceId,
+  createdAt: f.launchTime,
+  severity: severityOf(f),
+  owner: f.owner,
+});
+
+/**
+ * The finding of an instance that no longer exists (terminated, or gone from the scope): the same
+ * id, RecordState ARCHIVED (the finding no longer applies) and Workflow RESOLVED, so Security Hub
+ * stops counting it; Compliance stays FAILED, as it was last seen (it never passed).
+ */
+export function asffArchived(b: AsffArchiveBasis, at: string, opts: AsffOptions = {}): AsffFinding {
+  const importer = opts.importer ?? { accountId: b.accountId, region: b.region };
+  const ref = { accountId: b.accountId, region: b.region, instanceId: b.instanceId };
+  const types = TYPES;
+  return {
+    SchemaVersion: ASFF_SCHEMA_VERSION,
+    Id: findingUid(ref),
+    ProductArn: productArnOf(importer),
+    ProductName: 'imds-bot',
+    CompanyName: 'imds-bot',
+    GeneratorId: `imds-bot/${CONTROL.id}`,
+    AwsAccountId: b.accountId,
+    Region: b.region,
+    Types: types,
+    CreatedAt: b.createdAt,
+    UpdatedAt: at,
+    Severity: { Label: b.severity },
+    FindingProviderFields: { Severity: { Label: b.severity }, Types: types },
+    Title: clip(`EC2 instance ${b.instanceId} accepted IMDSv1 and no longer exists`, 256),
+    Description: clip(
+      `Instance ${b.instanceId} accepted IMDSv1 when last scanned and is no longer found in its account and region (terminated): the finding no longer applies.${b.owner ? ` Owner: ${b.owner}.` : ''}`,
+      1024,
+    ),
+    Remediation: { Recommendation: { Text: 'Nothing to do.', Url: CONTROL.howTo } },
+    ProductFields: { 'imds-bot/readiness': 'gone', 'imds-bot/owner': clip(b.owner ?? '', 2048) },
+    Resources: [
+      { Type: 'AwsEc2Instance', Id: instanceArn(ref), Partition: partitionOf(b.region), Region: b.region },
+    ],
+    Compliance: { Status: 'FAILED', RelatedRequirements: [`${CONTROL.standard} ${CONTROL.id}`] },
+    Workflow: { Status: 'RESOLVED' },
+    RecordState: 'ARCHIVED',
   };
 }
 

@@ -67,6 +67,7 @@ describe('shipped workflow files', () => {
       audit: {},
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
+      exports: { securityHub: { enabled: false } },
     });
   });
 
@@ -123,6 +124,7 @@ describe('shipped workflow files', () => {
       audit: {},
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
+      exports: { securityHub: { enabled: false } },
     });
   });
 });

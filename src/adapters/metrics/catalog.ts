@@ -90,6 +90,18 @@ export const METRICS = {
     help: 'Seconds since the last audit anchor; +Inf when the chain was never anchored',
     labelNames: [],
   },
+  securityHubExports: {
+    name: 'imds_bot_security_hub_exports_total',
+    help: 'Exports of a scan to Security Hub by result: ok, partial (some findings refused or a batch failed) or failed (nothing sent)',
+    labelNames: ['result'],
+    values: { result: ['ok', 'partial', 'failed'] },
+  },
+  securityHubFindings: {
+    name: 'imds_bot_security_hub_findings_total',
+    help: 'Findings sent to Security Hub by outcome: imported, refused (in FailedFindings) or unsent (their batch failed)',
+    labelNames: ['outcome'],
+    values: { outcome: ['imported', 'refused', 'unsent'] },
+  },
   workersRunning: {
     name: 'imds_bot_workers_running',
     help: 'BullMQ workers of this process that are running, by queue',
@@ -148,6 +160,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     auditUnanchored: gauge('auditUnanchored'),
     auditAnchorAge: gauge('auditAnchorAge'),
     workersRunning: gauge('workersRunning'),
+    securityHubExports: counter('securityHubExports'),
+    securityHubFindings: counter('securityHubFindings'),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

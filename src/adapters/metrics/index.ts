@@ -44,6 +44,20 @@ export function createObservability() {
       metrics.rateLimiterWaits.inc({ action });
       metrics.rateLimiterWaitSeconds.inc({ action }, ms / 1000);
     },
+    /** One export of a scan to Security Hub: null when it failed before sending anything. */
+    securityHubExported(
+      r: { imported: number; failed: unknown[]; batchErrors: unknown[]; unsent: number } | null,
+    ): void {
+      if (!r) {
+        metrics.securityHubExports.inc({ result: 'failed' });
+        return;
+      }
+      const clean = r.failed.length === 0 && r.batchErrors.length === 0;
+      metrics.securityHubExports.inc({ result: clean ? 'ok' : r.imported > 0 ? 'partial' : 'failed' });
+      metrics.securityHubFindings.inc({ outcome: 'imported' }, r.imported);
+      metrics.securityHubFindings.inc({ outcome: 'refused' }, r.failed.length);
+      metrics.securityHubFindings.inc({ outcome: 'unsent' }, r.unsent);
+    },
     /** Starts the HTTP server; the shared-state gauges are read from Redis at each scrape. */
     async serve(
       deps: SharedStateDeps & Pick<MetricsServerDeps, 'onError'>,

@@ -15,8 +15,11 @@ export interface FinishScanDeps {
   locks: Pick<ScanLocks, 'release'>;
   log: Logger;
   now?: Clock;
-  /** told about every finished scan (e.g. the Slack app posts regressions at once); errors are logged */
-  onFinished?: (outcome: ScanOutcome) => Promise<void>;
+  /**
+   * told about every finished scan (e.g. the Slack app posts regressions at once); errors are
+   * logged; what it passes to `warn` is returned with the outcome (`warnings`)
+   */
+  onFinished?: (outcome: ScanOutcome, warn: (message: string) => void) => Promise<void>;
   /** organizations mode: the SCPs and declarative policies, read once per scan and stored */
   organization?: OrganizationGuardrails;
 }
@@ -130,8 +133,9 @@ export async function finishScan(
     { scanId: data.scanId, laggards: outcome.summary.laggards, errors: errors.length },
     'scan finished',
   );
+  const warnings: string[] = [];
   await deps
-    .onFinished?.(outcome)
+    .onFinished?.(outcome, (w) => warnings.push(w))
     .catch((err: unknown) => deps.log.error({ err: errorMessage(err) }, 'after-scan hook failed'));
-  return outcome;
+  return warnings.length > 0 ? { ...outcome, warnings } : outcome;
 }

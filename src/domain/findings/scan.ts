@@ -111,6 +111,8 @@ export const ScanOutcome = z.object({
   errors: z.array(ScanError),
   /** from planning: opt-in regions skipped (absent when there is nothing to tell) */
   notes: z.array(z.string()).optional(),
+  /** from the after-scan hook: what went wrong after the scan itself (an export that failed) */
+  warnings: z.array(z.string()).optional(),
 });
 export type ScanOutcome = z.infer<typeof ScanOutcome>;
 

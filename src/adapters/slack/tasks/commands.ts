@@ -64,6 +64,7 @@ async function scan(
       ? md`First scan of this scope.`
       : md`Since the last scan: ${o.diff.new} new, ${o.diff.fixed} fixed, ${o.diff.regressed} regressed.`,
     partialLine(o.errors),
+    ...(o.warnings ?? []).map((w) => md`:warning: ${w}`),
   );
   return ephemeral(md`Scan ${o.scanId} finished`, [section(text)]);
 }
