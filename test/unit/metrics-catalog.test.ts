@@ -160,12 +160,13 @@ describe('Grafana dashboard deploy/grafana/imds-bot.json', () => {
 });
 
 describe('Prometheus alert rules deploy/prometheus/imds-bot-alerts.yaml', () => {
-  it('alert on a stuck queue, a failing scope, a Slack 429 storm and an unanchored audit chain', () => {
+  it('alert on a stuck queue, a failing scope, a Slack 429 storm, an unanchored audit chain and a failing Security Hub export', () => {
     expect(rules.map((r) => r.alert)).toEqual([
       'ImdsBotQueueStuck',
       'ImdsBotScopeFailing',
       'ImdsBotSlackRateLimitStorm',
       'ImdsBotAuditChainUnanchored',
+      'ImdsBotSecurityHubExportFailing',
     ]);
   });
 
