@@ -311,7 +311,7 @@ function startChangeControl(
     findings: stores.findings,
     memo: createChangeMemo({ redis, prefix }),
     tally: createBulkTally({ redis, prefix }),
-    remediationFor: async (scope) => {
+    remediationFor: async (scope, by) => {
       const r = createRemediation({
         log,
         beforeCall: async (action) => {
@@ -323,7 +323,8 @@ function startChangeControl(
             );
         },
       });
-      return remediationIn(r, (await clientsFor(scope)).ec2, scope);
+      const change = clients.forChange(await accountFor(scope.accountId), scope.region, by);
+      return remediationIn(r, change.ec2, scope, change.session);
     },
     usage: {
       read: async (scope, ids, win) =>

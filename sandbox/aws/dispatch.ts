@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { authorize } from './authorize.js';
 import type { CallContext, HandlerSettings, ServiceName } from './context.js';
-import type { CredentialStore } from './credentials.js';
+import type { CredentialStore, Principal } from './credentials.js';
 import { type FaultRule, faultAnswer, takeFault } from './faults.js';
 import type { Fleet } from './fleet.js';
 import type { Rng } from './prng.js';
 import { isServiceName, SERVICES, type ServiceDef } from './services/registry.js';
 import type { StatsCollector } from './stats.js';
 import { bucketFor, type Throttler } from './throttle.js';
+import type { CallTrail } from './trail.js';
 import { ApiError } from './wire/errors.js';
 import { FormParams } from './wire/params.js';
 import { errorAnswer, type HttpAnswer, jsonSuccess, xmlSuccess } from './wire/render.js';
@@ -21,6 +23,8 @@ export interface Runtime {
   settings: HandlerSettings;
   throttler: Throttler;
   stats: StatsCollector;
+  /** every call with who made it: the emulator's CloudTrail */
+  trail: CallTrail;
   latencyMs: number;
   /** extra delay per action key ('ec2:DescribeInstances') */
   actionLatencyMs: Map<string, number>;
@@ -151,6 +155,37 @@ async function invoke(runtime: Runtime, id: Identified, requestId: string): Prom
   if (!id.accessKeyId)
     throw new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   const principal = runtime.credentials.principal(id.accessKeyId, runtime.fleet.hubAccountId);
+  const event = {
+    service: id.service,
+    action: id.action,
+    region: id.region,
+    at: runtime.now().getTime(),
+    params: topLevelParams(id.params),
+  };
+  try {
+    const answer = await invokeAs(runtime, id, principal, requestId);
+    runtime.trail.record(event, principal, null);
+    return answer;
+  } catch (caught) {
+    runtime.trail.record(event, principal, caught instanceof ApiError ? caught.code : 'InternalError');
+    throw caught;
+  }
+}
+
+/** The form parameters that are not lists or the protocol's own (Action, Version). */
+function topLevelParams(params: FormParams | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of params?.entries() ?? [])
+    if (!name.includes('.') && name !== 'Action' && name !== 'Version') out[name] = value;
+  return out;
+}
+
+async function invokeAs(
+  runtime: Runtime,
+  id: Identified,
+  principal: Principal,
+  requestId: string,
+): Promise<HttpAnswer> {
   await admit(runtime, id, `${principal.accountId}:${id.region}`);
   const fault = takeFault(runtime.operationFaults, `${id.service}:${id.action}`);
   if (fault) {
@@ -164,6 +199,9 @@ async function invoke(runtime: Runtime, id: Identified, requestId: string): Prom
     throw new ApiError('ExpiredToken', 'The security token included in the request is expired', 400);
   }
   checkRegion(runtime, id, principal.accountId);
+  const role =
+    principal.session && runtime.fleet.account(principal.accountId)?.roles[principal.session.roleName];
+  authorize(id, principal, role ?? undefined);
   const { fleet, credentials, settings } = runtime;
   const base: CallContext = { fleet, credentials, settings, now, region: id.region, principal, requestId };
   const { def } = id;

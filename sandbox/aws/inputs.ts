@@ -4,6 +4,7 @@ import type {
   InstanceStateName,
   LaunchTemplateData,
   MetadataOptionsModel,
+  RoleModel,
   UsageModel,
   UsagePattern,
 } from './types.js';
@@ -20,6 +21,11 @@ export interface AccountInput {
   tags?: Record<string, string>;
   /** the role the bot assumes; default ImdsBotScanner */
   roleName?: string;
+  /**
+   * Roles besides it, or its own model: by default the account also has the change role
+   * ImdsBotChange, whose trust policy requires a SourceIdentity (as deploy/cloudformation does).
+   */
+  roles?: Record<string, Partial<RoleModel>>;
   /** when set, AssumeRole must pass this ExternalId */
   externalId?: string;
   /** AssumeRole into this account is always denied */
@@ -86,6 +92,8 @@ export type AccountDefaultInput = Partial<Omit<AccountDefaultModel, 'managedBy'>
 };
 
 export const DEFAULT_ROLE_NAME = 'ImdsBotScanner';
+/** the role changes are made with (deploy/cloudformation/member-role.yaml) */
+export const DEFAULT_CHANGE_ROLE_NAME = 'ImdsBotChange';
 
 export const DEFAULT_METADATA: MetadataOptionsModel = {
   httpTokens: 'optional',

@@ -1,5 +1,6 @@
 import {
   type AccountInput,
+  DEFAULT_CHANGE_ROLE_NAME,
   DEFAULT_METADATA,
   DEFAULT_ROLE_NAME,
   type InstanceInput,
@@ -14,11 +15,30 @@ import type {
   InstanceRecord,
   LaunchTemplateRecord,
   MetadataOptionsModel,
+  RoleModel,
 } from './types.js';
 
 /** Pure constructors of model records from builder inputs (defaults filled in). */
 
+const role = (r: Partial<RoleModel> | undefined, requireSourceIdentity: boolean): RoleModel => ({
+  requireSourceIdentity: r?.requireSourceIdentity ?? requireSourceIdentity,
+  allowSourceIdentity: r?.allowSourceIdentity ?? true,
+  policies: r?.policies ?? null,
+});
+
+/** The scan role, the change role (its trust requires a SourceIdentity) and any other given. */
+function rolesOf(input: AccountInput, roleName: string): Record<string, RoleModel> {
+  const given = input.roles ?? {};
+  const roles: Record<string, RoleModel> = {
+    [DEFAULT_CHANGE_ROLE_NAME]: role(given[DEFAULT_CHANGE_ROLE_NAME], true),
+    [roleName]: role(given[roleName], false),
+  };
+  for (const [name, r] of Object.entries(given)) roles[name] ??= role(r, false);
+  return roles;
+}
+
 export function buildAccount(input: AccountInput, nowMs: number, rootId: string): AccountRecord {
+  const roleName = input.roleName ?? DEFAULT_ROLE_NAME;
   const enabled = [...(input.regions ?? DEFAULT_REGIONS)];
   const disabled = input.disabledRegions ?? ALL_REGIONS.filter((r) => !enabled.includes(r));
   return {
@@ -28,7 +48,8 @@ export function buildAccount(input: AccountInput, nowMs: number, rootId: string)
     state: input.state ?? 'ACTIVE',
     parentId: input.parentId ?? rootId,
     tags: { ...input.tags },
-    roleName: input.roleName ?? DEFAULT_ROLE_NAME,
+    roleName,
+    roles: rolesOf(input, roleName),
     externalId: input.externalId ?? null,
     denyAssumeRole: input.denyAssumeRole ?? false,
     maxSessionDurationSeconds: input.maxSessionDurationSeconds ?? 3600,

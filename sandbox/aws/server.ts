@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { IssuedCredential } from './credentials.js';
 import { CredentialStore } from './credentials.js';
 import { answerAws, type Runtime } from './dispatch.js';
 import type { OperationFault } from './faults.js';
@@ -7,6 +8,7 @@ import type { Fleet } from './fleet.js';
 import { mulberry32 } from './prng.js';
 import { type EmulatorStats, StatsCollector } from './stats.js';
 import { type ThrottleOption, Throttler } from './throttle.js';
+import { CallTrail, type TrailEvent } from './trail.js';
 import type { HttpAnswer } from './wire/render.js';
 
 export interface AwsEmulatorOptions {
@@ -39,6 +41,10 @@ export interface AwsEmulator {
   fleet: Fleet;
   stats(): EmulatorStats;
   resetStats(): void;
+  /** the calls made (the last 20,000), with the session that made each: what CloudTrail would show */
+  trail(): TrailEvent[];
+  /** every AssumeRole session issued: role, session name, SourceIdentity, session policy */
+  sessions(): IssuedCredential[];
   /** an extra delay before every answer to one action ('ec2:DescribeInstances'); 0 removes it */
   setActionLatency(action: string, ms: number): void;
   /** calls of one action ('ec2:DescribeInstances') are counted but not answered until `release()` */
@@ -90,6 +96,7 @@ function buildRuntime(opts: AwsEmulatorOptions): Runtime {
     },
     throttler: new Throttler(opts.throttle),
     stats: new StatsCollector(),
+    trail: new CallTrail(),
     latencyMs: opts.latencyMs ?? 0,
     actionLatencyMs: new Map(),
     held: new Map(),
@@ -135,6 +142,8 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     fleet: opts.fleet,
     stats: () => runtime.stats.snapshot(),
     resetStats: () => runtime.stats.reset(),
+    trail: () => runtime.trail.list(),
+    sessions: () => runtime.credentials.sessions(),
     setActionLatency: (action, ms) => {
       if (ms > 0) runtime.actionLatencyMs.set(action, ms);
       else runtime.actionLatencyMs.delete(action);

@@ -1,3 +1,4 @@
+import type { PolicyDocument } from './iam-policy.js';
 /** The in-memory model behind the AWS emulator. Times are epoch milliseconds. */
 
 export type Toggle = 'enabled' | 'disabled';
@@ -44,12 +45,24 @@ export interface AccountRecord {
   /** the account's own tags (Organizations ListTagsForResource) */
   tags: Record<string, string>;
   roleName: string;
+  /** every role the hub may assume here, by name (roleName, the change role, any other) */
+  roles: Record<string, RoleModel>;
   externalId: string | null;
   denyAssumeRole: boolean;
   maxSessionDurationSeconds: number;
   enabledRegions: string[];
   disabledRegions: string[];
   joinedAt: number;
+}
+
+/** A member role as IAM holds it: what its trust policy requires, and what it may do. */
+export interface RoleModel {
+  /** the trust policy requires sts:SourceIdentity to be set */
+  requireSourceIdentity: boolean;
+  /** the trust policy allows sts:SetSourceIdentity (a SourceIdentity may be passed) */
+  allowSourceIdentity: boolean;
+  /** its identity policies (evaluated on every call of its sessions); null: not modelled, all allowed */
+  policies: PolicyDocument[] | null;
 }
 
 export interface AccountDefaultModel {

@@ -23,6 +23,8 @@ export const MemberAccount = z.strictObject({
   id: AccountId,
   name: z.string().optional(),
   roleArn: RoleArn,
+  /** the role changes are made with (e.g. ImdsBotChange); absent: roleArn, its scan sessions read-only */
+  changeRoleArn: RoleArn.optional(),
   externalId: ExternalId.optional(),
 });
 export type MemberAccount = z.infer<typeof MemberAccount>;
@@ -57,6 +59,14 @@ const NOTHING: OrganizationSelection = { accounts: [], ous: [], tags: {} };
 export const OrganizationScope = z.strictObject({
   /** the role to assume in each member, e.g. ImdsBotScanner */
   roleName: z.string().regex(/^[\w+=,.@-]+$/, 'an IAM role name such as ImdsBotScanner'),
+  /**
+   * the role changes are made with in every account (the bot's own account too), e.g. ImdsBotChange;
+   * absent: roleName, whose scan sessions carry a read-only session policy
+   */
+  changeRoleName: z
+    .string()
+    .regex(/^[\w+=,.@-]+$/, 'an IAM role name such as ImdsBotChange')
+    .optional(),
   /** the ExternalId of every member role, unless externalIds says otherwise */
   externalId: ExternalId.optional(),
   /** ExternalId by account id or OU id: the account's own first, then its nearest OU's */

@@ -1,6 +1,6 @@
 import type { Decision, PolicyCode } from './change/approval-roles.js';
 import type { Anchor } from './change/audit-anchors.js';
-import type { AuditBody, AuditEntry } from './change/audit-chain.js';
+import type { AuditBody, AuditEntry, AuditSession } from './change/audit-chain.js';
 import type { TransitionCode } from './change/request.js';
 import type { ChangeEvent, ChangeRequest, ChangeState, ChangeTarget } from './change/request-schema.js';
 import type { DigestCard } from './findings/digest.js';
@@ -347,6 +347,8 @@ export interface AccountDefaultChange {
  * adapter's): each reads first, changes with every option explicit, reads back and verifies.
  */
 export interface Remediation {
+  /** the STS session its changes are made with; null: the hub's own credentials */
+  readonly session: AuditSession | null;
   readInstanceOptions(instanceId: string): Promise<InstanceMetadataState>;
   enforceInstance(
     instanceId: string,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
 import { z } from 'zod';
+import { READ_ONLY_SESSION_POLICY } from '../../src/adapters/aws/credentials.js';
 import { createMetrics } from '../../src/adapters/metrics/catalog.js';
 import { startMetricsServer } from '../../src/adapters/metrics/server.js';
 
@@ -84,6 +85,11 @@ describe('IAM policies', () => {
     const hub = policy('hub');
 
     expect(statement(hub, 'AssumeMemberAccountRoles')?.Resource).toEqual(['arn:aws:iam::*:role/ImdsBot*']);
+    // cross-account, the caller's own policy must allow setting a SourceIdentity too
+    expect(statement(hub, 'AssumeMemberAccountRoles')?.Action).toEqual([
+      'sts:AssumeRole',
+      'sts:SetSourceIdentity',
+    ]);
     expect(statement(hub, 'ScanOwnAccount')?.Action.sort()).toEqual(SCANNER_ACTIONS);
     expect(actionsOf(hub)).toContain('organizations:ListAccounts');
   });
@@ -109,26 +115,28 @@ const cfnTags = Object.entries(intrinsics).flatMap(([tag, fn]): (ScalarTag | Col
 
 const InlinePolicy = z.strictObject({ PolicyName: z.string(), PolicyDocument: z.unknown() });
 const Conditional = z.strictObject({ 'Fn::If': z.tuple([z.string(), InlinePolicy, z.unknown()]) });
+const IamRole = z.looseObject({
+  Type: z.literal('AWS::IAM::Role'),
+  Condition: z.string().optional(),
+  Properties: z.looseObject({
+    RoleName: z.unknown(),
+    AssumeRolePolicyDocument: z.looseObject({ Statement: z.array(z.looseObject({})) }),
+    Policies: z.array(z.union([InlinePolicy, Conditional])),
+  }),
+});
 const Template = z.looseObject({
   Parameters: z.record(
     z.string(),
     z.looseObject({ Default: z.string().optional(), NoEcho: z.boolean().optional() }),
   ),
-  Resources: z.looseObject({
-    Role: z.looseObject({
-      Type: z.literal('AWS::IAM::Role'),
-      Properties: z.looseObject({
-        AssumeRolePolicyDocument: z.looseObject({ Statement: z.array(z.looseObject({})) }),
-        Policies: z.array(z.union([InlinePolicy, Conditional])),
-      }),
-    }),
-  }),
-  Outputs: z.record(z.string(), z.looseObject({ Value: z.unknown() })),
+  Resources: z.looseObject({ Role: IamRole, ChangeRole: IamRole }),
+  Outputs: z.record(z.string(), z.looseObject({ Value: z.unknown(), Condition: z.string().optional() })),
 });
 const template = Template.parse(
   parse(read('deploy/cloudformation/member-role.yaml'), { customTags: cfnTags }),
 );
 const role = template.Resources.Role.Properties;
+const changeRole = template.Resources.ChangeRole.Properties;
 
 /** The template's resources use !Sub with ${AWS::Partition}; the JSON files use the aws partition. */
 const normalise = (doc: unknown): unknown =>
@@ -136,8 +144,8 @@ const normalise = (doc: unknown): unknown =>
     const sub = z.strictObject({ 'Fn::Sub': z.string() }).safeParse(value);
     return sub.success ? sub.data['Fn::Sub'].replace(/\$\{AWS::Partition\}/g, 'aws') : value;
   });
-const inline = (name: string): { condition: string | null; document: Policy } => {
-  for (const entry of role.Policies) {
+const inline = (name: string, of: typeof role = role): { condition: string | null; document: Policy } => {
+  for (const entry of of.Policies) {
     const [condition, body] = 'Fn::If' in entry ? [entry['Fn::If'][0], entry['Fn::If'][1]] : [null, entry];
     if (body.PolicyName === name)
       return { condition, document: Policy.parse(normalise(body.PolicyDocument)) };
@@ -167,18 +175,77 @@ describe('CloudFormation member role', () => {
   });
 
   it.each([
-    ['ImdsBotScanner', 'scanner', null],
-    ['ImdsBotRemediation', 'remediation', 'RemediationEnabled'],
-    ['ImdsBotRollback', 'rollback', 'RollbackEnabled'],
-  ] as const)('inline policy %s equals deploy/iam/%s-policy.json (condition %s)', (name, file, condition) => {
-    const actual = inline(name);
+    ['Role', 'ImdsBotScanner', 'scanner', null],
+    ['ChangeRole', 'ImdsBotRemediation', 'remediation', null],
+    ['ChangeRole', 'ImdsBotRollback', 'rollback', 'RollbackEnabled'],
+  ] as const)(
+    '%s inline policy %s equals deploy/iam/%s-policy.json (condition %s)',
+    (res, name, file, condition) => {
+      const actual = inline(name, template.Resources[res].Properties);
 
-    expect(actual.condition).toBe(condition);
-    expect(actual.document).toEqual(policy(file));
+      expect(actual.condition).toBe(condition);
+      expect(actual.document).toEqual(policy(file));
+    },
+  );
+
+  it('the scan role has only the scanner policy: it allows no write', () => {
+    const actions = role.Policies.flatMap((p) =>
+      'Fn::If' in p
+        ? ['a conditional policy']
+        : Policy.parse(normalise(p.PolicyDocument)).Statement.flatMap((s) => s.Action),
+    );
+
+    expect(role.Policies).toHaveLength(1);
+    expect(actions.filter((a) => !/:(Describe|Get|List)[A-Z]/.test(a))).toEqual([]);
   });
 
-  it('outputs the role ARN', () => {
+  it('the change role exists only with remediation, named ImdsBotChange as the SCP example exempts it', () => {
+    expect(template.Resources.ChangeRole.Condition).toBe('RemediationEnabled');
+    expect(changeRole.RoleName).toEqual({ Ref: 'ChangeRoleName' });
+    expect(template.Parameters.ChangeRoleName?.Default).toBe('ImdsBotChange');
+    expect(read('deploy/policies/scp-protect-imds-options.json')).toContain(
+      'arn:aws:iam::*:role/ImdsBotChange"',
+    );
+  });
+
+  it('the change role trusts only the hub role, with the external id, and only with a SourceIdentity', () => {
+    const file = z
+      .strictObject({ Version: z.string(), Statement: z.array(z.looseObject({})) })
+      .parse(JSON.parse(read('deploy/iam/change-role-trust-policy.json')));
+    const withRefs = JSON.parse(
+      JSON.stringify(file.Statement)
+        .replace('"arn:aws:iam::111122223333:role/ImdsBotHub"', '{"Ref":"HubRoleArn"}')
+        .replace('"REPLACE-WITH-THE-EXTERNAL-ID"', '{"Ref":"ExternalId"}'),
+    );
+
+    expect(changeRole.AssumeRolePolicyDocument.Statement).toEqual(withRefs);
+    expect(changeRole.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Sid: 'TrustImdsBotHubRoleWithSourceIdentity',
+        Effect: 'Allow',
+        Principal: { AWS: { Ref: 'HubRoleArn' } },
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+        Condition: {
+          StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
+          StringLike: { 'sts:SourceIdentity': '*' },
+        },
+      },
+    ]);
+  });
+
+  it('deploy/iam/scan-session-policy.json is the session policy the bot puts on every scan session', () => {
+    expect(JSON.parse(read('deploy/iam/scan-session-policy.json'))).toEqual(
+      JSON.parse(READ_ONLY_SESSION_POLICY),
+    );
+  });
+
+  it('outputs both role ARNs', () => {
     expect(template.Outputs.RoleArn?.Value).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+    expect(template.Outputs.ChangeRoleArn).toEqual({
+      Condition: 'RemediationEnabled',
+      Description: expect.any(String),
+      Value: { 'Fn::GetAtt': ['ChangeRole', 'Arn'] },
+    });
   });
 });
 

@@ -27,6 +27,11 @@ export class FormParams {
     return this.map.get(name);
   }
 
+  /** every parameter as sent (the emulator's IAM reads them as ec2:Attribute/<name>) */
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+
   required(name: string): string {
     const value = this.map.get(name);
     if (value === undefined || value === '') {

@@ -9,12 +9,25 @@ import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { createSettingsCache } from './client-settings.js';
 import { createRoleCredentials } from './credentials.js';
 import { tagOperation } from './errors.js';
+import { type ChangeBy, changeSessionNames } from './session-identity.js';
 
-/** An account to scan: roleArn null means the hub's own credentials (the default chain). */
+/**
+ * An account to scan: roleArn null means the hub's own credentials (the default chain).
+ * changeRoleArn: the role changes are made with (ImdsBotChange); absent, changes use roleArn
+ * (scan sessions then still cannot write: they carry the read-only session policy).
+ */
 export interface AccountTarget {
   accountId: string;
   roleArn: string | null;
+  changeRoleArn?: string | null | undefined;
   externalId?: string | undefined;
+}
+
+/** The STS session a change is made with: what CloudTrail in the member account shows. */
+export interface ChangeSession {
+  roleArn: string;
+  sessionName: string;
+  sourceIdentity: string;
 }
 
 /**
@@ -34,6 +47,8 @@ export interface AwsClientsOptions {
   maxAttempts?: number;
   /** applied to every client built (the metrics adapter counts calls with it) */
   instrument?: <C>(client: C) => C;
+  /** the session policy of scan sessions (default: the read-only one; null: none) */
+  scanSessionPolicy?: string | null;
 }
 
 /**
@@ -67,7 +82,11 @@ export function createAwsClients(opts: AwsClientsOptions) {
   const sts = instrument(
     tagOperation(withoutSdkLogging(new STSClient({ ...common, region: opts.hubRegion }))),
   );
-  const roles = createRoleCredentials({ sts, sessionName: opts.sessionName });
+  const roles = createRoleCredentials({
+    sts,
+    sessionName: opts.sessionName,
+    ...(opts.scanSessionPolicy === undefined ? {} : { scanPolicy: opts.scanSessionPolicy }),
+  });
   const organizations = instrument(
     tagOperation(withoutSdkLogging(new OrganizationsClient({ ...common, region: opts.hubRegion }))),
   );
@@ -124,6 +143,31 @@ export function createAwsClients(opts: AwsClientsOptions) {
           ),
         ),
       };
+    },
+    /**
+     * The EC2 client of one change in one account x region: its own STS session (the change role,
+     * or the scan role without the read-only policy) whose SourceIdentity and RoleSessionName name
+     * the approver and the request. session null: the hub's own credentials (`self` without a
+     * change role), which carry no per-change names.
+     */
+    forChange(
+      account: AccountTarget,
+      region: string,
+      by: ChangeBy,
+    ): { ec2: EC2Client; session: ChangeSession | null } {
+      const roleArn = account.changeRoleArn ?? account.roleArn;
+      const ec2Config = (credentials?: AwsCredentialIdentityProvider) =>
+        new EC2Client({
+          ...common,
+          region,
+          ...settings.ec2(region),
+          ...(credentials ? { credentials } : {}),
+        });
+      if (!roleArn) return { ec2: instrument(tagOperation(withoutSdkLogging(ec2Config()))), session: null };
+      const names = changeSessionNames(opts.sessionName, by);
+      const target = { accountId: account.accountId, roleArn, externalId: account.externalId };
+      const ec2 = ec2Config(roles.changeProviderFor(target, names));
+      return { ec2: instrument(tagOperation(withoutSdkLogging(ec2))), session: { roleArn, ...names } };
     },
     /** Closes every socket (all clients share the agents). */
     destroy(): void {

@@ -141,14 +141,17 @@ export async function organizationAccounts(
     (id) => org.includeManagementAccount || id !== management,
   );
   const facts = await factsFor(orgs, org, candidates);
+  const changeRole = (id: string) =>
+    org.changeRoleName ? { changeRoleArn: `arn:aws:iam::${id}:role/${org.changeRoleName}` } : {};
   return candidates
     .filter((id) => included(org.include, facts, id) && !excluded(org.exclude, facts, id))
     .map((id) =>
       id === hub
-        ? { accountId: id, roleArn: null }
+        ? { accountId: id, roleArn: null, ...changeRole(id) }
         : {
             accountId: id,
             roleArn: `arn:aws:iam::${id}:role/${org.roleName}`,
+            ...changeRole(id),
             externalId: externalIdOf(org, facts, id),
           },
     );

@@ -1,4 +1,5 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { AuditSession } from '../../domain/change/audit-chain.js';
 import type { Scope } from '../../domain/findings/model.js';
 import type { Remediation as RemediationPort } from '../../domain/ports.js';
 import { createDefaultsRemediation } from './remediation-defaults.js';
@@ -27,9 +28,18 @@ export function createRemediation(opts: RemediationOptions) {
 }
 export type Remediation = ReturnType<typeof createRemediation>;
 
-/** The Remediation port (src/domain/ports.ts) of one account x region: its EC2 client bound. */
-export function remediationIn(r: Remediation, ec2: EC2Client, scope: Scope): RemediationPort {
+/**
+ * The Remediation port (src/domain/ports.ts) of one account x region: its EC2 client bound, and
+ * the STS session that client's credentials come from (null: the hub's own).
+ */
+export function remediationIn(
+  r: Remediation,
+  ec2: EC2Client,
+  scope: Scope,
+  session: AuditSession | null,
+): RemediationPort {
   return {
+    session,
     readInstanceOptions: (instanceId) => r.readInstanceOptions(ec2, instanceId),
     enforceInstance: (instanceId, options, onBefore, known) =>
       r.enforceInstance(ec2, instanceId, options, onBefore, known),

@@ -38,7 +38,12 @@ export async function resolveAccounts(
     return accounts.map((a) =>
       a === SELF
         ? { accountId: hub ?? '', roleArn: null }
-        : { accountId: a.id, roleArn: a.roleArn, externalId: a.externalId },
+        : {
+            accountId: a.id,
+            roleArn: a.roleArn,
+            ...(a.changeRoleArn ? { changeRoleArn: a.changeRoleArn } : {}),
+            externalId: a.externalId,
+          },
     );
   }
   const hub = await hubAccountId(clients);

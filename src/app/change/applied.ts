@@ -1,3 +1,4 @@
+import type { AuditSession } from '../../domain/change/audit-chain.js';
 import { CodedError } from '../../domain/errors.js';
 import type { Json } from '../../domain/ports.js';
 
@@ -8,6 +9,8 @@ export interface Applied {
   awsRequestId: string | null;
   /** one line for the card's thread */
   note: string;
+  /** the STS session the change was made with (null: the hub's own credentials) */
+  session?: AuditSession | null;
 }
 
 export const asJson = (o: object): Json => JSON.parse(JSON.stringify(o)) as Json;

@@ -70,6 +70,7 @@ async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobI
     after: done.after,
     reason: done.note,
     awsRequestId: done.awsRequestId,
+    session: done.session ?? null,
     jobId,
     key: `${cr.id}:applied`,
   });

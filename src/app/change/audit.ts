@@ -1,4 +1,4 @@
-import type { AuditActor, AuditBody, AuditType } from '../../domain/change/audit-chain.js';
+import type { AuditActor, AuditBody, AuditSession, AuditType } from '../../domain/change/audit-chain.js';
 import type { AuditLog } from '../../domain/ports.js';
 
 export const SYSTEM: AuditActor = { system: 'imds-bot' };
@@ -14,6 +14,8 @@ export interface AuditFields {
   awsRequestId?: string | null;
   jobId?: string | null;
   card?: AuditBody['card'];
+  /** the STS session of a change made in AWS (role, session name, SourceIdentity) */
+  session?: AuditSession | null;
   /** makes the append idempotent: a re-run (after a crash) finds the entry instead of adding one */
   key?: string;
 }
@@ -32,6 +34,7 @@ export function recordAudit(ctx: { audit: AuditLog; now: () => Date }, f: AuditF
     awsRequestId: f.awsRequestId ?? null,
     jobId: f.jobId ?? null,
     card: f.card ?? null,
+    ...(f.session ? { session: f.session } : {}),
   };
   return ctx.audit.append(body, f.key ? { idempotencyKey: f.key } : {});
 }

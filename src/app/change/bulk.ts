@@ -60,6 +60,7 @@ export async function applyBulkItem(
       after: done.after,
       reason: done.note,
       awsRequestId: done.awsRequestId,
+      session: done.session ?? null,
       jobId: job.id,
       key: `${requestId}:${instanceId}:applied`,
     });

@@ -1,5 +1,6 @@
 import type { Workflow } from '../../config/workflow-schema.js';
 import type { TargetFacts } from '../../domain/change/approval-roles.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import type {
   AuditLog,
   BulkTally,
@@ -13,6 +14,18 @@ import type {
   UsageNow,
 } from '../../domain/ports.js';
 
+/** Who a change in AWS is made for: its request, and the approver whose approval released it. */
+export interface ChangeBy {
+  requestId: string;
+  approver: { userId: string; name: string };
+}
+
+/** The last approval released the change; a request applied without one names its requester. */
+export function changeBy(cr: ChangeRequest): ChangeBy {
+  const who = cr.approvals.at(-1) ?? cr.requestedBy;
+  return { requestId: cr.id, approver: { userId: who.userId, name: who.name } };
+}
+
 /** Everything change control needs, as ports (src/domain/ports.ts); composed in the composition root. */
 export interface ChangeContext {
   workflow: Workflow;
@@ -21,8 +34,11 @@ export interface ChangeContext {
   findings: ChangeFindings;
   memo: ChangeMemo;
   tally: BulkTally;
-  /** the changes to production in one account x region, rate limited below EC2's own buckets */
-  remediationFor: (scope: { accountId: string; region: string }) => Promise<Remediation>;
+  /**
+   * The changes to production in one account x region, rate limited below EC2's own buckets, made
+   * with an STS session of their own that names the request and its approver (CloudTrail shows it).
+   */
+  remediationFor: (scope: { accountId: string; region: string }, by: ChangeBy) => Promise<Remediation>;
   usage: UsageNow;
   owners: Owners;
   notifier: ChangeNotifier;

@@ -41,6 +41,17 @@ export type AuditActor = z.infer<typeof AuditActor>;
 
 const JsonRecord = z.record(z.string(), z.json());
 
+/**
+ * The STS session a change was made with, as CloudTrail in the member account shows it: the role,
+ * the RoleSessionName and the SourceIdentity (both name the approver and the request).
+ */
+export const AuditSession = z.strictObject({
+  roleArn: z.string(),
+  sessionName: z.string(),
+  sourceIdentity: z.string().nullable(),
+});
+export type AuditSession = z.infer<typeof AuditSession>;
+
 export const AuditBody = z.strictObject({
   at: z.iso.datetime(),
   type: AuditType,
@@ -54,6 +65,8 @@ export const AuditBody = z.strictObject({
   awsRequestId: z.string().nullable(),
   jobId: z.string().nullable(),
   card: z.strictObject({ channel: z.string(), ts: z.string() }).nullable(),
+  /** on the entries of a change made in AWS; absent on the others and on entries written before it */
+  session: AuditSession.optional(),
 });
 export type AuditBody = z.infer<typeof AuditBody>;
 

@@ -2,6 +2,7 @@ import { AccountDefault } from '../../../domain/findings/model.js';
 import { say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports.js';
 import { asJson, nothingToRestore } from '../applied.js';
+import { changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';
 import { noFanOut, nothingMore, type TargetKind, wholeOnly } from './target.js';
 
@@ -19,24 +20,26 @@ export const accountDefault: TargetKind<DefaultTarget> = {
   jobId: (id) => `apply-${id}`,
   fanOut: noFanOut,
   async apply(ctx, cr) {
-    const r = await ctx.remediationFor(cr.target);
+    const r = await ctx.remediationFor(cr.target, changeBy(cr));
     const result = await r.setAccountDefault({ httpTokens: 'required' });
     return {
       before: asJson(result.before),
       after: asJson(result.after),
       awsRequestId: result.awsRequestId,
+      session: r.session,
       note: 'new instances now require IMDSv2',
     };
   },
   async restore(ctx, cr, { original }) {
     const before = original?.before;
     if (!original || !before) throw nothingToRestore(cr.id);
-    const r = await ctx.remediationFor(cr.target);
+    const r = await ctx.remediationFor(cr.target, changeBy(cr));
     const result = await r.restoreAccountDefault(before as unknown as AccountDefault);
     return {
       before: asJson(result.before),
       after: asJson(result.after),
       awsRequestId: result.awsRequestId,
+      session: r.session,
       note: 'account default restored',
     };
   },

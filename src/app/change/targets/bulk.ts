@@ -3,7 +3,7 @@ import { CodedError } from '../../../domain/errors.js';
 import { code, nothing, say, user } from '../../../domain/message.js';
 import type { Applied } from '../applied.js';
 import { recordAudit } from '../audit.js';
-import type { ChangeContext } from '../context.js';
+import { type ChangeContext, changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';
 import { enforceOne, restoreOne } from './instance.js';
 import { nothingMore, type RequestOn, type TargetKind } from './target.js';
@@ -31,12 +31,12 @@ export async function applyItem(
 ): Promise<Applied> {
   const at = { accountId: cr.target.accountId, region, instanceId };
   if (cr.kind !== 'rollback')
-    return enforceOne(ctx, at, { saveKey: itemKey(cr.id, instanceId), overridden: false });
+    return enforceOne(ctx, at, { saveKey: itemKey(cr.id, instanceId), overridden: false, by: changeBy(cr) });
   const original = cr.rollbackOf ? await ctx.requests.get(cr.rollbackOf) : null;
   const before = original ? await ctx.memo.before(itemKey(original.id, instanceId)) : null;
   if (!before)
     throw new CodedError('nothing-to-restore', `${instanceId}: no before-state captured by ${cr.rollbackOf}`);
-  return restoreOne(ctx, at, before);
+  return restoreOne(ctx, at, before, changeBy(cr));
 }
 
 /** The request, when it is a bulk one (its items' jobs act on nothing else). */

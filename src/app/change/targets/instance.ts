@@ -5,7 +5,7 @@ import { instanceChangeOf } from '../../../domain/findings/finding-change.js';
 import { code, say } from '../../../domain/message.js';
 import type { InstanceOptions, Json } from '../../../domain/ports.js';
 import { type Applied, asJson, nothingToRestore } from '../applied.js';
-import type { ChangeContext } from '../context.js';
+import { type ChangeBy, type ChangeContext, changeBy } from '../context.js';
 import { instanceFacts } from '../facts.js';
 import { inUseLine, inUseNow } from '../usage-now.js';
 import { noFanOut, type TargetKind, wholeOnly } from './target.js';
@@ -40,11 +40,11 @@ async function gateAgain(ctx: ChangeContext, scope: Scope, instanceId: string, o
 export async function enforceOne(
   ctx: ChangeContext,
   at: Scope & { instanceId: string },
-  { saveKey, overridden }: { saveKey: string; overridden: boolean },
+  { saveKey, overridden, by }: { saveKey: string; overridden: boolean; by: ChangeBy },
 ): Promise<Applied> {
   const { instanceId } = at;
   const scope = { accountId: at.accountId, region: at.region };
-  const r = await ctx.remediationFor(scope);
+  const r = await ctx.remediationFor(scope, by);
   const { facts } = await instanceFacts(ctx, instanceId);
   const current = await r.readInstanceOptions(instanceId);
   if (current.options.httpTokens !== 'required') await gateAgain(ctx, scope, instanceId, overridden);
@@ -59,11 +59,13 @@ export async function enforceOne(
   );
   const saved = await ctx.memo.before(saveKey);
   const before = saved ?? asJson(result.before);
+  const { session } = r;
   if (!result.changed && startedEarlier(saved))
     return {
       before,
       after: asJson(result.before),
       awsRequestId: null,
+      session,
       note: `applied (confirmed after restart; AWS request id unknown): HttpTokens ${String(before.httpTokens)} → required`,
     };
   if (!result.changed)
@@ -71,12 +73,14 @@ export async function enforceOne(
       before,
       after: asJson(result.before),
       awsRequestId: null,
+      session,
       note: 'already required (nothing sent)',
     };
   return {
     before,
     after: asJson(result.after),
     awsRequestId: result.awsRequestId,
+    session,
     note: `HttpTokens ${String(before.httpTokens)} → required, hop limit ${String(before.hopLimit)} → ${result.after.hopLimit}`,
   };
 }
@@ -86,14 +90,16 @@ export async function restoreOne(
   ctx: ChangeContext,
   at: Scope & { instanceId: string },
   before: Json,
+  by: ChangeBy,
 ): Promise<Applied> {
-  const r = await ctx.remediationFor({ accountId: at.accountId, region: at.region });
+  const r = await ctx.remediationFor({ accountId: at.accountId, region: at.region }, by);
   const result = await r.restoreInstance(at.instanceId, before as unknown as InstanceOptions);
   const after = result.changed ? result.after : result.before;
   return {
     before: asJson(result.before),
     after: asJson(after),
     awsRequestId: result.changed ? result.awsRequestId : null,
+    session: r.session,
     note: `restored ${JSON.stringify(before)}`,
   };
 }
@@ -121,11 +127,15 @@ export const instance: TargetKind<InstanceTarget> = {
   jobId: (id) => `apply-${id}`,
   fanOut: noFanOut,
   apply: (ctx, cr) =>
-    enforceOne(ctx, cr.target, { saveKey: cr.id, overridden: cr.approvals.some((a) => a.override) }),
+    enforceOne(ctx, cr.target, {
+      saveKey: cr.id,
+      overridden: cr.approvals.some((a) => a.override),
+      by: changeBy(cr),
+    }),
   async restore(ctx, cr, { original, beforeOf }) {
     const before = original ? await beforeOf(cr.target.instanceId) : null;
     if (!original || !before) throw nothingToRestore(cr.id);
-    return restoreOne(ctx, cr.target, before);
+    return restoreOne(ctx, cr.target, before, changeBy(cr));
   },
   noteApplied: (ctx, cr, done) => noteInstance(ctx, cr, cr.target, done.after),
   async afterVerified(ctx, cr) {

@@ -2,6 +2,7 @@ import type { ScopeSnapshot } from '../../../domain/findings/model.js';
 import { code, say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports.js';
 import { nothingToRestore } from '../applied.js';
+import { changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';
 import { noFanOut, nothingMore, type TargetKind, wholeOnly } from './target.js';
 
@@ -24,12 +25,13 @@ export const launchTemplate: TargetKind<TemplateTarget> = {
   jobId: (id) => `apply-${id}`,
   fanOut: noFanOut,
   async apply(ctx, cr) {
-    const r = await ctx.remediationFor(cr.target);
+    const r = await ctx.remediationFor(cr.target, changeBy(cr));
     const result = await r.fixLaunchTemplate(cr.target.launchTemplateId);
     return {
       before: { defaultVersion: result.previousDefaultVersion },
       after: { defaultVersion: result.newVersion },
       awsRequestId: result.awsRequestIds.at(-1) ?? null,
+      session: r.session,
       note: result.changed
         ? `version ${result.newVersion} requires IMDSv2 and is the default`
         : 'the default version already required IMDSv2',
@@ -38,13 +40,14 @@ export const launchTemplate: TargetKind<TemplateTarget> = {
   async restore(ctx, cr, { original }) {
     const before = original?.before;
     if (!original || !before) throw nothingToRestore(cr.id);
-    const r = await ctx.remediationFor(cr.target);
+    const r = await ctx.remediationFor(cr.target, changeBy(cr));
     const previous = Number(before.defaultVersion);
     const result = await r.restoreLaunchTemplate(cr.target.launchTemplateId, previous);
     return {
       before: { defaultVersion: result.newVersion },
       after: { defaultVersion: previous },
       awsRequestId: result.awsRequestIds[0] ?? null,
+      session: r.session,
       note: `default version back to ${previous}`,
     };
   },
