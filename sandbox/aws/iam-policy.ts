@@ -47,14 +47,21 @@ export type Decision =
   | { allowed: true }
   | { allowed: false; explicit: boolean; policyType: 'identity-based policy' | 'session policy' };
 
-const wildcard = (pattern: string, caseInsensitive: boolean): RegExp =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    caseInsensitive ? 'i' : '',
-  );
+/** compiled once per pattern: every call of an assumed-role session is evaluated */
+const compiled = new Map<string, RegExp>();
+
+function wildcard(pattern: string, caseInsensitive: boolean): RegExp {
+  const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  const re = new RegExp(`^${source}$`, caseInsensitive ? 'i' : '');
+  compiled.set(key, re);
+  return re;
+}
 
 const anyMatches = (patterns: string[], value: string, caseInsensitive: boolean): boolean =>
   patterns.some((p) => wildcard(p, caseInsensitive).test(value));
