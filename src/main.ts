@@ -20,7 +20,6 @@ import { connectRedis } from './adapters/redis/connection.js';
 import { createStores } from './adapters/redis/index.js';
 import { budgetFor, createRateLimiter, rateKey } from './adapters/redis/rate-limit.js';
 import { createSecurityHubLedger } from './adapters/redis/security-hub-ledger.js';
-import type { SlackDeliveryStore } from './adapters/redis/slack-delivery.js';
 import { createRedisWatch } from './adapters/redis/watch.js';
 import { createAccess } from './adapters/slack/access.js';
 import { type BoltDeps, startBolt } from './adapters/slack/app.js';
@@ -337,13 +336,7 @@ function startChangeControl(
         return route?.kind === 'user' ? route.userId : null;
       },
     },
-    notifier: createChangeNotifier({
-      workflow,
-      deliveries: stores.deliveries,
-      cards: stores.cards,
-      out: w.out,
-      log,
-    }),
+    notifier: createChangeNotifier({ workflow, redis, prefix, cards: stores.cards, out: w.out, log }),
     jobs: queue,
     botHost: core.config.botHost,
     now: w.now,
@@ -358,7 +351,8 @@ function startChangeControl(
 
 /** The Slack side: queues, change control, this process's workers, the digest schedule, Bolt. */
 async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
-  const { log, workflow, stores } = core;
+  const { redis, log, workflow, stores } = core;
+  const prefix = core.config.prefix;
   const client = createSlackClient(config.botToken, config.apiUrl, core.observability.slackFetch());
   const identity = await verifyBotToken(client, {
     expectedTeamId: config.teamId,
@@ -371,8 +365,8 @@ async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
   core.onClose(async () => {
     await Promise.all([tasks.close(), out.close()]);
   });
-  const directory = createDirectory({ client, cache: stores.slackCache, settings: workflow.slack });
-  const access = createAccess({ client, cache: stores.slackCache, approvals: workflow.approvals });
+  const directory = createDirectory({ client, redis, prefix, settings: workflow.slack });
+  const access = createAccess({ client, redis, prefix, approvals: workflow.approvals });
   const now = opts.now ?? (() => new Date());
   const workers = opts.workers !== false;
   const routing = { directory, access, out, now };
@@ -384,25 +378,22 @@ async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
     findings: stores.findings,
     workflow,
     client,
-    slackState: stores.slackState,
+    redis,
+    prefix,
     snoozes: stores.snoozes,
     acks: stores.acks,
     audit: stores.audit,
     cards: stores.cards,
     change,
     log,
+    organization: stores.organization,
   };
   if (workers) await startSlackWorkers(core, ctx, config);
   await scheduleDigests(tasks.queue, workflow.schedules.digest);
   const bolt =
     opts.listen === false
       ? null
-      : await startBolt(
-          config,
-          identity,
-          boltDeps(ctx, tasks, stores.deliveries),
-          core.observability.slackFetch(),
-        );
+      : await startBolt(config, identity, boltDeps(ctx, tasks), core.observability.slackFetch());
   if (bolt)
     core.onClose(async () => {
       await bolt.stop();
@@ -419,8 +410,7 @@ async function startSlackWorkers(core: Core, ctx: TaskContext, config: SlackConf
     ...queueDeps,
     client: ctx.client,
     cards: ctx.cards,
-    deliveries: core.stores.deliveries,
-    slackState: ctx.slackState,
+    redis: ctx.redis,
     responseOrigins: responseOrigins(config.apiUrl),
     log,
   });
@@ -440,7 +430,7 @@ async function startSlackWorkers(core: Core, ctx: TaskContext, config: SlackConf
 }
 
 /** What the served Bolt app needs: the listeners' queues and stores, the guard's audit. */
-const boltDeps = (ctx: TaskContext, tasks: SlackTaskQueue, deliveries: SlackDeliveryStore): BoltDeps => ({
+const boltDeps = (ctx: TaskContext, tasks: SlackTaskQueue): BoltDeps => ({
   listeners: {
     tasks,
     workflow: ctx.workflow,
@@ -452,7 +442,8 @@ const boltDeps = (ctx: TaskContext, tasks: SlackTaskQueue, deliveries: SlackDeli
     forgetGroup: (group) => ctx.access.forgetGroup(group),
   },
   audit: ctx.audit,
-  deliveries,
+  redis: ctx.redis,
+  prefix: ctx.prefix,
   now: ctx.now,
   log: ctx.log,
 });

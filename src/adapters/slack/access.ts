@@ -1,8 +1,12 @@
 import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { Actor } from '../../domain/change/approval-roles.js';
 import type { Approvals } from '../../domain/change/approval-schema.js';
-import type { SlackCache } from '../redis/slack-cache.js';
+import { readJsonOrNull } from '../redis/json.js';
 import { call, classifySlackError } from './web.js';
+
+const Members = z.array(z.string());
 
 /** a safety net: subteam_updated / subteam_members_changed events drop a group's entry at once */
 const GROUP_TTL_SECONDS = 600;
@@ -22,20 +26,26 @@ export interface Fresh {
  */
 export function createAccess({
   client,
-  cache,
+  redis,
+  prefix,
   approvals,
 }: {
   client: WebClient;
-  cache: SlackCache;
+  redis: Redis;
+  prefix: string;
   approvals: Approvals;
 }) {
   const groups = [...new Set([...approvals.approvers.groups, ...approvals.security.groups])];
+  const groupKey = (group: string) => `${prefix}:usergroup:${group}`;
+
   async function membersOf(group: string, opts: Fresh = {}): Promise<string[]> {
-    const members = opts.fresh ? null : await cache.groupMembers(group);
+    const key = groupKey(group);
+    const cached = opts.fresh ? null : await redis.get(key);
+    const members = readJsonOrNull(Members, cached);
     if (members !== null) return members;
     const res = await call('usergroups.users.list', () => client.usergroups.users.list({ usergroup: group }));
     const users = res.users ?? [];
-    await cache.saveGroupMembers(group, users, GROUP_TTL_SECONDS);
+    await redis.set(key, JSON.stringify(users), 'EX', GROUP_TTL_SECONDS);
     return users;
   }
 
@@ -64,14 +74,15 @@ export function createAccess({
     },
     /** Slack said a group changed: the next check asks Slack. */
     async forgetGroup(group: string): Promise<void> {
-      await cache.forgetGroup(group);
+      await redis.del(groupKey(group));
     },
     /** False for a deactivated (or unknown) Slack user: nothing is done on their behalf. */
     async isActive(userId: string, opts: Fresh = {}): Promise<boolean> {
-      const cached = opts.fresh ? null : await cache.userActive(userId);
-      if (cached !== null) return cached;
+      const key = `${prefix}:user-active:${userId}`;
+      const cached = opts.fresh ? null : await redis.get(key);
+      if (cached !== null) return cached === '1';
       const active = await activeNow(userId);
-      await cache.saveUserActive(userId, active, ACTIVE_TTL_SECONDS);
+      await redis.set(key, active ? '1' : '0', 'EX', ACTIVE_TTL_SECONDS);
       return active;
     },
   };

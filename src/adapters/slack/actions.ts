@@ -56,3 +56,37 @@ export const requestButtonValue = (requestId: string, instanceId?: string): stri
 
 /** A digest button's value: an opaque reference (a key into a short-lived store), never instance data. */
 export const CardButtonValue = z.string().catch('');
+
+/** The Fix buttons of `/imds guardrails`: `imds_gfix_<n>`, `n` making the id unique within the message. */
+export const guardrailFixActionId = (n: number): string => `imds_gfix_${n}`;
+export const GUARDRAIL_FIX_ACTION = /^imds_gfix_\d+$/;
+
+const ACCOUNT_PART = '(\\d{12})';
+const REGION_PART = '([a-z]{2}(?:-[a-z]+)+-\\d)';
+const FIX_TEMPLATE_VALUE = new RegExp(`^template:${ACCOUNT_PART}:${REGION_PART}:(lt-[0-9a-f]{8,17})$`);
+const FIX_DEFAULT_VALUE = new RegExp(`^default:${ACCOUNT_PART}:${REGION_PART}$`);
+
+export type GuardrailFix =
+  | { kind: 'fix-template'; accountId: string; region: string; launchTemplateId: string }
+  | { kind: 'fix-default'; accountId: string; region: string };
+
+/**
+ * A Fix button's value: which existing request it files (`template:<account>:<region>:<lt-id>` or
+ * `default:<account>:<region>`). Anything else (forged, or from another version) reads as null.
+ * The target is checked again against the latest scan when the click is handled.
+ */
+export const GuardrailFixValue = z
+  .string()
+  .catch('')
+  .transform((value): GuardrailFix | null => {
+    const t = FIX_TEMPLATE_VALUE.exec(value);
+    if (t?.[1] && t[2] && t[3])
+      return { kind: 'fix-template', accountId: t[1], region: t[2], launchTemplateId: t[3] };
+    const d = FIX_DEFAULT_VALUE.exec(value);
+    return d?.[1] && d[2] ? { kind: 'fix-default', accountId: d[1], region: d[2] } : null;
+  });
+
+export const guardrailFixValue = (fix: GuardrailFix): string =>
+  fix.kind === 'fix-template'
+    ? `template:${fix.accountId}:${fix.region}:${fix.launchTemplateId}`
+    : `default:${fix.accountId}:${fix.region}`;

@@ -6,6 +6,7 @@ import {
   DECISION_CALLBACK,
   DIGEST_ACTION,
   digestActionOf,
+  GUARDRAIL_FIX_ACTION,
   SNOOZE_CALLBACK,
 } from './actions.js';
 import { errorAnswer } from './blocks/metadata.js';
@@ -14,6 +15,7 @@ import { helpText } from './commands/help.js';
 import { isCommandError, parseCommand } from './commands/parse.js';
 import type { ActionArgs, CommandArgs, ListenerDeps, ViewArgs } from './listener-types.js';
 import { onDecisionSubmit, onRequestAction } from './listeners-change.js';
+import { onGuardrailFix } from './listeners-guardrails.js';
 import { code, decodeSlack, md, notification, trusted } from './text.js';
 
 const working = (command: { command: string; text: string }) => ({
@@ -93,9 +95,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command('/imds', (args) => onImdsCommand(deps, args));
   app.action<BlockAction<ButtonAction>>(DIGEST_ACTION, (args) => onCardAction(deps, args));
   app.action<BlockAction<ButtonAction>>(CR_ACTION, (args) => onRequestAction(deps, args));
+  app.action<BlockAction<ButtonAction>>(GUARDRAIL_FIX_ACTION, (args) => onGuardrailFix(deps, args));
   // "View in console" is a link button, yet Slack still sends its block_actions and shows an error
   // unless it is acknowledged; so is every action of an older card the bot no longer handles
-  app.action(noneOf([DIGEST_ACTION, CR_ACTION]), async ({ ack }) => ack());
+  app.action(noneOf([DIGEST_ACTION, CR_ACTION, GUARDRAIL_FIX_ACTION]), async ({ ack }) => ack());
   app.view<ViewSubmitAction>(SNOOZE_CALLBACK, (args) => onSnoozeSubmit(deps, args));
   app.view<ViewSubmitAction>(DECISION_CALLBACK, (args) => onDecisionSubmit(deps, args));
   app.view<ViewSubmitAction>(noneOf(VIEWS), async ({ ack, view }) =>

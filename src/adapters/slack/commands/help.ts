@@ -35,6 +35,11 @@ const HELP: Record<SubcommandName, { args: string; summary: string }> = {
     args: '<account-id> <region>',
     summary: 'new instances in that account and region require IMDSv2',
   },
+  guardrails: {
+    args: '[account-id]',
+    summary:
+      'what keeps IMDSv1 coming back: defaults, templates, AMIs, organization policies, with Fix buttons',
+  },
 };
 
 /** The usage line of a subcommand, plain text: `code(usage(name))` puts it into mrkdwn. */

@@ -210,6 +210,15 @@ function parseEnforceReady(w: Words): ParsedCommand | CommandError {
   return { name: 'enforce-ready', args: { accountId: id, owner } };
 }
 
+/** `guardrails [account-id]` */
+function parseGuardrails(w: Words): ParsedCommand | CommandError {
+  const [token] = w.tokens;
+  if (token === undefined) return { name: 'guardrails', args: { accountId: null } };
+  if (w.tokens.length > 1) return tooMany('guardrails', w.rest(1));
+  const id = accountId(token);
+  return typeof id === 'string' ? { name: 'guardrails', args: { accountId: id } } : id;
+}
+
 const PARSERS: Record<SubcommandName, Parser> = {
   scan: parseScan,
   status: parseStatus,
@@ -224,6 +233,7 @@ const PARSERS: Record<SubcommandName, Parser> = {
   'enforce-ready': parseEnforceReady,
   'fix-template': parseFixTemplate,
   'fix-default': parseFixDefault,
+  guardrails: parseGuardrails,
 };
 
 /** Parse the text after `/imds`. Empty text is `help`. Never throws. */

@@ -17,6 +17,7 @@ export const SUBCOMMANDS = [
   'enforce-ready',
   'fix-template',
   'fix-default',
+  'guardrails',
 ] as const;
 export const SubcommandName = z.enum(SUBCOMMANDS);
 export type SubcommandName = z.infer<typeof SubcommandName>;
@@ -85,6 +86,9 @@ export const FixTemplateCommand = command('fix-template', {
 export type FixTemplateCommand = z.infer<typeof FixTemplateCommand>;
 export const FixDefaultCommand = command('fix-default', { accountId: AccountId, region: RegionName });
 export type FixDefaultCommand = z.infer<typeof FixDefaultCommand>;
+/** what keeps IMDSv1 coming back: defaults, templates, AMIs, organization policies (of one account) */
+export const GuardrailsCommand = command('guardrails', { accountId: AccountId.nullable() });
+export type GuardrailsCommand = z.infer<typeof GuardrailsCommand>;
 
 export const ParsedCommand = z.discriminatedUnion('name', [
   ScanCommand,
@@ -100,6 +104,7 @@ export const ParsedCommand = z.discriminatedUnion('name', [
   EnforceReadyCommand,
   FixTemplateCommand,
   FixDefaultCommand,
+  GuardrailsCommand,
 ]);
 export type ParsedCommand = z.infer<typeof ParsedCommand>;
 

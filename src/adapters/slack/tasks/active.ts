@@ -22,6 +22,8 @@ async function attemptOf(ctx: TaskContext, task: UserTask) {
       return { action: task.action, target: unknownTarget(`ref:${task.ref}`), requestId: null };
     case 'snooze':
       return { action: 'snooze', target: unknownTarget(`ref:${task.ref}`), requestId: null };
+    case 'guardrail-fix':
+      return { action: 'guardrail-fix', target: unknownTarget(`button:${task.value}`), requestId: null };
     case 'command':
       return {
         action: `/imds ${task.command.name}`,

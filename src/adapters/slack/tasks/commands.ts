@@ -11,6 +11,7 @@ import { auditMessage } from './audit.js';
 import { acknowledgeFinding, snoozeFinding } from './cards.js';
 import { changeCommand, enforceCommand, rollbackCommand } from './changes.js';
 import type { TaskContext } from './context.js';
+import { guardrailsReply } from './guardrails.js';
 import { ownersMessage } from './owners.js';
 import { reportMessage } from './report.js';
 import type { SlackTask } from './schema.js';
@@ -21,7 +22,7 @@ type CommandTask = Extract<SlackTask, { kind: 'command' }>;
 const securityWho = (ctx: TaskContext): Mrkdwn => trusted(securityLabel(ctx.workflow.approvals));
 
 /** Commands only security may run; everyone else is told who can. */
-const SECURITY_ONLY = new Set<ParsedCommand['name']>(['scan', 'report', 'owners']);
+const SECURITY_ONLY = new Set<ParsedCommand['name']>(['scan', 'report', 'owners', 'guardrails']);
 
 async function scan(
   ctx: TaskContext,
@@ -164,6 +165,8 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
       case 'fix-template':
       case 'fix-default':
         return await changeCommand(ctx, task.user, actor.groups, task.channelId, cmd);
+      case 'guardrails':
+        return await guardrailsReply(ctx, cmd.args.accountId);
       case 'help':
         return ephemeral(md`${code('/imds help')} lists the commands.`);
     }

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
 import type { ChangeContext } from '../../../app/change/context.js';
 import type { requestScan } from '../../../app/scan/request-scan.js';
 import type { Workflow } from '../../../config/workflow-schema.js';
@@ -8,7 +9,7 @@ import type { AckStore } from '../../redis/acks.js';
 import type { AuditStore } from '../../redis/audit.js';
 import type { CardStore } from '../../redis/cards.js';
 import type { FindingsStore } from '../../redis/findings.js';
-import type { SlackStateStore } from '../../redis/slack-state.js';
+import type { OrganizationFactsStore } from '../../redis/organization-facts.js';
 import type { SnoozeStore } from '../../redis/snoozes.js';
 import type { Access } from '../access.js';
 import type { Directory } from '../directory.js';
@@ -30,8 +31,8 @@ export interface TaskContext {
   findings: FindingsStore;
   workflow: Workflow;
   client: WebClient;
-  /** digest buttons, App Home rows, digest fingerprints, rejection alerts */
-  slackState: SlackStateStore;
+  redis: Redis;
+  prefix: string;
   directory: Directory;
   access: Access;
   out: SlackOutQueue;
@@ -42,4 +43,6 @@ export interface TaskContext {
   change: ChangeContext;
   log: Logger;
   now: () => Date;
+  /** the organization's policies as the latest organizations-mode scan read them */
+  organization?: Pick<OrganizationFactsStore, 'latest'>;
 }

@@ -7,6 +7,7 @@ import { decision, enforceFromCard } from './changes.js';
 import { runCommand } from './commands.js';
 import type { TaskContext } from './context.js';
 import { planDigests } from './digest.js';
+import { guardrailFix } from './guardrails.js';
 import { homeView } from './home.js';
 import { alertRejections } from './rejections.js';
 import type { SlackTask } from './schema.js';
@@ -58,5 +59,7 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
       );
     case 'cr-decision':
       return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => decision(ctx, task)));
+    case 'guardrail-fix':
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => guardrailFix(ctx, task)));
   }
 }

@@ -8,7 +8,7 @@ import type { SlackTask } from './schema.js';
  */
 export type Lane = 'interactive' | 'long';
 
-const LONG_COMMANDS = new Set<string>(['scan', 'report', 'owners', 'enforce-ready']);
+const LONG_COMMANDS = new Set<string>(['scan', 'report', 'owners', 'enforce-ready', 'guardrails']);
 
 export function laneOf(task: SlackTask): Lane {
   switch (task.kind) {
@@ -21,6 +21,7 @@ export function laneOf(task: SlackTask): Lane {
     case 'card-action':
     case 'cr-decision':
     case 'snooze':
+    case 'guardrail-fix':
       return 'interactive';
   }
 }

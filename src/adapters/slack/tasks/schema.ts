@@ -46,6 +46,14 @@ export const SlackTask = z.discriminatedUnion('kind', [
     confirmed: z.boolean().optional(),
     reason: z.string().optional(),
   }),
+  /** a Fix button of `/imds guardrails`: its value is read through GuardrailFixValue when handled */
+  z.object({
+    kind: z.literal('guardrail-fix'),
+    value: z.string().max(2000),
+    user: SlackUserRef,
+    channelId: z.string().nullable(),
+    responseUrl: z.string().nullable(),
+  }),
   z.object({
     kind: z.literal('snooze'),
     ref: z.string(),
