@@ -20,6 +20,7 @@ import { connectRedis } from './adapters/redis/connection.js';
 import { createStores } from './adapters/redis/index.js';
 import { budgetFor, createRateLimiter, rateKey } from './adapters/redis/rate-limit.js';
 import { createSecurityHubLedger } from './adapters/redis/security-hub-ledger.js';
+import type { SlackDeliveryStore } from './adapters/redis/slack-delivery.js';
 import { createRedisWatch } from './adapters/redis/watch.js';
 import { createAccess } from './adapters/slack/access.js';
 import { type BoltDeps, startBolt } from './adapters/slack/app.js';
@@ -336,7 +337,13 @@ function startChangeControl(
         return route?.kind === 'user' ? route.userId : null;
       },
     },
-    notifier: createChangeNotifier({ workflow, redis, prefix, cards: stores.cards, out: w.out, log }),
+    notifier: createChangeNotifier({
+      workflow,
+      deliveries: stores.deliveries,
+      cards: stores.cards,
+      out: w.out,
+      log,
+    }),
     jobs: queue,
     botHost: core.config.botHost,
     now: w.now,
@@ -351,8 +358,7 @@ function startChangeControl(
 
 /** The Slack side: queues, change control, this process's workers, the digest schedule, Bolt. */
 async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
-  const { redis, log, workflow, stores } = core;
-  const prefix = core.config.prefix;
+  const { log, workflow, stores } = core;
   const client = createSlackClient(config.botToken, config.apiUrl, core.observability.slackFetch());
   const identity = await verifyBotToken(client, {
     expectedTeamId: config.teamId,
@@ -365,8 +371,8 @@ async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
   core.onClose(async () => {
     await Promise.all([tasks.close(), out.close()]);
   });
-  const directory = createDirectory({ client, redis, prefix, settings: workflow.slack });
-  const access = createAccess({ client, redis, prefix, approvals: workflow.approvals });
+  const directory = createDirectory({ client, cache: stores.slackCache, settings: workflow.slack });
+  const access = createAccess({ client, cache: stores.slackCache, approvals: workflow.approvals });
   const now = opts.now ?? (() => new Date());
   const workers = opts.workers !== false;
   const routing = { directory, access, out, now };
@@ -378,8 +384,7 @@ async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
     findings: stores.findings,
     workflow,
     client,
-    redis,
-    prefix,
+    slackState: stores.slackState,
     snoozes: stores.snoozes,
     acks: stores.acks,
     audit: stores.audit,
@@ -393,7 +398,12 @@ async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
   const bolt =
     opts.listen === false
       ? null
-      : await startBolt(config, identity, boltDeps(ctx, tasks), core.observability.slackFetch());
+      : await startBolt(
+          config,
+          identity,
+          boltDeps(ctx, tasks, stores.deliveries),
+          core.observability.slackFetch(),
+        );
   if (bolt)
     core.onClose(async () => {
       await bolt.stop();
@@ -410,7 +420,8 @@ async function startSlackWorkers(core: Core, ctx: TaskContext, config: SlackConf
     ...queueDeps,
     client: ctx.client,
     cards: ctx.cards,
-    redis: ctx.redis,
+    deliveries: core.stores.deliveries,
+    slackState: ctx.slackState,
     responseOrigins: responseOrigins(config.apiUrl),
     log,
   });
@@ -430,7 +441,7 @@ async function startSlackWorkers(core: Core, ctx: TaskContext, config: SlackConf
 }
 
 /** What the served Bolt app needs: the listeners' queues and stores, the guard's audit. */
-const boltDeps = (ctx: TaskContext, tasks: SlackTaskQueue): BoltDeps => ({
+const boltDeps = (ctx: TaskContext, tasks: SlackTaskQueue, deliveries: SlackDeliveryStore): BoltDeps => ({
   listeners: {
     tasks,
     workflow: ctx.workflow,
@@ -442,8 +453,7 @@ const boltDeps = (ctx: TaskContext, tasks: SlackTaskQueue): BoltDeps => ({
     forgetGroup: (group) => ctx.access.forgetGroup(group),
   },
   audit: ctx.audit,
-  redis: ctx.redis,
-  prefix: ctx.prefix,
+  deliveries,
   now: ctx.now,
   log: ctx.log,
 });

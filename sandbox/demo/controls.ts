@@ -18,9 +18,8 @@ const HOUR = 3_600_000;
 const hours = (ms: number) => (ms >= HOUR ? `${Math.round(ms / HOUR)} h` : `${Math.round(ms / 60_000)} min`);
 
 /** The soonest snooze end not yet told (the sweeper's wake-up set), or null. */
-async function nextWakeUp({ app }: ControlParts): Promise<Date | null> {
-  const [, score] = await app.redis.zrange(`${app.config.prefix}:snoozes:wake`, 0, 0, 'WITHSCORES');
-  return score === undefined ? null : new Date(Number(score));
+async function nextWakeUp({ slack }: ControlParts): Promise<Date | null> {
+  return slack.ctx.snoozes.nextWakeUp();
 }
 
 async function nextExpiry({ slack }: ControlParts): Promise<Date | null> {

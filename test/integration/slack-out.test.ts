@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { silentLogger } from '../../src/adapters/log.js';
 import { createCardStore } from '../../src/adapters/redis/cards.js';
+import { createSlackDeliveryStore } from '../../src/adapters/redis/slack-delivery.js';
+import { createSlackStateStore } from '../../src/adapters/redis/slack-state.js';
 import { deliver, type SlackOutDeps } from '../../src/adapters/slack/out.js';
 import { createSlackClient } from '../../src/adapters/slack/web.js';
 import { randomPrefix } from '../support/redis-prefix.js';
@@ -18,8 +20,8 @@ describe('delivering card updates', () => {
     deps = {
       client: createSlackClient(slack.botToken, slack.url),
       cards: createCardStore({ redis, prefix }),
-      redis,
-      prefix,
+      deliveries: createSlackDeliveryStore({ redis, prefix }),
+      slackState: createSlackStateStore({ redis, prefix }),
       responseOrigins: [],
       log: silentLogger(),
     };

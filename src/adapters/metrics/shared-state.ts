@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { redisKeys } from '../redis/keys.js';
 import type { LabelValue, Metrics } from './catalog.js';
 
 type QueueState = LabelValue<'queueDepth', 'state'>;
@@ -39,7 +40,7 @@ export interface SharedStateDeps {
  */
 export function collectSharedState(metrics: Metrics, deps: SharedStateDeps) {
   const now = deps.now ?? Date.now;
-  const bull = `${deps.prefix}:bull`;
+  const bull = redisKeys(deps.prefix).bull;
   const queues = new Map<string, Queue>();
   let discoveredAt = Number.NEGATIVE_INFINITY;
 
@@ -102,7 +103,7 @@ export function collectSharedState(metrics: Metrics, deps: SharedStateDeps) {
 
 /** The newest anchor the hourly audit-anchor job wrote: its last completed job's return value. */
 export function lastAnchorOfQueue(redis: Redis, prefix: string, onError: (err: Error) => void) {
-  const queue = new Queue('audit-anchor', { prefix: `${prefix}:bull`, connection: redis }).on(
+  const queue = new Queue('audit-anchor', { prefix: redisKeys(prefix).bull, connection: redis }).on(
     'error',
     onError,
   );

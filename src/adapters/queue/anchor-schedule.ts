@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { type AnchorDeps, anchorAudit } from '../../app/change/anchor.js';
 import type { Schedule } from '../../config/workflow-schema.js';
 import type { Logger } from '../log.js';
+import { redisKeys } from '../redis/keys.js';
 import type { QueueDeps } from './scan-queues.js';
 import { makeWorker } from './worker.js';
 
@@ -14,7 +15,7 @@ const QUEUE = 'audit-anchor';
 export async function startAnchorSchedule(
   deps: QueueDeps & { schedule: Schedule; anchor: AnchorDeps; log: Logger },
 ) {
-  const bull = { prefix: `${deps.prefix}:bull` };
+  const bull = { prefix: redisKeys(deps.prefix).bull };
   const queue = new Queue(QUEUE, { ...bull, connection: deps.connect('anchor-queue') }).on(
     'error',
     deps.onError,

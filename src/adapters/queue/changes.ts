@@ -4,6 +4,7 @@ import { applyChange } from '../../app/change/apply.js';
 import { applyBulkItem, finishBulk } from '../../app/change/bulk.js';
 import type { ChangeContext } from '../../app/change/context.js';
 import type { Logger } from '../log.js';
+import { redisKeys } from '../redis/keys.js';
 import type { QueueDeps } from './scan-queues.js';
 import { makeWorker } from './worker.js';
 
@@ -29,7 +30,7 @@ const OPTS = {
 };
 
 export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
-  const bull = { prefix: `${prefix}:bull` };
+  const bull = { prefix: redisKeys(prefix).bull };
   const queue = new Queue(CHANGE_QUEUE, { ...bull, connection: connect('change-queue') }).on(
     'error',
     onError,

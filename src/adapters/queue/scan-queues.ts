@@ -4,6 +4,7 @@ import { ACCOUNT_ID_DIGITS } from '../../domain/account-id.js';
 import type { Scope } from '../../domain/findings/model.js';
 import type { ScanJobData, ScopeJobData } from '../../domain/findings/scan.js';
 import type { ScanJobState, ScanQueue } from '../../domain/ports.js';
+import { redisKeys } from '../redis/keys.js';
 
 export const QUEUE = { scan: 'scan', scope: 'scan-scope', trigger: 'scan-trigger' } as const;
 
@@ -19,7 +20,7 @@ export interface QueueDeps {
 
 /** The producer side: queues, the flow producer and (lazily) the events of the scan queue. */
 export function createScanQueues({ connect, prefix, onError }: QueueDeps) {
-  const bull = { prefix: `${prefix}:bull` };
+  const bull = { prefix: redisKeys(prefix).bull };
   const scan = new Queue(QUEUE.scan, { ...bull, connection: connect('scan-queue') }).on('error', onError);
   const trigger = new Queue(QUEUE.trigger, { ...bull, connection: connect('trigger-queue') }).on(
     'error',

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Schedule, Workflow } from '../../config/workflow-schema.js';
 import type { Trigger } from '../../domain/findings/scan.js';
 import type { Logger } from '../log.js';
+import { redisKeys } from '../redis/keys.js';
 import { QUEUE, type QueueDeps, type ScanQueues } from './scan-queues.js';
 import { makeWorker } from './worker.js';
 
@@ -69,7 +70,7 @@ export async function scheduleDigests(queue: Queue, schedule: Schedule | undefin
  */
 export async function startSweeper(deps: QueueDeps & { sweep: () => Promise<unknown> }) {
   const name = 'sweeper';
-  const bull = { prefix: `${deps.prefix}:bull` };
+  const bull = { prefix: redisKeys(deps.prefix).bull };
   const queue = new Queue(name, { ...bull, connection: deps.connect('sweeper-queue') });
   await queue.upsertJobScheduler('snoozes', { every: 60_000 }, { name: 'snoozes', data: {} });
   queue.on('error', deps.onError);

@@ -1,6 +1,7 @@
 import { type Job, type Processor, Worker, type WorkerOptions } from 'bullmq';
 import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../../domain/ports.js';
+import { redisKeys } from '../redis/keys.js';
 import type { QueueDeps } from './scan-queues.js';
 
 export interface WorkerSpec {
@@ -28,7 +29,7 @@ export function makeWorker<R>(
 ): Worker<unknown, R> {
   const worker = new Worker<unknown, R>(queue, processor, {
     ...spec.options,
-    prefix: `${deps.prefix}:bull`,
+    prefix: redisKeys(deps.prefix).bull,
     connection: deps.connect(spec.connection),
   });
   worker.on('error', deps.onError);

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Person } from '../../domain/change/request-schema.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 /** Someone looked at a laggard and said so: shown on its card, kept until replaced or cleared. */
 export const Ack = z.object({
@@ -17,7 +18,7 @@ const CHUNK = 500;
 
 /** Redis layout: `<prefix>:acks` a hash instanceKey -> the latest Ack as JSON. */
 export function createAckStore({ redis, prefix }: { redis: Redis; prefix: string }) {
-  const key = `${prefix}:acks`;
+  const key = redisKeys(prefix).acks();
 
   return {
     /** Records an acknowledgement, replacing the instance's previous one. */

@@ -11,6 +11,7 @@ import {
 import { CodedError } from '../../domain/errors.js';
 import { csvCell } from '../../report/format.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 /**
  * Appends `e` (ARGV[2]) to the stream when the head still holds ARGV[1] ('' = empty chain), moves the
@@ -91,11 +92,11 @@ export function createAuditStore({
   prefix: string;
   idempotencyTtlDays?: number;
 }) {
-  const k = (...parts: string[]) => [prefix, 'audit', ...parts].join(':');
-  const stream = `${prefix}:audit`;
+  const rk = redisKeys(prefix);
+  const stream = rk.auditStream();
 
   async function readHead(): Promise<{ e: string; id: string } | null> {
-    const raw = await redis.hgetall(k('head'));
+    const raw = await redis.hgetall(rk.auditHead());
     return raw.e === undefined ? null : Head.parse(raw);
   }
 
@@ -106,14 +107,19 @@ export function createAuditStore({
   }
 
   function indexKeys(entry: AuditEntry): string[] {
-    const keys = [k('idx', 'resource', entry.target.resource)];
-    if ('userId' in entry.actor) keys.push(k('idx', 'user', entry.actor.userId));
+    const keys = [rk.auditIndex('resource', entry.target.resource)];
+    if ('userId' in entry.actor) keys.push(rk.auditIndex('user', entry.actor.userId));
     return keys;
   }
 
   async function tryAppend(headJson: string, entry: AuditEntry, idem: string | undefined) {
     const e = canonicalJson(entry);
-    const keys = [k('head'), stream, ...(idem === undefined ? [] : [k('idem', idem)]), ...indexKeys(entry)];
+    const keys = [
+      rk.auditHead(),
+      stream,
+      ...(idem === undefined ? [] : [rk.auditIdempotency(idem)]),
+      ...indexKeys(entry),
+    ];
     const ttl = String(Math.round(idempotencyTtlDays * DAY_S));
     const args = [headJson, e, idem === undefined ? '0' : '1', String(entry.seq), ttl];
     return AppendReply.parse(await redis.eval(APPEND, keys.length, ...keys, ...args));
@@ -160,7 +166,7 @@ export function createAuditStore({
     async append(body: AuditBody, opts: AppendOptions = {}): Promise<AppendResult> {
       const idem = opts.idempotencyKey;
       if (idem !== undefined) {
-        const seen = await redis.get(k('idem', idem));
+        const seen = await redis.get(rk.auditIdempotency(idem));
         if (seen !== null) return { entry: await byId(seen), id: seen, created: false };
       }
       let headJson = (await readHead())?.e ?? '';
@@ -200,8 +206,8 @@ export function createAuditStore({
       const { instanceId, userId } = opts;
       const byUser = (e: AuditEntry) =>
         userId === undefined || ('userId' in e.actor && e.actor.userId === userId);
-      if (instanceId !== undefined) return fromIndex(k('idx', 'resource', instanceId), limit, byUser);
-      if (userId !== undefined) return fromIndex(k('idx', 'user', userId), limit, () => true);
+      if (instanceId !== undefined) return fromIndex(rk.auditIndex('resource', instanceId), limit, byUser);
+      if (userId !== undefined) return fromIndex(rk.auditIndex('user', userId), limit, () => true);
       const rows = StreamPage.parse(await redis.xrevrange(stream, '+', '-', 'COUNT', limit));
       return rows.map(([, fields]) => parseEntry(fieldE(fields)));
     },

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 /** Where a Slack card lives, so a later state change can chat.update it in place. */
 export const Card = z.object({
@@ -42,12 +43,12 @@ export function createCardStore({
   prefix: string;
   ttlDays?: number;
 }) {
-  const k = (...parts: string[]) => [prefix, ...parts].join(':');
+  const rk = redisKeys(prefix);
   const ttl = Math.round(ttlDays * DAY_S);
 
   async function getMany(cardKeys: string[]): Promise<(Card | null)[]> {
     if (cardKeys.length === 0) return [];
-    const raws = await redis.mget(...cardKeys.map((c) => k('card', c)));
+    const raws = await redis.mget(...cardKeys.map((c) => rk.card(c)));
     return raws.map((raw) => (raw === null ? null : readJson(Card, raw, 'card')));
   }
 
@@ -55,7 +56,7 @@ export function createCardStore({
     const cardKeys = (await redis.smembers(index)).sort();
     const cards = await getMany(cardKeys);
     const gone = cardKeys.filter((_, i) => !cards[i]);
-    for (const c of gone) await redis.eval(DROP_GONE, 2, index, k('card', c), c);
+    for (const c of gone) await redis.eval(DROP_GONE, 2, index, rk.card(c), c);
     return cards.filter((c): c is Card => c !== null && shows(c));
   }
 
@@ -63,9 +64,9 @@ export function createCardStore({
     /** Stores (or replaces) a card and indexes it by its instances and request. */
     async save(cardKey: string, input: CardInput, now: Date = new Date()): Promise<Card> {
       const card = Card.parse({ ...input, cardKey, savedAt: now.toISOString() });
-      const tx = redis.multi().set(k('card', cardKey), JSON.stringify(card), 'EX', ttl);
-      const indexes = card.instanceKeys.map((i) => k('cards-of', 'instance', i));
-      if (card.requestId !== undefined) indexes.push(k('cards-of', 'request', card.requestId));
+      const tx = redis.multi().set(rk.card(cardKey), JSON.stringify(card), 'EX', ttl);
+      const indexes = card.instanceKeys.map((i) => rk.cardsOf('instance', i));
+      if (card.requestId !== undefined) indexes.push(rk.cardsOf('request', card.requestId));
       for (const index of indexes) tx.sadd(index, cardKey).expire(index, ttl);
       await tx.exec();
       return card;
@@ -77,16 +78,16 @@ export function createCardStore({
 
     /** Every card that shows the instance. */
     async cardsFor(instanceKey: string): Promise<Card[]> {
-      return fromIndex(k('cards-of', 'instance', instanceKey), (c) => c.instanceKeys.includes(instanceKey));
+      return fromIndex(rk.cardsOf('instance', instanceKey), (c) => c.instanceKeys.includes(instanceKey));
     },
 
     /** Every card that shows the change request. */
     async cardsForRequest(requestId: string): Promise<Card[]> {
-      return fromIndex(k('cards-of', 'request', requestId), (c) => c.requestId === requestId);
+      return fromIndex(rk.cardsOf('request', requestId), (c) => c.requestId === requestId);
     },
 
     async remove(cardKey: string): Promise<boolean> {
-      return (await redis.del(k('card', cardKey))) === 1;
+      return (await redis.del(rk.card(cardKey))) === 1;
     },
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LaunchTemplate } from '../../domain/findings/model.js';
 import type { BulkCounts, BulkTally, ChangeMemo, Json } from '../../domain/ports.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 const DAY_S = 86_400;
 const JsonRecord = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
@@ -13,8 +14,7 @@ const JsonRecord = z.record(z.string(), z.union([z.string(), z.number(), z.boole
  * cr-template-row:<request> the template's row as the scan saw it before the request changed it.
  */
 export function createChangeMemo({ redis, prefix }: { redis: Redis; prefix: string }): ChangeMemo {
-  const beforeKey = (key: string) => `${prefix}:cr-before:${key}`;
-  const rowKey = (id: string) => `${prefix}:cr-template-row:${id}`;
+  const { requestBefore: beforeKey, requestTemplateRow: rowKey } = redisKeys(prefix);
   return {
     async keepBefore(key: string, before: Json): Promise<void> {
       await redis.set(beforeKey(key), JSON.stringify(before), 'EX', 400 * DAY_S, 'NX');
@@ -46,8 +46,7 @@ const Counts = z.object({
  * bulk-skipped:<request> instance id -> why it was left alone. Both kept 30 days.
  */
 export function createBulkTally({ redis, prefix }: { redis: Redis; prefix: string }): BulkTally {
-  const countKey = (id: string) => `${prefix}:bulk:${id}`;
-  const skippedKey = (id: string) => `${prefix}:bulk-skipped:${id}`;
+  const { bulkCounts: countKey, bulkSkipped: skippedKey } = redisKeys(prefix);
   return {
     async count(requestId, outcome): Promise<BulkCounts> {
       const key = countKey(requestId);

@@ -17,6 +17,7 @@ import {
   type TargetRef,
 } from '../../domain/ports.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 /** The resources a target touches, and the keys of the open request holding it (its kind's). */
 const targetRefs = (t: ChangeTarget): TargetRef[] => targetOf(t).refs(t);
@@ -89,8 +90,9 @@ export function createChangeRequestStore({
   redis: Redis;
   prefix: string;
 }): ChangeRequestStore {
-  const k = (...parts: string[]) => [prefix, ...parts].join(':');
-  const refKey = (kind: string, r: TargetRef) => k(kind, r.accountId, r.region, r.resource);
+  const rk = redisKeys(prefix);
+  const refKey = (kind: 'cr-target' | 'cr-applied', r: TargetRef) =>
+    rk.requestsOfTarget(kind, r.accountId, r.region, r.resource);
 
   /** 1 written, 0 a version conflict (or the id exists), `open:<id>` a target held by request id. */
   async function write(cr: ChangeRequest, prev: ChangeRequest | null): Promise<1 | 0 | `open:${string}`> {
@@ -99,12 +101,12 @@ export function createChangeRequestStore({
     const open = openOp(prev?.state ?? null, cr);
     const history = prev ? [] : refs.map((r) => refKey('cr-target', r));
     const applied = op === 'none' ? [] : refs.map((r) => refKey('cr-applied', r));
-    const opens = open === 'none' ? [] : openRefs(cr.target).map((r) => k('cr-open', r));
+    const opens = open === 'none' ? [] : openRefs(cr.target).map((r) => rk.openRequest(r));
     const keys = [
-      k('cr', cr.id),
-      k('cr-state', prev?.state ?? cr.state),
-      k('cr-state', cr.state),
-      k('cr-by', cr.requestedBy.userId),
+      rk.request(cr.id),
+      rk.requestsInState(prev?.state ?? cr.state),
+      rk.requestsInState(cr.state),
+      rk.requestsBy(cr.requestedBy.userId),
       ...history,
       ...applied,
       ...opens,
@@ -119,7 +121,7 @@ export function createChangeRequestStore({
   async function getMany(ids: string[]): Promise<ChangeRequest[]> {
     if (ids.length === 0) return [];
     const pipe = redis.pipeline();
-    for (const id of ids) pipe.hget(k('cr', id), 'json');
+    for (const id of ids) pipe.hget(rk.request(id), 'json');
     const rows = (await pipe.exec()) ?? [];
     return rows.flatMap(([err, raw]) => {
       if (err) throw err;
@@ -157,7 +159,7 @@ export function createChangeRequestStore({
 
     /** For each part of a target (each instance of a bulk), the open request holding it, or null. */
     async holders(target: ChangeTarget): Promise<(string | null)[]> {
-      return redis.mget(...openRefs(target).map((r) => k('cr-open', r)));
+      return redis.mget(...openRefs(target).map((r) => rk.openRequest(r)));
     },
 
     async get(id: string): Promise<ChangeRequest | null> {
@@ -193,7 +195,7 @@ export function createChangeRequestStore({
     /** Pending requests whose expiresAt is at or before `now`, soonest first: the expiry sweeper's work. */
     async dueForExpiry(now: Date, limit = PAGE): Promise<ChangeRequest[]> {
       const ids = await redis.zrangebyscore(
-        k('cr-state', 'requested'),
+        rk.requestsInState('requested'),
         '-inf',
         now.getTime(),
         'LIMIT',
@@ -206,7 +208,7 @@ export function createChangeRequestStore({
     /** How many requests are in each state (for the metrics endpoint). */
     async countsByState(): Promise<Record<ChangeState, number>> {
       const pipe = redis.pipeline();
-      for (const state of ChangeState.options) pipe.zcard(k('cr-state', state));
+      for (const state of ChangeState.options) pipe.zcard(rk.requestsInState(state));
       const counts = ((await pipe.exec()) ?? []).map(([err, n]) => {
         if (err) throw err;
         return Number(n);
@@ -219,7 +221,7 @@ export function createChangeRequestStore({
 
     /** Requests in a state, oldest first (pending ones: soonest to expire first). */
     async inState(state: ChangeState, limit = PAGE): Promise<ChangeRequest[]> {
-      return getMany(await redis.zrange(k('cr-state', state), 0, limit - 1));
+      return getMany(await redis.zrange(rk.requestsInState(state), 0, limit - 1));
     },
 
     /**
@@ -233,7 +235,14 @@ export function createChangeRequestStore({
       const min = opts.now ? `(${opts.now.getTime()}` : '-inf';
       const out: ChangeRequest[] = [];
       for (let offset = 0; out.length < limit; offset += PAGE) {
-        const ids = await redis.zrangebyscore(k('cr-state', 'requested'), min, '+inf', 'LIMIT', offset, PAGE);
+        const ids = await redis.zrangebyscore(
+          rk.requestsInState('requested'),
+          min,
+          '+inf',
+          'LIMIT',
+          offset,
+          PAGE,
+        );
         const user = opts.forUser;
         const mine = (cr: ChangeRequest) =>
           user !== undefined &&
@@ -253,7 +262,7 @@ export function createChangeRequestStore({
     },
 
     async byRequester(userId: string, limit = 20): Promise<ChangeRequest[]> {
-      return getMany(await redis.zrevrange(k('cr-by', userId), 0, limit - 1));
+      return getMany(await redis.zrevrange(rk.requestsBy(userId), 0, limit - 1));
     },
 
     /** One resource of a bulk rolled back on its own: the bulk no longer counts as its enforcement. */

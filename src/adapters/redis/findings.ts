@@ -10,6 +10,7 @@ import {
 import { ScanRecord } from '../../domain/findings/scan.js';
 import type { LaggardChanges } from '../../domain/ports.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 const HISTORY_LIMIT = 1000;
 /** SET KEYS[1] to ARGV[2] only while it still holds ARGV[1]: a snapshot patched without losing a scan's commit. */
@@ -23,11 +24,11 @@ const SNAPSHOT_CHUNK = 50;
  * the InstanceChange the bot last made to it (a scan that started before it keeps it in its snapshot).
  */
 export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: string }) {
-  const k = (...parts: string[]) => [prefix, ...parts].join(':');
+  const rk = redisKeys(prefix);
 
   /** Changes made after this scan started: the scan read the instances before them. */
   async function newerChanges(snapshot: ScopeSnapshot): Promise<InstanceChange[]> {
-    const raw = await redis.hgetall(k('changed', scopeKey(snapshot)));
+    const raw = await redis.hgetall(rk.changed(scopeKey(snapshot)));
     const all = Object.values(raw).map((v) => readJson(InstanceChange, v, 'finding change'));
     return all.filter((c) => c.at > snapshot.scannedAt);
   }
@@ -44,7 +45,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
 
   /** Rewrites a scope's snapshot with `patch`, retried when a scan commits in between. */
   async function patchSnapshot(scope: Scope, patch: (s: ScopeSnapshot) => ScopeSnapshot): Promise<void> {
-    const key = k('snap', scopeKey(scope));
+    const key = rk.snapshot(scopeKey(scope));
     for (let attempt = 0; attempt < 10; attempt += 1) {
       const raw = await redis.get(key);
       if (raw === null) return;
@@ -55,7 +56,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
 
   return {
     async getSnapshot(scope: Scope): Promise<ScopeSnapshot | null> {
-      const raw = await redis.get(k('snap', scopeKey(scope)));
+      const raw = await redis.get(rk.snapshot(scopeKey(scope)));
       return raw === null ? null : readJson(ScopeSnapshot, raw, 'scope snapshot');
     },
 
@@ -64,7 +65,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       const out: ScopeSnapshot[] = [];
       for (let i = 0; i < scopes.length; i += SNAPSHOT_CHUNK) {
         const raws = await redis.mget(
-          ...scopes.slice(i, i + SNAPSHOT_CHUNK).map((s) => k('snap', scopeKey(s))),
+          ...scopes.slice(i, i + SNAPSHOT_CHUNK).map((s) => rk.snapshot(scopeKey(s))),
         );
         for (const raw of raws) if (raw !== null) out.push(readJson(ScopeSnapshot, raw, 'scope snapshot'));
       }
@@ -78,7 +79,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
     },
 
     async listScopes(): Promise<Scope[]> {
-      const keys = await redis.smembers(k('scopes'));
+      const keys = await redis.smembers(rk.scopes());
       return keys.sort().map((key) => {
         const [accountId = '', region = ''] = key.split(':');
         return { accountId, region };
@@ -93,24 +94,24 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       const made = await newerChanges(scanned);
       const snapshot = overlay(scanned, made);
       const since =
-        changes.cleared.length > 0 ? await redis.hmget(k('laggard-since'), ...changes.cleared) : [];
+        changes.cleared.length > 0 ? await redis.hmget(rk.laggardSince(), ...changes.cleared) : [];
       const tx = redis
         .multi()
-        .set(k('snap', scopeKey(snapshot)), JSON.stringify(snapshot))
-        .sadd(k('scopes'), scopeKey(snapshot));
+        .set(rk.snapshot(scopeKey(snapshot)), JSON.stringify(snapshot))
+        .sadd(rk.scopes(), scopeKey(snapshot));
       if (snapshot.findings.length > 0) {
-        tx.hset(k('where'), ...snapshot.findings.flatMap((f) => [f.instanceId, scopeKey(snapshot)]));
+        tx.hset(rk.where(), ...snapshot.findings.flatMap((f) => [f.instanceId, scopeKey(snapshot)]));
       }
-      for (const key of changes.became) tx.hsetnx(k('laggard-since'), key, now.toISOString());
-      if (changes.cleared.length > 0) tx.hdel(k('laggard-since'), ...changes.cleared);
-      if (changes.regressed?.length) tx.sadd(k('regressed'), ...changes.regressed);
+      for (const key of changes.became) tx.hsetnx(rk.laggardSince(), key, now.toISOString());
+      if (changes.cleared.length > 0) tx.hdel(rk.laggardSince(), ...changes.cleared);
+      if (changes.regressed?.length) tx.sadd(rk.regressed(), ...changes.regressed);
       await tx.exec();
       return since.flatMap((iso) => (iso ? [Math.max(0, (now.getTime() - Date.parse(iso)) / 1000)] : []));
     },
 
     /** The latest finding for an instance id, wherever it is (null when no scan saw it). */
     async locate(instanceId: string): Promise<Finding | null> {
-      const where = await redis.hget(k('where'), instanceId);
+      const where = await redis.hget(rk.where(), instanceId);
       if (!where) return null;
       const [accountId = '', region = ''] = where.split(':');
       const snap = await this.getSnapshot({ accountId, region });
@@ -119,13 +120,13 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
 
     /** A change the bot just made to an instance: its finding says so at once, and scans keep it. */
     async recordInstanceChange(scope: Scope, change: InstanceChange): Promise<void> {
-      await redis.hset(k('changed', scopeKey(scope)), change.instanceId, JSON.stringify(change));
+      await redis.hset(rk.changed(scopeKey(scope)), change.instanceId, JSON.stringify(change));
       await patchSnapshot(scope, (snap) => overlay(snap, [change]));
     },
 
     /** The last change the bot made to an instance. */
     async instanceChange(scope: Scope, instanceId: string): Promise<InstanceChange | null> {
-      const raw = await redis.hget(k('changed', scopeKey(scope)), instanceId);
+      const raw = await redis.hget(rk.changed(scopeKey(scope)), instanceId);
       return raw ? readJson(InstanceChange, raw, 'finding change') : null;
     },
 
@@ -133,7 +134,7 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
     patchSnapshot,
 
     async laggardSince(instanceKeys: string[]): Promise<(string | null)[]> {
-      return instanceKeys.length === 0 ? [] : redis.hmget(k('laggard-since'), ...instanceKeys);
+      return instanceKeys.length === 0 ? [] : redis.hmget(rk.laggardSince(), ...instanceKeys);
     },
 
     /**
@@ -148,41 +149,41 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       const scope = scopeKey(instance);
       await redis
         .multi()
-        .zadd(k('watch', scope), at.getTime(), instance.instanceId)
-        .hset(k('watch-req'), instanceKey(instance), requestId)
+        .zadd(rk.watch(scope), at.getTime(), instance.instanceId)
+        .hset(rk.watchRequest(), instanceKey(instance), requestId)
         .exec();
     },
 
     /** Instance ids of a scope enforced within `days` (older ones are dropped). */
     async watched(scope: Scope, now: Date, days: number): Promise<string[]> {
-      const key = k('watch', scopeKey(scope));
+      const key = rk.watch(scopeKey(scope));
       await redis.zremrangebyscore(key, '-inf', now.getTime() - days * 86_400_000);
       return redis.zrange(key, 0, -1);
     },
 
     async watchRequest(key: string): Promise<string | null> {
-      return redis.hget(k('watch-req'), key);
+      return redis.hget(rk.watchRequest(), key);
     },
 
     /** Regressions not yet told to their owners (instance keys). */
     async pendingRegressions(): Promise<Set<string>> {
-      return new Set(await redis.smembers(k('regressed')));
+      return new Set(await redis.smembers(rk.regressed()));
     },
 
     async clearRegressions(keys: string[]): Promise<void> {
-      if (keys.length > 0) await redis.srem(k('regressed'), ...keys);
+      if (keys.length > 0) await redis.srem(rk.regressed(), ...keys);
     },
 
     async appendScan(record: ScanRecord): Promise<void> {
       await redis
         .multi()
-        .lpush(k('scans'), JSON.stringify(record))
-        .ltrim(k('scans'), 0, HISTORY_LIMIT - 1)
+        .lpush(rk.scans(), JSON.stringify(record))
+        .ltrim(rk.scans(), 0, HISTORY_LIMIT - 1)
         .exec();
     },
 
     async recentScans(limit = 50): Promise<ScanRecord[]> {
-      const raws = await redis.lrange(k('scans'), 0, limit - 1);
+      const raws = await redis.lrange(rk.scans(), 0, limit - 1);
       return raws.map((raw) => readJson(ScanRecord, raw, 'scan record'));
     },
   };

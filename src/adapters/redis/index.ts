@@ -7,6 +7,9 @@ import { createFindingsStore } from './findings.js';
 import { createOrganizationFactsStore } from './organization-facts.js';
 import { createScanLocks } from './scan-lock.js';
 import { createScopeProgressStore } from './scope-progress.js';
+import { createSlackCache } from './slack-cache.js';
+import { createSlackDeliveryStore } from './slack-delivery.js';
+import { createSlackStateStore } from './slack-state.js';
 import { createSnoozeStore } from './snoozes.js';
 
 /** Every store the bot keeps in Redis, over one connection and under one key prefix. */
@@ -21,6 +24,9 @@ export function createStores(on: { redis: Redis; prefix: string }) {
     acks: createAckStore(on),
     requests: createChangeRequestStore(on),
     organization: createOrganizationFactsStore(on),
+    slackState: createSlackStateStore(on),
+    slackCache: createSlackCache(on),
+    deliveries: createSlackDeliveryStore(on),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

@@ -1,13 +1,14 @@
 import type { Redis } from 'ioredis';
 import { OrganizationFacts } from '../../domain/guardrails/organization-facts.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 /**
  * `<prefix>:org-policies`: the organization's policies as the latest scan in organizations mode
  * read them (one value; a scan that could not read them leaves the last one in place).
  */
 export function createOrganizationFactsStore({ redis, prefix }: { redis: Redis; prefix: string }) {
-  const key = `${prefix}:org-policies`;
+  const key = redisKeys(prefix).organizationPolicies();
   return {
     async put(facts: OrganizationFacts): Promise<void> {
       await redis.set(key, JSON.stringify(OrganizationFacts.parse(facts)));

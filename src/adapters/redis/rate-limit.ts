@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Scope } from '../../domain/findings/model.js';
+import { redisKeys } from './keys.js';
 
 /**
  * A token bucket in Redis, shared by every worker process: one hash per key (tokens, last refill
@@ -91,6 +92,7 @@ export interface AcquireOptions {
 }
 
 export function createRateLimiter({ redis, prefix }: { redis: Redis; prefix: string }) {
+  const rk = redisKeys(prefix);
   async function run(key: string, args: string[]): Promise<unknown> {
     try {
       return await redis.evalsha(TAKE_SHA, 1, key, ...args);
@@ -110,7 +112,7 @@ export function createRateLimiter({ redis, prefix }: { redis: Redis; prefix: str
       checkBudget(budget);
       const ttlMs = Math.ceil((budget.burst * 1000) / budget.refillPerSecond) + 1000;
       const args = [budget.burst, budget.refillPerSecond, now ?? '', ttlMs].map(String);
-      const [ok, retryInMs] = Reply.parse(await run(`${prefix}:rate:${key}`, args));
+      const [ok, retryInMs] = Reply.parse(await run(rk.rateBucket(key), args));
       return ok === 1 ? { ok: true } : { ok: false, retryInMs: Math.max(1, retryInMs) };
     },
 

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisKeys } from './keys.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -15,7 +16,7 @@ export function createScanLocks({
   prefix: string;
   ttlMs?: number;
 }) {
-  const key = (scopeId: string) => `${prefix}:scan-lock:${scopeId}`;
+  const key = redisKeys(prefix).scanLock;
   return {
     /** `holder` is the scan that holds the lock: ours when acquired, the running one when not. */
     async acquire(scopeId: string, scanId: string): Promise<{ acquired: boolean; holder: string }> {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { type Scope, scopeKey } from '../../domain/findings/model.js';
 import { ScopeProgress } from '../../domain/findings/scope-progress.js';
 import { readJsonOrNull } from './json.js';
+import { redisKeys } from './keys.js';
 
 /** A failed attempt's progress outlives the retries of its job, not much more. */
 const TTL_SECONDS = 86_400;
@@ -11,7 +12,8 @@ const TTL_SECONDS = 86_400;
  * ScopeProgress, written only when an attempt of that scope's job fails.
  */
 export function createScopeProgressStore({ redis, prefix }: { redis: Redis; prefix: string }) {
-  const key = (scanId: string, scope: Scope) => `${prefix}:scope-progress:${scanId}:${scopeKey(scope)}`;
+  const rk = redisKeys(prefix);
+  const key = (scanId: string, scope: Scope) => rk.scopeProgress(scanId, scopeKey(scope));
   return {
     /** An earlier attempt's progress; empty when there was none (or it no longer parses). */
     async load(scanId: string, scope: Scope): Promise<ScopeProgress> {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { OpenFinding } from '../../report/security-hub-sync.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 const CHUNK = 500;
 
@@ -11,8 +12,9 @@ const CHUNK = 500;
  * next scan.
  */
 export function createSecurityHubLedger({ redis, prefix }: { redis: Redis; prefix: string }) {
+  const rk = redisKeys(prefix);
   const key = (product: { accountId: string; region: string }) =>
-    `${prefix}:securityhub:open:${product.accountId}:${product.region}`;
+    rk.securityHubOpen(product.accountId, product.region);
   return {
     async open(product: { accountId: string; region: string }): Promise<Map<string, OpenFinding>> {
       const out = new Map<string, OpenFinding>();

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Person } from '../../domain/change/request-schema.js';
 import { readJson } from './json.js';
+import { redisKeys } from './keys.js';
 
 export const Snooze = z.object({
   /** `<accountId>:<region>:<instanceId>`, as instanceKey() in store/findings.ts */
@@ -55,12 +56,12 @@ export function createSnoozeStore({
   prefix: string;
   retentionDays?: number;
 }) {
-  const k = (...parts: string[]) => [prefix, ...parts].join(':');
-  const wake = k('snoozes', 'wake');
+  const rk = redisKeys(prefix);
+  const wake = rk.snoozeWake();
 
   async function getMany(keys: string[]): Promise<Snooze[]> {
     if (keys.length === 0) return [];
-    const raws = await redis.mget(...keys.map((key) => k('snooze', key)));
+    const raws = await redis.mget(...keys.map((key) => rk.snooze(key)));
     return raws.flatMap((raw) => (raw === null ? [] : [readJson(Snooze, raw, 'snooze')]));
   }
 
@@ -75,7 +76,7 @@ export function createSnoozeStore({
       );
       await redis
         .multi()
-        .set(k('snooze', key), JSON.stringify(snooze), 'EX', ttl)
+        .set(rk.snooze(key), JSON.stringify(snooze), 'EX', ttl)
         .zadd(wake, input.until.getTime(), key)
         .exec();
       return snooze;
@@ -84,7 +85,7 @@ export function createSnoozeStore({
     /** Ends a snooze now; returns the one removed, or null when there was none. */
     async unsnooze(ref: InstanceRef): Promise<Snooze | null> {
       const key = keyOf(ref);
-      const res = await redis.multi().get(k('snooze', key)).del(k('snooze', key)).zrem(wake, key).exec();
+      const res = await redis.multi().get(rk.snooze(key)).del(rk.snooze(key)).zrem(wake, key).exec();
       const raw = res?.[0]?.[1];
       return typeof raw === 'string' ? readJson(Snooze, raw, 'snooze') : null;
     },
@@ -110,8 +111,14 @@ export function createSnoozeStore({
       const keys = await redis.zrangebyscore(wake, '-inf', now.getTime(), 'LIMIT', 0, limit);
       const found = await getMany(keys);
       const orphans = keys.filter((key) => !found.some((s) => s.key === key));
-      for (const key of orphans) await redis.eval(DROP_ORPHAN, 2, wake, k('snooze', key), key);
+      for (const key of orphans) await redis.eval(DROP_ORPHAN, 2, wake, rk.snooze(key), key);
       return found.filter((s) => Date.parse(s.until) <= now.getTime());
+    },
+
+    /** When the soonest snooze not yet told ends, or null. */
+    async nextWakeUp(): Promise<Date | null> {
+      const [, score] = await redis.zrange(wake, 0, 0, 'WITHSCORES');
+      return score === undefined ? null : new Date(Number(score));
     },
 
     /**

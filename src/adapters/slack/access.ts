@@ -1,12 +1,8 @@
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import type { Actor } from '../../domain/change/approval-roles.js';
 import type { Approvals } from '../../domain/change/approval-schema.js';
-import { readJsonOrNull } from '../redis/json.js';
+import type { SlackCache } from '../redis/slack-cache.js';
 import { call, classifySlackError } from './web.js';
-
-const Members = z.array(z.string());
 
 /** a safety net: subteam_updated / subteam_members_changed events drop a group's entry at once */
 const GROUP_TTL_SECONDS = 600;
@@ -26,26 +22,20 @@ export interface Fresh {
  */
 export function createAccess({
   client,
-  redis,
-  prefix,
+  cache,
   approvals,
 }: {
   client: WebClient;
-  redis: Redis;
-  prefix: string;
+  cache: SlackCache;
   approvals: Approvals;
 }) {
   const groups = [...new Set([...approvals.approvers.groups, ...approvals.security.groups])];
-  const groupKey = (group: string) => `${prefix}:usergroup:${group}`;
-
   async function membersOf(group: string, opts: Fresh = {}): Promise<string[]> {
-    const key = groupKey(group);
-    const cached = opts.fresh ? null : await redis.get(key);
-    const members = readJsonOrNull(Members, cached);
+    const members = opts.fresh ? null : await cache.groupMembers(group);
     if (members !== null) return members;
     const res = await call('usergroups.users.list', () => client.usergroups.users.list({ usergroup: group }));
     const users = res.users ?? [];
-    await redis.set(key, JSON.stringify(users), 'EX', GROUP_TTL_SECONDS);
+    await cache.saveGroupMembers(group, users, GROUP_TTL_SECONDS);
     return users;
   }
 
@@ -74,15 +64,14 @@ export function createAccess({
     },
     /** Slack said a group changed: the next check asks Slack. */
     async forgetGroup(group: string): Promise<void> {
-      await redis.del(groupKey(group));
+      await cache.forgetGroup(group);
     },
     /** False for a deactivated (or unknown) Slack user: nothing is done on their behalf. */
     async isActive(userId: string, opts: Fresh = {}): Promise<boolean> {
-      const key = `${prefix}:user-active:${userId}`;
-      const cached = opts.fresh ? null : await redis.get(key);
-      if (cached !== null) return cached === '1';
+      const cached = opts.fresh ? null : await cache.userActive(userId);
+      if (cached !== null) return cached;
       const active = await activeNow(userId);
-      await redis.set(key, active ? '1' : '0', 'EX', ACTIVE_TTL_SECONDS);
+      await cache.saveUserActive(userId, active, ACTIVE_TTL_SECONDS);
       return active;
     },
   };

@@ -1,8 +1,8 @@
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { Redis } from 'ioredis';
 import type { SlackConfig } from '../../config/slack-env.js';
 import type { Logger } from '../log.js';
 import type { AuditStore } from '../redis/audit.js';
+import type { SlackDeliveryStore } from '../redis/slack-delivery.js';
 import type { SlackIdentity } from './identity.js';
 import type { ListenerDeps } from './listener-types.js';
 import { registerListeners } from './listeners.js';
@@ -74,8 +74,7 @@ export interface BoltDeps {
   /** where refused requests (another workspace) are recorded */
   audit: AuditStore;
   /** once-only delivery: Slack's retries are seen by their id */
-  redis: Redis;
-  prefix: string;
+  deliveries: SlackDeliveryStore;
   now: () => Date;
   log: Logger;
 }
@@ -90,7 +89,7 @@ export async function startBolt(
   const { log } = deps;
   const bolt = createBoltApp(config, log, identity, fetch);
   bolt.use(servedOnly(identity, { audit: deps.audit, now: deps.now, log }));
-  bolt.use(onlyOnce({ redis: deps.redis, prefix: deps.prefix, log }));
+  bolt.use(onlyOnce({ deliveries: deps.deliveries, log }));
   registerListeners(bolt, deps.listeners);
   await bolt.start(config.port);
   log.info({ mode: config.mode, port: config.mode === 'http' ? config.port : null }, 'slack app listening');

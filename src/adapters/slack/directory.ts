@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { SlackSettings } from '../../config/slack-schema.js';
-import { type OwnerRef, OwnerRoute, ownerRefOf } from '../../domain/findings/owner-route.js';
-import { readJsonOrNull } from '../redis/json.js';
+import { type OwnerRef, type OwnerRoute, ownerRefOf } from '../../domain/findings/owner-route.js';
+import type { SlackCache } from '../redis/slack-cache.js';
 import { call, classifySlackError } from './web.js';
 
 interface SlackUser {
@@ -23,8 +22,7 @@ const BULK_THRESHOLD = 20;
 
 export interface DirectoryDeps {
   client: WebClient;
-  redis: Redis;
-  prefix: string;
+  cache: SlackCache;
   settings: SlackSettings;
 }
 
@@ -43,11 +41,11 @@ function routeOfUser(u: SlackUser | undefined, ref: OwnerRef): OwnerRoute {
  * Resolves owner tag values (email, Slack user id, @handle, team name) to a route, caching hits
  * and misses in Redis. Many unknown people at once are resolved with one users.list walk.
  */
-export function createDirectory({ client, redis, prefix, settings }: DirectoryDeps) {
+export function createDirectory({ client, cache, settings }: DirectoryDeps) {
   const ttlHit = settings.ownerCacheHours * 3600;
   const ttlMiss = Math.max(600, Math.round(ttlHit / 6));
-  const key = (owner: string) =>
-    `${prefix}:owner:${createHash('sha256').update(owner.trim().toLowerCase()).digest('hex').slice(0, 32)}`;
+  const hashOf = (owner: string) =>
+    createHash('sha256').update(owner.trim().toLowerCase()).digest('hex').slice(0, 32);
   const teams = new Map(
     Object.entries(settings.teams).map(([name, team]) => [name.toLowerCase(), team.channel]),
   );
@@ -118,21 +116,24 @@ export function createDirectory({ client, redis, prefix, settings }: DirectoryDe
       const distinct = [...new Map(refs.map((r) => [r.owner, r])).values()];
       const result = new Map<string, OwnerRoute>();
       if (distinct.length === 0) return result;
-      const cached = await redis.mget(...distinct.map((r) => key(r.owner)));
+      const cached = await cache.routes(distinct.map((r) => hashOf(r.owner)));
       const misses: OwnerRef[] = [];
       distinct.forEach((ref, i) => {
-        const hit = readJsonOrNull(OwnerRoute, cached[i] ?? null);
+        const hit = cached[i] ?? null;
         if (hit) result.set(ref.owner, hit);
         else misses.push(ref);
       });
       const resolved = await resolveMisses(misses);
-      const tx = redis.multi();
-      misses.forEach((ref, i) => {
+      const fresh = misses.map((ref, i) => {
         const route = resolved[i] as OwnerRoute;
         result.set(ref.owner, route);
-        tx.set(key(ref.owner), JSON.stringify(route), 'EX', route.kind === 'unrouted' ? ttlMiss : ttlHit);
+        return {
+          ownerHash: hashOf(ref.owner),
+          route,
+          ttlSeconds: route.kind === 'unrouted' ? ttlMiss : ttlHit,
+        };
       });
-      await tx.exec();
+      await cache.saveRoutes(fresh);
       return result;
     },
     /** Where a finding's owner is reached; null when it has no owner tag. */

@@ -1,7 +1,7 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
+import type { SlackDeliveryStore } from '../redis/slack-delivery.js';
 
 /**
  * Bolt refuses requests whose signature timestamp is more than 5 minutes off, either way, so the
@@ -52,8 +52,7 @@ export function deliveryKey(body: unknown): string | null {
 }
 
 export interface OnceDeps {
-  redis: Redis;
-  prefix: string;
+  deliveries: SlackDeliveryStore;
   log: Logger;
 }
 
@@ -66,9 +65,7 @@ export function onlyOnce(deps: OnceDeps): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const key = deliveryKey(args.body);
     if (!key) return args.next();
-    const seen = `${deps.prefix}:slack-seen:${key}`;
-    const claimed = await deps.redis.set(seen, new Date().toISOString(), 'EX', SEEN_TTL_SECONDS, 'NX');
-    if (claimed !== 'OK') {
+    if (!(await deps.deliveries.claimDelivery(key, SEEN_TTL_SECONDS, new Date()))) {
       deps.log.info(
         { key, retryNum: args.context.retryNum ?? null, retryReason: args.context.retryReason ?? null },
         'slack request seen before: acknowledged, not carried out again',
@@ -79,7 +76,7 @@ export function onlyOnce(deps: OnceDeps): Middleware<AnyMiddlewareArgs> {
     try {
       await args.next();
     } catch (err) {
-      await deps.redis.del(seen);
+      await deps.deliveries.releaseDelivery(key);
       throw err;
     }
   };

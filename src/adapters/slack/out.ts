@@ -1,13 +1,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CodedError } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from '../queue/scan-queues.js';
 import { makeWorker } from '../queue/worker.js';
 import type { CardStore } from '../redis/cards.js';
+import { redisKeys } from '../redis/keys.js';
+import type { SlackDeliveryStore } from '../redis/slack-delivery.js';
+import type { SlackStateStore } from '../redis/slack-state.js';
 import { findPosted, PostMetadata } from './posted.js';
 import { md, mention, notification, trusted } from './text.js';
 import { call, respond, SlackRateLimited } from './web.js';
@@ -86,7 +88,7 @@ const JOB_OPTS = {
 
 export function createSlackOutQueue({ connect, prefix, onError }: QueueDeps) {
   const queue = new Queue(SLACK_OUT_QUEUE, {
-    prefix: `${prefix}:bull`,
+    prefix: redisKeys(prefix).bull,
     connection: connect('slack-out-queue'),
   }).on('error', onError);
   return {
@@ -102,8 +104,8 @@ export type SlackOutQueue = ReturnType<typeof createSlackOutQueue>;
 export interface SlackOutDeps {
   client: WebClient;
   cards: CardStore;
-  redis: Redis;
-  prefix: string;
+  deliveries: SlackDeliveryStore;
+  slackState: SlackStateStore;
   responseOrigins: readonly string[];
   log: Logger;
 }
@@ -156,11 +158,7 @@ export async function deliver(
         await deps.cards.save(key, { ...where, ...card });
       }
       if (out.fingerprint)
-        await deps.redis.hset(
-          `${deps.prefix}:digest-fingerprints`,
-          out.fingerprint.ownerKey,
-          out.fingerprint.value,
-        );
+        await deps.slackState.saveFingerprint(out.fingerprint.ownerKey, out.fingerprint.value);
       return where;
     }
     case 'update':
@@ -220,17 +218,16 @@ async function updateInOrder(deps: SlackOutDeps, out: Extract<SlackOut, { kind: 
     await post();
     return where;
   }
-  const key = `${deps.prefix}:card-version:${out.channel}:${out.ts}`;
-  const lock = `${key}:lock`;
-  if ((await deps.redis.set(lock, '1', 'PX', CARD_LOCK_MS, 'NX')) !== 'OK') throw new CardBusy(key);
+  const d = deps.deliveries;
+  if (!(await d.lockCard(out.channel, out.ts, CARD_LOCK_MS))) throw new CardBusy(`${out.channel}:${out.ts}`);
   try {
-    const shown = Number((await deps.redis.get(key)) ?? -1);
+    const shown = await d.shownVersion(out.channel, out.ts);
     if (shown >= out.version) return where; // a newer state is already on the card
     await post();
-    await deps.redis.set(key, String(out.version), 'EX', 90 * 86_400);
+    await d.saveShownVersion(out.channel, out.ts, out.version, 90 * 86_400);
     return where;
   } finally {
-    await deps.redis.del(lock);
+    await d.unlockCard(out.channel, out.ts);
   }
 }
 
@@ -280,7 +277,7 @@ async function processOut(
 
 export function startSlackOutWorker(deps: SlackOutDeps & QueueDeps & { concurrency?: number }) {
   const queue = new Queue(SLACK_OUT_QUEUE, {
-    prefix: `${deps.prefix}:bull`,
+    prefix: redisKeys(deps.prefix).bull,
     connection: deps.connect('slack-out-limiter'),
   }).on('error', deps.onError);
   const worker = makeWorker(deps, SLACK_OUT_QUEUE, (job, token) => processOut(deps, queue, job, token), {

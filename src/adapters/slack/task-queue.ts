@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, type Worker } from 'bullmq';
 import type { Logger } from '../log.js';
 import type { QueueDeps } from '../queue/scan-queues.js';
 import { makeWorker } from '../queue/worker.js';
+import { redisKeys } from '../redis/keys.js';
 import { type Lane, laneOf } from './tasks/lanes.js';
 import { SlackTask } from './tasks/schema.js';
 
@@ -21,10 +22,10 @@ const OPTS = {
 
 export function createSlackTaskQueue({ connect, prefix, onError }: QueueDeps) {
   const open = (lane: Lane) =>
-    new Queue(QUEUE_OF[lane], { prefix: `${prefix}:bull`, connection: connect(`slack-${lane}-queue`) }).on(
-      'error',
-      onError,
-    );
+    new Queue(QUEUE_OF[lane], {
+      prefix: redisKeys(prefix).bull,
+      connection: connect(`slack-${lane}-queue`),
+    }).on('error', onError);
   const lanes: Record<Lane, Queue> = { long: open('long'), interactive: open('interactive') };
   return {
     /** the long lane, where the digest schedule lives */

@@ -1,6 +1,4 @@
 import type { KnownBlock } from '@slack/types';
-import type { Redis } from 'ioredis';
-import { z } from 'zod';
 import { targetOf } from '../../../app/change/targets/index.js';
 import { approversChannelOf } from '../../../config/slack-schema.js';
 import type { Workflow } from '../../../config/workflow-schema.js';
@@ -10,7 +8,7 @@ import { link as linkTo } from '../../../domain/message.js';
 import type { ChangeNotifier, Progress } from '../../../domain/ports.js';
 import type { Logger } from '../../log.js';
 import type { CardStore } from '../../redis/cards.js';
-import { readJson } from '../../redis/json.js';
+import type { SlackDeliveryStore } from '../../redis/slack-delivery.js';
 import { CR_ACTIONS } from '../actions.js';
 import { changeLine } from '../changes-text.js';
 import type { SlackOutQueue } from '../out.js';
@@ -134,15 +132,12 @@ export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: 
 
 export interface ChangeNotifierDeps {
   workflow: Pick<Workflow, 'slack'>;
-  redis: Redis;
-  prefix: string;
+  deliveries: SlackDeliveryStore;
   cards: CardStore;
   out: SlackOutQueue;
   log: Logger;
 }
 
-const Origin = z.object({ channel: z.string(), ts: z.string() });
-const Notes = z.array(z.string());
 const MONTH_S = 30 * 86_400;
 
 /**
@@ -151,13 +146,11 @@ const MONTH_S = 30 * 86_400;
  * cases say is rendered here (render.ts), every value escaped once.
  */
 export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
-  const notesKey = (id: string) => `${d.prefix}:cr-notes:${id}`;
-  const originKey = (id: string) => `${d.prefix}:cr-origin:${id}`;
   return {
     async filed(cr, notes, where) {
       if (where.channelId && where.messageTs) {
-        const origin = JSON.stringify({ channel: where.channelId, ts: where.messageTs });
-        await d.redis.set(originKey(cr.id), origin, 'EX', MONTH_S);
+        const origin = { channel: where.channelId, ts: where.messageTs };
+        await d.deliveries.saveRequestOrigin(cr.id, origin, MONTH_S);
       }
       const channel = approversChannelOf(d.workflow.slack);
       if (!channel) {
@@ -168,7 +161,7 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
         return;
       }
       const texts = notes.map((n) => render(n).text);
-      await d.redis.set(notesKey(cr.id), JSON.stringify(texts), 'EX', MONTH_S);
+      await d.deliveries.saveRequestNotes(cr.id, texts, MONTH_S);
       await d.out.add({
         kind: 'post',
         channel,
@@ -183,8 +176,7 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
 
     /** Every card showing the request is updated in place, and its thread told what happened. */
     async changed(cr, note, progress?: Progress) {
-      const raw = await d.redis.get(notesKey(cr.id));
-      const notes = raw === null ? [] : readJson(Notes, raw, 'card notes');
+      const notes = await d.deliveries.requestNotes(cr.id);
       const card = await d.cards.get(`request:${cr.id}`);
       if (!card) return; // posted moments ago: its delivery job records it; the next change updates it
       const body = requestCard(cr, notes, progress);
@@ -204,9 +196,8 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
         threadTs: card.ts,
         text: notification(threadNote),
       });
-      const origin = await d.redis.get(originKey(cr.id));
-      if (!origin) return;
-      const o = readJson(Origin, origin, 'card origin');
+      const o = await d.deliveries.requestOrigin(cr.id);
+      if (!o) return;
       const text = notification(md`${cr.id}: ${threadNote}`);
       await d.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text });
     },

@@ -1,10 +1,8 @@
-import { z } from 'zod';
 import { recordAudit, recordRefusal, unknownTarget } from '../../../app/change/audit.js';
 import { alreadyRequired } from '../../../app/change/finding-update.js';
 import { type TeamSettings, teamNamed } from '../../../config/slack-schema.js';
 import { isSecurity, securityLabel } from '../../../domain/change/approval-roles.js';
 import type { Finding } from '../../../domain/findings/model.js';
-import { readJsonOrNull } from '../../redis/json.js';
 import { render } from '../render.js';
 import {
   code,
@@ -20,8 +18,6 @@ import {
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
 import type { SlackTask } from './schema.js';
-
-const Ref = z.object({ instanceKey: z.string(), at: z.string() });
 
 type Actor = { id: string; name: string };
 
@@ -39,8 +35,7 @@ export async function locateRef(
   ref: string,
   attempt: { user: Actor; action: string },
 ): Promise<Located> {
-  const raw = /^[\w-]{8,64}$/.test(ref) ? await ctx.redis.get(`${ctx.prefix}:ref:${ref}`) : null;
-  const parsed = readJsonOrNull(Ref, raw);
+  const parsed = /^[\w-]{8,64}$/.test(ref) ? await ctx.slackState.ref(ref) : null;
   if (!parsed) {
     const reason = md`This button is not from a current imds-bot card (expired or unknown): run ${code('/imds status <instance-id>')} for the latest.`;
     await recordRefusal(ctx, {

@@ -1,5 +1,4 @@
 import type { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { ChangeContext } from '../../../app/change/context.js';
 import type { requestScan } from '../../../app/scan/request-scan.js';
 import type { Workflow } from '../../../config/workflow-schema.js';
@@ -10,6 +9,7 @@ import type { AuditStore } from '../../redis/audit.js';
 import type { CardStore } from '../../redis/cards.js';
 import type { FindingsStore } from '../../redis/findings.js';
 import type { OrganizationFactsStore } from '../../redis/organization-facts.js';
+import type { SlackStateStore } from '../../redis/slack-state.js';
 import type { SnoozeStore } from '../../redis/snoozes.js';
 import type { Access } from '../access.js';
 import type { Directory } from '../directory.js';
@@ -31,8 +31,8 @@ export interface TaskContext {
   findings: FindingsStore;
   workflow: Workflow;
   client: WebClient;
-  redis: Redis;
-  prefix: string;
+  /** digest buttons, App Home rows, digest fingerprints, rejection alerts */
+  slackState: SlackStateStore;
   directory: Directory;
   access: Access;
   out: SlackOutQueue;

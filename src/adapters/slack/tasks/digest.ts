@@ -3,14 +3,13 @@ import { type DigestDeps, planDigests as plan, SECURITY_KEY } from '../../../app
 import type { DigestCard } from '../../../domain/findings/digest.js';
 import { type Finding, instanceKey } from '../../../domain/findings/model.js';
 import type { DigestOutbox, OwnerHome } from '../../../domain/ports.js';
+import type { ButtonRef } from '../../redis/slack-state.js';
 import { partialLine } from '../blocks/coverage.js';
 import { buildDigestMessage } from '../blocks/digest.js';
 import type { SlackOut } from '../out.js';
 import { capped, channel as channelMention, context, lines, md, user } from '../text.js';
 import type { TaskContext } from './context.js';
 
-const REF_TTL_SECONDS = 30 * 86_400;
-const HOME_TTL_SECONDS = 30 * 86_400;
 /** how many of a card's instances get buttons (and are remembered on the card) */
 const BUTTONS_MAX = 60;
 /** the message metadata event_type of a digest */
@@ -19,18 +18,14 @@ export const DIGEST_EVENT = 'imds_digest';
 /** Button values are opaque ids; the instance they stand for is kept here for 30 days. */
 async function newRefs(ctx: TaskContext, findings: Finding[]): Promise<Map<string, string>> {
   const refs = new Map<string, string>();
-  const tx = ctx.redis.multi();
+  const stored = new Map<string, ButtonRef>();
+  const at = ctx.now().toISOString();
   for (const f of findings) {
     const id = randomBytes(12).toString('base64url');
     refs.set(f.instanceId, id);
-    tx.set(
-      `${ctx.prefix}:ref:${id}`,
-      JSON.stringify({ instanceKey: instanceKey(f), at: ctx.now().toISOString() }),
-      'EX',
-      REF_TTL_SECONDS,
-    );
+    stored.set(id, { instanceKey: instanceKey(f), at });
   }
-  await tx.exec();
+  await ctx.slackState.saveRefs(stored);
   return refs;
 }
 
@@ -87,12 +82,7 @@ function slackDigestOutbox(ctx: TaskContext): DigestOutbox {
       await ctx.out.addBulk(posts);
     },
     async saveHomes(homes: OwnerHome[]) {
-      const tx = ctx.redis.multi();
-      for (const { userId, total, rows } of homes) {
-        const home = { at: ctx.now().toISOString(), total, rows };
-        tx.set(`${ctx.prefix}:home:${userId}`, JSON.stringify(home), 'EX', HOME_TTL_SECONDS);
-      }
-      await tx.exec();
+      await ctx.slackState.saveHomes(homes, ctx.now());
     },
   };
 }
@@ -104,8 +94,7 @@ export function digestDeps(ctx: TaskContext): DigestDeps {
     owners: ctx.directory,
     snoozes: ctx.snoozes,
     fingerprints: {
-      previous: async () =>
-        new Map(Object.entries(await ctx.redis.hgetall(`${ctx.prefix}:digest-fingerprints`))),
+      previous: () => ctx.slackState.fingerprints(),
     },
     outbox: slackDigestOutbox(ctx),
     log: ctx.log,

@@ -1,26 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { z } from 'zod';
 import { isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
 import { describeChange } from '../../../domain/change/request.js';
 import { percentText } from '../../../domain/findings/summary.js';
-import { readJsonOrNull } from '../../redis/json.js';
 import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';
 import type { TaskContext } from './context.js';
-
-const HomeData = z.object({
-  at: z.string(),
-  total: z.number(),
-  rows: z.array(
-    z.object({
-      instanceId: z.string(),
-      name: z.string().nullable(),
-      accountId: z.string(),
-      region: z.string(),
-      readiness: z.string(),
-      calls: z.number(),
-    }),
-  ),
-});
 
 const ICON: Record<string, string> = {
   'in-use': ':red_circle:',
@@ -52,8 +35,7 @@ async function waitingForMe(ctx: TaskContext, userId: string): Promise<KnownBloc
 /** App Home: my laggards (all of them, past what a digest can show), and fleet KPIs for security. */
 export async function homeView(ctx: TaskContext, userId: string) {
   const blocks: KnownBlock[] = [header('IMDSv2 migration')];
-  const raw = await ctx.redis.get(`${ctx.prefix}:home:${userId}`);
-  const data = readJsonOrNull(HomeData, raw);
+  const data = await ctx.slackState.home(userId);
   if (data && data.total > 0) {
     const rows = data.rows.slice(0, MAX_ROWS);
     blocks.push(

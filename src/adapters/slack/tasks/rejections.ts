@@ -18,14 +18,7 @@ export async function alertRejections(ctx: TaskContext, items: Rejection[]): Pro
   let sent = 0;
   for (const r of items) {
     const key = instanceKey(r);
-    const fresh = await ctx.redis.set(
-      `${ctx.prefix}:rejection-alert:${key}`,
-      '1',
-      'EX',
-      ALERT_EVERY_SECONDS,
-      'NX',
-    );
-    if (fresh !== 'OK') continue;
+    if (!(await ctx.slackState.claimRejectionAlert(key, ALERT_EVERY_SECONDS))) continue;
     const requestId = await ctx.findings.watchRequest(key);
     const f = await ctx.findings.locate(r.instanceId);
     const by = requestId ? md` by ${requestId}` : md``;
