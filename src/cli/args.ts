@@ -99,13 +99,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
     exit: ['0 stopped by SIGTERM/SIGINT', '2 bad configuration', UNAVAILABLE],
   },
   audit: {
-    usage: 'imds-bot audit verify | audit anchor | audit export --format jsonl|csv [--since DATE]',
+    usage: 'imds-bot audit verify | audit anchor | audit export --format jsonl|ocsf|csv [--since DATE]',
     summary:
-      "verify: prove the audit trail's hash chain unbroken and matching every anchor (workflow audit.anchorFile); anchor: write the chain's head outside Redis (the anchor file, and the security channel when Slack is configured); export: the audit trail as JSON lines or CSV, for a SIEM",
+      "verify: prove the audit trail's hash chain unbroken and matching every anchor (workflow audit.anchorFile); anchor: write the chain's head outside Redis (the anchor file, and the security channel when Slack is configured); export: the audit trail as JSON lines (docs/audit-schema.md), OCSF API Activity events or CSV, for a SIEM",
     subcommands: ['verify', 'anchor', 'export'],
     options: {
       workflow,
-      format: { type: 'string', arg: 'FORMAT', help: 'export: jsonl | csv (default jsonl)' },
+      format: { type: 'string', arg: 'FORMAT', help: 'export: jsonl | ocsf | csv (default jsonl)' },
       since: {
         type: 'string',
         arg: 'DATE',

@@ -3,7 +3,9 @@ import type { AnchorFile } from '../adapters/redis/anchor-file.js';
 import type { AuditStore } from '../adapters/redis/audit.js';
 import { anchorAudit } from '../app/change/anchor.js';
 import { checkAnchors } from '../domain/change/audit-anchors.js';
+import { terminalSafe } from '../domain/untrusted.js';
 import type { App } from '../main.js';
+import { auditJsonLine, auditOcsfLine } from '../report/audit-formats.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -30,24 +32,38 @@ async function verify(audit: AuditStore, file: AnchorFile | null, out: Out, err:
   return 0;
 }
 
-async function exportTrail(
+const EXPORT_FORMATS = ['jsonl', 'ocsf', 'csv'] as const;
+type ExportFormat = (typeof EXPORT_FORMATS)[number];
+const isExportFormat = (f: string): f is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(f);
+
+/** jsonl: the versioned schema of docs/audit-schema.md; ocsf: OCSF API Activity; csv: a spreadsheet. */
+async function* exportLines(audit: AuditStore, format: ExportFormat, since: Date | undefined) {
+  const range = since ? { since } : {};
+  if (format === 'csv') {
+    yield* audit.export({ format: 'csv', ...range });
+    return;
+  }
+  for await (const e of audit.entries(range)) yield format === 'jsonl' ? auditJsonLine(e) : auditOcsfLine(e);
+}
+
+export async function exportTrail(
   audit: AuditStore,
   opts: { format: string; since: string | undefined },
   out: Out,
   err: Out,
 ): Promise<number> {
-  if (opts.format !== 'jsonl' && opts.format !== 'csv') {
-    err.write('imds-bot: audit export takes --format jsonl or --format csv\n');
+  if (!isExportFormat(opts.format)) {
+    err.write('imds-bot: audit export takes --format jsonl, ocsf or csv\n');
     return 2;
   }
   const since = opts.since ? new Date(opts.since) : undefined;
   if (since && Number.isNaN(since.getTime())) {
     err.write(
-      `imds-bot: --since must be a date such as 2026-11-01 or 2026-11-01T06:00:00Z, not "${opts.since}"\n`,
+      `imds-bot: --since must be a date such as 2026-11-01 or 2026-11-01T06:00:00Z, not "${terminalSafe(opts.since ?? '')}"\n`,
     );
     return 2;
   }
-  for await (const line of audit.export({ format: opts.format, ...(since ? { since } : {}) })) {
+  for await (const line of exportLines(audit, opts.format, since)) {
     if (!out.write(line)) await once(out, 'drain');
   }
   return 0;
@@ -72,7 +88,7 @@ async function anchor(app: App, audit: AuditStore, out: Out, err: Out): Promise<
   return 0;
 }
 
-/** `imds-bot audit verify | anchor | export --format jsonl|csv [--since ISO]`. */
+/** `imds-bot audit verify | anchor | export --format jsonl|ocsf|csv [--since ISO]`. */
 export async function auditCommand(
   app: App,
   sub: string | undefined,

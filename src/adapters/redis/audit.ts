@@ -158,6 +158,19 @@ export function createAuditStore({
     return out.slice(0, limit);
   }
 
+  /** Every entry with `at` at or after `since` (or with a seq above `afterSeq`), oldest first. */
+  async function* entries(opts: { since?: Date; afterSeq?: number } = {}): AsyncGenerator<AuditEntry> {
+    const since = opts.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const afterSeq = opts.afterSeq ?? 0;
+    for await (const page of pages('-', '+')) {
+      for (const [, json] of page) {
+        const entry = parseEntry(json);
+        if (entry.seq <= afterSeq || Date.parse(entry.at) < since) continue;
+        yield entry;
+      }
+    }
+  }
+
   return {
     /**
      * Chains `body` after the current head and adds it in one atomic step; when another writer moved
@@ -212,20 +225,17 @@ export function createAuditStore({
       return rows.map(([, fields]) => parseEntry(fieldE(fields)));
     },
 
+    entries,
+
     /**
      * Every entry with `at` at or after `since`, oldest first, one line at a time (each ends with its
      * line break: `\n` for jsonl, `\r\n` for csv after a header line), read from the stream in pages.
      */
     async *export(opts: { since?: Date; format: 'jsonl' | 'csv' }): AsyncGenerator<string> {
-      const since = opts.since?.getTime() ?? Number.NEGATIVE_INFINITY;
       if (opts.format === 'csv') yield `${AUDIT_CSV_COLUMNS.map(([h]) => h).join(',')}\r\n`;
-      for await (const page of pages('-', '+')) {
-        for (const [, json] of page) {
-          const entry = parseEntry(json);
-          if (Date.parse(entry.at) < since) continue;
-          if (opts.format === 'jsonl') yield `${canonicalJson(entry)}\n`;
-          else yield `${AUDIT_CSV_COLUMNS.map(([, get]) => csvCell(get(entry))).join(',')}\r\n`;
-        }
+      for await (const entry of entries(opts.since ? { since: opts.since } : {})) {
+        if (opts.format === 'jsonl') yield `${canonicalJson(entry)}\n`;
+        else yield `${AUDIT_CSV_COLUMNS.map(([, get]) => csvCell(get(entry))).join(',')}\r\n`;
       }
     },
 
