@@ -9,6 +9,7 @@ import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { createSettingsCache } from './client-settings.js';
 import { createRoleCredentials } from './credentials.js';
 import { tagOperation } from './errors.js';
+import { installFastReads } from './fast-reads.js';
 import { type ChangeBy, changeSessionNames } from './session-identity.js';
 
 /**
@@ -35,9 +36,21 @@ export interface ChangeSession {
  * every response through its sensitive-field filter to hand it to the no-op logger (a walk over
  * every instance of every DescribeInstances page). Our own log lines say what matters.
  */
-function withoutSdkLogging<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C {
+interface Stack {
+  middlewareStack: { remove(name: string): boolean };
+}
+function withoutSdkLogging<C extends Stack>(client: C): C {
   client.middlewareStack.remove('loggerMiddleware');
   return client;
+}
+
+/** The value of make(), made on the first call. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
 }
 
 export interface AwsClientsOptions {
@@ -74,14 +87,17 @@ export function createAwsClients(opts: AwsClientsOptions) {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
   };
-  const common = {
+  const base = {
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: 'standard' as const,
-    requestHandler: agents,
   };
   const sts = instrument(
-    tagOperation(withoutSdkLogging(new STSClient({ ...common, region: opts.hubRegion }))),
+    tagOperation(
+      withoutSdkLogging(new STSClient({ ...base, requestHandler: agents, region: opts.hubRegion })),
+    ),
   );
+  // one HTTP handler (over the shared agents) for every client, instead of one per client
+  const common = { ...base, requestHandler: sts.config.requestHandler };
   const roles = createRoleCredentials({
     sts,
     sessionName: opts.sessionName,
@@ -95,6 +111,11 @@ export function createAwsClients(opts: AwsClientsOptions) {
     ec2: createSettingsCache((region) => new EC2Client({ ...common, region })),
     cloudwatch: createSettingsCache((region) => new CloudWatchClient({ ...common, region })),
     autoScaling: createSettingsCache((region) => new AutoScalingClient({ ...common, region })),
+  };
+  /** Our middlewares and the template's lookups on a client of a scope. */
+  const finish = <C>(client: C, borrow: (c: unknown) => void): C => {
+    borrow(client);
+    return instrument(tagOperation(withoutSdkLogging(client as C & Stack)));
   };
   const configFor = (
     a: AccountTarget,
@@ -125,23 +146,34 @@ export function createAwsClients(opts: AwsClientsOptions) {
           externalId: account.externalId,
         });
     },
-    /** Fresh clients for one account x region, dropped when the job is done. */
+    /**
+     * Fresh clients for one account x region, dropped when the job is done. Each is built when
+     * first used: a scope without Auto Scaling groups never builds that client.
+     */
     forScope(account: AccountTarget, region: string): ScopeClients {
       const config = configFor(account, region);
+      const ec2 = lazy(() => {
+        const s = settings.ec2(region);
+        return installFastReads(finish(new EC2Client({ ...config, ...s.settings }), s.borrow));
+      });
+      const cloudwatch = lazy(() => {
+        const s = settings.cloudwatch(region);
+        return installFastReads(finish(new CloudWatchClient({ ...config, ...s.settings }), s.borrow));
+      });
+      const autoScaling = lazy(() => {
+        const s = settings.autoScaling(region);
+        return finish(new AutoScalingClient({ ...config, ...s.settings }), s.borrow);
+      });
       return {
-        ec2: instrument(
-          tagOperation(withoutSdkLogging(new EC2Client({ ...config, ...settings.ec2(region) }))),
-        ),
-        cloudwatch: instrument(
-          tagOperation(
-            withoutSdkLogging(new CloudWatchClient({ ...config, ...settings.cloudwatch(region) })),
-          ),
-        ),
-        autoScaling: instrument(
-          tagOperation(
-            withoutSdkLogging(new AutoScalingClient({ ...config, ...settings.autoScaling(region) })),
-          ),
-        ),
+        get ec2() {
+          return ec2();
+        },
+        get cloudwatch() {
+          return cloudwatch();
+        },
+        get autoScaling() {
+          return autoScaling();
+        },
       };
     },
     /**
@@ -156,13 +188,17 @@ export function createAwsClients(opts: AwsClientsOptions) {
       by: ChangeBy,
     ): { ec2: EC2Client; session: ChangeSession | null } {
       const roleArn = account.changeRoleArn ?? account.roleArn;
-      const ec2Config = (credentials?: AwsCredentialIdentityProvider) =>
-        new EC2Client({
+      const ec2Config = (credentials?: AwsCredentialIdentityProvider) => {
+        const s = settings.ec2(region);
+        const client = new EC2Client({
           ...common,
           region,
-          ...settings.ec2(region),
+          ...s.settings,
           ...(credentials ? { credentials } : {}),
         });
+        s.borrow(client);
+        return client;
+      };
       if (!roleArn) return { ec2: instrument(tagOperation(withoutSdkLogging(ec2Config()))), session: null };
       const names = changeSessionNames(opts.sessionName, by);
       const target = { accountId: account.accountId, roleArn, externalId: account.externalId };

@@ -1,7 +1,7 @@
-import { paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import type { Instance, ScanError, Scope } from '../../domain/findings/model.js';
 import type { ScopeClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
+import { describeInstancesCommand } from './fast-reads.js';
 import { readImages } from './guardrails.js';
 import { mapInstance } from './map-instance.js';
 import { readAccountDefault, readAutoScalingGroups, readLaunchTemplates } from './prevention.js';
@@ -20,7 +20,11 @@ async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<In
   const instances: Instance[] = [];
   const errors: ScanError[] = [];
   try {
-    for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 1000 }, input)) {
+    // pages of 1000 until NextToken is empty, as paginateDescribeInstances does; each page read
+    // by our reader where the client has it (fast-reads.ts), by the SDK otherwise
+    let token: string | undefined;
+    do {
+      const page = await ec2.send(describeInstancesCommand({ ...input, MaxResults: 1000, NextToken: token }));
       for (const reservation of page.Reservations ?? []) {
         for (const raw of reservation.Instances ?? []) {
           const mapped = mapInstance(raw, scope.accountId, scope.region);
@@ -35,7 +39,8 @@ async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<In
             });
         }
       }
-    }
+      token = page.NextToken;
+    } while (token);
   } catch (err) {
     throw classifyAwsError(err, `DescribeInstances in ${scope.accountId}/${scope.region}`);
   }

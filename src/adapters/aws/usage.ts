@@ -1,10 +1,7 @@
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { Scope, Usage } from '../../domain/findings/model.js';
 import { classifyAwsError } from './errors.js';
+import { getMetricDataCommand } from './fast-reads.js';
 
 /** GetMetricData limits: 500 queries and 100,800 datapoints a call. */
 export const MAX_QUERIES_PER_CALL = 500;
@@ -67,8 +64,9 @@ async function readBatch(
   const queries = ids.map((id, i) => query(`q${i}`, id, metric, win.period));
   let nextToken: string | undefined;
   do {
+    // read by our reader where the client has it (fast-reads.ts), by the SDK otherwise
     const out = await cw.send(
-      new GetMetricDataCommand({
+      getMetricDataCommand({
         MetricDataQueries: queries,
         StartTime: win.start,
         EndTime: win.end,

@@ -1,0 +1,135 @@
+import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { DescribeInstancesCommand, type DescribeInstancesCommandInput } from '@aws-sdk/client-ec2';
+import { readGetMetricData } from './fast-json.js';
+import { list, readXml, type Struct, struct } from './fast-xml.js';
+
+/**
+ * The scan's DescribeInstances pages and GetMetricData answers read by our own readers
+ * (fast-xml.ts, fast-json.ts) instead of the SDK's, on the SDK's own client: the request is still built, signed, sent and retried by the
+ * SDK, every non-2xx answer (throttling, AccessDenied, an HTML 500) is read and classified by
+ * the SDK, and so is any 2xx body our reader does not handle. Only a command marked with
+ * `fastRead` is read this way, so every other caller gets the SDK's full output.
+ */
+
+/** The members of an instance that the scan and remediation read (map-instance.ts). */
+const INSTANCE = struct({
+  instanceId: ['InstanceId', 'string'],
+  imageId: ['ImageId', 'string'],
+  instanceState: ['State', struct({ code: ['Code', 'number'], name: ['Name', 'string'] })],
+  launchTime: ['LaunchTime', 'date'],
+  tagSet: ['Tags', list(struct({ key: ['Key', 'string'], value: ['Value', 'string'] }))],
+  metadataOptions: [
+    'MetadataOptions',
+    struct({
+      state: ['State', 'string'],
+      httpTokens: ['HttpTokens', 'string'],
+      httpPutResponseHopLimit: ['HttpPutResponseHopLimit', 'number'],
+      httpEndpoint: ['HttpEndpoint', 'string'],
+      httpProtocolIpv6: ['HttpProtocolIpv6', 'string'],
+      instanceMetadataTags: ['InstanceMetadataTags', 'string'],
+    }),
+  ],
+  iamInstanceProfile: ['IamInstanceProfile', struct({ arn: ['Arn', 'string'], id: ['Id', 'string'] })],
+  ipAddress: ['PublicIpAddress', 'string'],
+});
+
+export const DESCRIBE_INSTANCES: Struct = struct({
+  reservationSet: [
+    'Reservations',
+    list(
+      struct({
+        reservationId: ['ReservationId', 'string'],
+        ownerId: ['OwnerId', 'string'],
+        instancesSet: ['Instances', list(INSTANCE)],
+      }),
+    ),
+  ],
+  nextToken: ['NextToken', 'string'],
+});
+
+/** A reader of one operation's 2xx body: null when it does not handle the text. */
+type BodyReader = (xml: string) => Record<string, unknown> | null;
+
+const READERS: Record<string, BodyReader> = {
+  DescribeInstances: (xml) => readXml(xml, 'DescribeInstancesResponse', DESCRIBE_INSTANCES),
+  GetMetricData: readGetMetricData,
+};
+
+/** The key, in the SDK's handler context, of the operation a command asked to be read by us. */
+const CONTEXT_KEY = 'imdsBotFastRead';
+
+interface HttpResponseLike {
+  statusCode: number;
+  body?: unknown;
+}
+interface ProtocolLike {
+  deserializeResponse(
+    op: { name: string },
+    ctx: Record<string, unknown>,
+    response: HttpResponseLike,
+  ): Promise<unknown>;
+  deserializeMetadata?(response: HttpResponseLike): unknown;
+}
+interface ClientLike {
+  config: { protocol?: unknown };
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Lets `client` read the marked commands' 2xx answers with our readers. The SDK calls its
+ * protocol's deserializeResponse from its own deserializer middleware; this wraps that method of
+ * this client's protocol object only. If the SDK ever changes that shape, nothing is wrapped and
+ * the SDK reads everything, as before.
+ */
+export function installFastReads<C>(client: C): C {
+  const protocol = (client as unknown as ClientLike).config.protocol as ProtocolLike | undefined;
+  if (typeof protocol?.deserializeResponse !== 'function') return client;
+  const sdk = protocol.deserializeResponse.bind(protocol);
+  protocol.deserializeResponse = async (op, ctx, response) => {
+    const wanted = ctx[CONTEXT_KEY];
+    const reader = typeof wanted === 'string' && wanted === op.name ? READERS[wanted] : undefined;
+    const collect = ctx.streamCollector as ((body: unknown) => Promise<Uint8Array>) | undefined;
+    if (!reader || !collect || response.statusCode < 200 || response.statusCode >= 300)
+      return sdk(op, ctx, response);
+    const bytes = response.body instanceof Uint8Array ? response.body : await collect(response.body);
+    response.body = bytes; // read again by the SDK when ours does not handle it
+    const out = reader(utf8.decode(bytes));
+    if (out === null) return sdk(op, ctx, response);
+    out.$metadata = protocol.deserializeMetadata?.(response) ?? { httpStatusCode: response.statusCode };
+    return out;
+  };
+  return client;
+}
+
+/** Marks a command so that a client with installFastReads reads its 2xx answer with our reader. */
+function fastRead<T extends { middlewareStack: { add: (...args: never[]) => void } }>(
+  command: T,
+  operation: keyof typeof READERS,
+): T {
+  type Add = (
+    mw: (
+      next: (a: unknown) => Promise<unknown>,
+      ctx: Record<string, unknown>,
+    ) => (a: unknown) => Promise<unknown>,
+    opts: { step: 'initialize'; name: string },
+  ) => void;
+  (command.middlewareStack.add as unknown as Add)(
+    (next, ctx) => (args) => {
+      ctx[CONTEXT_KEY] = operation;
+      return next(args);
+    },
+    { step: 'initialize', name: 'imdsBotFastRead' },
+  );
+  return command;
+}
+
+/** One GetMetricData call, read by our reader where the client has it installed. */
+export function getMetricDataCommand(input: GetMetricDataCommandInput): GetMetricDataCommand {
+  return fastRead(new GetMetricDataCommand(input), 'GetMetricData');
+}
+
+/** One DescribeInstances page, read by our reader where the client has it installed. */
+export function describeInstancesCommand(input: DescribeInstancesCommandInput): DescribeInstancesCommand {
+  return fastRead(new DescribeInstancesCommand(input), 'DescribeInstances');
+}
