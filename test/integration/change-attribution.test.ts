@@ -27,6 +27,11 @@ const iam = (name: string): PolicyDocument =>
   PolicyDocument.parse(
     JSON.parse(readFileSync(new URL(`../../deploy/iam/${name}.json`, import.meta.url), 'utf8')),
   );
+/** The cells of one CSV line (RFC 4180 quoting). */
+const cells = (line: string): string[] =>
+  [...line.trim().matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) =>
+    (m[1] ?? '').replace(/^"|"$/g, '').replace(/""/g, '"'),
+  );
 const roleArn = (name: string, account = ACCOUNT) => `arn:aws:iam::${account}:role/${name}`;
 /** an account deployed before the change role: one role that may read and write */
 const ONE_ROLE_ACCOUNT = '565656565656';
@@ -117,6 +122,12 @@ describe('changes CloudTrail can attribute', () => {
       sourceIdentity: events[0]?.sourceIdentity,
     });
     expect((await h.runtime.ctx.audit.verify()).ok).toBe(true);
+    const csv: string[] = [];
+    for await (const line of h.runtime.ctx.audit.export({ format: 'csv' })) csv.push(line);
+    const header = cells(csv[0] ?? '');
+    const row = cells(csv.find((l) => l.includes(',applied,') && l.includes(id)) ?? '');
+    expect(row[header.indexOf('awsSourceIdentity')]).toBe(events[0]?.sourceIdentity);
+    expect(row[header.indexOf('awsRoleArn')]).toBe(roleArn('ImdsBotChange'));
   });
 
   it('the rollback gets a session of its own, naming its own request and approver', async () => {
@@ -135,6 +146,15 @@ describe('changes CloudTrail can attribute', () => {
       sourceIdentity: expect.stringMatching(new RegExp(`^${U.approver2}\\+[\\w.-]+@${id}$`)),
     });
     expect(events[1]?.accessKeyId).not.toBe(events[0]?.accessKeyId);
+  });
+
+  it('/imds audit shows the session each change was made as', async () => {
+    const sessions = modifyEvents(built.ids.aliceReady).map((e) => e.sourceIdentity ?? '');
+
+    const text = await command(`audit ${built.ids.aliceReady}`, U.sec);
+
+    expect(sessions).toHaveLength(2);
+    for (const s of sessions) expect(text).toContain(` as ${s}`);
   });
 
   it("the scan read everything through the scan role's read-only sessions, with no SourceIdentity", () => {

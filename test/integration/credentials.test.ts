@@ -56,6 +56,50 @@ describe('role credentials', () => {
     expect(assumeCalls()).toBe(2);
   });
 
+  const names = (requestId: string, userId: string) => ({
+    sessionName: `imds-bot.${requestId}.${userId}`,
+    sourceIdentity: `${userId}@${requestId}`,
+  });
+  const keyOf = async (p: () => Promise<{ accessKeyId: string }>) => (await p()).accessKeyId;
+
+  it('a change never gets the scan session, nor another request or approver’s session; one request shares one', async () => {
+    emulator.resetStats();
+    const roles = createRoleCredentials({ sts, sessionName: 'imds-bot-test' });
+
+    const scan = await keyOf(roles.providerFor(target));
+    const a = roles.changeProviderFor(target, names('cr-000000000001', 'U1'));
+    const [first, again] = [
+      await keyOf(a),
+      await keyOf(roles.changeProviderFor(target, names('cr-000000000001', 'U1'))),
+    ];
+    const otherRequest = await keyOf(roles.changeProviderFor(target, names('cr-000000000002', 'U1')));
+    const otherApprover = await keyOf(roles.changeProviderFor(target, names('cr-000000000001', 'U2')));
+
+    expect(new Set([scan, first, otherRequest, otherApprover]).size).toBe(4);
+    expect(again).toBe(first);
+    expect(assumeCalls()).toBe(4);
+    const sessions = emulator.sessions().slice(-4);
+    expect(sessions.map((s) => [s.sessionName, s.sourceIdentity, s.sessionPolicy !== null])).toEqual([
+      ['imds-bot-test', null, true],
+      ['imds-bot.cr-000000000001.U1', 'U1@cr-000000000001', false],
+      ['imds-bot.cr-000000000002.U1', 'U1@cr-000000000002', false],
+      ['imds-bot.cr-000000000001.U2', 'U2@cr-000000000001', false],
+    ]);
+    expect(sessions.slice(1).map((s) => s.expiresAt - s.issuedAt)).toEqual([900_000, 900_000, 900_000]);
+  });
+
+  it('keeps at most maxSessions sessions, dropping the oldest', async () => {
+    emulator.resetStats();
+    const roles = createRoleCredentials({ sts, sessionName: 'imds-bot-test', maxSessions: 2 });
+
+    for (const id of ['cr-000000000011', 'cr-000000000012', 'cr-000000000013'])
+      await roles.changeProviderFor(target, names(id, 'U1'))();
+    await roles.changeProviderFor(target, names('cr-000000000013', 'U1'))();
+    await roles.changeProviderFor(target, names('cr-000000000011', 'U1'))();
+
+    expect(assumeCalls()).toBe(4);
+  });
+
   it('does not cache a refusal: the next call asks again', async () => {
     emulator.resetStats();
     const roles = createRoleCredentials({ sts, sessionName: 'imds-bot-test' });

@@ -132,6 +132,26 @@ describe('selecting accounts of the organization', () => {
     ]);
   });
 
+  it('names the change role of every account, the hub included, from changeRoleName', async () => {
+    const workflow = makeWorkflow({
+      accounts: {
+        organization: {
+          roleName: 'ImdsBotScanner',
+          changeRoleName: 'ImdsBotChange',
+          includeManagementAccount: true,
+        },
+      },
+      regions: REGIONS,
+    });
+
+    const plan = await planScopes(clients, workflow, 'us-east-1');
+
+    expect(plan.targets.map((t) => [t.account.accountId, t.account.changeRoleArn])).toEqual(
+      [HUB, PROD, WEB, SANDBOX, LOOSE].map((id) => [id, `arn:aws:iam::${id}:role/ImdsBotChange`]),
+    );
+    expect(plan.targets[0]?.account.roleArn).toBeNull();
+  });
+
   it('skips the management account unless asked for, and then scans it with its own credentials', async () => {
     const all = await planned({ roleName: 'ImdsBotScanner', includeManagementAccount: true });
 

@@ -117,6 +117,7 @@ describe('the organization reference at the end of workflows/example-multi-accou
 
     expect(org).toMatchObject({
       organization: {
+        changeRoleName: 'ImdsBotChange',
         externalIds: { 'ou-ab12-cd34ef56': 'imds-bot-prod', '345678901234': 'imds-bot-payments' },
         include: {
           ous: ['ou-ab12-cd34ef56'],

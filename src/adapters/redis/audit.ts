@@ -68,6 +68,10 @@ export const AUDIT_CSV_COLUMNS: readonly [string, (e: AuditEntry) => string | nu
   ['before', (e) => (e.before ? canonicalJson(e.before) : null)],
   ['after', (e) => (e.after ? canonicalJson(e.after) : null)],
   ['awsRequestId', (e) => e.awsRequestId],
+  // the STS session a change was made with: what CloudTrail in the member account shows
+  ['awsRoleArn', (e) => e.session?.roleArn ?? null],
+  ['awsSessionName', (e) => e.session?.sessionName ?? null],
+  ['awsSourceIdentity', (e) => e.session?.sourceIdentity ?? null],
   ['jobId', (e) => e.jobId],
   ['card', (e) => (e.card ? `${e.card.channel}/${e.card.ts}` : null)],
   ['prevHash', (e) => e.prevHash],

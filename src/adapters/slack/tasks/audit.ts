@@ -14,7 +14,8 @@ export function auditLine(e: AuditEntry): Mrkdwn {
   const request = e.requestId ? md` [${e.requestId}]` : md``;
   const reason = e.reason ? md`: ${e.reason}` : md``;
   const aws = e.awsRequestId ? md` aws:${e.awsRequestId}` : md``;
-  return md`#${String(e.seq)} ${e.at.slice(0, 16)}Z ${bold(e.type)} ${t.resource} (${t.accountId}/${t.region}) by ${who(e)}${request}${reason}${change}${aws}`;
+  const session = e.session ? md` as ${e.session.sourceIdentity ?? e.session.sessionName}` : md``;
+  return md`#${String(e.seq)} ${e.at.slice(0, 16)}Z ${bold(e.type)} ${t.resource} (${t.accountId}/${t.region}) by ${who(e)}${request}${reason}${change}${aws}${session}`;
 }
 
 /** `/imds audit [instance-id|@user]`: recent entries, newest first. Security only. */
