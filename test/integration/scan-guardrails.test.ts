@@ -59,6 +59,11 @@ describe('guardrail facts loaded by the scan', () => {
       LEGACY_AMI,
       LEGACY_AMI,
     ]);
+    expect(sandbox?.findings.find((f) => f.instanceId === g.laggards[0])?.ami).toEqual({
+      imageId: LEGACY_AMI,
+      name: 'legacy-<al2>',
+      imdsSupport: null,
+    });
     // one DescribeImages for the sandbox's AMIs, none for prod (no laggard, no template)
     expect(stats.byAction['ec2:DescribeImages']).toBe(1);
     expect(org?.scanId).toBe(report.scanId);

@@ -94,6 +94,14 @@ describe('/imds guardrails through the real Bolt receiver', () => {
     expect(reply.blocks?.length).toBeLessThanOrEqual(50);
   });
 
+  it('/imds status of a laggard from that AMI says new instances from it start with IMDSv1', async () => {
+    const r = await h.command(`status ${g.laggards[0]}`, U.sec, C.general);
+    const text = JSON.stringify(await until(() => responses(h, r.responseUrl)[0], 'status'));
+    expect(text).toContain(
+      `AMI \`${LEGACY_AMI}\` (legacy-&lt;al2&gt;) has no ImdsSupport v2.0: new instances from it start with IMDSv1`,
+    );
+  });
+
   it('is for security only; one account narrows it', async () => {
     expect(JSON.stringify(await guardrails(U.mallory))).toContain('is for security');
     const one = await guardrails(U.sec, `guardrails ${PROD}`);

@@ -4,6 +4,7 @@ import { countDiff, diffSnapshots } from '../../domain/findings/diff.js';
 import { instanceKey, type ScopeSnapshot } from '../../domain/findings/model.js';
 import { type ScopeJobData, type ScopeResult, scanErrorOf } from '../../domain/findings/scan.js';
 import { summarize } from '../../domain/findings/summary.js';
+import { withAmis } from '../../domain/guardrails/amis.js';
 import type { Clock, FindingsStore, OpenScope, ScopeProgressStore } from '../../domain/ports.js';
 import { type ReadScopeDeps, readScope, type ScopeRead } from './read-scope.js';
 
@@ -53,7 +54,7 @@ async function commit(
 ): Promise<ScopeResult> {
   const { inventory, usage, usageError, rejected, images, errors } = read;
   const scope = { accountId: inventory.accountId, region: inventory.region };
-  const findings = classifyScope(inventory, usage, { ...data.settings, now, usageError });
+  const findings = withAmis(classifyScope(inventory, usage, { ...data.settings, now, usageError }), images);
   const snapshot: ScopeSnapshot = {
     ...scope,
     scanId: data.scanId,

@@ -185,6 +185,8 @@ export const Finding = z.object({
   tags: z.record(z.string(), z.string()),
   /** the AMI it was launched from; absent in data stored before it was read */
   imageId: z.string().optional(),
+  /** that AMI as DescribeImages answered (ImdsSupport); absent when it was not read or not returned */
+  ami: AmiImage.optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 

@@ -49,6 +49,18 @@ export function amisWithoutV2(images: readonly Image[], instances: readonly Laun
   );
 }
 
+/** Each finding with its AMI as DescribeImages answered it, where it did. */
+export function withAmis<F extends { imageId?: string | undefined; ami?: Image | undefined }>(
+  findings: readonly F[],
+  images: readonly Image[],
+): F[] {
+  const byId = new Map(images.map((i) => [i.imageId, i]));
+  return findings.map((f) => {
+    const ami = f.imageId === undefined ? undefined : byId.get(f.imageId);
+    return ami ? { ...f, ami: { imageId: ami.imageId, name: ami.name, imdsSupport: ami.imdsSupport } } : f;
+  });
+}
+
 export type DecidedBy = 'launch' | 'account-default' | 'ami' | 'ec2-default';
 
 export interface LaunchTokens {

@@ -2,6 +2,7 @@ import type { ActionsBlock, Button, SectionBlock } from '@slack/types';
 import type { Finding } from '../../../domain/findings/model.js';
 import { type DigestAction, digestActionId } from '../actions.js';
 import { bold, capped, code, count, lines, type Mrkdwn, md, plainText, section } from '../text.js';
+import { amiLine } from './ami.js';
 import { ago } from './common.js';
 import { digestFixLine } from './fix.js';
 
@@ -82,6 +83,7 @@ export function instanceSection(f: Finding, ctx: InstanceContext): SectionBlock 
       digestFixLine(f),
       riskLine(f),
       templateLine(f),
+      amiLine(f),
       containerLine(f),
       ctx.regressed ? md`:rewind: Regressed: it required IMDSv2 at the previous scan` : null,
     ),

@@ -1,6 +1,7 @@
 import type { Finding } from '../../../domain/findings/model.js';
 import type { RollupRow } from '../../../domain/findings/summary.js';
 import { bold, code, context, join, lines, link, type Mrkdwn, md, notification, section } from '../text.js';
+import { amiLine } from './ami.js';
 import { fixBlocks } from './fix.js';
 import { consoleUrl } from './instance.js';
 
@@ -46,6 +47,7 @@ export function instanceStatusMessage(f: Finding, scannedAt: string | null) {
     md`IMDSv1 use: ${usageText(f)}`,
     ownerText(f),
     templateText(f),
+    amiLine(f),
   );
   return {
     text: notification(md`${f.instanceId}: ${f.readiness}`),
