@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { createAutoScalingChanges } from './adapters/aws/auto-scaling-refresh.js';
 import { createAwsClients } from './adapters/aws/clients.js';
 import { readOrganizationPolicies } from './adapters/aws/guardrails.js';
 import { createRemediation, remediationIn } from './adapters/aws/remediation.js';
@@ -327,6 +328,10 @@ function startChangeControl(
       const change = clients.forChange(await accountFor(scope.accountId), scope.region, by);
       return remediationIn(r, change.ec2, scope, change.session);
     },
+    autoScalingFor: async (scope) => {
+      const c = await clientsFor(scope);
+      return createAutoScalingChanges(c.autoScaling, c.ec2, scope);
+    },
     usage: {
       read: async (scope, ids, win) =>
         usageReader.read((await clientsFor(scope)).cloudwatch, scope, ids, win),
@@ -392,6 +397,7 @@ async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
     change,
     log,
     organization: stores.organization,
+    refreshOffers: stores.deliveries,
   };
   if (workers) await startSlackWorkers(core, ctx, config);
   await scheduleDigests(tasks.queue, workflow.schedules.digest);

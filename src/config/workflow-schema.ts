@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCOUNT_ID_DIGITS, AccountId } from '../domain/account-id.js';
 import { APPROVALS_DEFAULTS, Approvals } from '../domain/change/approval-schema.js';
+import { REFRESH_DEFAULTS, RefreshSettings } from '../domain/change/instance-refresh.js';
 import { SLACK_DEFAULTS, SlackSettings } from './slack-schema.js';
 
 const RoleArn = z
@@ -186,5 +187,7 @@ export const Workflow = z.strictObject({
   exports: z
     .strictObject({ securityHub: SecurityHubExport.default({ enabled: false }) })
     .default({ securityHub: { enabled: false } }),
+  /** Auto Scaling instance refreshes after a launch-template fix */
+  refresh: RefreshSettings.default(REFRESH_DEFAULTS),
 });
 export type Workflow = z.infer<typeof Workflow>;

@@ -1,6 +1,7 @@
 import type { Decision, PolicyCode } from './change/approval-roles.js';
 import type { Anchor } from './change/audit-anchors.js';
 import type { AuditBody, AuditEntry, AuditSession } from './change/audit-chain.js';
+import type { RefreshGroup, RefreshPlan, RefreshState } from './change/instance-refresh.js';
 import type { TransitionCode } from './change/request.js';
 import type { ChangeEvent, ChangeRequest, ChangeState, ChangeTarget } from './change/request-schema.js';
 import type { DigestCard } from './findings/digest.js';
@@ -363,6 +364,25 @@ export interface Remediation {
   restoreAccountDefault(previous: AccountDefault): Promise<AccountDefaultChange>;
 }
 
+/**
+ * Auto Scaling instance refreshes in one account x region. Errors come out as CodedErrors like the
+ * remediation's (AWS's own codes: InstanceRefreshInProgress, ActiveInstanceRefreshNotFound,
+ * IrreversibleInstanceRefresh).
+ */
+export interface AutoScalingChanges {
+  /** the group with the template versions it launches (null: no such group) */
+  group(asgName: string): Promise<RefreshGroup | null>;
+  /** the groups that launch from a template (directly or through a mixed instances policy) */
+  groupsUsing(launchTemplateId: string): Promise<RefreshGroup[]>;
+  startRefresh(plan: RefreshPlan): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
+  /** one refresh of the group by id; null when Auto Scaling no longer describes it */
+  refresh(asgName: string, instanceRefreshId: string): Promise<RefreshState | null>;
+  /** the group's refresh that is Pending, InProgress, Baking, Cancelling or rolling back, if any */
+  active(asgName: string): Promise<RefreshState | null>;
+  cancelRefresh(asgName: string): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
+  rollbackRefresh(asgName: string): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
+}
+
 /** IMDSv1 use (MetadataNoToken) of some instances of one account x region, read now. */
 export interface UsageNow {
   read(scope: Scope, instanceIds: string[], window: UsageWindow): Promise<Map<string, Usage>>;
@@ -376,7 +396,13 @@ export interface Owners {
 /** Where a request came from: a digest card's thread hears how it goes. */
 export type Where = { channelId: string | null; messageTs?: string | null };
 
-export type Progress = { done: number; total: number; failed: number };
+export type Progress = {
+  done: number;
+  total: number;
+  failed: number;
+  /** shown instead of "done/total" (a refresh's status); done then only orders the card's updates */
+  line?: Message;
+};
 
 /** The people told about a request: its approval card, updated in place, and its threads. */
 export interface ChangeNotifier {
@@ -386,6 +412,8 @@ export interface ChangeNotifier {
   changed(cr: ChangeRequest, threadNote: Message | null, progress?: Progress): Promise<void>;
   /** a link to the request's card, null before it is posted */
   cardLink(requestId: string): Promise<Message | null>;
+  /** an applied template fix: its card offers an instance refresh of each group launching it */
+  offerRefresh(cr: ChangeRequest, asgNames: readonly string[]): Promise<void>;
 }
 
 /** The apply queue: jobs that change production, idempotent per job id. */
@@ -396,6 +424,13 @@ export interface ChangeJobs {
   enqueueBulk(requestId: string, items: readonly { instanceId: string; region: string }[]): Promise<void>;
   /** whether a job is queued or running, has ended, or does not exist */
   jobState(jobId: string): Promise<'live' | 'ended' | 'missing'>;
+  /** the `poll`-th read of a running instance refresh, `delayMs` from now (idempotent per poll) */
+  enqueueRefreshWatch(
+    requestId: string,
+    poll: number,
+    delayMs: number,
+    lastStatus: string | null,
+  ): Promise<void>;
 }
 
 // ---- digest ----

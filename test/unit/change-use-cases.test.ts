@@ -57,14 +57,23 @@ function rig(f: Finding) {
     memo: memoryMemo(),
     tally: memoryTally(),
     remediationFor: async () => remediation,
+    autoScalingFor: async () => {
+      throw new Error('no Auto Scaling in this rig');
+    },
     usage: { read: async () => new Map() },
     owners: { userOf: async () => U.alice },
     notifier: {
       filed: async (_cr, notes) => void said.push(...notes.map((n: Message) => render(n).text)),
       changed: async (_cr, note) => void (note && said.push(render(note).text)),
       cardLink: async () => null,
+      offerRefresh: async () => {},
     },
-    jobs: { enqueueApply: async () => {}, enqueueBulk: async () => {}, jobState: async () => 'missing' },
+    jobs: {
+      enqueueApply: async () => {},
+      enqueueBulk: async () => {},
+      jobState: async () => 'missing',
+      enqueueRefreshWatch: async () => {},
+    },
     botHost: null,
     now: () => new Date(snapshot.scannedAt),
   };

@@ -120,6 +120,14 @@ describe('parseCommand: successes', () => {
       'fix-default 123456789012 us-east-1',
       { name: 'fix-default', args: { accountId: '123456789012', region: 'us-east-1' } },
     ],
+    [
+      'refresh web-asg 123456789012 EU-WEST-1',
+      { name: 'refresh', args: { asgName: 'web-asg', accountId: '123456789012', region: 'eu-west-1' } },
+    ],
+    [
+      'refresh `eks-ng&amp;1` 123456789012 eu-west-1',
+      { name: 'refresh', args: { asgName: 'eks-ng&1', accountId: '123456789012', region: 'eu-west-1' } },
+    ],
   ])('%j', (text, expected) => {
     const result = parseCommand(text);
 
@@ -203,6 +211,11 @@ describe('parseCommand: errors', () => {
       'Usage: `/imds fix-default &lt;account-id&gt; &lt;region&gt;`',
     ],
     ['fix-default 123456789012 eu-west-1 extra', 'too-many-arguments', '`extra`'],
+    ['refresh', 'missing-argument', 'an Auto Scaling group name'],
+    ['refresh web-asg 123456789012', 'missing-argument', 'a region'],
+    ['refresh 123456789012 eu-west-1 web-asg', 'bad-target', 'the group comes first'],
+    ['refresh web-asg 123456789012 moon', 'bad-region', '`moon` is not a region'],
+    ['refresh web-asg 123456789012 eu-west-1 now', 'too-many-arguments', '`now`'],
     ['fix-defualt 123456789012 eu-west-1', 'unknown-subcommand', 'Did you mean `fix-default`?'],
   ])('%j -> %s', (text, code, fragment) => {
     const result = parseCommand(text);

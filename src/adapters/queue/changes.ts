@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { applyChange } from '../../app/change/apply.js';
 import { applyBulkItem, finishBulk } from '../../app/change/bulk.js';
 import type { ChangeContext } from '../../app/change/context.js';
+import { watchRefresh } from '../../app/change/refresh-watch.js';
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis/keys.js';
 import type { QueueDeps } from './scan-queues.js';
@@ -19,6 +20,13 @@ const ChangeJob = z.discriminatedUnion('kind', [
     region: z.string(),
   }),
   z.object({ kind: z.literal('bulk-finish'), requestId: z.string() }),
+  /** one read of a running instance refresh for its card */
+  z.object({
+    kind: z.literal('refresh-watch'),
+    requestId: z.string(),
+    poll: z.number().int().positive(),
+    lastStatus: z.string().nullable(),
+  }),
 ]);
 
 const ATTEMPTS = 6;
@@ -58,6 +66,14 @@ export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
         children,
       });
     },
+    /** `watch-<id>-<poll>`: a retried poll job cannot queue its successor twice */
+    async enqueueRefreshWatch(requestId: string, poll: number, delayMs: number, lastStatus: string | null) {
+      await queue.add(
+        'refresh-watch',
+        { kind: 'refresh-watch', requestId, poll, lastStatus },
+        { ...OPTS, delay: delayMs, jobId: `watch-${requestId}-${poll}`, removeOnComplete: { age: 86_400 } },
+      );
+    },
     async jobState(jobId: string): Promise<'live' | 'ended' | 'missing'> {
       const state = await queue.getJobState(jobId);
       if (state === 'unknown') return 'missing';
@@ -77,6 +93,7 @@ async function process(ctx: ChangeContext, job: Job): Promise<string> {
   const meta = { id: job.id ?? '', attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? ATTEMPTS };
   if (d.kind === 'apply') return applyChange(ctx, d.requestId, meta);
   if (d.kind === 'bulk-item') return applyBulkItem(ctx, d.requestId, d.instanceId, d.region, meta);
+  if (d.kind === 'refresh-watch') return watchRefresh(ctx, d.requestId, d.poll, d.lastStatus);
   return finishBulk(ctx, d.requestId);
 }
 

@@ -94,6 +94,8 @@ export function redisKeys(prefix: string) {
     cardVersionLock: (channel: string, ts: string) => k('card-version', channel, ts, 'lock'),
     requestNotes: (id: string) => k('cr-notes', id),
     requestOrigin: (id: string) => k('cr-origin', id),
+    /** the Auto Scaling groups an applied template fix's card offers to refresh */
+    requestOffers: (id: string) => k('cr-offers', id),
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -6,12 +6,14 @@ import { redisKeys } from './keys.js';
 const Origin = z.object({ channel: z.string(), ts: z.string() });
 export type Origin = z.infer<typeof Origin>;
 const Notes = z.array(z.string());
+const Offers = z.array(z.string().min(1).max(255)).max(20);
 
 /**
  * What delivering to Slack keeps (under `<prefix>:`): slack-seen:<delivery> a request from Slack
  * already being handled; card-version:<channel>:<ts> the version a card shows (and `:lock` while an
  * update of it is delivered); cr-notes:<id> and cr-origin:<id> a request card's notes and the message
- * it was asked from.
+ * it was asked from; cr-offers:<id> the Auto Scaling groups an applied template fix's card offers to
+ * refresh (its buttons carry only `<id>#<n>`).
  */
 export function createSlackDeliveryStore({ redis, prefix }: { redis: Redis; prefix: string }) {
   const rk = redisKeys(prefix);
@@ -46,6 +48,13 @@ export function createSlackDeliveryStore({ redis, prefix }: { redis: Redis; pref
     },
     async saveRequestOrigin(id: string, origin: Origin, ttlSeconds: number): Promise<void> {
       await redis.set(rk.requestOrigin(id), JSON.stringify(origin), 'EX', ttlSeconds);
+    },
+    async saveRefreshOffers(id: string, asgNames: readonly string[], ttlSeconds: number): Promise<void> {
+      await redis.set(rk.requestOffers(id), JSON.stringify(asgNames.slice(0, 20)), 'EX', ttlSeconds);
+    },
+    async refreshOffers(id: string): Promise<string[]> {
+      const raw = await redis.get(rk.requestOffers(id));
+      return raw === null ? [] : readJson(Offers, raw, 'refresh offers');
     },
     async requestOrigin(id: string): Promise<Origin | null> {
       const raw = await redis.get(rk.requestOrigin(id));

@@ -28,13 +28,22 @@ export const CR_ACTIONS = {
   rollback: 'imds_cr_rollback',
   /** on an approved / applying card: what the bot knows of the request now */
   status: 'imds_cr_status',
+  /** on an applied template fix: request an instance refresh of a group launching it (`_<n>` per group) */
+  refresh: 'imds_cr_refresh',
 } as const;
 export type RequestAction = keyof typeof CR_ACTIONS;
 
-export const CR_ACTION = new RegExp(`^(?:${Object.values(CR_ACTIONS).join('|')})$`);
+export const CR_ACTION = new RegExp(
+  `^(?:${Object.values(CR_ACTIONS).join('|')}|${CR_ACTIONS.refresh}_\\d{1,2})$`,
+);
+
+/** The refresh button of the `n`-th group a card offers (action ids are unique within a message). */
+export const refreshActionId = (n: number): string => `${CR_ACTIONS.refresh}_${n}`;
 
 export const requestActionOf = (actionId: string): RequestAction | null =>
-  (Object.keys(CR_ACTIONS) as RequestAction[]).find((k) => CR_ACTIONS[k] === actionId) ?? null;
+  (Object.keys(CR_ACTIONS) as RequestAction[]).find(
+    (k) => CR_ACTIONS[k] === actionId.replace(/^(imds_cr_refresh)_\d{1,2}$/, '$1'),
+  ) ?? null;
 
 const BULK_ITEM = /^(cr-[0-9a-z-]{1,40})\/(i-[0-9a-f]{8,17})$/;
 

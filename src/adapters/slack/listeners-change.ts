@@ -2,6 +2,7 @@ import { RequestButtonValue, requestActionOf } from './actions.js';
 import { decisionModal, decisionSubmission } from './blocks/decision.js';
 import { errorAnswer } from './blocks/metadata.js';
 import type { ActionArgs, ListenerDeps, ViewArgs } from './listener-types.js';
+import { RefreshButtonValue } from './refresh-offers.js';
 import { lostRequestMessage } from './tasks/gate.js';
 import { code, type Mrkdwn, md } from './text.js';
 import { ephemeral } from './web.js';
@@ -44,6 +45,20 @@ async function statusCheck(deps: ListenerDeps, requestId: string, responseUrl: s
   await deps.out.add({ kind: 'respond', responseUrl, message });
 }
 
+/** Refresh <group> on an applied template fix: queued; the task files the refresh request. */
+async function refreshClick(deps: ListenerDeps, { body, action }: Pick<ActionArgs, 'body' | 'action'>) {
+  const v = RefreshButtonValue.parse(action.value);
+  if (!v) return;
+  await deps.tasks.add({
+    kind: 'cr-refresh',
+    requestId: v.requestId,
+    index: v.index,
+    user: { id: body.user.id, name: body.user.name ?? body.user.id },
+    channelId: body.channel?.id ?? null,
+    responseUrl: body.response_url ?? null,
+  });
+}
+
 /**
  * Approve / Deny / Request rollback on a request card. Someone who may not decide it is refused at
  * once (no modal). An in-use instance needs an override reason, an unknown one a confirmation, a
@@ -56,6 +71,7 @@ export async function onRequestAction(
   await ack();
   const kind = requestActionOf(action.action_id);
   if (!kind) return;
+  if (kind === 'refresh') return refreshClick(deps, { body, action });
   const { requestId, instanceId } = RequestButtonValue.parse(action.value);
   const one = kind === 'rollback' && instanceId ? { instanceId } : {};
   const where = { channelId: body.channel?.id ?? null, responseUrl: body.response_url ?? null };

@@ -3,6 +3,7 @@ import type { TargetFacts } from '../../domain/change/approval-roles.js';
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import type {
   AuditLog,
+  AutoScalingChanges,
   BulkTally,
   ChangeFindings,
   ChangeJobs,
@@ -39,6 +40,8 @@ export interface ChangeContext {
    * with an STS session of their own that names the request and its approver (CloudTrail shows it).
    */
   remediationFor: (scope: { accountId: string; region: string }, by: ChangeBy) => Promise<Remediation>;
+  /** instance refreshes in one account x region */
+  autoScalingFor: (scope: { accountId: string; region: string }) => Promise<AutoScalingChanges>;
   usage: UsageNow;
   owners: Owners;
   notifier: ChangeNotifier;

@@ -30,6 +30,8 @@ export const AuditType = z.enum([
   'skipped',
   /** an attempt the bot refused (who, what, and why in `reason`) */
   'refused',
+  /** a change that runs on after it is applied (an instance refresh) reached its end, in `after` */
+  'finished',
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 

@@ -15,6 +15,8 @@ export const ChangeKind = z.enum([
   'launch-template-fix',
   'account-default',
   'bulk-enforce',
+  /** an Auto Scaling instance refresh, after its launch template was fixed */
+  'instance-refresh',
 ]);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
@@ -53,16 +55,23 @@ export const ChangeTarget = z.discriminatedUnion('type', [
     owner: z.string().nullable(),
     instanceIds: z.array(z.string().min(1)).min(1).max(1000),
   }),
+  z.strictObject({
+    type: z.literal('asg'),
+    accountId: AccountId,
+    region: Region,
+    asgName: z.string().min(1).max(255),
+  }),
 ]);
 export type ChangeTarget = z.infer<typeof ChangeTarget>;
 
 /** Which target each kind acts on; a rollback undoes any of them. */
 export const TARGET_TYPE_OF_KIND: Readonly<Record<ChangeKind, readonly ChangeTarget['type'][]>> = {
   enforce: ['instance'],
-  rollback: ['instance', 'launch-template', 'account-default', 'bulk'],
+  rollback: ['instance', 'launch-template', 'account-default', 'bulk', 'asg'],
   'launch-template-fix': ['launch-template'],
   'account-default': ['account-default'],
   'bulk-enforce': ['bulk'],
+  'instance-refresh': ['asg'],
 };
 
 export const Person = z.strictObject({ userId: z.string().min(1), name: z.string() });

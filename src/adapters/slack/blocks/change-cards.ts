@@ -9,9 +9,10 @@ import type { ChangeNotifier, Progress } from '../../../domain/ports.js';
 import type { Logger } from '../../log.js';
 import type { CardStore } from '../../redis/cards.js';
 import type { SlackDeliveryStore } from '../../redis/slack-delivery.js';
-import { CR_ACTIONS } from '../actions.js';
+import { CR_ACTIONS, refreshActionId } from '../actions.js';
 import { changeLine } from '../changes-text.js';
 import type { SlackOutQueue } from '../out.js';
+import { MAX_REFRESH_BUTTONS, refreshButtonValue } from '../refresh-offers.js';
 import { render } from '../render.js';
 import {
   bold,
@@ -97,16 +98,33 @@ function outcomeLines(cr: ChangeRequest): (Mrkdwn | null)[] {
   ];
 }
 
+/** Applied template fix: one button per group launching it (the click files an instance refresh). */
+const refreshButtons = (cr: ChangeRequest, offers: readonly string[]) =>
+  cr.kind === 'launch-template-fix'
+    ? offers
+        .slice(0, MAX_REFRESH_BUTTONS)
+        .map((name, i) =>
+          button(`Refresh ${name}`, refreshActionId(i), refreshButtonValue(cr.id, i), 'primary'),
+        )
+    : [];
+
 /** The card of a change request, for its current state: buttons only where they still apply. */
-export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: Progress) {
+export function requestCard(
+  cr: ChangeRequest,
+  notes: string[] = [],
+  progress?: Progress,
+  offers: readonly string[] = [],
+) {
   const body = lines(
     md`${bold(trusted(describeChange(cr)))} — ${targetText(cr)}`,
     stateText(cr),
     peopleText(cr),
     ...outcomeLines(cr),
-    progress
-      ? md`Progress: ${progress.done}/${progress.total} done${progress.failed ? md`, ${progress.failed} failed` : md``}`
-      : null,
+    progress?.line
+      ? render(progress.line)
+      : progress
+        ? md`Progress: ${progress.done}/${progress.total} done${progress.failed ? md`, ${progress.failed} failed` : md``}`
+        : null,
     ...notes.map(trusted),
   );
   const blocks: KnownBlock[] = [section(body)];
@@ -123,7 +141,10 @@ export function requestCard(cr: ChangeRequest, notes: string[] = [], progress?: 
   } else if (cr.state === 'applied' && cr.kind !== 'rollback') {
     blocks.push({
       type: 'actions',
-      elements: [button('Request rollback', CR_ACTIONS.rollback, cr.id, 'danger')],
+      elements: [
+        ...refreshButtons(cr, offers),
+        button('Request rollback', CR_ACTIONS.rollback, cr.id, 'danger'),
+      ],
     });
   }
   blocks.push(context(md`${cr.id} · ${cr.kind} · v${String(cr.version)}`));
@@ -179,7 +200,7 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
       const notes = await d.deliveries.requestNotes(cr.id);
       const card = await d.cards.get(`request:${cr.id}`);
       if (!card) return; // posted moments ago: its delivery job records it; the next change updates it
-      const body = requestCard(cr, notes, progress);
+      const body = requestCard(cr, notes, progress, await d.deliveries.refreshOffers(cr.id));
       await d.out.add({
         kind: 'update',
         channel: card.channel,
@@ -200,6 +221,22 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
       if (!o) return;
       const text = notification(md`${cr.id}: ${threadNote}`);
       await d.out.add({ kind: 'post', channel: o.channel, threadTs: o.ts, text });
+    },
+
+    /** the card shows the buttons from now on (one version up, so the update is not taken for a stale one) */
+    async offerRefresh(cr, asgNames) {
+      await d.deliveries.saveRefreshOffers(cr.id, asgNames, MONTH_S);
+      const card = await d.cards.get(`request:${cr.id}`);
+      if (!card) return;
+      const body = requestCard(cr, await d.deliveries.requestNotes(cr.id), undefined, asgNames);
+      await d.out.add({
+        kind: 'update',
+        channel: card.channel,
+        ts: card.ts,
+        text: body.text,
+        blocks: body.blocks,
+        version: cr.version * 10_000 + 1,
+      });
     },
 
     async cardLink(requestId) {

@@ -40,6 +40,11 @@ const HELP: Record<SubcommandName, { args: string; summary: string }> = {
     summary:
       'what keeps IMDSv1 coming back: defaults, templates, AMIs, organization policies, with Fix buttons',
   },
+  refresh: {
+    args: '<asg-name> <account-id> <region>',
+    summary:
+      "replace a group's instances from its fixed launch template (instance refresh, needs an approver)",
+  },
 };
 
 /** The usage line of a subcommand, plain text: `code(usage(name))` puts it into mrkdwn. */

@@ -6,6 +6,7 @@
 import type { CommandError, ParsedCommand, ScanCommand, SubcommandName } from './schema.js';
 import {
   accountId,
+  asgName,
   clean,
   duration,
   fail,
@@ -194,6 +195,15 @@ function parseFixDefault(w: Words): ParsedCommand | CommandError {
   return { name: 'fix-default', args: { accountId: account, region: where } };
 }
 
+/** `refresh <asg-name> <account-id> <region>`: an instance refresh of the group (after its template fix). */
+function parseRefresh(w: Words): ParsedCommand | CommandError {
+  const group = { what: 'an Auto Scaling group name', parse: asgName };
+  const v = positional('refresh', w, [group, ACCOUNT, REGION]);
+  if (!Array.isArray(v)) return v;
+  const [name = '', account = '', where = ''] = v;
+  return { name: 'refresh', args: { asgName: name, accountId: account, region: where } };
+}
+
 function parseEnforceReady(w: Words): ParsedCommand | CommandError {
   const [first, mention] = w.tokens;
   if (first === undefined) return missing('enforce-ready', 'an account id');
@@ -234,6 +244,7 @@ const PARSERS: Record<SubcommandName, Parser> = {
   'fix-template': parseFixTemplate,
   'fix-default': parseFixDefault,
   guardrails: parseGuardrails,
+  refresh: parseRefresh,
 };
 
 /** Parse the text after `/imds`. Empty text is `help`. Never throws. */

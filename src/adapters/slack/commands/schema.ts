@@ -18,6 +18,7 @@ export const SUBCOMMANDS = [
   'fix-template',
   'fix-default',
   'guardrails',
+  'refresh',
 ] as const;
 export const SubcommandName = z.enum(SUBCOMMANDS);
 export type SubcommandName = z.infer<typeof SubcommandName>;
@@ -90,6 +91,20 @@ export type FixDefaultCommand = z.infer<typeof FixDefaultCommand>;
 export const GuardrailsCommand = command('guardrails', { accountId: AccountId.nullable() });
 export type GuardrailsCommand = z.infer<typeof GuardrailsCommand>;
 
+/** Auto Scaling group names: 1-255 characters, no control characters (AutoScalingGroupName's pattern). */
+export const AsgName = z
+  .string()
+  .min(1)
+  .max(255)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
+  .regex(/^[^\u0000-\u001f\u007f]+$/);
+export const RefreshCommand = command('refresh', {
+  asgName: AsgName,
+  accountId: AccountId,
+  region: RegionName,
+});
+export type RefreshCommand = z.infer<typeof RefreshCommand>;
+
 export const ParsedCommand = z.discriminatedUnion('name', [
   ScanCommand,
   StatusCommand,
@@ -105,6 +120,7 @@ export const ParsedCommand = z.discriminatedUnion('name', [
   FixTemplateCommand,
   FixDefaultCommand,
   GuardrailsCommand,
+  RefreshCommand,
 ]);
 export type ParsedCommand = z.infer<typeof ParsedCommand>;
 

@@ -2,6 +2,7 @@ import { code, decodeSlack } from '../text.js';
 import { usage } from './help.js';
 import {
   AccountId,
+  AsgName,
   type CommandError,
   type CommandErrorCode,
   InstanceId,
@@ -79,7 +80,8 @@ export function unknownSubcommand(token: string): CommandError {
     best === undefined
       ? `Subcommands: ${SUBCOMMANDS.join(', ')}.`
       : `Did you mean \`${best.n}\`? See \`/imds help\`.`;
-  return fail('unknown-subcommand', `Unknown subcommand ${shown(token)}. ${hint}`);
+  // the token is cut shorter than elsewhere: the list of subcommands grows, the line must stay short
+  return fail('unknown-subcommand', `Unknown subcommand ${code(decodeSlack(token), 24).text}. ${hint}`);
 }
 
 export const subcommandOf = (token: string): SubcommandName | null => {
@@ -121,6 +123,16 @@ export function region(token: string): string | CommandError {
   return fail(
     'bad-region',
     `${shown(token)} is not a region: use a region code such as \`eu-west-1\` or \`us-east-1\`.`,
+  );
+}
+
+/** An Auto Scaling group name as typed (Slack's entities decoded, wrapping backticks or quotes dropped). */
+export function asgName(token: string): string | CommandError {
+  const t = decodeSlack(token).replace(/^([`'"])(.*)\1$/, '$2');
+  if (AsgName.safeParse(t).success && !looksLikeAccount(t)) return t;
+  return fail(
+    'bad-target',
+    `${shown(token)} is not an Auto Scaling group name: the group comes first, e.g. \`/imds refresh web-asg 123456789012 eu-west-1\`.`,
   );
 }
 

@@ -20,6 +20,8 @@ async function attemptOf(ctx: TaskContext, task: UserTask) {
     }
     case 'card-action':
       return { action: task.action, target: unknownTarget(`ref:${task.ref}`), requestId: null };
+    case 'cr-refresh':
+      return { action: 'refresh', target: unknownTarget(`${task.requestId}#${task.index}`), requestId: null };
     case 'snooze':
       return { action: 'snooze', target: unknownTarget(`ref:${task.ref}`), requestId: null };
     case 'guardrail-fix':

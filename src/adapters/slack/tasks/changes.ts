@@ -3,6 +3,7 @@ import { approve, deny } from '../../../app/change/decide.js';
 import { requestBulk, requestEnforce, requestRollback } from '../../../app/change/request.js';
 import type { RequestOutcome } from '../../../app/change/request-file.js';
 import { requestAccountDefault, requestTemplateFix } from '../../../app/change/request-prevention.js';
+import { requestRefresh } from '../../../app/change/request-refresh.js';
 import { asBulk } from '../../../app/change/targets/bulk.js';
 import { auditTarget } from '../../../app/change/targets/index.js';
 import { isLaggard } from '../../../domain/findings/classify.js';
@@ -97,18 +98,40 @@ export async function rollbackCommand(
   );
 }
 
-/** `/imds fix-template`, `fix-default` and `enforce-ready`: each files one change request. */
+/** Refresh <group> on an applied template fix's card: the group it offered, then a normal refresh request. */
+export async function refreshFromCard(
+  ctx: TaskContext,
+  task: Extract<SlackTask, { kind: 'cr-refresh' }>,
+): Promise<ResponseMessage> {
+  const fix = await ctx.change.requests.get(task.requestId);
+  const t = fix?.target;
+  if (!fix || t?.type !== 'launch-template' || fix.state !== 'applied')
+    return ephemeral(
+      md`${task.requestId} is not an applied launch-template fix: nothing to refresh from it.`,
+    );
+  const asgName = (await ctx.refreshOffers?.refreshOffers(fix.id))?.[task.index];
+  if (!asgName) return ephemeral(md`${task.requestId} offers no such Auto Scaling group.`);
+  const { groups } = await ctx.access.actorFor(task.user.id, task.channelId);
+  const by = { userId: task.user.id, name: task.user.name };
+  const group = { accountId: t.accountId, region: t.region, asgName };
+  return outcomeMessage(await requestRefresh(ctx.change, group, by, groups, { channelId: task.channelId }));
+}
+
+/** `/imds fix-template`, `fix-default`, `enforce-ready` and `refresh`: each files one change request. */
 export async function changeCommand(
   ctx: TaskContext,
   user: { id: string; name: string },
   groups: readonly string[],
   channelId: string,
-  cmd: Extract<ParsedCommand, { name: 'fix-template' | 'fix-default' | 'enforce-ready' }>,
+  cmd: Extract<ParsedCommand, { name: 'fix-template' | 'fix-default' | 'enforce-ready' | 'refresh' }>,
 ): Promise<ResponseMessage> {
   const by = { userId: user.id, name: user.name };
   const where = { channelId };
   if (cmd.name === 'fix-template') {
     return outcomeMessage(await requestTemplateFix(ctx.change, cmd.args, by, groups, where));
+  }
+  if (cmd.name === 'refresh') {
+    return outcomeMessage(await requestRefresh(ctx.change, cmd.args, by, groups, where));
   }
   if (cmd.name === 'fix-default') {
     return outcomeMessage(await requestAccountDefault(ctx.change, cmd.args, by, groups, where));

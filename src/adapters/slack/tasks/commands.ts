@@ -164,6 +164,7 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
       case 'enforce-ready':
       case 'fix-template':
       case 'fix-default':
+      case 'refresh':
         return await changeCommand(ctx, task.user, actor.groups, task.channelId, cmd);
       case 'guardrails':
         return await guardrailsReply(ctx, cmd.args.accountId);

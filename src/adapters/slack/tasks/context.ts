@@ -9,6 +9,7 @@ import type { AuditStore } from '../../redis/audit.js';
 import type { CardStore } from '../../redis/cards.js';
 import type { FindingsStore } from '../../redis/findings.js';
 import type { OrganizationFactsStore } from '../../redis/organization-facts.js';
+import type { SlackDeliveryStore } from '../../redis/slack-delivery.js';
 import type { SlackStateStore } from '../../redis/slack-state.js';
 import type { SnoozeStore } from '../../redis/snoozes.js';
 import type { Access } from '../access.js';
@@ -45,4 +46,6 @@ export interface TaskContext {
   now: () => Date;
   /** the organization's policies as the latest organizations-mode scan read them */
   organization?: Pick<OrganizationFactsStore, 'latest'>;
+  /** the Auto Scaling groups an applied template fix's card offers to refresh */
+  refreshOffers?: Pick<SlackDeliveryStore, 'refreshOffers'>;
 }

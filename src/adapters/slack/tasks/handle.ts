@@ -3,7 +3,7 @@ import { code, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { whenActive } from './active.js';
 import { acknowledge, snooze } from './cards.js';
-import { decision, enforceFromCard } from './changes.js';
+import { decision, enforceFromCard, refreshFromCard } from './changes.js';
 import { runCommand } from './commands.js';
 import type { TaskContext } from './context.js';
 import { planDigests } from './digest.js';
@@ -61,5 +61,7 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
       return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => decision(ctx, task)));
     case 'guardrail-fix':
       return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => guardrailFix(ctx, task)));
+    case 'cr-refresh':
+      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => refreshFromCard(ctx, task)));
   }
 }

@@ -20,6 +20,7 @@ export function laneOf(task: SlackTask): Lane {
     case 'home':
     case 'card-action':
     case 'cr-decision':
+    case 'cr-refresh':
     case 'snooze':
     case 'guardrail-fix':
       return 'interactive';

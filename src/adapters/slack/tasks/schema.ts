@@ -54,6 +54,15 @@ export const SlackTask = z.discriminatedUnion('kind', [
     channelId: z.string().nullable(),
     responseUrl: z.string().nullable(),
   }),
+  /** Refresh <group> on an applied template fix: the `index`-th group its card offers */
+  z.object({
+    kind: z.literal('cr-refresh'),
+    requestId: z.string(),
+    index: z.number().int().nonnegative(),
+    user: SlackUserRef,
+    channelId: z.string().nullable(),
+    responseUrl: z.string().nullable(),
+  }),
   z.object({
     kind: z.literal('snooze'),
     ref: z.string(),

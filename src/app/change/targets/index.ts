@@ -1,5 +1,6 @@
 import type { ChangeRequest, ChangeTarget } from '../../../domain/change/request-schema.js';
 import { accountDefault } from './account-default.js';
+import { asgRefresh } from './asg-refresh.js';
 import { bulk } from './bulk.js';
 import { instance } from './instance.js';
 import { launchTemplate } from './launch-template.js';
@@ -14,6 +15,7 @@ const TARGETS: { [K in ChangeTarget['type']]: TargetKind<Extract<ChangeTarget, {
   'launch-template': launchTemplate,
   'account-default': accountDefault,
   bulk,
+  asg: asgRefresh,
 };
 
 /** The kind of a target: what change control does with it. */

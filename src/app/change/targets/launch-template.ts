@@ -4,7 +4,8 @@ import type { Json } from '../../../domain/ports.js';
 import { nothingToRestore } from '../applied.js';
 import { changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';
-import { noFanOut, nothingMore, type TargetKind, wholeOnly } from './target.js';
+import { offerRefreshes } from '../refresh-offer.js';
+import { noFanOut, type TargetKind, wholeOnly } from './target.js';
 
 type TemplateTarget = {
   type: 'launch-template';
@@ -77,7 +78,8 @@ export const launchTemplate: TargetKind<TemplateTarget> = {
     }
     await ctx.findings.patchSnapshot(t, patch);
   },
-  afterVerified: nothingMore,
+  /** the groups launching the template: fixed on replace now, and offered an instance refresh */
+  afterVerified: (ctx, cr) => offerRefreshes(ctx, cr),
   capturedBefore: async (_ctx, original) => (original.before as Json | null) ?? null,
   partRolledBack: wholeOnly,
 };

@@ -1,0 +1,85 @@
+import { hasEnded, progressLine, type RefreshState } from '../../domain/change/instance-refresh.js';
+import type { ChangeRequest } from '../../domain/change/request-schema.js';
+import { say } from '../../domain/message.js';
+import { recordAudit } from './audit.js';
+import type { ChangeContext } from './context.js';
+import { auditTarget } from './targets/index.js';
+
+/**
+ * Following an instance refresh on its request's card: one job per read of DescribeInstanceRefreshes
+ * (`pollSeconds` apart, each queuing the next), the card updated in place every time, its thread told
+ * when the status changes. Bounded: it stops when the refresh ends, or after `watchHours`, saying so.
+ * The end is audited (`finished`); a refresh that succeeded marks its group's instances fixed on replace.
+ */
+
+const refreshIdOf = (cr: ChangeRequest): string | null =>
+  typeof cr.after?.instanceRefreshId === 'string' ? cr.after.instanceRefreshId : null;
+
+/** The most reads of one refresh: watchHours of polls. */
+export const maxPolls = (ctx: ChangeContext): number => {
+  const s = ctx.workflow.refresh;
+  return Math.max(1, Math.ceil((s.watchHours * 3600) / s.pollSeconds));
+};
+
+async function ended(ctx: ChangeContext, cr: ChangeRequest, s: RefreshState): Promise<void> {
+  await recordAudit(ctx, {
+    type: 'finished',
+    target: auditTarget(cr),
+    requestId: cr.id,
+    after: { instanceRefreshId: s.id, status: s.status, percentageComplete: s.percentageComplete },
+    reason: s.statusReason,
+    key: `${cr.id}:finished`,
+  });
+  if (s.status !== 'Successful' || cr.target.type !== 'asg') return;
+  const name = cr.target.asgName;
+  await ctx.findings.patchSnapshot(cr.target, (snap) => ({
+    ...snap,
+    findings: snap.findings.map((f) =>
+      f.asg === name && f.templateRisk === 'asg-unfixed-template'
+        ? { ...f, templateRisk: 'asg-fixed-template' as const }
+        : f,
+    ),
+  }));
+}
+
+/** One read of a request's refresh; queues the next unless it ended or the watch is over. */
+export async function watchRefresh(
+  ctx: ChangeContext,
+  requestId: string,
+  poll: number,
+  lastStatus: string | null,
+): Promise<string> {
+  const cr = await ctx.requests.get(requestId);
+  const id = cr ? refreshIdOf(cr) : null;
+  if (cr?.target.type !== 'asg' || !id) return 'no refresh to follow';
+  const t = cr.target;
+  const state = await (await ctx.autoScalingFor(t)).refresh(t.asgName, id);
+  const total = maxPolls(ctx);
+  if (!state) {
+    await ctx.notifier.changed(
+      cr,
+      say`Instance refresh ${id} is no longer described by Auto Scaling: stopped following it.`,
+    );
+    return 'gone';
+  }
+  const line = progressLine(state);
+  await ctx.notifier.changed(cr, state.status === lastStatus ? null : line, {
+    done: poll,
+    total,
+    failed: 0,
+    line,
+  });
+  if (hasEnded(state.status)) {
+    await ended(ctx, cr, state);
+    return `ended: ${state.status}`;
+  }
+  if (poll >= total) {
+    await ctx.notifier.changed(
+      cr,
+      say`Stopped following instance refresh ${id} after ${String(ctx.workflow.refresh.watchHours)} h (still ${state.status}); the Auto Scaling console has the rest.`,
+    );
+    return 'watch over';
+  }
+  await ctx.jobs.enqueueRefreshWatch(cr.id, poll + 1, ctx.workflow.refresh.pollSeconds * 1000, state.status);
+  return state.status;
+}
