@@ -157,6 +157,15 @@ describe('changes CloudTrail can attribute', () => {
     for (const s of sessions) expect(text).toContain(` as ${s}`);
   });
 
+  it('scanner-policy.json allows every read the scan makes in a member account: none was refused', () => {
+    const scanCalls = h.emulator.trail().filter((e) => e.roleName === 'ImdsBotScanner');
+
+    expect(new Set(scanCalls.map((e) => e.eventName))).toContain('DescribeImages');
+    expect(
+      scanCalls.filter((e) => e.errorCode !== null).map((e) => `${e.eventName}: ${e.errorCode}`),
+    ).toEqual([]);
+  });
+
   it("the scan read everything through the scan role's read-only sessions, with no SourceIdentity", () => {
     const scanEvents = h.emulator
       .trail()

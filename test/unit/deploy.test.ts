@@ -34,6 +34,7 @@ const statement = (p: Policy, sid: string): Statement | undefined => p.Statement
 const SCANNER_ACTIONS = [
   'autoscaling:DescribeAutoScalingGroups',
   'cloudwatch:GetMetricData',
+  'ec2:DescribeImages',
   'ec2:DescribeInstances',
   'ec2:DescribeLaunchTemplateVersions',
   'ec2:DescribeLaunchTemplates',
