@@ -37,7 +37,6 @@ const SCANNER_ACTIONS = [
   'ec2:DescribeImages',
   'ec2:DescribeInstances',
   'ec2:DescribeLaunchTemplateVersions',
-  'ec2:DescribeLaunchTemplates',
   'ec2:DescribeRegions',
   'ec2:GetInstanceMetadataDefaults',
 ];
