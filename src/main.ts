@@ -328,9 +328,9 @@ function startChangeControl(
       const change = clients.forChange(await accountFor(scope.accountId), scope.region, by);
       return remediationIn(r, change.ec2, scope, change.session);
     },
-    autoScalingFor: async (scope) => {
-      const c = await clientsFor(scope);
-      return createAutoScalingChanges(c.autoScaling, c.ec2, scope);
+    autoScalingFor: async (scope, by) => {
+      const change = clients.forChange(await accountFor(scope.accountId), scope.region, by);
+      return createAutoScalingChanges(change.autoScaling, change.ec2, scope);
     },
     usage: {
       read: async (scope, ids, win) =>

@@ -99,7 +99,13 @@ export function createAutoScalingChanges(
     };
     if (!spec) return { ...base, launchTemplate: null, launches: null, defaultVersion: null };
     const v = await versions(spec);
-    return { ...base, launchTemplate: { id: v.id, name: v.name, version: spec.version }, ...v };
+    const { launches, defaultVersion } = v;
+    return {
+      ...base,
+      launchTemplate: { id: v.id, name: v.name, version: spec.version },
+      launches,
+      defaultVersion,
+    };
   }
 
   const toState = (r: InstanceRefresh): RefreshState => ({

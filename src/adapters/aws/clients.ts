@@ -186,7 +186,7 @@ export function createAwsClients(opts: AwsClientsOptions) {
       account: AccountTarget,
       region: string,
       by: ChangeBy,
-    ): { ec2: EC2Client; session: ChangeSession | null } {
+    ): { ec2: EC2Client; autoScaling: AutoScalingClient; session: ChangeSession | null } {
       const roleArn = account.changeRoleArn ?? account.roleArn;
       const ec2Config = (credentials?: AwsCredentialIdentityProvider) => {
         const s = settings.ec2(region);
@@ -199,11 +199,33 @@ export function createAwsClients(opts: AwsClientsOptions) {
         s.borrow(client);
         return client;
       };
-      if (!roleArn) return { ec2: instrument(tagOperation(withoutSdkLogging(ec2Config()))), session: null };
+      // instance refreshes are changes too: Auto Scaling gets the same session as EC2
+      const asgConfig = (credentials?: AwsCredentialIdentityProvider) => {
+        const s = settings.autoScaling(region);
+        const client = new AutoScalingClient({
+          ...common,
+          region,
+          ...s.settings,
+          ...(credentials ? { credentials } : {}),
+        });
+        s.borrow(client);
+        return instrument(tagOperation(withoutSdkLogging(client)));
+      };
+      if (!roleArn)
+        return {
+          ec2: instrument(tagOperation(withoutSdkLogging(ec2Config()))),
+          autoScaling: asgConfig(),
+          session: null,
+        };
       const names = changeSessionNames(opts.sessionName, by);
       const target = { accountId: account.accountId, roleArn, externalId: account.externalId };
-      const ec2 = ec2Config(roles.changeProviderFor(target, names));
-      return { ec2: instrument(tagOperation(withoutSdkLogging(ec2))), session: { roleArn, ...names } };
+      const provider = roles.changeProviderFor(target, names);
+      const ec2 = ec2Config(provider);
+      return {
+        ec2: instrument(tagOperation(withoutSdkLogging(ec2))),
+        autoScaling: asgConfig(provider),
+        session: { roleArn, ...names },
+      };
     },
     /** Closes every socket (all clients share the agents). */
     destroy(): void {

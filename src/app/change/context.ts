@@ -41,7 +41,7 @@ export interface ChangeContext {
    */
   remediationFor: (scope: { accountId: string; region: string }, by: ChangeBy) => Promise<Remediation>;
   /** instance refreshes in one account x region */
-  autoScalingFor: (scope: { accountId: string; region: string }) => Promise<AutoScalingChanges>;
+  autoScalingFor: (scope: { accountId: string; region: string }, by: ChangeBy) => Promise<AutoScalingChanges>;
   usage: UsageNow;
   owners: Owners;
   notifier: ChangeNotifier;

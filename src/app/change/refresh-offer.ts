@@ -3,7 +3,7 @@ import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { ScopeSnapshot } from '../../domain/findings/model.js';
 import { code, type Message, say } from '../../domain/message.js';
-import type { ChangeContext } from './context.js';
+import { type ChangeContext, changeBy } from './context.js';
 
 /** What an applied launch-template fix offers for the Auto Scaling groups launching the template. */
 
@@ -33,7 +33,7 @@ export async function offerRefreshes(ctx: ChangeContext, cr: ChangeRequest): Pro
   if (cr.kind !== 'launch-template-fix' || t.type !== 'launch-template') return;
   let found: RefreshGroup[];
   try {
-    found = await (await ctx.autoScalingFor(t)).groupsUsing(t.launchTemplateId);
+    found = await (await ctx.autoScalingFor(t, changeBy(cr))).groupsUsing(t.launchTemplateId);
   } catch (err) {
     await ctx.notifier.changed(
       cr,

@@ -2,7 +2,7 @@ import { hasEnded, progressLine, type RefreshState } from '../../domain/change/i
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { say } from '../../domain/message.js';
 import { recordAudit } from './audit.js';
-import type { ChangeContext } from './context.js';
+import { type ChangeContext, changeBy } from './context.js';
 import { auditTarget } from './targets/index.js';
 
 /**
@@ -53,7 +53,7 @@ export async function watchRefresh(
   const id = cr ? refreshIdOf(cr) : null;
   if (cr?.target.type !== 'asg' || !id) return 'no refresh to follow';
   const t = cr.target;
-  const state = await (await ctx.autoScalingFor(t)).refresh(t.asgName, id);
+  const state = await (await ctx.autoScalingFor(t, changeBy(cr))).refresh(t.asgName, id);
   const total = maxPolls(ctx);
   if (!state) {
     await ctx.notifier.changed(

@@ -25,7 +25,9 @@ export async function requestRefresh(
 ): Promise<RequestOutcome> {
   let g: RefreshGroup | null;
   try {
-    g = await (await ctx.autoScalingFor(t)).group(t.asgName);
+    // read with a change session named for the requester (the scan session may not read refreshes)
+    const planning = { requestId: 'planning', approver: { userId: by.userId, name: by.name } };
+    g = await (await ctx.autoScalingFor(t, planning)).group(t.asgName);
   } catch (err) {
     if (!(err instanceof CodedError) || err.transient) throw err;
     return { ok: false, reason: say`Could not read Auto Scaling group ${t.asgName}: ${err.message}` };

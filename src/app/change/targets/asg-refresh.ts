@@ -3,6 +3,7 @@ import { CodedError } from '../../../domain/errors.js';
 import { code, say } from '../../../domain/message.js';
 import type { AutoScalingChanges, Json } from '../../../domain/ports.js';
 import { type Applied, asJson, nothingToRestore } from '../applied.js';
+import { changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';
 import { noFanOut, nothingMore, type RequestOn, type TargetKind, wholeOnly } from './target.js';
 
@@ -49,7 +50,7 @@ async function applyRefresh(
   cr: RequestOn<AsgTarget>,
 ): Promise<Applied> {
   const plan = planOf(cr.before, cr.id);
-  const asg = await ctx.autoScalingFor(cr.target);
+  const asg = await ctx.autoScalingFor(cr.target, changeBy(cr));
   const saved = await ctx.memo.before(startedKey(cr.id));
   let id = typeof saved?.instanceRefreshId === 'string' ? saved.instanceRefreshId : null;
   let awsRequestId: string | null = null;
@@ -82,7 +83,7 @@ async function stopRefresh(
   const id = original.after?.instanceRefreshId;
   if (typeof id !== 'string') throw nothingToRestore(cr.id);
   const plan = planOf(original.before, original.id);
-  const asg = await ctx.autoScalingFor(cr.target);
+  const asg = await ctx.autoScalingFor(cr.target, changeBy(cr));
   const state = await asg.refresh(plan.asgName, id);
   if (!state || hasEnded(state.status))
     throw new CodedError(
