@@ -33,6 +33,8 @@ export interface CallContext {
   region: string;
   principal: Principal;
   requestId: string;
+  /** aborted when the caller hangs up (a long poll stops without receiving) */
+  signal?: AbortSignal;
 }
 
 export interface FormCall extends CallContext {

@@ -67,6 +67,8 @@ const VERSIONS: Record<string, ServiceName> = {
 export interface RequestLine {
   method: string;
   path: string;
+  /** aborted when the caller hangs up */
+  signal?: AbortSignal;
 }
 
 function identify(headers: IncomingHttpHeaders, raw: string, line: RequestLine): Identified {
@@ -151,7 +153,12 @@ async function admit(runtime: Runtime, id: Identified, scope: string): Promise<v
   }
 }
 
-async function invoke(runtime: Runtime, id: Identified, requestId: string): Promise<HttpAnswer> {
+async function invoke(
+  runtime: Runtime,
+  id: Identified,
+  requestId: string,
+  signal?: AbortSignal,
+): Promise<HttpAnswer> {
   if (!id.accessKeyId)
     throw new ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   const principal = runtime.credentials.principal(id.accessKeyId, runtime.fleet.hubAccountId);
@@ -203,7 +210,16 @@ async function invokeAs(
     principal.session && runtime.fleet.account(principal.accountId)?.roles[principal.session.roleName];
   authorize(id, principal, role ?? undefined);
   const { fleet, credentials, settings } = runtime;
-  const base: CallContext = { fleet, credentials, settings, now, region: id.region, principal, requestId };
+  const base: CallContext = {
+    fleet,
+    credentials,
+    settings,
+    now,
+    region: id.region,
+    principal,
+    requestId,
+    ...(signal ? { signal } : {}),
+  };
   const { def } = id;
   if (def.kind === 'rest') {
     const route = Object.values(def.routes).find((r) => r.action === id.action);
@@ -213,7 +229,8 @@ async function invokeAs(
   if (def.kind === 'json') {
     const action = def.actions[id.action];
     if (!action) throw new ApiError('UnknownOperationException', `Unknown operation ${id.action}`);
-    return jsonSuccess(def.protocol, requestId, action({ ...base, body: id.body }));
+    // an action may answer later (SQS long polling)
+    return jsonSuccess(def.protocol, requestId, await action({ ...base, body: id.body }));
   }
   const action = def.actions[id.action];
   if (!action || !id.params)
@@ -234,7 +251,7 @@ export async function answerAws(
   let id: Identified | null = null;
   try {
     id = identify(headers, raw, line);
-    return await invoke(runtime, id, requestId);
+    return await invoke(runtime, id, requestId, line.signal);
   } catch (caught) {
     const error =
       caught instanceof ApiError

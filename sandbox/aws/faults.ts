@@ -17,7 +17,7 @@ export const OPERATION_FAULTS = [
   'access-denied',
   /** 503 Unavailable: a brief outage, which a retry gets past */
   'unavailable',
-  /** the service's throttling error (EC2 RequestLimitExceeded, Security Hub 429), which the SDK retries */
+  /** the service's throttling error (EC2 RequestLimitExceeded, Security Hub 429, SQS RequestThrottled), which the SDK retries */
   'throttled',
 ] as const;
 export type OperationFault = (typeof OPERATION_FAULTS)[number];
@@ -61,6 +61,7 @@ export function faultAnswer(fault: OperationFault, service: string, action: stri
     case 'throttled':
       if (service === 'ec2') return new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503);
       if (service === 'securityhub') return new ApiError('LimitExceededException', 'Rate exceeded', 429);
+      if (service === 'sqs') return new ApiError('RequestThrottled', 'Request is throttled.', 400);
       return new ApiError('ThrottlingException', 'Rate exceeded', 400);
   }
 }

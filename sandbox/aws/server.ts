@@ -115,9 +115,18 @@ async function handle(runtime: Runtime, req: IncomingMessage, res: ServerRespons
     send(res, answerAdmin(runtime, req));
     return;
   }
+  // a caller that hangs up (an aborted SQS long poll) ends the calls that wait for it
+  const hungUp = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) hungUp.abort();
+  });
   send(
     res,
-    await answerAws(runtime, req.headers, raw, { method: req.method ?? 'POST', path: req.url ?? '/' }),
+    await answerAws(runtime, req.headers, raw, {
+      method: req.method ?? 'POST',
+      path: req.url ?? '/',
+      signal: hungUp.signal,
+    }),
   );
 }
 

@@ -23,6 +23,8 @@ export interface QueueMessage {
   visibleAt: number;
   /** the receipt handle of the latest receive */
   receiptHandle: string | null;
+  /** MessageAttributes given to SendMessage (the consumer's reason, on a dead-letter queue) */
+  attributes?: Record<string, unknown>;
 }
 
 export interface Queue {

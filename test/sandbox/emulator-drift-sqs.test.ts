@@ -1,5 +1,11 @@
 import { EC2Client, ModifyInstanceMetadataOptionsCommand } from '@aws-sdk/client-ec2';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsEmulator, Fleet, startAwsEmulator } from '../../sandbox/aws/index.js';
 import { HUB, outcome, sdkConfig } from '../support/emulator-clients.js';
@@ -62,5 +68,52 @@ describe('EventBridge drift feed into SQS (AWS JSON 1.0, the protocol @aws-sdk/c
     const badHandle = sqs().send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: 'bm8=' }));
     expect(await outcome(badQueue)).toBe('QueueDoesNotExist/400');
     expect(await outcome(badHandle)).toBe('ReceiptHandleIsInvalid/400');
+  });
+});
+
+describe('SQS calls the drift consumer makes', () => {
+  it('a long poll waits for a message sent while it waits; receive counts and sent time are answered', async () => {
+    const polling = sqs().send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        WaitTimeSeconds: 5,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const sent = await sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'hello' }));
+
+    const got = await polling;
+
+    expect(got.Messages?.map((m) => [m.MessageId, m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([
+      [sent.MessageId, 'hello', '1'],
+    ]);
+    expect(Number(got.Messages?.[0]?.Attributes?.SentTimestamp)).toBeGreaterThan(0);
+  });
+
+  it('ChangeMessageVisibility 0 makes a received message visible again, its receive count grown', async () => {
+    await sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'again' }));
+    const ask = { QueueUrl: queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount' as const] };
+    const first = await sqs().send(new ReceiveMessageCommand(ask));
+    await sqs().send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: first.Messages?.[0]?.ReceiptHandle ?? '',
+        VisibilityTimeout: 0,
+      }),
+    );
+
+    const second = await sqs().send(new ReceiveMessageCommand(ask));
+
+    expect(second.Messages?.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount])).toEqual([
+      ['again', '2'],
+    ]);
+  });
+
+  it('a throttled or failing ReceiveMessage is the error SQS answers', async () => {
+    emulator.setOperationFault('sqs:ReceiveMessage', 'throttled', 1);
+    expect(await outcome(receive())).toBe('RequestThrottled/400');
+    emulator.setOperationFault('sqs:ReceiveMessage', 'unavailable', 1);
+    expect(await outcome(receive())).toBe('Unavailable/503');
   });
 });
