@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import { createAutoScalingChanges } from './adapters/aws/auto-scaling-refresh.js';
 import { createAwsClients } from './adapters/aws/clients.js';
+import { createDriftReader } from './adapters/aws/drift-reader.js';
 import { readOrganizationPolicies } from './adapters/aws/guardrails.js';
 import { createRemediation, remediationIn } from './adapters/aws/remediation.js';
 import { createScopeReaders } from './adapters/aws/scope-readers.js';
 import { accountResolver, planScopes } from './adapters/aws/scopes.js';
 import { createSecurityHubExport } from './adapters/aws/security-hub.js';
 import { type AfterScan, chainAfterScan, securityHubAfterScan } from './adapters/aws/security-hub-hook.js';
+import { createSqsClient, regionOfQueueUrl, startSqsConsumer } from './adapters/aws/sqs.js';
 import { createUsageReader } from './adapters/aws/usage.js';
 import { createLogger, type Logger } from './adapters/log.js';
 import { createObservability } from './adapters/metrics/index.js';
@@ -18,6 +20,7 @@ import { scheduleDigests, startScanScheduler, startSweeper } from './adapters/qu
 import { type AnchorFile, createAnchorFile } from './adapters/redis/anchor-file.js';
 import { createBulkTally, createChangeMemo } from './adapters/redis/change-memo.js';
 import { connectRedis } from './adapters/redis/connection.js';
+import { createHandledEvents } from './adapters/redis/handled-events.js';
 import { createStores } from './adapters/redis/index.js';
 import { budgetFor, createRateLimiter, rateKey } from './adapters/redis/rate-limit.js';
 import { createSecurityHubLedger } from './adapters/redis/security-hub-ledger.js';
@@ -27,6 +30,7 @@ import { createAccess } from './adapters/slack/access.js';
 import { type BoltDeps, startBolt } from './adapters/slack/app.js';
 import { createChangeNotifier } from './adapters/slack/blocks/change-cards.js';
 import { createDirectory, type Directory } from './adapters/slack/directory.js';
+import { createDriftAlerts } from './adapters/slack/drift-alerts.js';
 import { StartStopped, verifyBotToken } from './adapters/slack/identity.js';
 import { createSlackOutQueue, type SlackOutQueue, startSlackOutWorker } from './adapters/slack/out.js';
 import {
@@ -42,12 +46,14 @@ import { createSlackClient, responseOrigins } from './adapters/slack/web.js';
 import type { ChangeContext } from './app/change/context.js';
 import { expireDue } from './app/change/decide.js';
 import { resumeStuck } from './app/change/resume.js';
-import { requestScan } from './app/scan/request-scan.js';
+import { handleDriftMessages } from './app/drift/consume.js';
+import type { DriftDeps } from './app/drift/handle-event.js';
+import { requestScan, settingsOf } from './app/scan/request-scan.js';
 import { waitForScan } from './app/scan/wait-for-scan.js';
 import { type Config, loadConfig } from './config/env.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-env.js';
 import { loadWorkflow } from './config/workflow.js';
-import type { Workflow } from './config/workflow-schema.js';
+import type { DriftSettings, Workflow } from './config/workflow-schema.js';
 import { approvalDeadEnds } from './domain/change/approval-dead-ends.js';
 import type { ScanOutcome, Trigger } from './domain/findings/scan.js';
 
@@ -488,6 +494,7 @@ async function startBot(
   if (opts.signal.aborted) return null;
   core.startWorkers(core.workflow.scan.concurrency, slack ? afterScan(slack.tasks) : undefined);
   await core.startScheduler();
+  if (core.workflow.drift) startDrift(core, core.workflow.drift, slack?.tasks ?? null);
   const file = anchorFileOf(core.workflow);
   const post = slack && slackConfig ? securityPoster(slackConfig, core.workflow) : null;
   if (file || post) {
@@ -500,4 +507,45 @@ async function startBot(
     core.onClose(() => anchors.close());
   }
   return { slack, slackMode: slackConfig?.mode ?? null };
+}
+
+/** The drift feed: each queue long-polled; each event rescans its instances and alerts their owners. */
+function startDrift(core: Core, settings: DriftSettings, tasks: SlackTaskQueue | null): void {
+  const { clients, workflow, log, observability } = core;
+  if (!tasks) log.warn({}, 'drift: Slack is not configured: findings are updated, nobody is alerted');
+  const deps: DriftDeps = {
+    handled: createHandledEvents({ redis: core.redis, prefix: core.config.prefix }),
+    reader: createDriftReader({ clients, accountFor: accountResolver(clients, workflow), log }),
+    findings: core.stores.findings,
+    alerts: tasks
+      ? createDriftAlerts({
+          tasks,
+          redis: core.redis,
+          prefix: core.config.prefix,
+          quietSeconds: settings.alertQuietSeconds,
+          maxDelaySeconds: settings.alertMaxDelaySeconds,
+        })
+      : { soon: async () => {} },
+    settings: settingsOf(workflow),
+    log,
+    now: () => new Date(),
+  };
+  for (const queueUrl of settings.queueUrls) {
+    const region = regionOfQueueUrl(queueUrl) ?? core.config.hubRegion;
+    const sqs = createSqsClient({ region, instrument: observability.instrumentAws });
+    const consumer = startSqsConsumer({
+      sqs,
+      queueUrl,
+      deadLetterQueueUrl: settings.deadLetterQueueUrl,
+      maxReceives: settings.maxReceives,
+      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+      handle: (bodies) => handleDriftMessages(deps, bodies),
+      log,
+      metrics: observability.drift,
+    });
+    core.onClose(async () => {
+      await consumer.close();
+      sqs.destroy();
+    });
+  }
 }

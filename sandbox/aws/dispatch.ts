@@ -170,7 +170,7 @@ async function invoke(
     params: topLevelParams(id.params),
   };
   try {
-    const answer = await invokeAs(runtime, id, principal, requestId);
+    const answer = await invokeAs(runtime, id, principal, requestId, signal);
     runtime.trail.record(event, principal, null);
     return answer;
   } catch (caught) {
@@ -192,6 +192,7 @@ async function invokeAs(
   id: Identified,
   principal: Principal,
   requestId: string,
+  signal?: AbortSignal,
 ): Promise<HttpAnswer> {
   await admit(runtime, id, `${principal.accountId}:${id.region}`);
   const fault = takeFault(runtime.operationFaults, `${id.service}:${id.action}`);

@@ -144,9 +144,9 @@ export class Fleet {
     return record;
   }
 
-  /** addInstance, as a RunInstances: the drift feed hears of it. */
+  /** addInstance, as a RunInstances (launched now unless said otherwise): the drift feed hears of it. */
   launchInstance(input: InstanceInput = {}): InstanceRecord {
-    const record = this.addInstance(input);
+    const record = this.addInstance({ launchTime: new Date(this.now()), ...input });
     this.sqs.ranInstance(record, this.now());
     return record;
   }

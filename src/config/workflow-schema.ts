@@ -126,6 +126,32 @@ export type SecurityHubExport = z.infer<typeof SecurityHubExport>;
 
 const ANCHOR_DEFAULT = { cron: '0 * * * *', timezone: 'UTC' };
 
+const QueueUrl = z
+  .string()
+  .regex(
+    new RegExp(String.raw`^https?://[^/\s]+/${ACCOUNT_ID_DIGITS}/[\w-]{1,80}$`),
+    'an SQS queue URL such as https://sqs.eu-west-1.amazonaws.com/111122223333/imds-bot-drift',
+  );
+
+/**
+ * Drift between scans: the SQS queues an EventBridge rule fills with CloudTrail RunInstances and
+ * ModifyInstanceMetadataOptions events (deploy/cloudformation/drift-*.yaml). When set, `worker`
+ * and `serve` long-poll them, rescan each instance named and alert its owner.
+ */
+export const DriftSettings = z.strictObject({
+  queueUrls: z.array(QueueUrl).min(1),
+  /** where a message that cannot be handled goes; without it, it is deleted with a log line */
+  deadLetterQueueUrl: QueueUrl.optional(),
+  /** receives of a failing message before it is given up on */
+  maxReceives: z.number().int().min(1).max(100).default(5),
+  visibilityTimeoutSeconds: z.number().int().min(10).max(43_200).default(120),
+  /** owners are alerted once no event came for this long (a burst makes one alert per owner)... */
+  alertQuietSeconds: z.number().int().min(0).max(3600).default(30),
+  /** ...or this long after the burst's first event, whichever is sooner */
+  alertMaxDelaySeconds: z.number().int().min(1).max(3600).default(300),
+});
+export type DriftSettings = z.infer<typeof DriftSettings>;
+
 export const Workflow = z.strictObject({
   version: z.literal(1),
   name: z.string().min(1),
@@ -182,6 +208,7 @@ export const Workflow = z.strictObject({
     })
     .default({}),
   slack: SlackSettings.default(SLACK_DEFAULTS),
+  drift: DriftSettings.optional(),
   approvals: Approvals.default(APPROVALS_DEFAULTS),
   /** where findings go besides Slack, after each scan */
   exports: z

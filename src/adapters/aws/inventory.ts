@@ -7,6 +7,7 @@ import { mapInstance } from './map-instance.js';
 import { readAccountDefault, readAutoScalingGroups, readLaunchTemplates } from './prevention.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+const GONE_STATES = ['shutting-down', 'terminated'];
 
 export interface InstancesRead {
   instances: Instance[];
@@ -47,6 +48,48 @@ async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<In
   return { instances, errors };
 }
 
+export interface InstancesById extends InstancesRead {
+  /** ids of instances shutting down or terminated */
+  gone: string[];
+}
+
+/**
+ * DescribeInstances of these ids (a drift event's), mapped as the scan maps them; any state, so
+ * that a terminated instance is known as gone. An id EC2 does not know yet (eventual consistency
+ * right after RunInstances) fails the call with InvalidInstanceID.NotFound, classified transient.
+ */
+async function instancesById(ec2: ScopeClients['ec2'], scope: Scope, ids: string[]): Promise<InstancesById> {
+  const instances: Instance[] = [];
+  const errors: ScanError[] = [];
+  const gone: string[] = [];
+  try {
+    for await (const page of paginateDescribeInstances({ client: ec2 }, { InstanceIds: ids })) {
+      for (const raw of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+        if (raw.InstanceId && GONE_STATES.includes(raw.State?.Name ?? '')) {
+          gone.push(raw.InstanceId);
+          continue;
+        }
+        const mapped = mapInstance(raw, scope.accountId, scope.region);
+        if (mapped.ok) instances.push(mapped.instance);
+        else
+          errors.push({
+            ...scope,
+            stage: 'inventory',
+            code: 'UnexpectedInstanceShape',
+            message: `${mapped.instanceId}: ${mapped.problem}`,
+            partial: true,
+          });
+      }
+    }
+  } catch (err) {
+    throw classifyAwsError(
+      err,
+      `DescribeInstances of ${ids.join(', ')} in ${scope.accountId}/${scope.region}`,
+    );
+  }
+  return { instances, errors, gone };
+}
+
 /**
  * The readers of one account x region: the instances, and the parts around them (launch
  * templates, Auto Scaling groups, the account default). Parts throw the SDK's errors as they
@@ -55,6 +98,8 @@ async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<In
 export function createInventory() {
   return {
     instances: (clients: ScopeClients, scope: Scope) => listInstances(clients.ec2, scope),
+    instancesById: (clients: ScopeClients, scope: Scope, ids: string[]) =>
+      instancesById(clients.ec2, scope, ids),
     launchTemplates: (clients: ScopeClients, scope: Scope) => readLaunchTemplates(clients.ec2, scope),
     accountDefault: (clients: ScopeClients, scope: Scope) => readAccountDefault(clients.ec2, scope),
     autoScalingGroups: (

@@ -102,6 +102,22 @@ export const METRICS = {
     labelNames: ['outcome'],
     values: { outcome: ['imported', 'refused', 'unsent'] },
   },
+  driftMessages: {
+    name: 'imds_bot_drift_messages_total',
+    help: 'Drift feed SQS messages: received, then handled, duplicate, ignored, retried (left for later) or failed (dead-letter queue or dropped)',
+    labelNames: ['outcome'],
+    values: { outcome: ['received', 'handled', 'duplicate', 'ignored', 'retried', 'failed'] },
+  },
+  driftReceiveErrors: {
+    name: 'imds_bot_drift_receive_errors_total',
+    help: 'Drift feed ReceiveMessage calls that failed (after the SDK retries); the consumer backs off',
+    labelNames: [],
+  },
+  driftLag: {
+    name: 'imds_bot_drift_lag_seconds',
+    help: 'Time from a RunInstances / ModifyInstanceMetadataOptions call (CloudTrail eventTime) to its finding being updated',
+    labelNames: [],
+  },
   workersRunning: {
     name: 'imds_bot_workers_running',
     help: 'BullMQ workers of this process that are running, by queue',
@@ -131,6 +147,9 @@ export type MetricKey = keyof typeof METRICS;
 
 /** The buckets of the scope scan histogram: a scope takes from a second to many minutes. */
 const SCAN_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
+
+/** Drift lag buckets: CloudTrail delivers in minutes; more than 15 is a problem. */
+const LAG_BUCKETS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
 type Labels<K extends MetricKey> = (typeof METRICS)[K]['labelNames'][number];
 
@@ -162,6 +181,9 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     workersRunning: gauge('workersRunning'),
     securityHubExports: counter('securityHubExports'),
     securityHubFindings: counter('securityHubFindings'),
+    driftMessages: counter('driftMessages'),
+    driftReceiveErrors: counter('driftReceiveErrors'),
+    driftLag: new Histogram({ ...spec('driftLag'), buckets: LAG_BUCKETS, registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { countAwsCalls } from './aws.js';
-import { createMetrics, type Metrics } from './catalog.js';
+import { createMetrics, type LabelValue, type Metrics } from './catalog.js';
 import { type MetricsServerDeps, type ProbeResult, startMetricsServer } from './server.js';
 import { collectSharedState, type SharedStateDeps } from './shared-state.js';
 import { countingFetch } from './slack.js';
@@ -39,6 +39,12 @@ export function createObservability() {
     slackFetch: (inner?: typeof fetch) => countingFetch(metrics, inner),
     /** job counters, scope metrics, readiness */
     observeWorker: (worker: Worker) => workers.observe(worker),
+    /** the drift feed's SQS consumer */
+    drift: {
+      message: (outcome: LabelValue<'driftMessages', 'outcome'>) => metrics.driftMessages.inc({ outcome }),
+      lag: (seconds: number) => metrics.driftLag.observe(seconds),
+      receiveFailed: () => metrics.driftReceiveErrors.inc(),
+    },
     rateLimiterWaited(action: string, ms: number): void {
       if (ms <= 0) return;
       metrics.rateLimiterWaits.inc({ action });

@@ -8,7 +8,7 @@ import {
   scopeKey,
 } from '../../domain/findings/model.js';
 import { ScanRecord } from '../../domain/findings/scan.js';
-import type { LaggardChanges } from '../../domain/ports.js';
+import type { DriftUpdate, LaggardChanges } from '../../domain/ports.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -52,6 +52,46 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
       const next = JSON.stringify(patch(readJson(ScopeSnapshot, raw, 'scope snapshot')));
       if ((await redis.eval(SWAP, 1, key, raw, next)) === 1) return;
     }
+  }
+
+  /** A snapshot with the drift's findings in place (a new one when the scope had none). */
+  const withDrift = (scope: Scope, snap: ScopeSnapshot | null, u: DriftUpdate, now: Date): ScopeSnapshot => {
+    const drop = new Set([...u.remove, ...u.upsert.map((f) => f.instanceId)]);
+    const base = snap ?? {
+      ...scope,
+      scanId: u.scanId,
+      scannedAt: now.toISOString(),
+      findings: [],
+      launchTemplates: [],
+      accountDefault: null,
+    };
+    return { ...base, findings: [...base.findings.filter((f) => !drop.has(f.instanceId)), ...u.upsert] };
+  };
+
+  /**
+   * A drift event's findings laid into the scope's snapshot (compare-and-set against a scan's
+   * commit, created when the scope was never scanned), with the laggard bookkeeping of a scan.
+   */
+  async function applyDrift(scope: Scope, u: DriftUpdate, now: Date): Promise<void> {
+    const key = rk.snapshot(scopeKey(scope));
+    for (let attempt = 0; ; attempt += 1) {
+      const raw = await redis.get(key);
+      const snap = raw === null ? null : readJson(ScopeSnapshot, raw, 'scope snapshot');
+      const next = JSON.stringify(withDrift(scope, snap, u, now));
+      const written =
+        raw === null
+          ? (await redis.set(key, next, 'NX')) === 'OK'
+          : (await redis.eval(SWAP, 1, key, raw, next)) === 1;
+      if (written) break;
+      if (attempt >= 9)
+        throw new Error(`scope snapshot ${scopeKey(scope)} kept changing under a drift update`);
+    }
+    const tx = redis.multi().sadd(rk.scopes(), scopeKey(scope));
+    if (u.upsert.length > 0) tx.hset(rk.where(), ...u.upsert.flatMap((f) => [f.instanceId, scopeKey(scope)]));
+    for (const c of u.changes.became) tx.hsetnx(rk.laggardSince(), c, now.toISOString());
+    if (u.changes.cleared.length > 0) tx.hdel(rk.laggardSince(), ...u.changes.cleared);
+    if (u.changes.regressed?.length) tx.sadd(rk.regressed(), ...u.changes.regressed);
+    await tx.exec();
   }
 
   return {
@@ -132,6 +172,8 @@ export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: s
 
     /** A launch template's or the account default's row, rewritten after the bot changed it. */
     patchSnapshot,
+
+    applyDrift,
 
     async laggardSince(instanceKeys: string[]): Promise<(string | null)[]> {
       return instanceKeys.length === 0 ? [] : redis.hmget(rk.laggardSince(), ...instanceKeys);

@@ -42,6 +42,10 @@ export function redisKeys(prefix: string) {
     organizationPolicies: () => k('org-policies'),
     /** hash finding id -> what archiving it needs, per Security Hub product account and region */
     securityHubOpen: (accountId: string, region: string) => k('securityhub', 'open', accountId, region),
+    /** a drift event (EventBridge id) already handled, kept a day */
+    driftHandled: (eventId: string) => k('drift-handled', eventId),
+    /** when the first drift event of the current alert burst came (epoch ms) */
+    driftAlertFirst: () => k('drift-alert-first'),
     /** the lock of a running scan over a scope id */
     scanLock: (scopeId: string) => k('scan-lock', scopeId),
 
