@@ -180,6 +180,8 @@ describe('SQS consumer', () => {
     await until(() => (emulator.stats().byAction['sqs:ReceiveMessage'] ?? 0) >= 1, 'a long poll in flight');
 
     await consumer.close();
+    // the emulator hears the hang-up a moment after the client aborts its poll
+    await new Promise((r) => setTimeout(r, 100));
 
     send(queue, 'after close');
     await new Promise((r) => setTimeout(r, 200));
