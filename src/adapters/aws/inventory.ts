@@ -63,7 +63,10 @@ async function instancesById(ec2: ScopeClients['ec2'], scope: Scope, ids: string
   const errors: ScanError[] = [];
   const gone: string[] = [];
   try {
-    for await (const page of paginateDescribeInstances({ client: ec2 }, { InstanceIds: ids })) {
+    // InstanceIds cannot go with MaxResults: EC2 answers every id, paging only past 1000
+    let token: string | undefined;
+    do {
+      const page = await ec2.send(describeInstancesCommand({ InstanceIds: ids, NextToken: token }));
       for (const raw of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
         if (raw.InstanceId && GONE_STATES.includes(raw.State?.Name ?? '')) {
           gone.push(raw.InstanceId);
@@ -80,7 +83,8 @@ async function instancesById(ec2: ScopeClients['ec2'], scope: Scope, ids: string
             partial: true,
           });
       }
-    }
+      token = page.NextToken;
+    } while (token);
   } catch (err) {
     throw classifyAwsError(
       err,
