@@ -9,6 +9,7 @@ import {
   REFRESH_DEFAULTS,
   type RefreshGroup,
   RefreshSettings,
+  replaceWarning,
 } from '../../src/domain/change/instance-refresh.js';
 
 const input: PlanInput = {
@@ -160,5 +161,49 @@ describe('refresh pieces', () => {
     expect(text(line)).toBe(
       ':arrows_counterclockwise: Instance refresh `r-1`: InProgress 50%, 2 to replace · Waiting for checkpoint at 50% &lt;now&gt;',
     );
+  });
+});
+
+describe('replaceWarning: an instance enforced in place in a group whose template allows IMDSv1', () => {
+  const f = {
+    instanceId: 'i-0123456789abcdef0',
+    accountId: '123456789012',
+    region: 'eu-west-1',
+    asg: 'web',
+    httpTokens: 'required' as const,
+    templateRisk: 'asg-unfixed-template' as const,
+    launchTemplate: { id: 'lt-0123456789abcdef0', version: '3' },
+    tags: {},
+  };
+
+  it.each<[string, Partial<typeof f> & { tags?: Record<string, string> }, string[]]>([
+    [
+      'a plain group: the template, then a refresh',
+      {},
+      [
+        '*fix undone on replace*',
+        '/imds fix-template 123456789012 eu-west-1 lt-0123456789abcdef0',
+        '/imds refresh web 123456789012 eu-west-1',
+      ],
+    ],
+    [
+      'an EKS node group: the node-group update',
+      { tags: { 'eks:nodegroup-name': 'ng-1', 'eks:cluster-name': 'prod' } },
+      ['EKS node group ng-1', 'aws eks update-nodegroup-version --cluster-name prod --nodegroup-name ng-1'],
+    ],
+    [
+      'an ECS capacity provider',
+      { tags: { AmazonECSManaged: '' } },
+      ['ECS capacity provider group web', '/imds refresh web'],
+    ],
+  ])('%s', (_, over, fragments) => {
+    const m = replaceWarning({ ...f, ...over });
+
+    for (const fragment of fragments) expect(m && text(m)).toContain(fragment);
+  });
+
+  it('says nothing once the template is fixed, or outside a group', () => {
+    expect(replaceWarning({ ...f, templateRisk: 'asg-fixed-template' })).toBeNull();
+    expect(replaceWarning({ ...f, asg: null, templateRisk: null })).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import {
   readinessGate,
   selfHostGuard,
 } from '../../domain/change/approval-gates.js';
+import { replaceWarning } from '../../domain/change/instance-refresh.js';
 import type { ChangeRequest, ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import type { Finding } from '../../domain/findings/model.js';
 import { code, escaped, type Message, nothing, say, state, user } from '../../domain/message.js';
@@ -66,14 +67,11 @@ export async function requestEnforce(
   const self = selfHostGuard(facts, planned);
   if (!self.allowed) return { ok: false, reason: escaped(self.reason) };
   if (self.warning) notes.push(say`:rotating_light: ${escaped(self.warning.message)}`);
+  // enforced in place, the fix is undone when the group replaces the instance: said, with the fix
+  // (the template, then a refresh; an EKS node group: the node-group update)
   const asg = asgWarning(facts);
-  if (asg) {
-    const fix =
-      f.templateRisk === 'asg-unfixed-template' && f.launchTemplate
-        ? say` Fix the template too: ${code(`/imds fix-template ${f.accountId} ${f.region} ${f.launchTemplate.id}`)}`
-        : nothing;
-    notes.push(say`:warning: ${escaped(asg.message)}${fix}`);
-  }
+  const undone = asg ? replaceWarning({ ...f, httpTokens: 'required' }) : null;
+  if (undone) notes.push(undone);
   const target: ChangeTarget = {
     type: 'instance',
     accountId: f.accountId,

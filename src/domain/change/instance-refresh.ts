@@ -293,3 +293,33 @@ export function progressLine(s: RefreshState): Message {
   const why = s.statusReason ? say` · ${s.statusReason}` : say``;
   return say`${ICON[s.status]} Instance refresh ${code(s.id)}: ${s.status}${pct}${left}${why}`;
 }
+
+/**
+ * An instance in an Auto Scaling group whose template still allows IMDSv1: whatever is done to it,
+ * its replacement launches with IMDSv1 again. Enforced in place, it is marked "fix undone on
+ * replace" until its template is fixed; the fix is named (EKS node groups: the node-group update;
+ * other groups, ECS capacity providers too: the template fix, then an instance refresh).
+ */
+export function replaceWarning(f: {
+  instanceId: string;
+  accountId: string;
+  region: string;
+  asg: string | null;
+  httpTokens: HttpTokens;
+  templateRisk: 'asg-unfixed-template' | 'asg-fixed-template' | 'asg-no-template' | null;
+  launchTemplate: { id: string; version: string } | null;
+  tags: Readonly<Record<string, string>>;
+}): Message | null {
+  if (!f.asg || f.templateRisk === null || f.templateRisk === 'asg-fixed-template') return null;
+  const head = f.httpTokens === 'required' ? say`:warning: *fix undone on replace*: ` : say`:warning: `;
+  if (f.templateRisk === 'asg-no-template')
+    return say`${head}Auto Scaling group ${f.asg} launches without a launch template: replacements come back with IMDSv1. Move the group to a launch template that requires IMDSv2.`;
+  const lt = f.launchTemplate?.id ?? '<lt-id>';
+  const fixTemplate = code(`/imds fix-template ${f.accountId} ${f.region} ${lt}`);
+  const manager = managerOf(f.tags);
+  if (manager?.kind === 'eks')
+    return say`${head}EKS node group ${manager.nodegroup} (group ${f.asg}) launches from a template that allows IMDSv1: new nodes come back with it. Fix the template (${fixTemplate}), then update the node group: ${nodegroupUpdate(manager, lt, null)}`;
+  const what =
+    manager?.kind === 'ecs' ? say`ECS capacity provider group ${f.asg}` : say`Auto Scaling group ${f.asg}`;
+  return say`${head}${what} launches from a template that allows IMDSv1: replacements come back with it. Fix the template (${fixTemplate}), then roll the group: ${code(`/imds refresh ${f.asg} ${f.accountId} ${f.region}`)}`;
+}

@@ -1,5 +1,7 @@
+import { replaceWarning } from '../../../domain/change/instance-refresh.js';
 import type { Finding } from '../../../domain/findings/model.js';
 import type { RollupRow } from '../../../domain/findings/summary.js';
+import { render } from '../render.js';
 import { bold, code, context, join, lines, link, type Mrkdwn, md, notification, section } from '../text.js';
 import { amiLine } from './ami.js';
 import { fixBlocks } from './fix.js';
@@ -21,8 +23,8 @@ function usageText(f: Finding): Mrkdwn {
 }
 
 function templateText(f: Finding): Mrkdwn {
-  if (f.templateRisk === 'asg-unfixed-template')
-    return md`:warning: in ASG ${bold(f.asg ?? '')}, whose launch template does not require IMDSv2: the next replacement undoes a fix`;
+  const undone = replaceWarning(f);
+  if (undone) return render(undone);
   if (f.asg) return md`in ASG ${bold(f.asg)} (${f.templateRisk ?? 'template unknown'})`;
   return md`not in an Auto Scaling group`;
 }
