@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { auditSinkTargets, startAuditSinks } from './adapters/audit-sink/index.js';
 import { createAutoScalingChanges } from './adapters/aws/auto-scaling-refresh.js';
 import { createAwsClients } from './adapters/aws/clients.js';
 import { createDriftReader } from './adapters/aws/drift-reader.js';
@@ -135,7 +136,10 @@ export async function createApp(opts: AppOptions) {
      * Null when `signal` stopped the start-up before Slack answered.
      */
     startBot: (o: { listen: boolean; signal: AbortSignal }) =>
-      startBot(core, opts.env.SLACK_BOT_TOKEN || o.listen ? slackConfig() : null, o),
+      startBot(core, opts.env.SLACK_BOT_TOKEN || o.listen ? slackConfig() : null, {
+        ...o,
+        sinks: () => auditSinkTargets(workflow.audit.sinks ?? [], opts.env),
+      }),
     close: core.close,
   };
 }
@@ -481,8 +485,9 @@ const afterScan = (tasks: SlackTaskQueue) => async (o: ScanOutcome) => {
 async function startBot(
   core: Core,
   slackConfig: SlackConfig | null,
-  opts: { listen: boolean; signal: AbortSignal },
+  opts: { listen: boolean; signal: AbortSignal; sinks: () => ReturnType<typeof auditSinkTargets> },
 ) {
+  const targets = opts.sinks();
   const slack = slackConfig
     ? await startSlack(core, slackConfig, { listen: opts.listen, signal: opts.signal }).catch(
         (e: unknown) => {
@@ -505,6 +510,12 @@ async function startBot(
       log: core.log,
     });
     core.onClose(() => anchors.close());
+  }
+  if (targets.length > 0) {
+    const { redis, log, config } = core;
+    const reader = (name: string) => core.connect(`audit-sink-${name}`);
+    const sinks = startAuditSinks({ targets, redis, reader, prefix: config.prefix, log });
+    core.onClose(() => sinks.stop());
   }
   return { slack, slackMode: slackConfig?.mode ?? null };
 }

@@ -124,6 +124,24 @@ export const SecurityHubExport = z.strictObject({
 });
 export type SecurityHubExport = z.infer<typeof SecurityHubExport>;
 
+/**
+ * A copy of the audit trail, streamed as entries are written (the chain in Redis stays the source
+ * of truth): a file of JSON lines, appended; or a webhook, POSTed batches signed with HMAC-SHA256
+ * under the secret in the environment variable `secretEnv`.
+ */
+export const AuditSink = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+    secretEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+      .default('IMDS_BOT_AUDIT_WEBHOOK_SECRET'),
+  }),
+]);
+export type AuditSink = z.infer<typeof AuditSink>;
+
 const ANCHOR_DEFAULT = { cron: '0 * * * *', timezone: 'UTC' };
 
 const QueueUrl = z
@@ -205,6 +223,8 @@ export const Workflow = z.strictObject({
     .strictObject({
       /** JSON lines of {at, seq, hash}: anchors of the audit chain, outside Redis; `audit verify` reads them */
       anchorFile: z.string().min(1).optional(),
+      /** where the audit trail is streamed as entries are written (docs/audit-schema.md) */
+      sinks: z.array(AuditSink).max(8).optional(),
     })
     .default({}),
   slack: SlackSettings.default(SLACK_DEFAULTS),

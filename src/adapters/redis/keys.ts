@@ -72,6 +72,10 @@ export function redisKeys(prefix: string) {
     auditHead: () => audit('head'),
     auditIdempotency: (key: string) => audit('idem', key),
     auditIndex: (by: 'resource' | 'user', value: string) => audit('idx', by, value),
+    /** a sink's last delivered entry {seq, id} (audit-sink/stream.ts) */
+    auditSinkCursor: (sink: string) => audit('sink', sink, 'cursor'),
+    /** the process that streams to a sink now (a lease) */
+    auditSinkLease: (sink: string) => audit('sink', sink, 'lease'),
 
     // cards, snoozes, acks, rate limits
     card: (cardKey: string) => k('card', cardKey),

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { AuditEntry } from '../../domain/change/audit-chain.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { Logger } from '../../domain/ports.js';
+import { auditJsonLine } from '../../report/audit-formats.js';
+import { readJson } from '../redis/json.js';
+import { redisKeys } from '../redis/keys.js';
+
+/** One entry as a sink gets it: its seq and its JSON line (docs/audit-schema.md, `\n` ended). */
+export interface SinkLine {
+  seq: number;
+  line: string;
+}
+
+/** Where the trail goes: `deliver` resolves once the lines are safely there, throws otherwise. */
+export interface AuditSinkTarget {
+  /** stable across restarts: the key of its cursor in Redis */
+  name: string;
+  deliver(lines: SinkLine[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface AuditStreamDeps {
+  /** for the cursor and the lease */
+  redis: Redis;
+  /** a connection of its own: XREAD BLOCK holds it while it waits */
+  reader: Redis;
+  prefix: string;
+  sink: AuditSinkTarget;
+  log: Logger;
+  /** entries per delivery (default 100) */
+  batch?: number;
+  /** how long one XREAD waits for new entries (default 1000 ms): also how fast `stop` returns */
+  blockMs?: number;
+  /** retry delays after a failed delivery: first, doubled each time, at most max (default 1 s, 60 s) */
+  backoff?: { firstMs: number; maxMs: number };
+  leaseMs?: number;
+}
+
+const Cursor = z.object({ seq: z.number().int().nonnegative(), id: z.string() });
+type Cursor = z.infer<typeof Cursor>;
+const StreamReply = z
+  .array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.array(z.string())]))]))
+  .nullable();
+
+/** Takes the lease when free, renews it when ours: one process streams to a sink at a time. */
+const LEASE = `
+local cur = redis.call('GET', KEYS[1])
+if cur == false or cur == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+/**
+ * Streams the audit trail to one sink as entries are written: XREAD BLOCK on the audit stream after
+ * the sink's cursor (the last entry it took, kept in Redis), a batch delivered, then the cursor
+ * moved. The append itself never waits for a sink: a sink that is down only falls behind, retried
+ * with exponential backoff, and catches up from its cursor (after a restart too). A sink never
+ * given a cursor starts from the first entry. Delivery is at least once: a crash between delivery
+ * and cursor can repeat a batch, which carries its seqs (the file sink drops what it already has).
+ */
+export function startAuditStream(deps: AuditStreamDeps) {
+  const keys = redisKeys(deps.prefix);
+  const stream = keys.auditStream();
+  const cursorKey = keys.auditSinkCursor(deps.sink.name);
+  const leaseKey = keys.auditSinkLease(deps.sink.name);
+  const holder = randomBytes(8).toString('hex');
+  const backoff = deps.backoff ?? { firstMs: 1000, maxMs: 60_000 };
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const sink = deps.sink.name;
+  const log = deps.log;
+  const stopping = new AbortController();
+  let failures = 0;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      stopping.signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+
+  async function readCursor(): Promise<Cursor> {
+    const raw = await deps.redis.get(cursorKey);
+    return raw === null ? { seq: 0, id: '0-0' } : readJson(Cursor, raw, 'audit sink cursor');
+  }
+
+  async function next(cursor: Cursor): Promise<{ lines: SinkLine[]; last: Cursor } | null> {
+    const reply = StreamReply.parse(
+      await deps.reader.xread(
+        'COUNT',
+        deps.batch ?? 100,
+        'BLOCK',
+        deps.blockMs ?? 1000,
+        'STREAMS',
+        stream,
+        cursor.id,
+      ),
+    );
+    const rows = reply?.[0]?.[1] ?? [];
+    if (rows.length === 0) return null;
+    const lines = rows.map(([, fields]) => {
+      const entry = readJson(AuditEntry, fields[fields.indexOf('e') + 1] ?? 'null', 'audit entry');
+      return { seq: entry.seq, line: auditJsonLine(entry) };
+    });
+    const lastRow = rows.at(-1);
+    const last = lines.at(-1);
+    return { lines, last: { seq: last?.seq ?? cursor.seq, id: lastRow?.[0] ?? cursor.id } };
+  }
+
+  async function step(): Promise<void> {
+    if ((await deps.redis.eval(LEASE, 1, leaseKey, holder, String(leaseMs))) !== 1) {
+      await sleep(Math.min(leaseMs / 3, 5000));
+      return;
+    }
+    const batch = await next(await readCursor());
+    if (!batch) return;
+    try {
+      await deps.sink.deliver(batch.lines);
+    } catch (err) {
+      failures += 1;
+      const wait = Math.min(backoff.maxMs, backoff.firstMs * 2 ** (failures - 1));
+      const fields = {
+        sink,
+        failures,
+        retryInMs: wait,
+        fromSeq: batch.lines[0]?.seq,
+        err: errorMessage(err),
+      };
+      if (failures === 1 || failures % 10 === 0) log.warn(fields, 'audit sink delivery failed');
+      await sleep(wait);
+      return;
+    }
+    if (failures > 0) log.info({ sink, failures, seq: batch.last.seq }, 'audit sink delivering again');
+    failures = 0;
+    await deps.redis.set(cursorKey, JSON.stringify(batch.last));
+  }
+
+  const running = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        await step();
+      } catch (err) {
+        if (stopping.signal.aborted) break;
+        log.warn({ sink, err: errorMessage(err) }, 'audit sink stream interrupted');
+        await sleep(backoff.firstMs);
+      }
+    }
+  })();
+
+  return {
+    /** the last entry the sink took (0: none yet) */
+    async deliveredSeq(): Promise<number> {
+      return (await readCursor()).seq;
+    },
+    async stop(): Promise<void> {
+      stopping.abort();
+      await running;
+      await deps.redis.eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+        1,
+        leaseKey,
+        holder,
+      );
+      await deps.sink.close?.();
+    },
+  };
+}
+export type AuditStream = ReturnType<typeof startAuditStream>;
