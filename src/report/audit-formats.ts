@@ -144,6 +144,7 @@ export function auditOcsf(e: AuditEntry, opts: AuditOcsfOptions = {}) {
       after: e.after,
       jobId: e.jobId,
       card: e.card,
+      ...(e.session ? { session: e.session } : {}),
     },
   };
 }

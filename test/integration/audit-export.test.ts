@@ -8,13 +8,20 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAuditStore } from '../../src/adapters/redis/audit.js';
 import { exportTrail } from '../../src/cli/audit.js';
-import { type AuditBody, GENESIS_HASH, hashOf } from '../../src/domain/change/audit-chain.js';
+import {
+  type AuditBody,
+  AuditEntry,
+  AuditType,
+  GENESIS_HASH,
+  hashOf,
+} from '../../src/domain/change/audit-chain.js';
 import { OCSF_API_ACTIVITY_REQUIRED } from '../../src/report/audit-formats.js';
 import { testRedis } from '../support/redis-prefix.js';
 
-const documented = z.fromJSONSchema(
-  JSON.parse(readFileSync(new URL('../../docs/audit-entry.schema.json', import.meta.url), 'utf8')),
-);
+const schemaFile = JSON.parse(
+  readFileSync(new URL('../../docs/audit-entry.schema.json', import.meta.url), 'utf8'),
+) as { properties: Record<string, { enum?: string[] }> };
+const documented = z.fromJSONSchema(schemaFile as Parameters<typeof z.fromJSONSchema>[0]);
 
 /** What a person could type to forge a line: a line break, then an entry of their own. */
 const FORGERY = 'fine\n{"schemaVersion":1,"seq":999,"type":"approved"}\r\n\u2028"quoted" \\ \u0007';
@@ -45,6 +52,11 @@ const bodies: AuditBody[] = [
     awsRequestId: 'aws-req-1',
     jobId: 'job-1',
     card: null,
+    session: {
+      roleArn: 'arn:aws:iam::123456789012:role/ImdsBotChange',
+      sessionName: 'imds-bot.cr-1.U0ALICE',
+      sourceIdentity: 'U0ALICE+alice@cr-1',
+    },
   },
   {
     at: '2026-12-01T08:00:00.000Z',
@@ -97,6 +109,13 @@ describe('audit export', () => {
     const first = JSON.parse(lines[0] ?? '') as { reason: string; actor: { name: string } };
     expect(first.reason).toBe(FORGERY);
     expect(first.actor.name).toBe('Alice "the admin"\n{"x":1}');
+  });
+
+  it('the documented schema names every field and type an entry can have (no silent drift)', () => {
+    expect(Object.keys(schemaFile.properties).sort()).toEqual(
+      ['schemaVersion', ...Object.keys(AuditEntry.shape)].sort(),
+    );
+    expect(schemaFile.properties.type?.enum).toEqual(AuditType.options);
   });
 
   it('the documented schema refuses what it does not describe (it is a real check)', () => {
@@ -154,7 +173,11 @@ describe('audit export', () => {
       actor: { user: { uid: 'system:worker', type_id: 3 } },
       src_endpoint: { svc_name: 'imds-bot' },
       resources: [{ uid: 'i-0123456789abcdef0', type: 'AWS::EC2::Instance' }],
-      unmapped: { before: { httpTokens: 'optional' }, after: { httpTokens: 'required' } },
+      unmapped: {
+        before: { httpTokens: 'optional' },
+        after: { httpTokens: 'required' },
+        session: { sourceIdentity: 'U0ALICE+alice@cr-1' },
+      },
     });
     expect(refused).toMatchObject({ activity_id: 99, status_id: 2, severity_id: 3 });
   });
