@@ -1,9 +1,11 @@
 import { isAccountId } from '../domain/account-id.js';
-import type { ScanError } from '../domain/findings/model.js';
+import type { ScanError, ScopeSnapshot } from '../domain/findings/model.js';
 import { summarize } from '../domain/findings/summary.js';
+import { guardrailsView } from '../domain/guardrails/view.js';
 import { terminalSafe } from '../domain/untrusted.js';
 import type { App } from '../main.js';
 import { type Format, reportChunks } from '../report/format.js';
+import { guardrailsLines } from '../report/guardrails-text.js';
 import { buildReport, type Report } from '../report/report.js';
 import { EXIT, type Parsed, UsageError } from './args.js';
 import { formatOf, quietOnClose, writeFileAtomically } from './output.js';
@@ -31,8 +33,12 @@ async function writeReport(
   o: ReportOptions,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
+  guardrails: string[] = [],
 ) {
-  const chunks = reportChunks(r, o.format, o.limit);
+  const table = o.format === 'table' && guardrails.length > 0;
+  const chunks = table
+    ? [...reportChunks(r, o.format, o.limit), `${guardrails.join('\n')}\n`]
+    : reportChunks(r, o.format, o.limit);
   if (!o.output) return quietOnClose(out).writeAll(chunks);
   await writeFileAtomically(o.output, chunks);
   err.write(`Report (${o.format}) written to ${o.output}\n`);
@@ -93,8 +99,9 @@ export async function scanCommand(
   }
   for (const note of outcome.notes ?? []) err.write(`${terminalSafe(`note: ${note}`)}\n`);
   for (const w of outcome.warnings ?? []) err.write(`${terminalSafe(`warning: ${w}`)}\n`);
-  const report = buildReport(outcome, await app.store.getSnapshots(outcome.scopes));
-  await writeReport(report, o, out, err);
+  const snapshots = await app.store.getSnapshots(outcome.scopes);
+  const report = buildReport(outcome, snapshots);
+  await writeReport(report, o, out, err, await guardrailsOf(app, snapshots));
   return reportErrors(report.errors, err);
 }
 
@@ -111,6 +118,13 @@ export async function reportCommand(
   }
   const snapshots = await app.store.latestSnapshots();
   const r = buildReport({ ...last, summary: summarize(snapshots, last.errors), firstScan: false }, snapshots);
-  await writeReport(r, o, out, err);
+  await writeReport(r, o, out, err, await guardrailsOf(app, snapshots));
   return reportErrors(r.errors, err);
+}
+
+/** The guardrails section of the table report: from these snapshots and the stored organization policies. */
+async function guardrailsOf(app: App, snapshots: ScopeSnapshot[]): Promise<string[]> {
+  return snapshots.length === 0
+    ? []
+    : guardrailsLines(guardrailsView(snapshots, await app.organization.latest()));
 }

@@ -1,5 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OperationFault } from '../../sandbox/aws/faults.js';
+import { reportCommand } from '../../src/cli/report.js';
 import {
   BATCH_LT,
   guardrailsFleet,
@@ -75,6 +77,28 @@ describe('guardrail facts loaded by the scan', () => {
     expect(stats.byAction['organizations:ListPolicies']).toBe(2);
     const prod = await h?.app.store.getSnapshot({ accountId: PROD, region: REGION });
     expect(prod?.accountDefault?.managedBy).toBe('declarative-policy');
+  });
+
+  it('imds-bot report prints the guardrails section, terminal-safe', async () => {
+    await scan();
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => {
+      text += c.toString();
+    });
+    const code = await reportCommand(
+      (h as Harness).app,
+      { format: 'table', limit: 10, output: undefined },
+      out,
+      err,
+    );
+    expect(code).toBe(0);
+    expect(text).toContain('Guardrails\n  Instances allowing IMDSv1: 2');
+    expect(text).toMatch(/SCP blocking IMDSv1 launches: 1 of \d+ accounts/);
+    expect(text).toContain(`template batch ${BATCH_LT} v1 (default): HttpTokens not set; groups: batch-asg`);
+    expect(text).toContain(`${LEGACY_AMI} legacy-<al2>: 2 laggard(s)`);
+    expect(text).toContain('OUs with no protection:');
   });
 
   it.each([

@@ -102,6 +102,26 @@ describe('/imds guardrails through the real Bolt receiver', () => {
     );
   });
 
+  it('the guardrails section of /imds report and of the security App Home answers the seed questions', async () => {
+    const r = await h.command('report', U.sec, C.general);
+    const report = JSON.stringify(await until(() => responses(h, r.responseUrl)[0], 'report'));
+    expect(report).toContain('*Guardrails*');
+    expect(report).toContain('Instances allowing IMDSv1: 2');
+    expect(report).toMatch(/SCP blocking IMDSv1 launches: 1 of \d+ accounts; 2 OUs with no protection/);
+    expect(report).toContain('1 AMI without ImdsSupport v2.0');
+    await h.event({ type: 'app_home_opened', user: U.sec, tab: 'home', channel: 'D0SEC0001' });
+    const home = await until(
+      () =>
+        h.slack
+          .calls('views.publish')
+          .filter((c) => c.args.user_id === U.sec)
+          .map((c) => JSON.stringify(c.args.view))
+          .find((v) => v.includes('Guardrails')),
+      'the security Home tab with guardrails',
+    );
+    expect(home).toContain('New launches configured for IMDSv2: 1 of 2 account × regions');
+  });
+
   it('is for security only; one account narrows it', async () => {
     expect(JSON.stringify(await guardrails(U.mallory))).toContain('is for security');
     const one = await guardrails(U.sec, `guardrails ${PROD}`);

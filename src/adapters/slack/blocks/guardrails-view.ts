@@ -166,3 +166,22 @@ export function guardrailsMessage(view: GuardrailsView): { text: string; blocks:
     blocks,
   };
 }
+
+/** The guardrails section of `/imds report` and of App Home: the seed questions, and where to fix. */
+export function guardrailsSummary(view: GuardrailsView): Mrkdwn {
+  const q = view.questions;
+  const scp =
+    q.accountsWithLaunchScp === null
+      ? md`not known (no organization scanned)`
+      : md`${num(q.accountsWithLaunchScp)} of ${count(q.accounts ?? 0, 'account')}`;
+  const bare = view.organization ? view.organization.unprotectedOus.length : null;
+  const amis = view.scopes.reduce((n, s) => n + s.amis.length, 0);
+  return lines(
+    bold('Guardrails'),
+    md`• Instances allowing IMDSv1: ${num(q.instancesAllowingV1)}`,
+    md`• SCP blocking IMDSv1 launches: ${scp}${bare === null ? md`` : md`; ${count(bare, 'OU')} with no protection`}`,
+    md`• New launches configured for IMDSv2: ${num(q.scopesRequiringTokens)} of ${count(q.scopes, 'account × region', 'account × regions')}; ${count(q.templatesAllowingV1, 'launch template')} still allow IMDSv1`,
+    amis > 0 && md`• ${count(amis, 'AMI')} without ImdsSupport v2.0 in use by laggards`,
+    md`${code('/imds guardrails')} lists them with a Fix button each.`,
+  );
+}

@@ -2,6 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
 import { describeChange } from '../../../domain/change/request.js';
 import { percentText } from '../../../domain/findings/summary.js';
+import { guardrailsView } from '../../../domain/guardrails/view.js';
+import { guardrailsSummary } from '../blocks/guardrails-view.js';
 import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';
 import type { TaskContext } from './context.js';
 
@@ -85,6 +87,11 @@ export async function homeView(ctx: TaskContext, userId: string) {
           : md`${bold('Fleet')}: no full scan yet.`,
       ),
     );
+    const snapshots = last ? await ctx.findings.latestSnapshots() : [];
+    if (snapshots.length > 0)
+      blocks.push(
+        section(guardrailsSummary(guardrailsView(snapshots, (await ctx.organization?.latest()) ?? null))),
+      );
   }
   return { type: 'home', blocks };
 }

@@ -1,8 +1,10 @@
 import { delta, type HistoryPoint, meanTimeToRemediate, weekly } from '../../../domain/findings/kpis.js';
 import type { ScanRecord } from '../../../domain/findings/scan.js';
 import { percentText, rollup } from '../../../domain/findings/summary.js';
+import { guardrailsView } from '../../../domain/guardrails/view.js';
 import { renderTrendChart } from '../../../report/chart-png.js';
 import { failedLine, partialLine } from '../blocks/coverage.js';
+import { guardrailsSummary } from '../blocks/guardrails-view.js';
 import { bold, code, lines, type Mrkdwn, md, section } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
@@ -85,7 +87,8 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
   const points = sorted.flatMap((r) => pointOf(r) ?? []);
   const percent = percentText(summary.percentCompliant ?? null);
   const coverage = coverageLines(summary, last);
-  const findings = (await ctx.findings.latestSnapshots()).flatMap((s) => s.findings);
+  const snapshots = await ctx.findings.latestSnapshots();
+  const findings = snapshots.flatMap((s) => s.findings);
   const byAccount = rollup(findings, (f) => f.accountId).slice(0, 10);
   const byOwner = rollup(findings, (f) => f.owner ?? '(unowned)')
     .filter((r) => r.laggards > 0)
@@ -131,6 +134,7 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
     table('By account (most laggards first)', byAccount),
     table('By owner', byOwner),
     weekText,
+    guardrailsSummary(guardrailsView(snapshots, (await ctx.organization?.latest()) ?? null)),
   ];
   return ephemeral(
     md`IMDSv2 report: ${(summary.scopes?.failed ?? 0) > 0 ? 'INCOMPLETE, ' : ''}${percent} compliant (the trend chart is in your DM with imds-bot)`,
