@@ -10,6 +10,7 @@ import { accountResolver, planScopes } from './adapters/aws/scopes.js';
 import { createSecurityHubExport } from './adapters/aws/security-hub.js';
 import { type AfterScan, chainAfterScan, securityHubAfterScan } from './adapters/aws/security-hub-hook.js';
 import { createSqsClient, regionOfQueueUrl, startSqsConsumer } from './adapters/aws/sqs.js';
+import { createInstanceCommands, loadFindCallersScript } from './adapters/aws/ssm.js';
 import { createUsageReader } from './adapters/aws/usage.js';
 import { createLogger, type Logger } from './adapters/log.js';
 import { createObservability } from './adapters/metrics/index.js';
@@ -316,6 +317,11 @@ function startChangeControl(
   const clientsFor = async (scope: { accountId: string; region: string }) =>
     clients.forScope(await accountFor(scope.accountId), scope.region);
   const usageReader = createUsageReader();
+  let script: string | null = null;
+  const callerScript = () => {
+    script ??= loadFindCallersScript();
+    return script;
+  };
   const ctx: ChangeContext = {
     workflow,
     requests: stores.requests,
@@ -346,6 +352,11 @@ function startChangeControl(
       read: async (scope, ids, win) =>
         usageReader.read((await clientsFor(scope)).cloudwatch, scope, ids, win),
     },
+    commandsFor: async (scope, by) =>
+      createInstanceCommands(
+        clients.ssmForChange(await accountFor(scope.accountId), scope.region, by),
+        callerScript(),
+      ),
     owners: {
       userOf: async (f) => {
         const route = await w.directory.routeOf(f);

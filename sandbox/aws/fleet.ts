@@ -14,6 +14,7 @@ import { InstanceRefreshes } from './refreshes.js';
 import { SecurityHubFindings } from './security-hub.js';
 import { SqsModel } from './sqs.js';
 import { SsmModel } from './ssm.js';
+import { analyzerOutcome } from './ssm-analyzer.js';
 import type {
   AccountRecord,
   AsgRecord,
@@ -66,6 +67,7 @@ export class Fleet {
     this.clock = options.now ?? (() => new Date());
     this.rng = mulberry32(options.seed ?? 1);
     this.addAccount({ ...options.hub, id: this.hubAccountId, name: options.hub?.name ?? 'hub' });
+    this.ssm.fallback = (id, commands) => analyzerOutcome(this.instance(id), commands, this.now());
   }
 
   now(): number {

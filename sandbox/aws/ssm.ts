@@ -3,7 +3,8 @@
  * ping status and agent version), and Run Command invocations. The emulator runs no script: a test
  * says what an instance answers (`respond`), by default success with no output. An invocation is
  * Pending, then InProgress, then its outcome once `runMs` has passed on the emulator clock; a
- * script that runs past TimeoutSeconds ends TimedOut.
+ * script that runs past its executionTimeout ends TimedOut. Instances the fleet knows to call
+ * IMDSv1 answer the find-imdsv1-callers script with a canned report (ssm-analyzer.ts).
  */
 
 export type PingStatus = 'Online' | 'ConnectionLost' | 'Inactive';
@@ -38,6 +39,7 @@ export interface Invocation {
   documentName: string;
   commands: string[];
   comment: string;
+  /** the document's executionTimeout: a script running longer ends TimedOut */
   timeoutSeconds: number;
   requestedAt: number;
   outcome: RunOutcome;
@@ -50,6 +52,8 @@ export class SsmModel {
   propagationMs = 0;
   private readonly managed = new Map<string, ManagedInstance>();
   private readonly responders = new Map<string, Responder>();
+  /** what an instance without its own responder answers (the fleet's canned packet analyzer); null: the default */
+  fallback: ((instanceId: string, commands: readonly string[]) => RunOutcome | null) | null = null;
   private readonly invocations: Invocation[] = [];
   private sequence = 0;
 
@@ -87,7 +91,12 @@ export class SsmModel {
       const responder = this.responders.get(instanceId);
       const outcome = responder
         ? responder(input.commands)
-        : { status: 'Success' as const, responseCode: 0, stdout: '', stderr: '' };
+        : (this.fallback?.(instanceId, input.commands) ?? {
+            status: 'Success' as const,
+            responseCode: 0,
+            stdout: '',
+            stderr: '',
+          });
       this.invocations.push({ ...input, commandId, instanceId, outcome });
     }
     return commandId;

@@ -142,6 +142,19 @@ export const AuditSink = z.discriminatedUnion('kind', [
 ]);
 export type AuditSink = z.infer<typeof AuditSink>;
 
+/**
+ * Finding the IMDSv1 caller: opt-in, because it runs a (read-only) script on the instance through
+ * SSM Run Command once an approver approves. The script watches IMDS traffic for `seconds`.
+ */
+export const FindCaller = z.strictObject({
+  enabled: z.boolean().default(false),
+  seconds: z.number().int().min(5).max(300).default(60),
+  /** between two GetCommandInvocation calls */
+  pollSeconds: z.number().min(0.05).max(60).default(5),
+});
+export type FindCaller = z.infer<typeof FindCaller>;
+const FIND_CALLER_DEFAULTS = { enabled: false, seconds: 60, pollSeconds: 5 };
+
 const ANCHOR_DEFAULT = { cron: '0 * * * *', timezone: 'UTC' };
 
 const QueueUrl = z
@@ -227,6 +240,11 @@ export const Workflow = z.strictObject({
       sinks: z.array(AuditSink).max(8).optional(),
     })
     .default({}),
+  fixes: z
+    .strictObject({
+      findCaller: FindCaller.default(FIND_CALLER_DEFAULTS),
+    })
+    .default({ findCaller: FIND_CALLER_DEFAULTS }),
   slack: SlackSettings.default(SLACK_DEFAULTS),
   drift: DriftSettings.optional(),
   approvals: Approvals.default(APPROVALS_DEFAULTS),

@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   'slack-request-failed': 'the Slack API could not be reached (transient)',
   'response-url-refused': 'a response_url that is not a Slack host',
   'response-url-failed': 'posting to a response_url failed',
+  'find-caller-off': 'finding the IMDSv1 caller is not enabled (fixes.findCaller.enabled) or not wired',
+  'not-ssm-managed': 'the instance is not managed by SSM (no agent registered, or not online)',
+  'find-caller-failed':
+    'the find-imdsv1-callers script did not report (failed, timed out, or could not watch)',
   unexpected: 'anything else a job threw, wrapped so the worker can decide (transient)',
 } as const satisfies Record<string, string>;
 export type OwnErrorCode = keyof typeof ERROR_CODES;

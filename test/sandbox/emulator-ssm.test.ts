@@ -77,7 +77,7 @@ describe('SSM (AWS JSON 1.1)', () => {
     expect(done.ExecutionEndDateTime).toBe('2026-12-01T00:00:05.000Z');
   });
 
-  it('a script that outlives TimeoutSeconds ends TimedOut', async () => {
+  it('a script that outlives its executionTimeout ends TimedOut (TimeoutSeconds is only delivery)', async () => {
     fleet.ssm.respond(managed, () => ({
       status: 'Success',
       responseCode: 0,
@@ -89,7 +89,7 @@ describe('SSM (AWS JSON 1.1)', () => {
       new SendCommandCommand({
         InstanceIds: [managed],
         DocumentName: 'AWS-RunShellScript',
-        Parameters: { commands: ['sleep 120'] },
+        Parameters: { commands: ['sleep 120'], executionTimeout: ['30'] },
         TimeoutSeconds: 30,
       }),
     );

@@ -26,7 +26,7 @@ type Statement = z.infer<typeof Statement>;
 const Policy = z.strictObject({ Version: z.literal('2012-10-17'), Statement: z.array(Statement).min(1) });
 type Policy = z.infer<typeof Policy>;
 
-const policyFiles = ['scanner', 'remediation', 'rollback', 'hub'] as const;
+const policyFiles = ['scanner', 'remediation', 'rollback', 'hub', 'find-caller'] as const;
 const policy = (name: (typeof policyFiles)[number]): Policy =>
   Policy.parse(JSON.parse(read(`deploy/iam/${name}-policy.json`)));
 const actionsOf = (p: Policy): string[] => p.Statement.flatMap((s) => s.Action).sort();
@@ -54,6 +54,20 @@ describe('IAM policies', () => {
     expect(actions).toEqual(SCANNER_ACTIONS);
     expect(actions.filter((a) => !/:(Describe|Get|List)[A-Z]/.test(a))).toEqual([]);
     expect(actions.filter((a) => /:(Modify|Create|Delete|Put|Update|Set|Run|Terminate)/.test(a))).toEqual([]);
+  });
+
+  it('find-caller policy sends only AWS-RunShellScript, only to instances tagged for it; the rest reads', () => {
+    const p = policy('find-caller');
+    const sends = p.Statement.filter((s) => s.Action.includes('ssm:SendCommand'));
+
+    expect(sends.map((s) => [s.Resource, s.Condition ?? null])).toEqual([
+      [['arn:aws:ssm:*::document/AWS-RunShellScript'], null],
+      [['arn:aws:ec2:*:*:instance/*'], { StringEquals: { 'aws:ResourceTag/ImdsBotFindCaller': 'true' } }],
+    ]);
+    expect(actionsOf(p).filter((a) => a !== 'ssm:SendCommand')).toEqual([
+      'ssm:DescribeInstanceInformation',
+      'ssm:GetCommandInvocation',
+    ]);
   });
 
   it('scanner policy allows GetMetricData on any resource (no resource-level permissions)', () => {
@@ -178,6 +192,7 @@ describe('CloudFormation member role', () => {
     ['Role', 'ImdsBotScanner', 'scanner', null],
     ['ChangeRole', 'ImdsBotRemediation', 'remediation', null],
     ['ChangeRole', 'ImdsBotRollback', 'rollback', 'RollbackEnabled'],
+    ['ChangeRole', 'ImdsBotFindCaller', 'find-caller', 'FindCallerEnabled'],
   ] as const)(
     '%s inline policy %s equals deploy/iam/%s-policy.json (condition %s)',
     (res, name, file, condition) => {
@@ -367,6 +382,7 @@ describe('Dockerfile', () => {
       '!tsconfig*.json',
       '!src',
       '!workflows',
+      '!deploy/ssm',
     ]);
   });
 });

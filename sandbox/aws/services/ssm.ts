@@ -5,7 +5,8 @@ import { pageOf } from '../wire/tokens.js';
 
 /**
  * Systems Manager, AWS JSON 1.1 (X-Amz-Target AmazonSSM.<Action>): DescribeInstanceInformation,
- * SendCommand (AWS-RunShellScript / AWS-RunPowerShellScript with Parameters.commands),
+ * SendCommand (AWS-RunShellScript / AWS-RunPowerShellScript with Parameters.commands, bounded by
+ * Parameters.executionTimeout),
  * GetCommandInvocation (its output capped at 24,000 characters, as the SSM API Reference says of
  * StandardOutputContent). Error codes InvalidInstanceId, InvalidDocument, InvalidParameters,
  * InvocationDoesNotExist. The model is sandbox/aws/ssm.ts.
@@ -89,7 +90,12 @@ const sendCommand: JsonAction = (call) => {
       'InvalidInstanceId',
       `Instances [[${bad.join(', ')}]] not in a valid state for account ${call.principal.accountId}`,
     );
-  const timeoutSeconds = p.TimeoutSeconds ?? 3600;
+  // TimeoutSeconds is the delivery timeout (the emulator delivers at once); how long the script may
+  // run is the document's executionTimeout parameter (AWS-RunShellScript: default 3600, max 172800)
+  const execution = p.Parameters?.executionTimeout?.[0] ?? '3600';
+  if (!/^\d{1,6}$/.test(execution) || Number(execution) > 172_800)
+    throw new ApiError('InvalidParameters', 'Parameter "executionTimeout" must be 1-172800 seconds');
+  const timeoutSeconds = Number(execution);
   const commandId = call.fleet.ssm.send(
     {
       accountId: call.principal.accountId,
@@ -115,7 +121,7 @@ const sendCommand: JsonAction = (call) => {
       TargetCount: p.InstanceIds.length,
       CompletedCount: 0,
       ErrorCount: 0,
-      TimeoutSeconds: timeoutSeconds,
+      TimeoutSeconds: p.TimeoutSeconds ?? 3600,
     },
   };
 };

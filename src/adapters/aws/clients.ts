@@ -4,6 +4,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { createSettingsCache } from './client-settings.js';
@@ -111,6 +112,7 @@ export function createAwsClients(opts: AwsClientsOptions) {
     ec2: createSettingsCache((region) => new EC2Client({ ...common, region })),
     cloudwatch: createSettingsCache((region) => new CloudWatchClient({ ...common, region })),
     autoScaling: createSettingsCache((region) => new AutoScalingClient({ ...common, region })),
+    ssm: createSettingsCache((region) => new SSMClient({ ...common, region })),
   };
   /** Our middlewares and the template's lookups on a client of a scope. */
   const finish = <C>(client: C, borrow: (c: unknown) => void): C => {
@@ -226,6 +228,29 @@ export function createAwsClients(opts: AwsClientsOptions) {
         autoScaling: asgConfig(provider),
         session: { roleArn, ...names },
       };
+    },
+    /**
+     * The SSM client of a find-caller request, on the same kind of session as forChange (the change
+     * role, named for the request and the person who released it): ssm:SendCommand is a change-role
+     * permission (deploy/iam/find-caller-policy.json).
+     */
+    ssmForChange(account: AccountTarget, region: string, by: ChangeBy): SSMClient {
+      const roleArn = account.changeRoleArn ?? account.roleArn;
+      const s = settings.ssm(region);
+      const credentials = roleArn
+        ? roles.changeProviderFor(
+            { accountId: account.accountId, roleArn, externalId: account.externalId },
+            changeSessionNames(opts.sessionName, by),
+          )
+        : undefined;
+      const client = new SSMClient({
+        ...common,
+        region,
+        ...s.settings,
+        ...(credentials ? { credentials } : {}),
+      });
+      s.borrow(client);
+      return instrument(tagOperation(withoutSdkLogging(client)));
     },
     /** Closes every socket (all clients share the agents). */
     destroy(): void {

@@ -97,7 +97,8 @@ async function finish(ctx: ChangeContext, cr: ChangeRequest, done: Applied, jobI
   await kind.afterVerified(ctx, cr);
   await ctx.notifier.changed(
     request,
-    say`:white_check_mark: Done and verified: ${done.note}${done.awsRequestId ? say` (AWS request ${code(done.awsRequestId)})` : nothing}.`,
+    done.threadNote ??
+      say`:white_check_mark: Done and verified: ${done.note}${done.awsRequestId ? say` (AWS request ${code(done.awsRequestId)})` : nothing}.`,
   );
   return 'applied';
 }

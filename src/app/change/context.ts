@@ -10,6 +10,7 @@ import type {
   ChangeMemo,
   ChangeNotifier,
   ChangeRequestStore,
+  InstanceCommands,
   Owners,
   Remediation,
   UsageNow,
@@ -43,6 +44,10 @@ export interface ChangeContext {
   /** instance refreshes in one account x region */
   autoScalingFor: (scope: { accountId: string; region: string }, by: ChangeBy) => Promise<AutoScalingChanges>;
   usage: UsageNow;
+  /** SSM Run Command for find-caller requests; absent where the composition gives none */
+  commandsFor?: (scope: { accountId: string; region: string }, by: ChangeBy) => Promise<InstanceCommands>;
+  /** waits between two looks at a running command (a test passes a short one) */
+  sleep?: (ms: number) => Promise<void>;
   owners: Owners;
   notifier: ChangeNotifier;
   jobs: ChangeJobs;

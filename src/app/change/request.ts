@@ -179,6 +179,11 @@ export async function requestRollback(
       ok: false,
       reason: say`${original.id} is ${original.state}, not applied: there is nothing to roll back.`,
     };
+  if (original.kind === 'find-caller')
+    return {
+      ok: false,
+      reason: say`${original.id} only looked for the IMDSv1 caller: it changed nothing to roll back.`,
+    };
   const t = original.target;
   const asker = { by, groups, reason, where };
   const ofBulk = asBulk(original);

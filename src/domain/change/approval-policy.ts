@@ -38,7 +38,12 @@ export function canRequest(actor: Actor, kind: ChangeKind, facts: TargetFacts, p
     return refuse('not-approver', `Only approvers (${approversLabel(policy)}) can request a rollback.`);
   }
   if (isSecurity(actor, policy)) return ALLOW;
-  if ((kind === 'enforce' || kind === 'bulk-enforce') && isOwner(actor, facts)) return ALLOW;
+  if ((kind === 'enforce' || kind === 'bulk-enforce' || kind === 'find-caller') && isOwner(actor, facts))
+    return ALLOW;
+  if (kind === 'find-caller') {
+    const who = `${ownerPhrase(facts)} or security (${securityLabel(policy)})`;
+    return refuse('not-owner', `Only ${who} can ask to find the IMDSv1 caller on ${subject(facts)}.`);
+  }
   if (kind === 'enforce' || kind === 'bulk-enforce') {
     const who = `${ownerPhrase(facts)} or security (${securityLabel(policy)})`;
     return refuse('not-owner', `Only ${who} can request enforcement on ${subject(facts)}.`);

@@ -17,6 +17,8 @@ export const ChangeKind = z.enum([
   'bulk-enforce',
   /** an Auto Scaling instance refresh, after its launch template was fixed */
   'instance-refresh',
+  /** runs the read-only find-imdsv1-callers script on one instance (SSM Run Command) */
+  'find-caller',
 ]);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
@@ -61,6 +63,13 @@ export const ChangeTarget = z.discriminatedUnion('type', [
     region: Region,
     asgName: z.string().min(1).max(255),
   }),
+  /** a command run on one instance: it changes nothing, so there is nothing to roll back */
+  z.strictObject({
+    type: z.literal('find-caller'),
+    accountId: AccountId,
+    region: Region,
+    instanceId: z.string().min(1),
+  }),
 ]);
 export type ChangeTarget = z.infer<typeof ChangeTarget>;
 
@@ -72,6 +81,7 @@ export const TARGET_TYPE_OF_KIND: Readonly<Record<ChangeKind, readonly ChangeTar
   'account-default': ['account-default'],
   'bulk-enforce': ['bulk'],
   'instance-refresh': ['asg'],
+  'find-caller': ['find-caller'],
 };
 
 export const Person = z.strictObject({ userId: z.string().min(1), name: z.string() });

@@ -109,6 +109,7 @@ export function describeChange(cr: ChangeRequest): string {
   if (t.type === 'launch-template') return `${cr.kind} on ${esc(t.launchTemplateId)} (${where})`;
   if (t.type === 'account-default') return `${cr.kind} on the account default (${where})`;
   if (t.type === 'asg') return `${cr.kind} of Auto Scaling group ${esc(t.asgName)} (${where})`;
+  if (t.type === 'find-caller') return `${cr.kind} on ${esc(t.instanceId)} (${where})`;
   return `${cr.kind} on ${t.instanceIds.length} instance(s) (${where})`;
 }
 

@@ -67,6 +67,17 @@ const APPROVE_CONFIRM = {
   style: 'primary' as const,
 };
 
+/** A find-caller changes nothing: the dialog says what it does run. */
+const FIND_CALLER_CONFIRM = {
+  ...APPROVE_CONFIRM,
+  title: plainText('Run the search on the instance?', 100),
+  text: plainText(
+    'SSM Run Command runs the read-only find-imdsv1-callers script on the instance for a bounded time; it changes nothing there.',
+    300,
+  ),
+  confirm: plainText('Approve and run', 30),
+};
+
 function stateText(cr: ChangeRequest): Mrkdwn {
   if (cr.state !== 'requested') return md`${STATE_LINE[cr.state]}`;
   const expires = date(new Date(cr.expiresAt));
@@ -132,13 +143,16 @@ export function requestCard(
     blocks.push({
       type: 'actions',
       elements: [
-        { ...button('Approve', CR_ACTIONS.approve, cr.id, 'primary'), confirm: APPROVE_CONFIRM },
+        {
+          ...button('Approve', CR_ACTIONS.approve, cr.id, 'primary'),
+          confirm: cr.kind === 'find-caller' ? FIND_CALLER_CONFIRM : APPROVE_CONFIRM,
+        },
         button('Deny', CR_ACTIONS.deny, cr.id, 'danger'),
       ],
     });
   } else if (cr.state === 'approved' || cr.state === 'applying') {
     blocks.push({ type: 'actions', elements: [button('Check status', CR_ACTIONS.status, cr.id)] });
-  } else if (cr.state === 'applied' && cr.kind !== 'rollback') {
+  } else if (cr.state === 'applied' && cr.kind !== 'rollback' && cr.kind !== 'find-caller') {
     blocks.push({
       type: 'actions',
       elements: [

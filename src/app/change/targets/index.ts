@@ -2,6 +2,7 @@ import type { ChangeRequest, ChangeTarget } from '../../../domain/change/request
 import { accountDefault } from './account-default.js';
 import { asgRefresh } from './asg-refresh.js';
 import { bulk } from './bulk.js';
+import { findCaller } from './find-caller.js';
 import { instance } from './instance.js';
 import { launchTemplate } from './launch-template.js';
 import type { AuditTarget, TargetKind } from './target.js';
@@ -16,6 +17,7 @@ const TARGETS: { [K in ChangeTarget['type']]: TargetKind<Extract<ChangeTarget, {
   'account-default': accountDefault,
   bulk,
   asg: asgRefresh,
+  'find-caller': findCaller,
 };
 
 /** The kind of a target: what change control does with it. */
