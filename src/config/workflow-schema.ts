@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_ID_DIGITS, AccountId } from '../domain/account-id.js';
 import { APPROVALS_DEFAULTS, Approvals } from '../domain/change/approval-schema.js';
 import { REFRESH_DEFAULTS, RefreshSettings } from '../domain/change/instance-refresh.js';
+import { NONPROD_VALUES } from '../domain/fixes/environment.js';
 import { SLACK_DEFAULTS, SlackSettings } from './slack-schema.js';
 
 const RoleArn = z
@@ -209,12 +210,22 @@ export const Workflow = z.strictObject({
       tags: z.array(z.string().min(1)).min(1).default(['Owner', 'OwnerEmail', 'team']),
     })
     .default({ tags: ['Owner', 'OwnerEmail', 'team'] }),
+  /** how an instance's environment is read from its tags (src/domain/fixes/environment.ts) */
   environment: z
     .strictObject({
       tag: z.string().min(1).default('Environment'),
       prodValues: z.array(z.string().min(1)).min(1).default(['prod', 'production']),
+      /** read after `tag` for `--env nonprod` and the twins count, first with a value wins */
+      alsoTags: z.array(z.string().min(1)).default(['env', 'stage']),
+      /** values that mean non-production; any other value (or none) is unknown, never non-production */
+      nonprodValues: z.array(z.string().min(1)).min(1).default(NONPROD_VALUES),
     })
-    .default({ tag: 'Environment', prodValues: ['prod', 'production'] }),
+    .default({
+      tag: 'Environment',
+      prodValues: ['prod', 'production'],
+      alsoTags: ['env', 'stage'],
+      nonprodValues: NONPROD_VALUES,
+    }),
   usage: z
     .strictObject({ windowDays: z.number().int().min(1).max(455).default(14) })
     .default({ windowDays: 14 }),

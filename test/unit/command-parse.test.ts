@@ -110,6 +110,15 @@ describe('parseCommand: successes', () => {
       { name: 'enforce-ready', args: { accountId: '123456789012', owner: 'U0ANN' } },
     ],
     [
+      'enforce-ready 123456789012 --env nonprod',
+      { name: 'enforce-ready', args: { accountId: '123456789012', owner: null, env: 'nonprod' } },
+    ],
+    [
+      'enforce-ready --env=nonprod 123456789012 <@U0ANN|ann>',
+      { name: 'enforce-ready', args: { accountId: '123456789012', owner: 'U0ANN', env: 'nonprod' } },
+    ],
+    [`find-caller ${ID8}`, { name: 'find-caller', args: { instanceId: ID8 } }],
+    [
       'fix-template 123456789012 EU-WEST-1 lt-0123456789abcdef0',
       {
         name: 'fix-template',
@@ -198,7 +207,15 @@ describe('parseCommand: errors', () => {
     ['audit <@U1> <@U2>', 'too-many-arguments', 'Usage: `/imds audit [instance-id|@user]`'],
     ['ack', 'missing-argument', 'Usage: `/imds ack &lt;instance-id&gt; [note…]`'],
     ['ack i-0123abcd00', 'bad-instance-id', '(it has 10 hex characters)'],
-    ['enforce-ready', 'missing-argument', 'Usage: `/imds enforce-ready &lt;account-id&gt; [@owner]`'],
+    [
+      'enforce-ready',
+      'missing-argument',
+      'Usage: `/imds enforce-ready &lt;account-id&gt; [@owner] [--env nonprod]`',
+    ],
+    ['enforce-ready 123456789012 --env prod', 'bad-target', '`prod` is not an environment'],
+    ['enforce-ready 123456789012 --env', 'bad-target', '`--env` needs a value'],
+    ['find-caller', 'missing-argument', '`/imds find-caller` needs an instance id.'],
+    [`find-caller ${ID8} now`, 'too-many-arguments', '`now`'],
     ['enforce-ready 12345', 'bad-account-id', '(it has 5 digits)'],
     ['enforce-ready 123456789012 @ann', 'bad-target', 'pick the person from the @ autocomplete'],
     ['enforce-ready 123456789012 <@U1> x', 'too-many-arguments', '`x`'],
@@ -246,8 +263,9 @@ describe('parseCommand: errors', () => {
     const result = parseCommand(long);
 
     expect(isCommandError(result)).toBe(true);
-    // the shortened token plus the list of subcommands, which grows with the grammar
-    expect(isCommandError(result) && result.message.length).toBeLessThan(240);
+    // the token is cut to 40; the rest is the list of subcommands, which grows with the grammar
+    expect(isCommandError(result) && result.message).toContain(`\`${'x'.repeat(39)}…\``);
+    expect(isCommandError(result) && result.message.length).toBeLessThan(300);
     expect(isCommandError(result) && result.message.includes('\n')).toBe(false);
   });
 });

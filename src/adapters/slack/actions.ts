@@ -10,12 +10,12 @@ export const SNOOZE_CALLBACK = 'imds_snooze';
 export const DECISION_CALLBACK = 'imds_cr_decision';
 
 /** Digest card buttons: `imds_<action>_<n>`, `n` making the id unique within the message. */
-export const DIGEST_ACTIONS = ['enforce', 'snooze', 'ack'] as const;
+export const DIGEST_ACTIONS = ['enforce', 'snooze', 'ack', 'find-caller'] as const;
 export type DigestAction = (typeof DIGEST_ACTIONS)[number];
 
 export const digestActionId = (action: DigestAction | 'console', n: number): string => `imds_${action}_${n}`;
 
-/** What a digest listener registers: the three buttons that act (the console button is a link). */
+/** What a digest listener registers: the buttons that act (the console button is a link). */
 export const DIGEST_ACTION = new RegExp(`^imds_(${DIGEST_ACTIONS.join('|')})_\\d+$`);
 
 export const digestActionOf = (actionId: string): DigestAction | null =>

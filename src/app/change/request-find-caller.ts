@@ -1,6 +1,7 @@
 import type { ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import { CodedError } from '../../domain/errors.js';
 import { type Finding, LAGGARD_READINESS } from '../../domain/findings/model.js';
+import { FIND_CALLER_TAG } from '../../domain/fixes/callers.js';
 import { code, say } from '../../domain/message.js';
 import type { Where } from '../../domain/ports.js';
 import type { ChangeContext } from './context.js';
@@ -34,6 +35,11 @@ export async function requestFindCaller(
     return {
       ok: false,
       reason: say`${code(f.instanceId)} no longer accepts IMDSv1 (${f.readiness}): no IMDSv1 caller to find.`,
+    };
+  if (f.tags[FIND_CALLER_TAG.key] !== FIND_CALLER_TAG.value)
+    return {
+      ok: false,
+      reason: say`${code(f.instanceId)} is not tagged ${code(`${FIND_CALLER_TAG.key}=${FIND_CALLER_TAG.value}`)}: the bot may run commands only on instances whose owner tagged them so (deploy/iam/find-caller-policy.json). Tag it, wait for the next scan, and ask again.`,
     };
   const managed = await ssm.managed(f.instanceId);
   if (!managed.managed) return { ok: false, reason: say`${notManagedText(f.instanceId, managed)}` };

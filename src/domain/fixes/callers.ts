@@ -62,7 +62,7 @@ function callerOf(f: readonly string[]): Caller | null {
 
 export function parseCallerReport(stdout: string): CallerReport {
   const rows = stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const start = rows.findIndex((l) => l === 'imds-v1-callers\t1');
+  const start = rows.indexOf('imds-v1-callers\t1');
   if (start < 0) return { status: 'unreadable', reason: 'the output is not a find-imdsv1-callers v1 report' };
   const report = { windowSeconds: 0, requests: 0, withoutToken: 0, callers: [] as Caller[] };
   let unread = 0;

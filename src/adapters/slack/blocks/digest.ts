@@ -44,6 +44,8 @@ export interface DigestMessageContext {
   buttonValue: (finding: Finding, action: DigestAction) => string;
   /** what the scans could not read where these instances are */
   coverageNote?: Mrkdwn;
+  /** in-use rows get a "Find the caller" button (workflow fixes.findCaller.enabled) */
+  findCaller?: boolean;
 }
 
 export interface DigestMessage {
@@ -205,6 +207,7 @@ function instanceBlocks(f: Finding, n: number, d: OwnerDigest, ctx: DigestMessag
     buttonValue: ctx.buttonValue,
   };
   if (ctx.consoleBaseUrl !== undefined) ictx.consoleBaseUrl = ctx.consoleBaseUrl;
+  if (ctx.findCaller !== undefined) ictx.findCaller = ctx.findCaller;
   return [instanceSection(f, ictx), instanceActions(f, n, ictx)];
 }
 

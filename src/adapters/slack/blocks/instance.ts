@@ -17,6 +17,8 @@ export interface InstanceContext {
   consoleBaseUrl?: string;
   regressed: boolean;
   buttonValue: (finding: Finding, action: DigestAction) => string;
+  /** the workflow lets owners and security ask to find the IMDSv1 caller (fixes.findCaller) */
+  findCaller?: boolean;
 }
 
 const NAME_MAX = 80;
@@ -106,6 +108,9 @@ export function instanceActions(f: Finding, n: number, ctx: InstanceContext): Ac
       button('Enforce', digestActionId('enforce', n), { style: 'primary', value: value('enforce') }),
       button('Snooze', digestActionId('snooze', n), { value: value('snooze') }),
       button('Acknowledge', digestActionId('ack', n), { value: value('ack') }),
+      ...(ctx.findCaller === true && f.readiness === 'in-use'
+        ? [button('Find the caller', digestActionId('find-caller', n), { value: value('find-caller') })]
+        : []),
       button('View in console', digestActionId('console', n), {
         url: consoleUrl(f, ctx.consoleBaseUrl),
       }),

@@ -24,8 +24,9 @@ const HELP: Record<SubcommandName, { args: string; summary: string }> = {
   audit: { args: '[instance-id|@user]', summary: 'recent changes, for an instance or a person' },
   ack: { args: '<instance-id> [note…]', summary: 'acknowledge a finding: you own it and are on it' },
   'enforce-ready': {
-    args: '<account-id> [@owner]',
-    summary: 'one request to enforce every ready instance (of that owner) in the account',
+    args: '<account-id> [@owner] [--env nonprod]',
+    summary:
+      'one request to enforce every ready instance (of that owner; only non-production ones with `--env nonprod`) in the account',
   },
   'fix-template': {
     args: '<account-id> <region> <lt-id>',
@@ -44,6 +45,11 @@ const HELP: Record<SubcommandName, { args: string; summary: string }> = {
     args: '<asg-name> <account-id> <region>',
     summary:
       "replace a group's instances from its fixed launch template (instance refresh, needs an approver)",
+  },
+  'find-caller': {
+    args: '<instance-id>',
+    summary:
+      'find which process makes the IMDSv1 calls: a read-only script runs on the instance through SSM (needs an approver)',
   },
 };
 

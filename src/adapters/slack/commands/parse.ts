@@ -204,20 +204,48 @@ function parseRefresh(w: Words): ParsedCommand | CommandError {
   return { name: 'refresh', args: { asgName: name, accountId: account, region: where } };
 }
 
-function parseEnforceReady(w: Words): ParsedCommand | CommandError {
+/** `--env nonprod` (or `--env=nonprod`) anywhere among the words: taken out, the rest kept in order. */
+function envFlag(w: Words): { env: 'nonprod' | null; words: Words } | CommandError {
+  const at = w.tokens.findIndex((t) => t === '--env' || t.startsWith('--env='));
+  if (at < 0) return { env: null, words: w };
+  const token = w.tokens[at] ?? '';
+  const joined = token.startsWith('--env=');
+  const value = joined ? token.slice('--env='.length) : w.tokens[at + 1];
+  if (value !== 'nonprod')
+    return fail(
+      'bad-target',
+      `${value === undefined ? '`--env` needs a value' : `${shown(value)} is not an environment`}: the one filter is \`--env nonprod\`. ${usageHint('enforce-ready')}`,
+    );
+  const tokens = w.tokens.filter((_, i) => i !== at && (joined || i !== at + 1));
+  return { env: 'nonprod', words: { tokens, rest: (n: number) => tokens.slice(n).join(' ') } };
+}
+
+function parseEnforceReady(all: Words): ParsedCommand | CommandError {
+  const flag = envFlag(all);
+  if ('error' in flag) return flag;
+  const w = flag.words;
+  const env = flag.env === null ? {} : { env: flag.env };
   const [first, mention] = w.tokens;
   if (first === undefined) return missing('enforce-ready', 'an account id');
   if (w.tokens.length > 2) return tooMany('enforce-ready', w.rest(2));
   const id = accountId(first);
   if (typeof id !== 'string') return id;
-  if (mention === undefined) return { name: 'enforce-ready', args: { accountId: id, owner: null } };
+  if (mention === undefined) return { name: 'enforce-ready', args: { accountId: id, owner: null, ...env } };
   const owner = /^<@([UW][A-Z0-9]+)>$/.exec(mention)?.[1];
   if (owner === undefined)
     return fail(
       'bad-target',
       `${shown(mention)} is not a Slack user: pick the person from the @ autocomplete so Slack sends their user id. ${usageHint('enforce-ready')}`,
     );
-  return { name: 'enforce-ready', args: { accountId: id, owner } };
+  return { name: 'enforce-ready', args: { accountId: id, owner, ...env } };
+}
+
+function parseFindCaller(w: Words): ParsedCommand | CommandError {
+  const id = leadingInstance('find-caller', w);
+  if (typeof id !== 'string') return id;
+  return w.tokens.length > 1
+    ? tooMany('find-caller', w.rest(1))
+    : { name: 'find-caller', args: { instanceId: id } };
 }
 
 /** `guardrails [account-id]` */
@@ -245,6 +273,7 @@ const PARSERS: Record<SubcommandName, Parser> = {
   'fix-default': parseFixDefault,
   guardrails: parseGuardrails,
   refresh: parseRefresh,
+  'find-caller': parseFindCaller,
 };
 
 /** Parse the text after `/imds`. Empty text is `help`. Never throws. */

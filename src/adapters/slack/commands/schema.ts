@@ -19,6 +19,7 @@ export const SUBCOMMANDS = [
   'fix-default',
   'guardrails',
   'refresh',
+  'find-caller',
 ] as const;
 export const SubcommandName = z.enum(SUBCOMMANDS);
 export type SubcommandName = z.infer<typeof SubcommandName>;
@@ -77,6 +78,8 @@ export const LaunchTemplateId = z.string().regex(/^lt-[0-9a-f]{8,17}$/);
 export const EnforceReadyCommand = command('enforce-ready', {
   accountId: AccountId,
   owner: SlackUserId.nullable(),
+  /** `--env nonprod`: only instances whose environment tag says non-production */
+  env: z.literal('nonprod').optional(),
 });
 export type EnforceReadyCommand = z.infer<typeof EnforceReadyCommand>;
 export const FixTemplateCommand = command('fix-template', {
@@ -90,6 +93,9 @@ export type FixDefaultCommand = z.infer<typeof FixDefaultCommand>;
 /** what keeps IMDSv1 coming back: defaults, templates, AMIs, organization policies (of one account) */
 export const GuardrailsCommand = command('guardrails', { accountId: AccountId.nullable() });
 export type GuardrailsCommand = z.infer<typeof GuardrailsCommand>;
+/** ask to find the process making IMDSv1 calls on an instance (SSM Run Command, after approval) */
+export const FindCallerCommand = command('find-caller', { instanceId: InstanceId });
+export type FindCallerCommand = z.infer<typeof FindCallerCommand>;
 
 /** Auto Scaling group names: 1-255 characters, no control characters (AutoScalingGroupName's pattern). */
 export const AsgName = z
@@ -121,6 +127,7 @@ export const ParsedCommand = z.discriminatedUnion('name', [
   FixDefaultCommand,
   GuardrailsCommand,
   RefreshCommand,
+  FindCallerCommand,
 ]);
 export type ParsedCommand = z.infer<typeof ParsedCommand>;
 

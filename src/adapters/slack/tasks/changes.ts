@@ -14,6 +14,7 @@ import { code, lines, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { locateRef } from './cards.js';
 import type { TaskContext } from './context.js';
+import { nonprodOnly, nonprodOutcome } from './nonprod.js';
 import type { SlackTask } from './schema.js';
 
 /** Outcomes and notes are what the change code said, rendered (its data escaped) here. */
@@ -139,6 +140,7 @@ export async function changeCommand(
   const c = cmd.args;
   const snaps = await ctx.findings.latestSnapshots(c.accountId);
   let findings = snaps.flatMap((s) => s.findings.filter(isLaggard));
+  if (c.env === 'nonprod') findings = nonprodOnly(findings, ctx.workflow.environment);
   if (c.owner) {
     const routes = await ctx.directory.resolveMany(findings.flatMap((f) => ownerRefOf(f) ?? []));
     findings = findings.filter(
@@ -148,9 +150,15 @@ export async function changeCommand(
         (routes.get(f.owner) as { userId: string }).userId === c.owner,
     );
   }
-  return outcomeMessage(
-    await requestBulk(ctx.change, findings, { accountId: c.accountId, owner: c.owner }, by, groups, where),
+  const outcome = await requestBulk(
+    ctx.change,
+    findings,
+    { accountId: c.accountId, owner: c.owner },
+    by,
+    groups,
+    where,
   );
+  return outcomeMessage(c.env === 'nonprod' ? nonprodOutcome(outcome, ctx.workflow.environment) : outcome);
 }
 
 /**

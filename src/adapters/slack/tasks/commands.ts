@@ -11,6 +11,7 @@ import { auditMessage } from './audit.js';
 import { acknowledgeFinding, snoozeFinding } from './cards.js';
 import { changeCommand, enforceCommand, rollbackCommand } from './changes.js';
 import type { TaskContext } from './context.js';
+import { findCallerCommand } from './find-caller.js';
 import { guardrailsReply } from './guardrails.js';
 import { ownersMessage } from './owners.js';
 import { reportMessage } from './report.js';
@@ -168,6 +169,8 @@ export async function runCommand(ctx: TaskContext, task: CommandTask): Promise<R
         return await changeCommand(ctx, task.user, actor.groups, task.channelId, cmd);
       case 'guardrails':
         return await guardrailsReply(ctx, cmd.args.accountId);
+      case 'find-caller':
+        return await findCallerCommand(ctx, task.user, task.channelId, cmd.args.instanceId);
       case 'help':
         return ephemeral(md`${code('/imds help')} lists the commands.`);
     }

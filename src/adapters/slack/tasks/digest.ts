@@ -50,6 +50,7 @@ async function digestPost(ctx: TaskContext, card: DigestCard): Promise<SlackOut>
     now: ctx.now(),
     consoleBaseUrl: `https://{region}.${ctx.workflow.slack.consoleHost}`,
     buttonValue: (f) => refs.get(f.instanceId) ?? 'expired',
+    findCaller: ctx.workflow.fixes.findCaller.enabled,
     ...(note ? { coverageNote: note } : {}),
   });
   return {

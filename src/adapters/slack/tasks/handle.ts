@@ -7,6 +7,7 @@ import { decision, enforceFromCard, refreshFromCard } from './changes.js';
 import { runCommand } from './commands.js';
 import type { TaskContext } from './context.js';
 import { planDigests } from './digest.js';
+import { findCallerFromCard } from './find-caller.js';
 import { guardrailFix } from './guardrails.js';
 import { homeView } from './home.js';
 import { alertRejections } from './rejections.js';
@@ -54,7 +55,11 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
     case 'card-action':
       return reply(ctx, task.responseUrl, () =>
         whenActive(ctx, task, () =>
-          task.action === 'ack' ? acknowledge(ctx, task) : enforceFromCard(ctx, task),
+          task.action === 'ack'
+            ? acknowledge(ctx, task)
+            : task.action === 'find-caller'
+              ? findCallerFromCard(ctx, task)
+              : enforceFromCard(ctx, task),
         ),
       );
     case 'cr-decision':

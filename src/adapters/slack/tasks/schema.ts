@@ -25,7 +25,7 @@ export const SlackTask = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rejections'), items: z.array(Rejection) }),
   z.object({
     kind: z.literal('card-action'),
-    action: z.enum(['enforce', 'snooze', 'ack']),
+    action: z.enum(['enforce', 'snooze', 'ack', 'find-caller']),
     /** the opaque id the button carried */
     ref: z.string(),
     user: SlackUserRef,
