@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK_DEFAULTS } from '../../src/config/slack-schema.js';
+import { NONPROD_VALUES } from '../../src/domain/fixes/environment.js';
 import { loadWorkflow, parseWorkflow } from '../../src/config/workflow.js';
 import { APPROVALS_DEFAULTS } from '../../src/domain/change/approval-schema.js';
 import { ConfigError } from '../../src/domain/errors.js';
@@ -56,7 +57,12 @@ describe('shipped workflow files', () => {
       name: 'default',
       scope: { accounts: 'self', regions: 'all' },
       owners: { tags: ['Owner', 'OwnerEmail', 'team'] },
-      environment: { tag: 'Environment', prodValues: ['prod', 'production'] },
+      environment: {
+        tag: 'Environment',
+        prodValues: ['prod', 'production'],
+        alsoTags: ['env', 'stage'],
+        nonprodValues: NONPROD_VALUES,
+      },
       usage: { windowDays: 14 },
       scan: { concurrency: 8 },
       schedules: {
@@ -65,6 +71,7 @@ describe('shipped workflow files', () => {
         anchor: { cron: '0 * * * *', timezone: 'UTC' },
       },
       audit: {},
+      fixes: { findCaller: { enabled: false, seconds: 60, pollSeconds: 5 } },
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
       exports: { securityHub: { enabled: false } },
@@ -117,11 +124,17 @@ describe('shipped workflow files', () => {
       name: 'minimal',
       scope: { accounts: 'self', regions: ['eu-west-1'] },
       owners: { tags: ['Owner', 'OwnerEmail', 'team'] },
-      environment: { tag: 'Environment', prodValues: ['prod', 'production'] },
+      environment: {
+        tag: 'Environment',
+        prodValues: ['prod', 'production'],
+        alsoTags: ['env', 'stage'],
+        nonprodValues: NONPROD_VALUES,
+      },
       usage: { windowDays: 14 },
       scan: { concurrency: 8 },
       schedules: { anchor: { cron: '0 * * * *', timezone: 'UTC' } },
       audit: {},
+      fixes: { findCaller: { enabled: false, seconds: 60, pollSeconds: 5 } },
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
       exports: { securityHub: { enabled: false } },
