@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK_DEFAULTS } from '../../src/config/slack-schema.js';
-import { NONPROD_VALUES } from '../../src/domain/fixes/environment.js';
 import { loadWorkflow, parseWorkflow } from '../../src/config/workflow.js';
 import { APPROVALS_DEFAULTS } from '../../src/domain/change/approval-schema.js';
 import { ConfigError } from '../../src/domain/errors.js';
+import { NONPROD_VALUES } from '../../src/domain/fixes/environment.js';
 
 const workflowPath = (name: string) => fileURLToPath(new URL(`../../workflows/${name}`, import.meta.url));
 const DEFAULT_FILE = workflowPath('default.yaml');
