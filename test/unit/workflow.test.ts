@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK_DEFAULTS } from '../../src/config/slack-schema.js';
 import { loadWorkflow, parseWorkflow } from '../../src/config/workflow.js';
 import { APPROVALS_DEFAULTS } from '../../src/domain/change/approval-schema.js';
+import { REFRESH_DEFAULTS } from '../../src/domain/change/instance-refresh.js';
 import { ConfigError } from '../../src/domain/errors.js';
 import { NONPROD_VALUES } from '../../src/domain/fixes/environment.js';
 
@@ -72,6 +73,7 @@ describe('shipped workflow files', () => {
       },
       audit: {},
       fixes: { findCaller: { enabled: false, seconds: 60, pollSeconds: 5 } },
+      refresh: REFRESH_DEFAULTS,
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
       exports: { securityHub: { enabled: false } },
@@ -135,6 +137,7 @@ describe('shipped workflow files', () => {
       schedules: { anchor: { cron: '0 * * * *', timezone: 'UTC' } },
       audit: {},
       fixes: { findCaller: { enabled: false, seconds: 60, pollSeconds: 5 } },
+      refresh: REFRESH_DEFAULTS,
       slack: SLACK_DEFAULTS,
       approvals: APPROVALS_DEFAULTS,
       exports: { securityHub: { enabled: false } },
