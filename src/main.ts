@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { auditSinkTargets, startAuditSinks } from './adapters/audit-sink/index.js';
 import { createAutoScalingChanges } from './adapters/aws/auto-scaling-refresh.js';
 import { createAwsClients } from './adapters/aws/clients.js';
@@ -21,6 +20,7 @@ import { startScanWorkers } from './adapters/queue/scan-workers.js';
 import { scheduleDigests, startScanScheduler, startSweeper } from './adapters/queue/schedules.js';
 import { type AnchorFile, createAnchorFile } from './adapters/redis/anchor-file.js';
 import { createBulkTally, createChangeMemo } from './adapters/redis/change-memo.js';
+import type { RedisClient } from './adapters/redis/connection.js';
 import { connectRedis } from './adapters/redis/connection.js';
 import { createHandledEvents } from './adapters/redis/handled-events.js';
 import { createStores } from './adapters/redis/index.js';
@@ -53,6 +53,7 @@ import type { DriftDeps } from './app/drift/handle-event.js';
 import { requestScan, settingsOf } from './app/scan/request-scan.js';
 import { waitForScan } from './app/scan/wait-for-scan.js';
 import { type Config, loadConfig } from './config/env.js';
+import { parseRedisUrl } from './config/redis-url.js';
 import { loadSlackConfig, type SlackConfig } from './config/slack-env.js';
 import { loadWorkflow } from './config/workflow.js';
 import type { DriftSettings, Workflow } from './config/workflow-schema.js';
@@ -149,7 +150,7 @@ export type App = Awaited<ReturnType<typeof createApp>>;
 
 /** Redis connections, AWS clients, stores, the scan queues and the scan use cases. */
 function buildCore(config: Config, workflow: Workflow, log: Logger) {
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   const redisWatch = createRedisWatch(log, config.redisUrl);
   const connect = (name: string) => {
     const c = redisWatch.watch(connectRedis(config.redisUrl, `imds-bot:${name}`), name);
@@ -163,7 +164,9 @@ function buildCore(config: Config, workflow: Workflow, log: Logger) {
     sessionName: config.sessionName,
     instrument: observability.instrumentAws,
   });
-  const stores = createStores({ redis, prefix: config.prefix });
+  // with Sentinel, an audit entry is on the replica before it counts as written (a failover keeps it)
+  const replicas = parseRedisUrl(config.redisUrl).kind === 'sentinel' ? 1 : 0;
+  const stores = createStores({ redis, prefix: config.prefix, replicas });
   /** what every BullMQ queue and worker is built from */
   const queueDeps = {
     connect,

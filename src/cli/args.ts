@@ -162,6 +162,13 @@ ${rows.join('\n')}
 
 Environment: REDIS_URL, WORKFLOW_FILE, LOG_LEVEL, AWS_REGION, IMDS_BOT_PREFIX, XDG_STATE_HOME, and the
 AWS SDK's own (credentials, AWS_ENDPOINT_URL...). See README.md.
+
+REDIS_URL forms (user:password@ is the AUTH/ACL user, URL-encoded):
+  redis://[user:pass@]host:6379[/db]                  one node (rediss:// with TLS)
+  redis+sentinel://[user:pass@]s1:26379,s2:26379/<master>[/db][?sentinelPassword=...]
+                                                      Sentinel (rediss+sentinel:// with TLS)
+  redis+cluster://[user:pass@]n1:6379,n2:6379         Redis Cluster, ElastiCache Serverless, MemoryDB
+                                                      (rediss+cluster:// with TLS; the prefix becomes {IMDS_BOT_PREFIX})
 `;
 }
 

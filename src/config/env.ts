@@ -2,18 +2,28 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
+import { parseRedisUrl, redisUrlProblem } from './redis-url.js';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Environment variables the bot reads. The AWS SDK reads its own (credentials, AWS_ENDPOINT_URL*). */
 export const Env = z.object({
+  /** one node, Sentinel or Cluster: the forms are in config/redis-url.ts (and the README) */
   REDIS_URL: z
-    .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
+    .string()
+    .superRefine((url, ctx) => {
+      const problem = redisUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('redis://127.0.0.1:6379'),
-  /** key prefix for everything the bot keeps in Redis; lets several installations share one Redis */
+  /**
+   * key prefix for everything the bot keeps in Redis; lets several installations share one Redis.
+   * May carry a Redis Cluster hash tag, `{imds}`: every key of the installation then shares a slot.
+   */
   IMDS_BOT_PREFIX: z
     .string()
-    .regex(/^[\w-]+$/, 'letters, digits, _ and -')
+    .regex(/^[\w-]*(\{[\w-]+\})?[\w-]*$/, 'letters, digits, _ and -, with at most one {hash-tag}')
+    .regex(/[\w-]/, 'not empty')
     .default('imds'),
   WORKFLOW_FILE: z.string().min(1).default('workflows/default.yaml'),
   LOG_LEVEL: LogLevel.default('info'),
@@ -53,6 +63,15 @@ export interface Config {
   metricsPort: number;
 }
 
+/**
+ * On a Redis Cluster the prefix must be a hash tag (the stores' scripts and transactions, and
+ * BullMQ's, touch several keys at once): `imds` is used as `{imds}`; a prefix with a tag is kept.
+ */
+function prefixFor(prefix: string, url: string): string {
+  if (parseRedisUrl(url).kind !== 'cluster' || /\{[\w-]+\}/.test(prefix)) return prefix;
+  return `{${prefix}}`;
+}
+
 /** Reads the environment once, in the composition root. Lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const blankless = Object.fromEntries(
@@ -68,7 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisUrl: e.REDIS_URL,
     redisUrlSet: blankless.REDIS_URL !== undefined,
     stateDir: join(e.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'imds-bot'),
-    prefix: e.IMDS_BOT_PREFIX,
+    prefix: prefixFor(e.IMDS_BOT_PREFIX, e.REDIS_URL),
     workflowFile: e.WORKFLOW_FILE,
     logLevel: e.LOG_LEVEL,
     hubRegion: e.AWS_REGION,

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   'change-conflict': 'the change request moved under us too often (transient)',
   'audit-missing': 'an audit entry is missing from the stream',
   'audit-conflict': 'the audit trail was too busy to append (transient)',
+  'audit-not-replicated':
+    'no replica acknowledged an audit entry in time; a failover could lose it (transient)',
   'anchor-invalid': 'a line of the audit anchor file is not an anchor',
   'slack-rate-limited': 'Slack answered 429 (SlackRateLimited)',
   'slack-request-failed': 'the Slack API could not be reached (transient)',

@@ -276,8 +276,15 @@ export interface BulkCounts {
 
 /** The running counts of a bulk request's items, counted atomically. */
 export interface BulkTally {
-  /** counts one more item; returns the counts with it */
-  count(requestId: string, outcome: BulkOutcome): Promise<BulkCounts>;
+  /**
+   * counts an item's outcome once (a job run again, after a crash or a Redis failover, is not
+   * counted twice: the first outcome of an instance stays); returns the counts with it
+   */
+  count(
+    requestId: string,
+    instanceId: string,
+    outcome: BulkOutcome,
+  ): Promise<BulkCounts & { counted: boolean }>;
   counts(requestId: string): Promise<BulkCounts>;
   /** an item left alone, with why */
   skip(requestId: string, instanceId: string, reason: string): Promise<void>;

@@ -206,13 +206,21 @@ function contract(name: string, make: () => Stores) {
     it("counts a bulk's items so that each count is seen by exactly one item", async () => {
       const { tally } = make();
       const outcomes = ['done', 'failed', 'skipped', 'done', 'done'] as const;
-      const seen = await Promise.all(outcomes.map((o) => tally.count('cr-t', o)));
+      const seen = await Promise.all(outcomes.map((o, i) => tally.count('cr-t', `i-${i}`, o)));
       expect(seen.map((c) => c.finished).sort()).toEqual([1, 2, 3, 4, 5]);
       expect(await tally.counts('cr-t')).toEqual({ done: 3, failed: 1, skipped: 1, finished: 5 });
       expect(await tally.counts('cr-none')).toEqual({ done: 0, failed: 0, skipped: 0, finished: 0 });
       await tally.skip('cr-t', 'i-1', 'turned in-use');
       await tally.skip('cr-t', 'i-2', 'turned in-use too');
       expect((await tally.skipped('cr-t')).sort()).toEqual(['turned in-use', 'turned in-use too']);
+    });
+
+    it('counts an instance once when its job runs again (a crash or a failover lost its completion)', async () => {
+      const { tally } = make();
+      const first = await tally.count('cr-again', 'i-1', 'done');
+      const again = await tally.count('cr-again', 'i-1', 'done');
+      expect([first.counted, again.counted]).toEqual([true, false]);
+      expect(await tally.counts('cr-again')).toEqual({ done: 1, failed: 0, skipped: 0, finished: 1 });
     });
   });
 }

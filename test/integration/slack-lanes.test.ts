@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/log.js';
+import type { RedisClient } from '../../src/adapters/redis/connection.js';
 import { connectRedis } from '../../src/adapters/redis/connection.js';
 import { createRedisWatch } from '../../src/adapters/redis/watch.js';
 import { createSlackTaskQueue, startSlackTaskWorker } from '../../src/adapters/slack/task-queue.js';
@@ -40,7 +40,7 @@ const interactiveTasks: SlackTask[] = [
 ];
 
 describe('interactive work has a lane of its own (real BullMQ, real Redis)', () => {
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   const connect = (name: string) => {
     const c = connectRedis(inject('redisUrl'), name);
     connections.push(c);

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { AuditSink } from '../../config/workflow-schema.js';
 import { ConfigError } from '../../domain/errors.js';
 import type { Logger } from '../../domain/ports.js';
+import type { RedisClient } from '../redis/connection.js';
 import { createFileSink } from './file.js';
 import { startAuditStream } from './stream.js';
 import { createWebhookSink } from './webhook.js';
@@ -24,8 +24,8 @@ export function auditSinkTargets(sinks: readonly AuditSink[], env: Record<string
 /** One stream per sink; `stop` ends them all. */
 export function startAuditSinks(deps: {
   targets: ReturnType<typeof auditSinkTargets>;
-  redis: Redis;
-  reader: (name: string) => Redis;
+  redis: RedisClient;
+  reader: (name: string) => RedisClient;
   prefix: string;
   log: Logger;
 }) {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AuditEntry } from '../../domain/change/audit-chain.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../../domain/ports.js';
 import { auditJsonLine } from '../../report/audit-formats.js';
+import type { RedisClient } from '../redis/connection.js';
 import { readJson } from '../redis/json.js';
 import { redisKeys } from '../redis/keys.js';
 
@@ -24,9 +24,9 @@ export interface AuditSinkTarget {
 
 export interface AuditStreamDeps {
   /** for the cursor and the lease */
-  redis: Redis;
+  redis: RedisClient;
   /** a connection of its own: XREAD BLOCK holds it while it waits */
-  reader: Redis;
+  reader: RedisClient;
   prefix: string;
   sink: AuditSinkTarget;
   log: Logger;

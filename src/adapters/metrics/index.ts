@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { countAwsCalls } from './aws.js';
 import { createMetrics, type LabelValue, type Metrics } from './catalog.js';
 import { type MetricsServerDeps, type ProbeResult, startMetricsServer } from './server.js';
@@ -9,7 +9,7 @@ import { createWorkerWatch } from './workers.js';
 
 const PING_TIMEOUT_MS = 2_000;
 
-async function ping(redis: Redis): Promise<string> {
+async function ping(redis: RedisClient): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve(`no answer to PING within ${PING_TIMEOUT_MS} ms`), PING_TIMEOUT_MS);

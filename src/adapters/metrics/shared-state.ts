@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { redisKeys } from '../redis/keys.js';
+import { scanKeys } from '../redis/scan-keys.js';
 import type { LabelValue, Metrics } from './catalog.js';
 
 type QueueState = LabelValue<'queueDepth', 'state'>;
@@ -20,7 +21,7 @@ export interface AnchorMark {
 }
 
 export interface SharedStateDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** the bot's key prefix (IMDS_BOT_PREFIX); BullMQ's keys live under `${prefix}:bull` */
   prefix: string;
   changeCounts: () => Promise<Record<string, number>>;
@@ -46,19 +47,14 @@ export function collectSharedState(metrics: Metrics, deps: SharedStateDeps) {
 
   async function discover(): Promise<void> {
     if (now() - discoveredAt < DISCOVER_EVERY_MS) return;
-    let cursor = '0';
-    do {
-      const [next, keys] = await deps.redis.scan(cursor, 'MATCH', `${bull}:*:meta`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        const name = key.slice(bull.length + 1, -':meta'.length);
-        if (queues.has(name)) continue;
-        queues.set(
-          name,
-          new Queue(name, { prefix: bull, connection: deps.redis }).on('error', deps.onQueueError),
-        );
-      }
-    } while (cursor !== '0');
+    for (const key of await scanKeys(deps.redis, `${bull}:*:meta`)) {
+      const name = key.slice(bull.length + 1, -':meta'.length);
+      if (queues.has(name)) continue;
+      queues.set(
+        name,
+        new Queue(name, { prefix: bull, connection: deps.redis }).on('error', deps.onQueueError),
+      );
+    }
     discoveredAt = now();
   }
 
@@ -102,7 +98,7 @@ export function collectSharedState(metrics: Metrics, deps: SharedStateDeps) {
 }
 
 /** The newest anchor the hourly audit-anchor job wrote: its last completed job's return value. */
-export function lastAnchorOfQueue(redis: Redis, prefix: string, onError: (err: Error) => void) {
+export function lastAnchorOfQueue(redis: RedisClient, prefix: string, onError: (err: Error) => void) {
   const queue = new Queue('audit-anchor', { prefix: redisKeys(prefix).bull, connection: redis }).on(
     'error',
     onError,

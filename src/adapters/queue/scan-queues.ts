@@ -1,16 +1,16 @@
 import { FlowProducer, Job, Queue, QueueEvents, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { ACCOUNT_ID_DIGITS } from '../../domain/account-id.js';
 import type { Scope } from '../../domain/findings/model.js';
 import type { ScanJobData, ScopeJobData } from '../../domain/findings/scan.js';
 import type { ScanJobState, ScanQueue } from '../../domain/ports.js';
+import type { RedisClient } from '../redis/connection.js';
 import { redisKeys } from '../redis/keys.js';
 
 export const QUEUE = { scan: 'scan', scope: 'scan-scope', trigger: 'scan-trigger' } as const;
 
 export interface QueueDeps {
   /** a connection factory: BullMQ classes each get their own */
-  connect: (name: string) => Redis;
+  connect: (name: string) => RedisClient;
   prefix: string;
   /** the 'error' listener of every BullMQ class (without one, BullMQ prints raw stack traces) */
   onError: (err: Error) => void;

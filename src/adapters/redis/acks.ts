@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Person } from '../../domain/change/request-schema.js';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -17,7 +17,7 @@ export type Ack = z.infer<typeof Ack>;
 const CHUNK = 500;
 
 /** Redis layout: `<prefix>:acks` a hash instanceKey -> the latest Ack as JSON. */
-export function createAckStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createAckStore({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const key = redisKeys(prefix).acks();
 
   return {

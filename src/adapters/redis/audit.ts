@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import {
   type AuditBody,
@@ -10,6 +9,7 @@ import {
 } from '../../domain/change/audit-chain.js';
 import { CodedError } from '../../domain/errors.js';
 import { csvCell } from '../../report/format.js';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -82,6 +82,9 @@ const parseEntry = (json: string): AuditEntry => readJson(AuditEntry, json, 'aud
 const fieldE = (fields: string[]): string => fields[fields.indexOf('e') + 1] ?? 'null';
 const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(attempt, 20)));
 
+/** how long an append waits for its replicas (WAIT) before it is tried again */
+const REPLICA_WAIT_MS = 2000;
+
 /**
  * The audit trail: a hash chain in the stream `<prefix>:audit`, one field `e` per entry (its canonical
  * JSON). audit:head is a hash {e: the last entry, id: its stream id}; audit:idem:<key> the stream id
@@ -91,10 +94,16 @@ export function createAuditStore({
   redis,
   prefix,
   idempotencyTtlDays = 90,
+  replicas = 0,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   idempotencyTtlDays?: number;
+  /**
+   * replicas that must hold an entry before append() returns (WAIT): with Sentinel, so that a
+   * failover cannot lose an entry the caller was told is written; 0 on a single node
+   */
+  replicas?: number;
 }) {
   const rk = redisKeys(prefix);
   const stream = rk.auditStream();
@@ -152,6 +161,18 @@ export function createAuditStore({
     });
   }
 
+  /** The result, once `replicas` replicas hold it; else a transient error, so the caller tries again. */
+  async function replicated(result: AppendResult): Promise<AppendResult> {
+    if (replicas === 0) return result;
+    const acked = await redis.wait(replicas, REPLICA_WAIT_MS);
+    if (acked >= replicas) return result;
+    throw new CodedError(
+      'audit-not-replicated',
+      `Audit entry #${result.entry.seq} reached ${acked} of ${replicas} replica(s) in ${REPLICA_WAIT_MS} ms: tried again.`,
+      { transient: true },
+    );
+  }
+
   async function fromIndex(key: string, limit: number, keep: (e: AuditEntry) => boolean) {
     const out: AuditEntry[] = [];
     for (let offset = 0; out.length < limit; offset += PAGE) {
@@ -184,14 +205,14 @@ export function createAuditStore({
       const idem = opts.idempotencyKey;
       if (idem !== undefined) {
         const seen = await redis.get(rk.auditIdempotency(idem));
-        if (seen !== null) return { entry: await byId(seen), id: seen, created: false };
+        if (seen !== null) return replicated({ entry: await byId(seen), id: seen, created: false });
       }
       let headJson = (await readHead())?.e ?? '';
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         const entry = chainEntry(headJson === '' ? null : parseEntry(headJson), body);
         const [status, value] = await tryAppend(headJson, entry, idem);
-        if (status === 'ok') return { entry, id: value, created: true };
-        if (status === 'dup') return { entry: await byId(value), id: value, created: false };
+        if (status === 'ok') return replicated({ entry, id: value, created: true });
+        if (status === 'dup') return replicated({ entry: await byId(value), id: value, created: false });
         headJson = value;
         await pause(attempt);
       }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -39,7 +39,7 @@ export function createCardStore({
   prefix,
   ttlDays = 90,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   ttlDays?: number;
 }) {

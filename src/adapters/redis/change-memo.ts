@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { LaunchTemplate } from '../../domain/findings/model.js';
-import type { BulkCounts, BulkTally, ChangeMemo, Json } from '../../domain/ports.js';
+import type { BulkTally, ChangeMemo, Json } from '../../domain/ports.js';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -13,7 +13,7 @@ const JsonRecord = z.record(z.string(), z.union([z.string(), z.number(), z.boole
  * just before a change (set once, 400 days: a retried job and a rollback read it back);
  * cr-template-row:<request> the template's row as the scan saw it before the request changed it.
  */
-export function createChangeMemo({ redis, prefix }: { redis: Redis; prefix: string }): ChangeMemo {
+export function createChangeMemo({ redis, prefix }: { redis: RedisClient; prefix: string }): ChangeMemo {
   const { requestBefore: beforeKey, requestTemplateRow: rowKey } = redisKeys(prefix);
   return {
     async keepBefore(key: string, before: Json): Promise<void> {
@@ -41,23 +41,39 @@ const Counts = z.object({
 });
 
 /**
+ * Counts an instance's outcome once: HSETNX of the instance in KEYS[2]; when it is new, the outcome
+ * (ARGV[2]) and `finished` go up by one in KEYS[1]. Both keys expire after ARGV[3] s. Returns
+ * {1 counted / 0 counted before, the counts hash}. Both keys share the prefix's hash tag.
+ */
+const COUNT_ONCE = `
+local new = redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
+if new == 1 then
+  redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+  redis.call('HINCRBY', KEYS[1], 'finished', 1)
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return {new, redis.call('HGETALL', KEYS[1])}
+`;
+const CountReply = z.tuple([z.number(), z.array(z.string())]);
+
+/**
  * A bulk request's counts (under `<prefix>:`): bulk:<request> a hash of done / failed / skipped /
- * finished, each item counted with MULTI so that exactly one item sees each 25th count;
+ * finished, each instance counted once (bulk-items:<request> its first outcome) so that exactly one
+ * item sees each 25th count;
  * bulk-skipped:<request> instance id -> why it was left alone. Both kept 30 days.
  */
-export function createBulkTally({ redis, prefix }: { redis: Redis; prefix: string }): BulkTally {
-  const { bulkCounts: countKey, bulkSkipped: skippedKey } = redisKeys(prefix);
+export function createBulkTally({ redis, prefix }: { redis: RedisClient; prefix: string }): BulkTally {
+  const { bulkCounts: countKey, bulkSkipped: skippedKey, bulkItems: itemsKey } = redisKeys(prefix);
   return {
-    async count(requestId, outcome): Promise<BulkCounts> {
-      const key = countKey(requestId);
-      const res = await redis
-        .multi()
-        .hincrby(key, outcome, 1)
-        .hincrby(key, 'finished', 1)
-        .hgetall(key)
-        .expire(key, 30 * DAY_S)
-        .exec();
-      return Counts.parse(res?.[2]?.[1] ?? {});
+    async count(requestId, instanceId, outcome) {
+      const keys = [countKey(requestId), itemsKey(requestId)];
+      const [counted, flat] = CountReply.parse(
+        await redis.eval(COUNT_ONCE, 2, ...keys, instanceId, outcome, String(30 * DAY_S)),
+      );
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+      return { ...Counts.parse(fields), counted: counted === 1 };
     },
     async counts(requestId) {
       return Counts.parse(await redis.hgetall(countKey(requestId)));

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { targetOf } from '../../app/change/targets/index.js';
 import { transition } from '../../domain/change/request.js';
 import {
@@ -16,6 +15,7 @@ import {
   OPEN_STATES,
   type TargetRef,
 } from '../../domain/ports.js';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -87,7 +87,7 @@ export function createChangeRequestStore({
   redis,
   prefix,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
 }): ChangeRequestStore {
   const rk = redisKeys(prefix);

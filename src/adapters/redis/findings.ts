@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { InstanceChange, withChange } from '../../domain/findings/finding-change.js';
 import {
   type Finding,
@@ -9,6 +8,7 @@ import {
 } from '../../domain/findings/model.js';
 import { ScanRecord } from '../../domain/findings/scan.js';
 import type { DriftUpdate, LaggardChanges } from '../../domain/ports.js';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -23,7 +23,7 @@ const SNAPSHOT_CHUNK = 50;
  * laggard; scans a capped list of ScanRecord, newest first; changed:<account>:<region> a hash instance ->
  * the InstanceChange the bot last made to it (a scan that started before it keeps it in its snapshot).
  */
-export function createFindingsStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createFindingsStore({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const rk = redisKeys(prefix);
 
   /** Changes made after this scan started: the scan read the instances before them. */

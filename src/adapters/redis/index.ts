@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { createAckStore } from './acks.js';
 import { createAuditStore } from './audit.js';
 import { createCardStore } from './cards.js';
 import { createChangeRequestStore } from './change-requests.js';
+import type { RedisClient } from './connection.js';
 import { createFindingsStore } from './findings.js';
 import { createOrganizationFactsStore } from './organization-facts.js';
 import { createScanLocks } from './scan-lock.js';
@@ -13,12 +13,19 @@ import { createSlackStateStore } from './slack-state.js';
 import { createSnoozeStore } from './snoozes.js';
 
 /** Every store the bot keeps in Redis, over one connection and under one key prefix. */
-export function createStores(on: { redis: Redis; prefix: string }) {
+export function createStores({
+  replicas = 0,
+  ...on
+}: {
+  redis: RedisClient;
+  prefix: string;
+  replicas?: number;
+}) {
   return {
     findings: createFindingsStore(on),
     locks: createScanLocks(on),
     progress: createScopeProgressStore(on),
-    audit: createAuditStore(on),
+    audit: createAuditStore({ ...on, replicas }),
     cards: createCardStore(on),
     snoozes: createSnoozeStore(on),
     acks: createAckStore(on),

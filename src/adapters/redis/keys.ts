@@ -66,6 +66,8 @@ export function redisKeys(prefix: string) {
     requestTemplateRow: (id: string) => k('cr-template-row', id),
     bulkCounts: (id: string) => k('bulk', id),
     bulkSkipped: (id: string) => k('bulk-skipped', id),
+    /** hash instance id -> its first counted outcome */
+    bulkItems: (id: string) => k('bulk-items', id),
 
     // audit trail (audit.ts)
     auditStream: () => k('audit'),

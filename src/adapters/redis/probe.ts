@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import { parseRedisUrl, redactRedisUrl } from '../../config/redis-url.js';
 import { CodedError, errorMessage } from '../../domain/errors.js';
+import { isCluster, redisClientFor } from './connection.js';
 
 /** Redis did not answer, or refused us: one line saying which URL and what to do. */
 export class RedisUnavailable extends CodedError {
@@ -15,6 +16,7 @@ export class RedisUnavailable extends CodedError {
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
+  if (/^[a-z]+\+/.test(url)) return redactRedisUrl(url);
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
@@ -32,20 +34,23 @@ const HINT =
  * only logs a failed SELECT and then writes to database 0). Throws RedisUnavailable, never hangs.
  */
 export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
-  const probe = new Redis(url, {
+  const target = parseRedisUrl(url);
+  // a single node's database is selected explicitly below, so that a failure is ours to report
+  const single = target.kind === 'single';
+  const probe = redisClientFor(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
     enableOfflineQueue: false,
-    db: 0, // selected explicitly below, so that a failure is ours to report
+    ...(single ? { db: 0 } : {}),
   });
   let lastError: NodeJS.ErrnoException | null = null;
   probe.on('error', (err: NodeJS.ErrnoException) => {
     lastError = err; // reported by the awaits below, with the socket's own reason
   });
-  const db = Number(new URL(url).pathname.slice(1) || 0);
+  const db = single ? target.db : 0;
   const where = `Redis at ${redactUrl(url)}`;
   try {
     await probe.connect().catch((err: unknown) => {
@@ -56,7 +61,7 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
     });
     if (db !== 0) {
       try {
-        await probe.select(db);
+        if (!isCluster(probe)) await probe.select(db);
       } catch (err) {
         throw new RedisUnavailable(
           `${where} has no database ${db} (${errorMessage(err)}): use a database number the server has in REDIS_URL (0-15 by default).`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Scope } from '../../domain/findings/model.js';
+import type { RedisClient } from './connection.js';
 import { redisKeys } from './keys.js';
 
 /**
@@ -91,7 +91,7 @@ export interface AcquireOptions {
   now?: () => number;
 }
 
-export function createRateLimiter({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createRateLimiter({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const rk = redisKeys(prefix);
   async function run(key: string, args: string[]): Promise<unknown> {
     try {

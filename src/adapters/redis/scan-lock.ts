@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { redisKeys } from './keys.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -12,7 +12,7 @@ export function createScanLocks({
   prefix,
   ttlMs = 2 * 3600_000,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   ttlMs?: number;
 }) {

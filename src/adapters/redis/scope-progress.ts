@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { type Scope, scopeKey } from '../../domain/findings/model.js';
 import { ScopeProgress } from '../../domain/findings/scope-progress.js';
+import type { RedisClient } from './connection.js';
 import { readJsonOrNull } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -11,7 +11,7 @@ const TTL_SECONDS = 86_400;
  * Redis layout (under `<prefix>:`): scope-progress:<scanId>:<account>:<region> the JSON of a
  * ScopeProgress, written only when an attempt of that scope's job fails.
  */
-export function createScopeProgressStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createScopeProgressStore({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const rk = redisKeys(prefix);
   const key = (scanId: string, scope: Scope) => rk.scopeProgress(scanId, scopeKey(scope));
   return {

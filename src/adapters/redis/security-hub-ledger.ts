@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { OpenFinding } from '../../report/security-hub-sync.js';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -11,7 +11,7 @@ const CHUNK = 500;
  * Only what Security Hub accepted is recorded, so a refused or failed import is tried again at the
  * next scan.
  */
-export function createSecurityHubLedger({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createSecurityHubLedger({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const rk = redisKeys(prefix);
   const key = (product: { accountId: string; region: string }) =>
     rk.securityHubOpen(product.accountId, product.region);

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { OwnerRoute } from '../../domain/findings/owner-route.js';
+import type { RedisClient } from './connection.js';
 import { readJsonOrNull } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -11,7 +11,7 @@ const Members = z.array(z.string());
  * its route, usergroup:<id> a user group's members, user-active:<userId> '1' or '0'. Anything
  * unreadable is a miss: it is asked of Slack again.
  */
-export function createSlackCache({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createSlackCache({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const rk = redisKeys(prefix);
   return {
     /** The cached route of each owner hash, null where there is none (one MGET). */

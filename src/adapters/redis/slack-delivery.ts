@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -15,7 +15,7 @@ const Offers = z.array(z.string().min(1).max(255)).max(20);
  * it was asked from; cr-offers:<id> the Auto Scaling groups an applied template fix's card offers to
  * refresh (its buttons carry only `<id>#<n>`).
  */
-export function createSlackDeliveryStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createSlackDeliveryStore({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const rk = redisKeys(prefix);
   return {
     /** True for the first delivery of a Slack request within `ttlSeconds` (SET NX). */

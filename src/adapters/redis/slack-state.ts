@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { OwnerHome } from '../../domain/ports.js';
+import type { RedisClient } from './connection.js';
 import { readJsonOrNull } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -34,7 +34,7 @@ const HOME_TTL_SECONDS = 30 * 86_400;
  * ownerKey -> the fingerprint of the last digest delivered; rejection-alert:<instanceKey> set
  * when an instance's rejected IMDSv1 calls were last alerted.
  */
-export function createSlackStateStore({ redis, prefix }: { redis: Redis; prefix: string }) {
+export function createSlackStateStore({ redis, prefix }: { redis: RedisClient; prefix: string }) {
   const rk = redisKeys(prefix);
   return {
     /** Remembers what each button id stands for (one transaction). */

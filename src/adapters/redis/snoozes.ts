@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { Person } from '../../domain/change/request-schema.js';
+import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
 
@@ -52,7 +52,7 @@ export function createSnoozeStore({
   prefix,
   retentionDays = 30,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   retentionDays?: number;
 }) {

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../log.js';
+import type { RedisClient } from './connection.js';
 import { redactUrl } from './probe.js';
 
 /** What a lost or refused connection looks like; these are told once, by the connection watch. */
@@ -30,23 +30,23 @@ export function isConnectionError(err: unknown): boolean {
  */
 export function createRedisWatch(log: Logger, url: string) {
   /** since when each connection has not been ready (absent: ready, or never connected yet) */
-  const down = new Map<Redis, number>();
+  const down = new Map<RedisClient, number>();
   let unreachable = false;
-  const markDown = (c: Redis, name: string, err: Error) => {
+  const markDown = (c: RedisClient, name: string, err: Error) => {
     if (!down.has(c)) down.set(c, Date.now());
     log.debug({ connection: name, err: err.message }, 'redis connection error');
     if (unreachable) return;
     unreachable = true;
     log.warn({ url: redactUrl(url), err: err.message }, 'redis unreachable');
   };
-  const markUp = (c: Redis) => {
+  const markUp = (c: RedisClient) => {
     down.delete(c);
     if (!unreachable || down.size > 0) return;
     unreachable = false;
     log.info({ url: redactUrl(url) }, 'redis reachable again');
   };
   return {
-    watch(c: Redis, name: string): Redis {
+    watch(c: RedisClient, name: string): RedisClient {
       c.on('error', (err: Error) => markDown(c, name, err));
       c.on('ready', () => markUp(c));
       return c;

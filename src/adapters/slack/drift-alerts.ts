@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { DriftAlerts } from '../../domain/ports.js';
+import type { RedisClient } from '../redis/connection.js';
 import { redisKeys } from '../redis/keys.js';
 import type { SlackTaskQueue } from './task-queue.js';
 
@@ -8,7 +8,7 @@ const DRIFT_ALERT_ID = 'drift-alert';
 
 export interface DriftAlertDeps {
   tasks: SlackTaskQueue;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** the alert goes once no event came for this long... */
   quietSeconds: number;

@@ -12,9 +12,14 @@ import { noteInstance } from './targets/instance.js';
 const PROGRESS_EVERY = 25;
 
 /** Counts one more item; every 25th (by an atomic counter, so none is skipped) updates the card. */
-async function progress(ctx: ChangeContext, cr: ChangeRequest, total: number, outcome: BulkOutcome) {
-  const c = await ctx.tally.count(cr.id, outcome);
-  if (c.finished % PROGRESS_EVERY === 0 && c.finished < total)
+async function progress(
+  ctx: ChangeContext,
+  cr: ChangeRequest,
+  total: number,
+  item: { instanceId: string; outcome: BulkOutcome },
+) {
+  const c = await ctx.tally.count(cr.id, item.instanceId, item.outcome);
+  if (c.counted && c.finished % PROGRESS_EVERY === 0 && c.finished < total)
     await ctx.notifier.changed(cr, null, { done: c.done, failed: c.failed + c.skipped, total });
 }
 
@@ -34,7 +39,7 @@ async function skip(
     jobId: item.jobId,
     key: `${cr.id}:${item.instanceId}:skipped`,
   });
-  await progress(ctx, cr, total, 'skipped');
+  await progress(ctx, cr, total, { instanceId: item.instanceId, outcome: 'skipped' });
   return 'skipped: turned in-use';
 }
 
@@ -75,7 +80,7 @@ export async function applyBulkItem(
     if (cr.kind !== 'rollback')
       await ctx.findings.watch({ accountId: target.accountId, region, instanceId }, requestId, ctx.now());
     await noteInstance(ctx, cr, { region, instanceId }, done.after);
-    await progress(ctx, cr, total, 'done');
+    await progress(ctx, cr, total, { instanceId, outcome: 'done' });
     return 'applied';
   } catch (err) {
     const coded =
@@ -91,7 +96,7 @@ export async function applyBulkItem(
       jobId: job.id,
       key: `${requestId}:${instanceId}:failed`,
     });
-    await progress(ctx, cr, total, 'failed');
+    await progress(ctx, cr, total, { instanceId, outcome: 'failed' });
     return `failed: ${coded.code}`;
   }
 }

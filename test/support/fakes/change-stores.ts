@@ -212,13 +212,16 @@ export function memoryMemo(): ChangeMemo {
 export function memoryTally(): BulkTally {
   const counts = new Map<string, BulkCounts>();
   const skipped = new Map<string, Map<string, string>>();
+  const seen = new Set<string>();
   const of = (id: string): BulkCounts => counts.get(id) ?? { done: 0, failed: 0, skipped: 0, finished: 0 };
   return {
-    async count(requestId, outcome) {
+    async count(requestId, instanceId, outcome) {
       const c = of(requestId);
+      if (seen.has(`${requestId}:${instanceId}`)) return { ...c, counted: false };
+      seen.add(`${requestId}:${instanceId}`);
       const next = { ...c, [outcome]: c[outcome] + 1, finished: c.finished + 1 };
       counts.set(requestId, next);
-      return { ...next };
+      return { ...next, counted: true };
     },
     async counts(requestId) {
       return { ...of(requestId) };
