@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine: node modules (npm ci), Debian's
-# redis-server and kubectl (Debian's kubernetes-client: `kubectl kustomize` renders deploy/k8s in a test). Safe to run again: it skips what is already there.
+# redis-server, kubectl (Debian's kubernetes-client: `kubectl kustomize` renders deploy/k8s in a test) and openssl. Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,21 +16,18 @@ elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock
   fi
 fi
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "ensure-deps: installing redis-server (Debian package)" >&2
+# apt_install <command> <Debian package> <why>: installs the package when the command is missing
+apt_install() {
+  if command -v "$1" >/dev/null 2>&1; then return; fi
+  echo "ensure-deps: installing $1 (Debian package $2: $3)" >&2
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq redis-server >/dev/null
-  # the package starts a system service on 6379 where systemd runs; the tests start their own
-fi
+  $SUDO apt-get install -y -qq "$2" >/dev/null
+}
 
-if ! command -v kubectl >/dev/null 2>&1; then
-  echo "ensure-deps: installing kubectl (Debian package kubernetes-client)" >&2
-  SUDO=""
-  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq kubernetes-client >/dev/null
-fi
+# the package starts a system service on 6379 where systemd runs; the tests start their own
+apt_install redis-server redis-server "the bot's queues and stores; the tests start their own"
+apt_install kubectl kubernetes-client "kubectl kustomize renders deploy/k8s in a test"
+apt_install openssl openssl "the TLS test makes its own certificate for a rediss:// redis-server"
