@@ -119,6 +119,21 @@ export function createAwsClients(opts: AwsClientsOptions) {
     borrow(client);
     return instrument(tagOperation(withoutSdkLogging(client as C & Stack)));
   };
+  /**
+   * The STS session of one change (the change role, or the scan role without the read-only
+   * policy), named for the request and its approver; null: the hub's own credentials (`self`
+   * without a change role), which carry no per-change names.
+   */
+  const changeCredentials = (
+    account: AccountTarget,
+    by: ChangeBy,
+  ): { provider: AwsCredentialIdentityProvider; session: ChangeSession } | null => {
+    const roleArn = account.changeRoleArn ?? account.roleArn;
+    if (!roleArn) return null;
+    const names = changeSessionNames(opts.sessionName, by);
+    const target = { accountId: account.accountId, roleArn, externalId: account.externalId };
+    return { provider: roles.changeProviderFor(target, names), session: { roleArn, ...names } };
+  };
   const configFor = (
     a: AccountTarget,
     region: string,
@@ -189,44 +204,15 @@ export function createAwsClients(opts: AwsClientsOptions) {
       region: string,
       by: ChangeBy,
     ): { ec2: EC2Client; autoScaling: AutoScalingClient; session: ChangeSession | null } {
-      const roleArn = account.changeRoleArn ?? account.roleArn;
-      const ec2Config = (credentials?: AwsCredentialIdentityProvider) => {
-        const s = settings.ec2(region);
-        const client = new EC2Client({
-          ...common,
-          region,
-          ...s.settings,
-          ...(credentials ? { credentials } : {}),
-        });
-        s.borrow(client);
-        return client;
-      };
+      const change = changeCredentials(account, by);
+      const cred = change ? { credentials: change.provider } : {};
+      const e = settings.ec2(region);
       // instance refreshes are changes too: Auto Scaling gets the same session as EC2
-      const asgConfig = (credentials?: AwsCredentialIdentityProvider) => {
-        const s = settings.autoScaling(region);
-        const client = new AutoScalingClient({
-          ...common,
-          region,
-          ...s.settings,
-          ...(credentials ? { credentials } : {}),
-        });
-        s.borrow(client);
-        return instrument(tagOperation(withoutSdkLogging(client)));
-      };
-      if (!roleArn)
-        return {
-          ec2: instrument(tagOperation(withoutSdkLogging(ec2Config()))),
-          autoScaling: asgConfig(),
-          session: null,
-        };
-      const names = changeSessionNames(opts.sessionName, by);
-      const target = { accountId: account.accountId, roleArn, externalId: account.externalId };
-      const provider = roles.changeProviderFor(target, names);
-      const ec2 = ec2Config(provider);
+      const a = settings.autoScaling(region);
       return {
-        ec2: instrument(tagOperation(withoutSdkLogging(ec2))),
-        autoScaling: asgConfig(provider),
-        session: { roleArn, ...names },
+        ec2: finish(new EC2Client({ ...common, region, ...e.settings, ...cred }), e.borrow),
+        autoScaling: finish(new AutoScalingClient({ ...common, region, ...a.settings, ...cred }), a.borrow),
+        session: change?.session ?? null,
       };
     },
     /**
@@ -235,22 +221,10 @@ export function createAwsClients(opts: AwsClientsOptions) {
      * permission (deploy/iam/find-caller-policy.json).
      */
     ssmForChange(account: AccountTarget, region: string, by: ChangeBy): SSMClient {
-      const roleArn = account.changeRoleArn ?? account.roleArn;
+      const change = changeCredentials(account, by);
       const s = settings.ssm(region);
-      const credentials = roleArn
-        ? roles.changeProviderFor(
-            { accountId: account.accountId, roleArn, externalId: account.externalId },
-            changeSessionNames(opts.sessionName, by),
-          )
-        : undefined;
-      const client = new SSMClient({
-        ...common,
-        region,
-        ...s.settings,
-        ...(credentials ? { credentials } : {}),
-      });
-      s.borrow(client);
-      return instrument(tagOperation(withoutSdkLogging(client)));
+      const cred = change ? { credentials: change.provider } : {};
+      return finish(new SSMClient({ ...common, region, ...s.settings, ...cred }), s.borrow);
     },
     /** Closes every socket (all clients share the agents). */
     destroy(): void {

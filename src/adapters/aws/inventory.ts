@@ -27,18 +27,7 @@ async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<In
     do {
       const page = await ec2.send(describeInstancesCommand({ ...input, MaxResults: 1000, NextToken: token }));
       for (const reservation of page.Reservations ?? []) {
-        for (const raw of reservation.Instances ?? []) {
-          const mapped = mapInstance(raw, scope.accountId, scope.region);
-          if (mapped.ok) instances.push(mapped.instance);
-          else
-            errors.push({
-              ...scope,
-              stage: 'inventory',
-              code: 'UnexpectedInstanceShape',
-              message: `${mapped.instanceId}: ${mapped.problem}`,
-              partial: true,
-            });
-        }
+        for (const raw of reservation.Instances ?? []) collect(raw, scope, instances, errors);
       }
       token = page.NextToken;
     } while (token);
@@ -46,6 +35,25 @@ async function listInstances(ec2: ScopeClients['ec2'], scope: Scope): Promise<In
     throw classifyAwsError(err, `DescribeInstances in ${scope.accountId}/${scope.region}`);
   }
   return { instances, errors };
+}
+
+/** One DescribeInstances item, mapped as the scan maps it; a shape we cannot read is a partial error. */
+function collect(
+  raw: Parameters<typeof mapInstance>[0],
+  scope: Scope,
+  instances: Instance[],
+  errors: ScanError[],
+): void {
+  const mapped = mapInstance(raw, scope.accountId, scope.region);
+  if (mapped.ok) instances.push(mapped.instance);
+  else
+    errors.push({
+      ...scope,
+      stage: 'inventory',
+      code: 'UnexpectedInstanceShape',
+      message: `${mapped.instanceId}: ${mapped.problem}`,
+      partial: true,
+    });
 }
 
 export interface InstancesById extends InstancesRead {
@@ -72,16 +80,7 @@ async function instancesById(ec2: ScopeClients['ec2'], scope: Scope, ids: string
           gone.push(raw.InstanceId);
           continue;
         }
-        const mapped = mapInstance(raw, scope.accountId, scope.region);
-        if (mapped.ok) instances.push(mapped.instance);
-        else
-          errors.push({
-            ...scope,
-            stage: 'inventory',
-            code: 'UnexpectedInstanceShape',
-            message: `${mapped.instanceId}: ${mapped.problem}`,
-            partial: true,
-          });
+        collect(raw, scope, instances, errors);
       }
       token = page.NextToken;
     } while (token);
