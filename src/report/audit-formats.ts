@@ -1,5 +1,5 @@
 import { type AuditEntry, type AuditType, canonicalJson } from '../domain/change/audit-chain.js';
-import { OCSF_VERSION } from './ocsf.js';
+import { OCSF_BASE_REQUIRED, OCSF_VERSION } from './ocsf.js';
 import { partitionOf } from './security-findings.js';
 
 /**
@@ -29,18 +29,7 @@ export const auditJsonLine = (e: AuditEntry): string =>
  * one of ip, uid, name, hostname, svc_name…); by the base event: activity_id, category_uid,
  * class_uid, type_uid, severity_id, time, metadata (version, product). https://schema.ocsf.io/1.3.0/classes/api_activity
  */
-export const OCSF_API_ACTIVITY_REQUIRED = [
-  'activity_id',
-  'category_uid',
-  'class_uid',
-  'type_uid',
-  'severity_id',
-  'time',
-  'metadata',
-  'actor',
-  'api',
-  'src_endpoint',
-] as const;
+export const OCSF_API_ACTIVITY_REQUIRED = [...OCSF_BASE_REQUIRED, 'actor', 'api', 'src_endpoint'] as const;
 
 const CLASS_UID = 6003;
 const ACTIVITY = { create: 1, read: 2, update: 3, other: 99 } as const;

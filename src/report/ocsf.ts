@@ -21,7 +21,8 @@ import {
  * One JSON document per line (JSON Lines): what SIEMs and Amazon Security Lake's custom sources take.
  */
 export const OCSF_VERSION = '1.3.0';
-export const OCSF_REQUIRED = [
+/** What OCSF's base event requires of every class. */
+export const OCSF_BASE_REQUIRED = [
   'activity_id',
   'category_uid',
   'class_uid',
@@ -29,10 +30,8 @@ export const OCSF_REQUIRED = [
   'severity_id',
   'time',
   'metadata',
-  'finding_info',
-  'compliance',
-  'cloud',
 ] as const;
+export const OCSF_REQUIRED = [...OCSF_BASE_REQUIRED, 'finding_info', 'compliance', 'cloud'] as const;
 
 const CLASS_UID = 2003;
 const ACTIVITY = { create: 1, update: 2 } as const;

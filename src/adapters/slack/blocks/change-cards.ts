@@ -181,6 +181,22 @@ const MONTH_S = 30 * 86_400;
  * cases say is rendered here (render.ts), every value escaped once.
  */
 export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
+  /**
+   * The request's card redrawn in place; null when it has no card yet (posted moments ago: its
+   * delivery job records it, and the next change updates it).
+   */
+  const updateCard = async (
+    cr: ChangeRequest,
+    progress: Progress | undefined,
+    offers: Parameters<typeof requestCard>[3],
+    version: number,
+  ) => {
+    const card = await d.cards.get(`request:${cr.id}`);
+    if (!card) return null;
+    const body = requestCard(cr, await d.deliveries.requestNotes(cr.id), progress, offers);
+    await d.out.add({ kind: 'update', channel: card.channel, ts: card.ts, ...body, version });
+    return card;
+  };
   return {
     async filed(cr, notes, where) {
       if (where.channelId && where.messageTs) {
@@ -211,19 +227,10 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
 
     /** Every card showing the request is updated in place, and its thread told what happened. */
     async changed(cr, note, progress?: Progress) {
-      const notes = await d.deliveries.requestNotes(cr.id);
-      const card = await d.cards.get(`request:${cr.id}`);
-      if (!card) return; // posted moments ago: its delivery job records it; the next change updates it
-      const body = requestCard(cr, notes, progress, await d.deliveries.refreshOffers(cr.id));
-      await d.out.add({
-        kind: 'update',
-        channel: card.channel,
-        ts: card.ts,
-        text: body.text,
-        blocks: body.blocks,
-        version: cr.version * 10_000 + (progress ? progress.done + progress.failed : 0),
-      });
-      if (!note) return;
+      const offers = await d.deliveries.refreshOffers(cr.id);
+      const version = cr.version * 10_000 + (progress ? progress.done + progress.failed : 0);
+      const card = await updateCard(cr, progress, offers, version);
+      if (!card || !note) return;
       const threadNote = render(note);
       await d.out.add({
         kind: 'post',
@@ -240,17 +247,7 @@ export function createChangeNotifier(d: ChangeNotifierDeps): ChangeNotifier {
     /** the card shows the buttons from now on (one version up, so the update is not taken for a stale one) */
     async offerRefresh(cr, asgNames) {
       await d.deliveries.saveRefreshOffers(cr.id, asgNames, MONTH_S);
-      const card = await d.cards.get(`request:${cr.id}`);
-      if (!card) return;
-      const body = requestCard(cr, await d.deliveries.requestNotes(cr.id), undefined, asgNames);
-      await d.out.add({
-        kind: 'update',
-        channel: card.channel,
-        ts: card.ts,
-        text: body.text,
-        blocks: body.blocks,
-        version: cr.version * 10_000 + 1,
-      });
+      await updateCard(cr, undefined, asgNames, cr.version * 10_000 + 1);
     },
 
     async cardLink(requestId) {
