@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickApprove } from '../support/request-card.js';
 import {
   ACCOUNT,
   C,
@@ -84,18 +85,7 @@ describe('find the IMDSv1 caller: request on the in-use card, approve, the proce
   let card: Msg;
 
   const approve = async (id: string) => {
-    const c = await until(
-      () => h.slack.messagesIn(C.security).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id)),
-      `card of ${id}`,
-    );
-    const url = h.slack.state.newResponseUrl({ channel: C.security, user: U.approver });
-    await h.click({
-      user: { id: U.approver },
-      actions: [{ action_id: 'imds_cr_approve', value: id }],
-      channel: { id: C.security },
-      message: { ts: c.ts },
-      response_url: url,
-    });
+    const { card: c } = await clickApprove(h, id);
     return c;
   };
   const clickFindCaller = async (instanceId: string) => {

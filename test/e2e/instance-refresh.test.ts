@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandReply, requestCardOf } from '../support/request-card.js';
 import {
   ACCOUNT,
   C,
@@ -60,13 +61,9 @@ describe('fix the template, then roll the group', () => {
   afterAll(async () => h?.close());
 
   const requestIdIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
-  const command = async (text: string, user: string) => {
-    const r = await h.command(text, user, C.general);
-    return JSON.stringify(await until(() => responses(h, r.responseUrl)[0], `response to ${text}`));
-  };
+  const command = (text: string, user: string) => commandReply(h, text, user);
   /** the card of a request as it is now (its latest chat.update applied) */
-  const card = (id: string) =>
-    h.slack.messagesIn(C.security).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id));
+  const card = (id: string) => requestCardOf(h, id);
   const cardText = (id: string) => JSON.stringify(card(id)?.blocks ?? []);
   const click = async (actionId: string, value: string, user: string) => {
     const c = await until(() => card(value.split('#')[0] ?? value), `card of ${value}`);

@@ -12,16 +12,16 @@ import type { TrailEvent } from '../../sandbox/aws/trail.js';
 import { createAwsClients } from '../../src/adapters/aws/clients.js';
 import { changeBy } from '../../src/app/change/context.js';
 import { errorOf } from '../support/emulator-clients.js';
+import { clickApprove, commandReply } from '../support/request-card.js';
 import {
   ACCOUNT,
-  C,
   changeControlWorkflow,
   REGION,
   slackFleet,
   slackSeed,
   U,
 } from '../support/slack-fixtures.js';
-import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
+import { type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
 const iam = (name: string): PolicyDocument =>
   PolicyDocument.parse(
@@ -66,22 +66,9 @@ describe('changes CloudTrail can attribute', () => {
   afterAll(async () => h?.close());
 
   const requestIdIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
-  const command = async (text: string, user: string) => {
-    const r = await h.command(text, user, C.general);
-    return JSON.stringify(await until(() => responses(h, r.responseUrl)[0], `response to ${text}`));
-  };
+  const command = (text: string, user: string) => commandReply(h, text, user);
   const approve = async (id: string, user: string) => {
-    const card = await until(
-      () => h.slack.messagesIn(C.security).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id)),
-      `card of ${id}`,
-    );
-    await h.click({
-      user: { id: user },
-      actions: [{ action_id: 'imds_cr_approve', value: id }],
-      channel: { id: C.security },
-      message: { ts: card.ts },
-      response_url: h.slack.state.newResponseUrl({ channel: C.security, user }),
-    });
+    await clickApprove(h, id, user);
   };
   const applied = (id: string) =>
     until(async () => {

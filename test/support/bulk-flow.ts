@@ -1,5 +1,6 @@
 import { Fleet } from '../../sandbox/aws/fleet.js';
 import { AuditEntry } from '../../src/domain/change/audit-chain.js';
+import { clickApprove } from './request-card.js';
 import { ACCOUNT, C, REGION, U } from './slack-fixtures.js';
 import { responses, type SlackHarness, until } from './slack-harness.js';
 
@@ -42,19 +43,7 @@ export function bulkFlow(h: SlackHarness) {
       return id;
     },
     async approve(id: string): Promise<string> {
-      const card = await until(
-        () =>
-          h.slack.messagesIn(C.security).find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(id)),
-        `card of ${id}`,
-      );
-      const url = h.slack.state.newResponseUrl({ channel: C.security, user: U.approver });
-      await h.click({
-        user: { id: U.approver },
-        actions: [{ action_id: 'imds_cr_approve', value: id }],
-        channel: { id: C.security },
-        message: { ts: card.ts },
-        response_url: url,
-      });
+      const { url } = await clickApprove(h, id);
       return JSON.stringify(await until(() => responses(h, url)[0], 'the approval reply'));
     },
     /** the bulk is finished once its own entry (which follows the state change) is written too */
