@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeRequest } from '../../src/domain/change/request-schema.js';
+import { clickApprove, commandReply, requestCardOf } from '../support/request-card.js';
+import {
+  ACCOUNT,
+  C,
+  changeControlWorkflow,
+  REGION,
+  slackFleet,
+  slackSeed,
+  U,
+} from '../support/slack-fixtures.js';
+import {
+  clickOnCard,
+  responses,
+  type SlackHarness,
+  startSlackHarness,
+  submitModal,
+  until,
+} from '../support/slack-harness.js';
+
+/**
+ * The rollback path of an instance refresh, from Slack (Bolt's HTTP receiver with signed requests,
+ * the fake Slack, real Redis, the real SDK against the emulator): a refresh is applied and runs
+ * (held at a long checkpoint); an approver asks for its rollback (the card's button, or
+ * `/imds rollback <cr-id>`), another approver approves, and Auto Scaling gets
+ * RollbackInstanceRefresh (a group pinned to a numbered version) or CancelInstanceRefresh (a group
+ * on `$Default`). Nobody stops a refresh alone: the one who asks cannot approve it.
+ */
+describe('rolling back an instance refresh from Slack', () => {
+  let h: SlackHarness;
+  const built = slackFleet();
+  const at = { accountId: ACCOUNT, region: REGION };
+  const lt = built.fleet.addLaunchTemplate({
+    ...at,
+    name: 'web',
+    versions: [
+      { metadataOptions: { httpTokens: 'optional' } },
+      { metadataOptions: { httpTokens: 'required' } },
+    ],
+    defaultVersion: 2,
+  });
+  const group = (name: string, version: string) => {
+    built.fleet.addAutoScalingGroup({ ...at, name, launchTemplate: { id: lt.launchTemplateId, version } });
+    for (let i = 0; i < 4; i++)
+      built.fleet.addInstance({
+        ...at,
+        asg: name,
+        launchTemplate: { id: lt.launchTemplateId, version: 1 },
+        tags: { Name: `${name}-${i}`, Owner: 'alice@example.com' },
+      });
+  };
+  group('pinned-asg', '1'); // numbered: refreshed with a desired configuration, so Auto Scaling can roll back
+  group('default-asg', '$Default'); // no desired configuration: only a cancel stops it
+  built.fleet.refreshes.stepMs = 200;
+
+  beforeAll(async () => {
+    const workflow = {
+      ...changeControlWorkflow(),
+      // the first batch is replaced, then the refresh waits at 50% for ten minutes: it is running
+      refresh: {
+        minHealthyPercentage: 50,
+        checkpointPercentages: [50, 100],
+        checkpointDelaySeconds: 600,
+        pollSeconds: 1,
+        watchHours: 1,
+      },
+    };
+    h = await startSlackHarness(built.fleet, workflow, slackSeed());
+    await h.scan();
+  });
+  afterAll(async () => h?.close());
+
+  const requestIdIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
+  const get = (id: string) => h.runtime.ctx.change.requests.get(id);
+  const state = (id: string, want: string, ms?: number) =>
+    until(async () => ((await get(id))?.state === want ? true : undefined), `${id} ${want}`, ms);
+  const calls = (action: string) => h.emulator.stats().byAction[`autoscaling:${action}`] ?? 0;
+  const auditOf = async (id: string, type: string) =>
+    (await h.runtime.ctx.audit.recent({ limit: 500 })).filter((e) => e.requestId === id && e.type === type);
+  const reply = async (url: string) => JSON.stringify(await until(() => responses(h, url)[0], 'the reply'));
+  const rollbackOf = (original: string) =>
+    until(
+      async () =>
+        (await h.runtime.ctx.change.requests.inState('requested', 200)).find(
+          (cr: ChangeRequest) => cr.rollbackOf === original,
+        ),
+      `the rollback request of ${original}`,
+    );
+  const liveRefresh = (name: string) =>
+    built.fleet.refreshes.of(ACCOUNT, REGION, name).find((r) => r.status === 'InProgress');
+
+  /** `/imds refresh <group>` by security, approved: applied, and Auto Scaling runs it */
+  async function runningRefresh(name: string): Promise<string> {
+    const id = requestIdIn(await commandReply(h, `refresh ${name} ${ACCOUNT} ${REGION}`, U.sec));
+    expect(id).not.toBe('');
+    await clickApprove(h, id, U.approver);
+    await state(id, 'applied');
+    await until(() => liveRefresh(name)?.statusReason?.includes('checkpoint'), `${name} at its checkpoint`);
+    return id;
+  }
+
+  it("the card's Rollback button: filed by one approver, approved by another, RollbackInstanceRefresh; audited", async () => {
+    const refresh = await runningRefresh('pinned-asg');
+    const running = liveRefresh('pinned-asg');
+    await until(
+      () => JSON.stringify(requestCardOf(h, refresh)?.blocks).includes('imds_cr_rollback'),
+      'the button',
+    );
+
+    await clickOnCard(h, refresh, 'imds_cr_rollback', U.approver, C.security);
+    await submitModal(h, refresh, U.approver, 'the new AMI breaks the health check');
+    const rollback = await rollbackOf(refresh);
+    expect(rollback).toMatchObject({ kind: 'rollback', target: { type: 'asg', asgName: 'pinned-asg' } });
+
+    // the approver who asked cannot carry it out alone
+    const self = await clickApprove(h, rollback.id, U.approver);
+    expect(await reply(self.url)).toContain('yourself');
+    expect(calls('RollbackInstanceRefresh') + calls('CancelInstanceRefresh')).toBe(0);
+    expect(liveRefresh('pinned-asg')?.id).toBe(running?.id);
+
+    await clickApprove(h, rollback.id, U.approver2);
+    await state(rollback.id, 'applied');
+    await state(refresh, 'rolled-back');
+    expect(calls('RollbackInstanceRefresh')).toBe(1);
+    expect(calls('CancelInstanceRefresh')).toBe(0);
+    const r = built.fleet.refreshes.of(ACCOUNT, REGION, 'pinned-asg').find((x) => x.id === running?.id);
+    expect(r?.status).toMatch(/^Rollback/);
+
+    const applied = await auditOf(rollback.id, 'applied');
+    expect(applied).toHaveLength(1);
+    expect(applied[0]?.before).toEqual({ instanceRefreshId: running?.id, status: 'InProgress' });
+    expect(applied[0]?.after).toEqual({ instanceRefreshId: running?.id, action: 'rollback' });
+    expect((await auditOf(rollback.id, 'approved')).map((e) => e.actor)).toMatchObject([
+      { userId: U.approver2 },
+    ]);
+    expect((await auditOf(refresh, 'rolled-back')).map((e) => e.actor)).toMatchObject([
+      { userId: U.approver2 },
+    ]);
+    expect((await h.runtime.ctx.audit.verify()).ok).toBe(true);
+  });
+
+  it('`/imds rollback <cr-id>` of a refresh on $Default: approved by another approver, CancelInstanceRefresh; audited', async () => {
+    const refresh = await runningRefresh('default-asg');
+    const running = liveRefresh('default-asg');
+    const before = calls('CancelInstanceRefresh');
+
+    expect(await commandReply(h, `rollback ${refresh} pager storm`, U.sec)).toContain('Only approvers');
+    const filed = await commandReply(h, `rollback ${refresh} pager storm`, U.approver2);
+    const rollback = requestIdIn(filed);
+    expect(rollback).not.toBe(refresh);
+    expect((await get(rollback))?.state).toBe('requested');
+    expect(calls('CancelInstanceRefresh')).toBe(before);
+
+    await clickApprove(h, rollback, U.approver);
+    await state(rollback, 'applied');
+    await state(refresh, 'rolled-back');
+    expect(calls('CancelInstanceRefresh')).toBe(before + 1);
+    const r = built.fleet.refreshes.of(ACCOUNT, REGION, 'default-asg').find((x) => x.id === running?.id);
+    expect(r?.status).toMatch(/^Cancel/);
+    const applied = await auditOf(rollback, 'applied');
+    expect(applied[0]?.before).toEqual({ instanceRefreshId: running?.id, status: 'InProgress' });
+    expect(applied[0]?.after).toEqual({ instanceRefreshId: running?.id, action: 'cancel' });
+    expect((await auditOf(rollback, 'approved')).map((e) => e.actor)).toMatchObject([{ userId: U.approver }]);
+  });
+});
