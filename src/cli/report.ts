@@ -1,3 +1,4 @@
+import { nonProdTwinsOf } from '../app/report/nonprod-twins.js';
 import { isAccountId } from '../domain/account-id.js';
 import type { ScanError, ScopeSnapshot } from '../domain/findings/model.js';
 import { summarize } from '../domain/findings/summary.js';
@@ -100,7 +101,7 @@ export async function scanCommand(
   for (const note of outcome.notes ?? []) err.write(`${terminalSafe(`note: ${note}`)}\n`);
   for (const w of outcome.warnings ?? []) err.write(`${terminalSafe(`warning: ${w}`)}\n`);
   const snapshots = await app.store.getSnapshots(outcome.scopes);
-  const report = buildReport(outcome, snapshots);
+  const report = buildReport(outcome, snapshots, { nonProdTwins: await twinsOf(app, snapshots) });
   await writeReport(report, o, out, err, await guardrailsOf(app, snapshots));
   return reportErrors(report.errors, err);
 }
@@ -117,10 +118,20 @@ export async function reportCommand(
     return 2;
   }
   const snapshots = await app.store.latestSnapshots();
-  const r = buildReport({ ...last, summary: summarize(snapshots, last.errors), firstScan: false }, snapshots);
+  const r = buildReport(
+    { ...last, summary: summarize(snapshots, last.errors), firstScan: false },
+    snapshots,
+    {
+      nonProdTwins: await twinsOf(app, snapshots),
+    },
+  );
   await writeReport(r, o, out, err, await guardrailsOf(app, snapshots));
   return reportErrors(r.errors, err);
 }
+
+/** Production laggards with an enforced non-production twin, from the audit trail and these snapshots. */
+const twinsOf = (app: App, snapshots: ScopeSnapshot[]) =>
+  nonProdTwinsOf({ audit: app.audit, environment: app.workflow.environment }, snapshots);
 
 /** The guardrails section of the table report: from these snapshots and the stored organization policies. */
 async function guardrailsOf(app: App, snapshots: ScopeSnapshot[]): Promise<string[]> {

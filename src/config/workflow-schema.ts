@@ -3,6 +3,7 @@ import { ACCOUNT_ID_DIGITS, AccountId } from '../domain/account-id.js';
 import { APPROVALS_DEFAULTS, Approvals } from '../domain/change/approval-schema.js';
 import { REFRESH_DEFAULTS, RefreshSettings } from '../domain/change/instance-refresh.js';
 import { NONPROD_VALUES } from '../domain/fixes/environment.js';
+import { TWIN_TAGS } from '../domain/fixes/twins.js';
 import { SLACK_DEFAULTS, SlackSettings } from './slack-schema.js';
 
 const RoleArn = z
@@ -219,12 +220,16 @@ export const Workflow = z.strictObject({
       alsoTags: z.array(z.string().min(1)).default(['env', 'stage']),
       /** values that mean non-production; any other value (or none) is unknown, never non-production */
       nonprodValues: z.array(z.string().min(1)).min(1).default(NONPROD_VALUES),
+      /** tag keys naming the app, in priority order (`Name` also reads the instance name): a production
+       * laggard and a non-production instance with the same value are twins (the report counts them) */
+      twinTags: z.array(z.string().min(1)).min(1).default(TWIN_TAGS),
     })
     .default({
       tag: 'Environment',
       prodValues: ['prod', 'production'],
       alsoTags: ['env', 'stage'],
       nonprodValues: NONPROD_VALUES,
+      twinTags: TWIN_TAGS,
     }),
   usage: z
     .strictObject({ windowDays: z.number().int().min(1).max(455).default(14) })

@@ -248,6 +248,11 @@ export interface AuditLog {
   head(): Promise<AuditEntry | null>;
 }
 
+/** One resource's audit entries, newest first (the twins count reads enforcements and rollbacks). */
+export interface AuditHistory {
+  recent(opts: { instanceId: string; limit: number }): Promise<AuditEntry[]>;
+}
+
 /** Where the audit chain's head is written outside Redis (the anchor file). */
 export interface AnchorLog {
   append(anchor: Anchor): Promise<void>;

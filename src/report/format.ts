@@ -1,9 +1,11 @@
 import type { Finding, ScanError } from '../domain/findings/model.js';
 import { percentText } from '../domain/findings/summary.js';
-import { cellSafe, terminalSafe } from '../domain/untrusted.js';
+import { cellSafe } from '../domain/untrusted.js';
 import { asffChunks } from './asff.js';
 import { ocsfChunks } from './ocsf.js';
 import { laggardsOf, type Report } from './report.js';
+import { clean, table } from './text-table.js';
+import { twinLines } from './twins-text.js';
 
 /** ocsf: OCSF Compliance Findings, one per line; asff: a JSON array of AWS Security Finding Format findings. */
 export const FORMATS = ['table', 'json', 'csv', 'ocsf', 'asff'] as const;
@@ -80,35 +82,23 @@ export function csvCell(v: string | number | boolean | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One row per finding; `missingParts` names the parts of its scope that could not be read. */
+/**
+ * One row per finding; `missingParts` names the parts of its scope that could not be read,
+ * `nonProdTwin` the enforced non-production twin of a production laggard.
+ */
 export function* csvChunks(r: Report): Generator<string> {
   const missing = missingParts(r.errors);
-  yield `${[...CSV_COLUMNS.map(([h]) => h), 'missingParts'].join(',')}\r\n`;
+  const twins = new Map((r.nonProdTwins?.pairs ?? []).map((p) => [p.instanceId, p.twinId]));
+  yield `${[...CSV_COLUMNS.map(([h]) => h), 'missingParts', 'nonProdTwin'].join(',')}\r\n`;
   for (const f of r.findings) {
     const cells = CSV_COLUMNS.map(([, get]) => csvCell(get(f)));
     cells.push(csvCell(missing.get(`${f.accountId}:${f.region}`) ?? null));
+    cells.push(csvCell(twins.get(f.instanceId) ?? null));
     yield `${cells.join(',')}\r\n`;
   }
 }
 
 export const formatCsv = (r: Report): string => [...csvChunks(r)].join('');
-
-/** Tag values reach the terminal: control, bidi and separator characters become '?' (see terminalSafe). */
-const clean = (s: string, max = 40): string => {
-  const t = terminalSafe(s);
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-};
-
-function table(headers: string[], data: string[][]): string[] {
-  const rows = data.map((r) => r.map(terminalSafe));
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
 
 const usageText = (f: Finding) =>
   f.readinessReason
@@ -182,6 +172,7 @@ export function formatTable(r: Report, limit = 100): string {
       ),
     );
   }
+  out.push(...twinLines(r));
   const defaults = r.accountDefaults.filter((d) => !d.enforcing);
   if (defaults.length > 0) {
     out.push('', 'Account defaults that let new instances accept IMDSv1:');

@@ -1,6 +1,7 @@
 import { isLaggard, templateEnforces } from '../domain/findings/classify.js';
 import type { AccountDefault, Finding, LaunchTemplate, ScopeSnapshot } from '../domain/findings/model.js';
 import type { ScanOutcome } from '../domain/findings/scan.js';
+import type { TwinSummary } from '../domain/fixes/twins.js';
 
 export interface LaunchTemplateRow extends LaunchTemplate {
   /** the template's default version comes up requiring tokens (itself, or via the account default) */
@@ -27,6 +28,13 @@ export interface Report {
   errors: ScanOutcome['errors'];
   /** worth telling, not errors (opt-in regions skipped); only when there are some */
   notes?: string[];
+  /** production laggards with a non-production twin enforced without breakage (when counted) */
+  nonProdTwins?: TwinSummary;
+}
+
+/** What a report shows besides the scan itself, each when the caller worked it out. */
+export interface ReportExtras {
+  nonProdTwins?: TwinSummary | undefined;
 }
 
 const READINESS_ORDER = { 'in-use': 0, unknown: 1, ready: 2, compliant: 3, 'imds-disabled': 4 } as const;
@@ -58,7 +66,11 @@ export type ReportSource = Pick<
   | 'errors'
 > & { notes?: string[] | undefined };
 
-export function buildReport(outcome: ReportSource, snapshots: ScopeSnapshot[]): Report {
+export function buildReport(
+  outcome: ReportSource,
+  snapshots: ScopeSnapshot[],
+  extras: ReportExtras = {},
+): Report {
   const findings = snapshots.flatMap((s) => s.findings).sort(reportOrder);
   return {
     scanId: outcome.scanId,
@@ -80,6 +92,7 @@ export function buildReport(outcome: ReportSource, snapshots: ScopeSnapshot[]): 
     ),
     errors: outcome.errors,
     ...(outcome.notes?.length ? { notes: outcome.notes } : {}),
+    ...(extras.nonProdTwins ? { nonProdTwins: extras.nonProdTwins } : {}),
   };
 }
 

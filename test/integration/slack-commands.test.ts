@@ -84,6 +84,10 @@ describe('/imds through the real Bolt HTTP receiver', () => {
     const text = await lastResponse(r.responseUrl, 1);
     expect(text).toContain('IMDSv2 migration');
     expect(text).toContain('By account');
+    // the one production laggard (alice-legacy) has no non-production twin
+    expect(text).toContain(
+      'Production laggards with a non-production twin (same app tag or Name) already enforced without breakage: 0 of 1',
+    );
     const file = await until(
       () => h.slack.files().find((f) => f.channel_id === h.slack.state.dmIdFor(U.sec) && f.completed),
       'the chart upload',

@@ -120,6 +120,7 @@ describe('/imds guardrails through the real Bolt receiver', () => {
       'the security Home tab with guardrails',
     );
     expect(home).toContain('New launches configured for IMDSv2: 1 of 2 account × regions');
+    expect(home).toContain('already enforced without breakage: 0 of 0');
   });
 
   it('is for security only; one account narrows it', async () => {

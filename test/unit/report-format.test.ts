@@ -196,7 +196,7 @@ describe('formatCsv', () => {
     expect(lines[0]).toBe(
       'instanceId,accountId,region,name,state,readiness,httpTokens,httpEndpoint,hopLimit,owner,ownerTag,' +
         'noTokenCalls,lastSeen,asg,launchTemplateId,launchTemplateVersion,templateRisk,prod,publicIp,iamRole,' +
-        'containerHost,launchTime,readinessReason,missingParts',
+        'containerHost,launchTime,readinessReason,missingParts,nonProdTwin',
     );
     expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(report.findings.map((f) => f.instanceId));
     expect(lines.at(-1)).toBe('');
@@ -221,7 +221,7 @@ describe('formatCsv', () => {
     expect(rows[1]).toBe(
       `i-0abc,123456789012,eu-west-1,"'=HYPERLINK(""http://x"")",running,in-use,optional,enabled,1,` +
         '"team, platform",team,7,2025-06-14T10:05:00.000Z,web-asg,lt-1,3,asg-unfixed-template,true,false,false,' +
-        'eks,2024-01-01T00:00:00.000Z,,',
+        'eks,2024-01-01T00:00:00.000Z,,,',
     );
   });
 });
@@ -316,7 +316,7 @@ describe('formatTable', () => {
     expect(out).toMatch(/123456789012\s+eu-west-1\s+usage\s+AccessDenied\s+IMDSv1 usage in/);
     expect(laggardRows(out)[0]).toMatch(/unknown\s+i-\S+.*unreadable/);
     expect(formatCsv(report).split('\r\n')[1]).toMatch(
-      /,usage unreadable: GetMetricData HTTP 403 AccessDenied,usage$/,
+      /,usage unreadable: GetMetricData HTTP 403 AccessDenied,usage,$/,
     );
   });
 

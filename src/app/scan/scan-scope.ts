@@ -46,6 +46,13 @@ export async function scanScope(deps: ScanScopeDeps, data: ScopeJobData): Promis
   }
 }
 
+/** The instances that rejected IMDSv1 calls now or at an earlier scan, of those that still exist. */
+function stillRejected(prev: ScopeSnapshot | null, read: ScopeRead): string[] {
+  const live = new Set(read.inventory.instances.map((i) => i.instanceId));
+  const now = [...read.rejected].filter(([, u]) => u.noTokenCalls > 0).map(([id]) => id);
+  return [...new Set([...(prev?.rejectedCalls ?? []), ...now])].filter((id) => live.has(id)).sort();
+}
+
 async function commit(
   deps: ScanScopeDeps,
   data: ScopeJobData,
@@ -67,6 +74,8 @@ async function commit(
     ...(errors.length > 0 ? { partialErrors: errors } : {}),
   };
   const prev = await deps.store.getSnapshot(scope);
+  const rejectedCalls = stillRejected(prev, read);
+  if (rejectedCalls.length > 0) snapshot.rejectedCalls = rejectedCalls;
   const diff = diffSnapshots(prev, snapshot);
   const key = (instanceId: string) => instanceKey({ ...scope, instanceId });
   const remediatedSeconds = await deps.store.commitSnapshot(

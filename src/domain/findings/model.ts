@@ -251,5 +251,10 @@ export const ScopeSnapshot = z.object({
   images: z.array(AmiImage).optional(),
   /** the parts this scan could not read here (partial errors); absent when none */
   partialErrors: z.array(ScanError).optional(),
+  /**
+   * instances whose IMDSv1 calls were rejected after the bot enforced them (MetadataNoTokenRejected),
+   * by this scan or an earlier one while they exist: enforcement broke something there
+   */
+  rejectedCalls: z.array(z.string()).optional(),
 });
 export type ScopeSnapshot = z.infer<typeof ScopeSnapshot>;

@@ -6,6 +6,11 @@
  * and passes the instance ids). Tag values compare trimmed and case-insensitively. Pure.
  */
 
+import { type EnvironmentTags, envOf } from './environment.js';
+
+/** the workflow's default `environment.twinTags` */
+export const TWIN_TAGS = ['app', 'Name'];
+
 export interface TwinCandidate {
   instanceId: string;
   accountId: string;
@@ -71,4 +76,74 @@ export function nonProdTwins(candidates: readonly TwinCandidate[], opts: TwinOpt
     }
   }
   return { prodLaggards: laggards.length, withTwin: pairs.length, pairs };
+}
+
+/** What the audit trail and the scans say of an instance, for the twins count. */
+export interface TwinFacts {
+  /** enforced by the bot (a verified change to HttpTokens required in the audit trail) */
+  botEnforced: ReadonlySet<string>;
+  /** rolled back in the audit trail, or IMDSv1 calls rejected since it was enforced */
+  broken: ReadonlySet<string>;
+}
+
+export interface TwinFinding {
+  instanceId: string;
+  accountId: string;
+  name: string | null;
+  tags: Readonly<Record<string, string>>;
+  httpTokens: string;
+  httpEndpoint: string;
+  laggard: boolean;
+}
+
+/**
+ * The findings as twin candidates: production and non-production by `envOf` (an instance of
+ * unknown environment is neither, so it is never taken for a twin), enforced when it requires
+ * tokens now or the bot enforced it.
+ */
+export function twinCandidates(
+  findings: readonly TwinFinding[],
+  rule: EnvironmentTags,
+  botEnforced: ReadonlySet<string> = new Set(),
+): TwinCandidate[] {
+  return findings.flatMap((f) => {
+    const env = envOf(f.tags, rule);
+    if (env === 'unknown') return [];
+    const requires = f.httpTokens === 'required' && f.httpEndpoint === 'enabled';
+    const { instanceId, accountId, name, tags, laggard } = f;
+    return [
+      {
+        instanceId,
+        accountId,
+        name,
+        tags,
+        prod: env === 'prod',
+        laggard,
+        enforced: requires || botEnforced.has(instanceId),
+      },
+    ];
+  });
+}
+
+/** `key NUL value` of each key the candidate has a value for. */
+const appKeys = (c: TwinCandidate, keys: readonly string[]): string[] =>
+  keys.flatMap((k) => {
+    const v = norm(appValue(c, k));
+    return v === null ? [] : [`${k.toLowerCase()}\u0000${v}`];
+  });
+
+/**
+ * The non-production instances that could be some production laggard's twin (same app value
+ * under one of the keys), enforced or not: only their audit history needs reading.
+ */
+export function possibleTwins(candidates: readonly TwinCandidate[], keys: readonly string[]): string[] {
+  const wanted = new Set(candidates.filter((c) => c.prod && c.laggard).flatMap((c) => appKeys(c, keys)));
+  return candidates
+    .filter((c) => !c.prod && appKeys(c, keys).some((k) => wanted.has(k)))
+    .map((c) => c.instanceId);
+}
+
+/** The count as one sentence (no tag value in it: each format shows the pairs its own safe way). */
+export function twinsHeadline(s: TwinSummary): string {
+  return `Production laggards with a non-production twin (same app tag or Name) already enforced without breakage: ${s.withTwin} of ${s.prodLaggards}${s.withTwin > 0 ? ', the safest to enforce next' : ''}`;
 }

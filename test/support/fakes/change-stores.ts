@@ -5,6 +5,7 @@ import { ChangeRequest, ChangeState } from '../../../src/domain/change/request-s
 import { CodedError } from '../../../src/domain/errors.js';
 import type { LaunchTemplate } from '../../../src/domain/findings/model.js';
 import {
+  type AuditHistory,
   type AuditLog,
   type BulkCounts,
   type BulkTally,
@@ -166,7 +167,7 @@ export function memoryChangeRequests(): ChangeRequestStore {
 }
 
 /** The audit chain in memory: the same chainEntry as the Redis stream, so `verifyChain` holds. */
-export function memoryAudit(): AuditLog & { entries(): AuditEntry[] } {
+export function memoryAudit(): AuditLog & AuditHistory & { entries(): AuditEntry[] } {
   const entries: AuditEntry[] = [];
   const byKey = new Map<string, number>();
   return {
@@ -183,6 +184,10 @@ export function memoryAudit(): AuditLog & { entries(): AuditEntry[] } {
     async head() {
       const last = entries.at(-1);
       return last ? copy(last) : null;
+    },
+    async recent({ instanceId, limit }) {
+      const mine = entries.filter((e) => e.target.resource === instanceId);
+      return mine.reverse().slice(0, limit).map(copy);
     },
     entries: () => entries.map(copy),
   };

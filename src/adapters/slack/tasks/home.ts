@@ -1,11 +1,14 @@
 import type { KnownBlock } from '@slack/types';
+import { nonProdTwinsOf } from '../../../app/report/nonprod-twins.js';
 import { isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
 import { describeChange } from '../../../domain/change/request.js';
 import { percentText } from '../../../domain/findings/summary.js';
 import { guardrailsView } from '../../../domain/guardrails/view.js';
 import { guardrailsSummary } from '../blocks/guardrails-view.js';
+import { twinsSummary } from '../blocks/twins.js';
 import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';
 import type { TaskContext } from './context.js';
+import { twinDeps } from './report.js';
 
 const ICON: Record<string, string> = {
   'in-use': ':red_circle:',
@@ -90,6 +93,7 @@ export async function homeView(ctx: TaskContext, userId: string) {
     const snapshots = last ? await ctx.findings.latestSnapshots() : [];
     if (snapshots.length > 0)
       blocks.push(
+        section(twinsSummary(await nonProdTwinsOf(twinDeps(ctx), snapshots))),
         section(guardrailsSummary(guardrailsView(snapshots, (await ctx.organization?.latest()) ?? null))),
       );
   }

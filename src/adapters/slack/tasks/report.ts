@@ -1,3 +1,4 @@
+import { nonProdTwinsOf } from '../../../app/report/nonprod-twins.js';
 import { delta, type HistoryPoint, meanTimeToRemediate, weekly } from '../../../domain/findings/kpis.js';
 import type { ScanRecord } from '../../../domain/findings/scan.js';
 import { percentText, rollup } from '../../../domain/findings/summary.js';
@@ -5,6 +6,7 @@ import { guardrailsView } from '../../../domain/guardrails/view.js';
 import { renderTrendChart } from '../../../report/chart-png.js';
 import { failedLine, partialLine } from '../blocks/coverage.js';
 import { guardrailsSummary } from '../blocks/guardrails-view.js';
+import { twinsSummary } from '../blocks/twins.js';
 import { bold, code, lines, type Mrkdwn, md, section } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import type { TaskContext } from './context.js';
@@ -72,6 +74,9 @@ function scaled(points: HistoryPoint[], pick: (p: HistoryPoint) => number, at: (
   return points.map((p) => ({ t: at(p), v: (100 * pick(p)) / max }));
 }
 
+/** The twins count reads this Slack task's audit trail and the workflow's environment tags. */
+export const twinDeps = (ctx: TaskContext) => ({ audit: ctx.audit, environment: ctx.workflow.environment });
+
 /**
  * `/imds report`: fleet KPIs from the history, by account and by owner. The answer is private, so
  * the chart goes to the asker's DM with the bot, never to the channel the command was typed in.
@@ -131,6 +136,7 @@ export async function reportMessage(ctx: TaskContext, userId: string): Promise<R
   const sections = [
     ...coverage,
     kpis,
+    twinsSummary(await nonProdTwinsOf(twinDeps(ctx), snapshots)),
     table('By account (most laggards first)', byAccount),
     table('By owner', byOwner),
     weekText,
