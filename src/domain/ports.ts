@@ -2,6 +2,7 @@ import type { Decision, PolicyCode } from './change/approval-roles.js';
 import type { Anchor } from './change/audit-anchors.js';
 import type { AuditBody, AuditEntry, AuditSession } from './change/audit-chain.js';
 import type { RefreshGroup, RefreshPlan, RefreshState } from './change/instance-refresh.js';
+import type { StartedRefresh } from './change/refresh-adopt.js';
 import type { TransitionCode } from './change/request.js';
 import type { ChangeEvent, ChangeRequest, ChangeState, ChangeTarget } from './change/request-schema.js';
 import type { DigestCard } from './findings/digest.js';
@@ -389,8 +390,9 @@ export interface AutoScalingChanges {
   startRefresh(plan: RefreshPlan): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
   /** one refresh of the group by id; null when Auto Scaling no longer describes it */
   refresh(asgName: string, instanceRefreshId: string): Promise<RefreshState | null>;
-  /** the group's refresh that is Pending, InProgress, Baking, Cancelling or rolling back, if any */
-  active(asgName: string): Promise<RefreshState | null>;
+  /** the group's refresh that is Pending, InProgress, Baking, Cancelling or rolling back, if any,
+   * with what it was started with */
+  active(asgName: string): Promise<StartedRefresh | null>;
   cancelRefresh(asgName: string): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
   rollbackRefresh(asgName: string): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
 }

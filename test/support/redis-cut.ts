@@ -11,9 +11,14 @@ export interface RedisCut {
  * A TCP proxy in front of Redis for one process: it forwards every connection until a client sends
  * bytes matching `pattern` (e.g. the Lua write that moves a request to `approved`), lets that
  * command through, then passes nothing more in either direction. The caller kills the process on
- * `cut`: the crash lands exactly after that command, deterministically.
+ * `cut`: the crash lands exactly after that command, deterministically. With `before`, that command
+ * is held back too: the crash lands just before it (the write a crash loses).
  */
-export async function startRedisCut(upstreamUrl: string, pattern: RegExp): Promise<RedisCut> {
+export async function startRedisCut(
+  upstreamUrl: string,
+  pattern: RegExp,
+  opts: { before?: boolean } = {},
+): Promise<RedisCut> {
   const up = new URL(upstreamUrl);
   const sockets = new Set<Socket>();
   let frozen = false;
@@ -29,8 +34,9 @@ export async function startRedisCut(upstreamUrl: string, pattern: RegExp): Promi
       if (frozen) return;
       const text = tail + chunk.toString('latin1');
       tail = text.slice(-256); // a pattern split across two chunks is still seen
-      upstream.write(chunk);
-      if (!pattern.test(text)) return;
+      const hit = pattern.test(text);
+      if (!hit || !opts.before) upstream.write(chunk);
+      if (!hit) return;
       frozen = true;
       signal();
     });

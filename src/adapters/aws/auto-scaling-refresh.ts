@@ -17,6 +17,7 @@ import {
   type RefreshState,
   RefreshStatus,
 } from '../../domain/change/instance-refresh.js';
+import type { StartedRefresh } from '../../domain/change/refresh-adopt.js';
 import { CodedError } from '../../domain/errors.js';
 import type { HttpTokens, Scope } from '../../domain/findings/model.js';
 import type { AutoScalingChanges } from '../../domain/ports.js';
@@ -116,6 +117,25 @@ export function createAutoScalingChanges(
     instancesToUpdate: r.InstancesToUpdate ?? null,
   });
 
+  const startedOf = (r: InstanceRefresh): StartedRefresh => {
+    const p = r.Preferences;
+    const lt = r.DesiredConfiguration?.LaunchTemplate;
+    return {
+      ...toState(r),
+      startedAt: r.StartTime?.toISOString() ?? null,
+      desired: lt ? { launchTemplateId: lt.LaunchTemplateId ?? null, version: lt.Version ?? null } : null,
+      preferences: p
+        ? {
+            MinHealthyPercentage: p.MinHealthyPercentage ?? null,
+            CheckpointPercentages: p.CheckpointPercentages ?? [],
+            CheckpointDelay: p.CheckpointDelay ?? null,
+            SkipMatching: p.SkipMatching ?? null,
+            AutoRollback: p.AutoRollback ?? null,
+          }
+        : null,
+    };
+  };
+
   const describe = (name: string, ids?: string[]) =>
     call(`DescribeInstanceRefreshes ${name} in ${where(scope)}`, () =>
       asg.send(
@@ -179,8 +199,8 @@ export function createAutoScalingChanges(
     },
     async active(name) {
       const out = await describe(name);
-      const r = (out.InstanceRefreshes ?? []).map(toState).find((s) => !hasEnded(s.status));
-      return r ?? null;
+      const r = (out.InstanceRefreshes ?? []).find((x) => !hasEnded(toState(x).status));
+      return r ? startedOf(r) : null;
     },
     async cancelRefresh(name) {
       const what = `CancelInstanceRefresh ${name} in ${where(scope)}`;

@@ -1,4 +1,5 @@
 import { canRollBack, hasEnded, RefreshPlan } from '../../../domain/change/instance-refresh.js';
+import { whyNotOurs } from '../../../domain/change/refresh-adopt.js';
 import { CodedError } from '../../../domain/errors.js';
 import { code, say } from '../../../domain/message.js';
 import type { AutoScalingChanges, Json } from '../../../domain/ports.js';
@@ -30,16 +31,35 @@ async function checkStillAsPlanned(asg: AutoScalingChanges, plan: RefreshPlan): 
   );
 }
 
-async function start(asg: AutoScalingChanges, plan: RefreshPlan) {
+const approvedAt = (cr: RequestOn<AsgTarget>): Date =>
+  new Date(cr.history.findLast((h) => h.to === 'approved')?.at ?? cr.requestedAt);
+
+/**
+ * The refresh running on the group is this request's own when a worker died after starting it and
+ * before saving its id (see refresh-adopt.ts): adopted, not refused; anyone else's is refused, saying why.
+ */
+async function adoptOrRefuse(
+  asg: AutoScalingChanges,
+  plan: RefreshPlan,
+  cr: RequestOn<AsgTarget>,
+  err: CodedError,
+) {
+  const running = await asg.active(plan.asgName);
+  const why = running ? whyNotOurs(plan, running, approvedAt(cr)) : 'it ended before it could be read';
+  if (running && why === null) return { instanceRefreshId: running.id, awsRequestId: null, adopted: true };
+  throw new CodedError(
+    'refresh-in-progress',
+    `Another instance refresh${running ? ` (${running.id})` : ''} of ${plan.asgName} is running and is not the one this request started (${why}): let it end (or cancel it), then request again.`,
+    { cause: err },
+  );
+}
+
+async function start(asg: AutoScalingChanges, plan: RefreshPlan, cr: RequestOn<AsgTarget>) {
   try {
-    return await asg.startRefresh(plan);
+    return { ...(await asg.startRefresh(plan)), adopted: false };
   } catch (err) {
     if (err instanceof CodedError && err.code.startsWith('InstanceRefreshInProgress'))
-      throw new CodedError(
-        'refresh-in-progress',
-        `Another instance refresh of ${plan.asgName} is running: let it end (or cancel it), then request again.`,
-        { cause: err },
-      );
+      return adoptOrRefuse(asg, plan, cr, err);
     throw err;
   }
 }
@@ -54,11 +74,13 @@ async function applyRefresh(
   const saved = await ctx.memo.before(startedKey(cr.id));
   let id = typeof saved?.instanceRefreshId === 'string' ? saved.instanceRefreshId : null;
   let awsRequestId: string | null = null;
+  let adopted = false;
   if (id === null) {
     await checkStillAsPlanned(asg, plan);
-    const started = await start(asg, plan);
+    const started = await start(asg, plan, cr);
     id = started.instanceRefreshId;
     awsRequestId = started.awsRequestId;
+    adopted = started.adopted;
     await ctx.memo.keepBefore(startedKey(cr.id), { instanceRefreshId: id });
   }
   const state = await asg.refresh(plan.asgName, id);
@@ -70,7 +92,9 @@ async function applyRefresh(
     before: asJson(plan),
     after: { instanceRefreshId: id, status: state.status, percentageComplete: state.percentageComplete },
     awsRequestId,
-    note: `instance refresh ${id} of ${plan.asgName} started (${state.status}); the card follows it`,
+    note: adopted
+      ? `instance refresh ${id} of ${plan.asgName} started (${state.status}; found running after a restart: this request started it, its AWS request id is unknown); the card follows it`
+      : `instance refresh ${id} of ${plan.asgName} started (${state.status}); the card follows it`,
   };
 }
 
