@@ -1,6 +1,9 @@
 import type { ActionArgs, ListenerDeps } from './listener-types.js';
 
-/** A Fix button of `/imds guardrails`: ack at once; the value is read through its schema by the task. */
+/**
+ * A Fix button of `/imds guardrails` or of App Home (no channel, no response_url there): ack at
+ * once; the value is read through its schema by the task.
+ */
 export async function onGuardrailFix(deps: ListenerDeps, { body, action, ack }: ActionArgs): Promise<void> {
   await ack();
   await deps.tasks.add({

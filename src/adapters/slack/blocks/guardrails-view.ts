@@ -91,8 +91,11 @@ function scopeRows(s: ScopeGuardrails): Row[] {
   return rows;
 }
 
-/** Scopes with something to fix first; fully guarded scopes are counted, not listed. */
-function rowBlocks(view: GuardrailsView): KnownBlock[] {
+/**
+ * Scopes with something to fix first, a Fix button per row; fully guarded scopes are counted, not
+ * listed. `/imds guardrails` and App Home (for those who may file the fixes) both show these.
+ */
+export function guardrailRowBlocks(view: GuardrailsView): KnownBlock[] {
   const open = view.scopes.filter(
     (s) => !s.accountDefault?.requiresTokens || s.templates.length > 0 || s.missing.length > 0,
   );
@@ -158,7 +161,7 @@ export function guardrailsMessage(view: GuardrailsView): { text: string; blocks:
     ...top,
     { type: 'divider' },
     section(templates),
-    ...rowBlocks(view),
+    ...guardrailRowBlocks(view),
     ...amiBlocks(view),
   ];
   return {

@@ -123,7 +123,7 @@ export async function changeCommand(
   ctx: TaskContext,
   user: { id: string; name: string },
   groups: readonly string[],
-  channelId: string,
+  channelId: string | null,
   cmd: Extract<ParsedCommand, { name: 'fix-template' | 'fix-default' | 'enforce-ready' | 'refresh' }>,
 ): Promise<ResponseMessage> {
   const by = { userId: user.id, name: user.name };

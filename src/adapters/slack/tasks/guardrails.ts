@@ -25,7 +25,8 @@ export async function guardrailsReply(ctx: TaskContext, accountId: string | null
 type FixTask = Extract<SlackTask, { kind: 'guardrail-fix' }>;
 
 /**
- * A Fix button of `/imds guardrails`: its value read through its schema (a forged one is refused and
+ * A Fix button of `/imds guardrails` or of App Home (no channel: the request card still goes to the
+ * approvers' channel): its value read through its schema (a forged one is refused and
  * audited, like a digest button), then checked against the latest scan (a template fixed or gone
  * since is out of date), then the same fix-template / fix-default request the command files.
  */
@@ -62,5 +63,5 @@ export async function guardrailFix(ctx: TaskContext, task: FixTask): Promise<Res
     fix.kind === 'fix-template'
       ? { name: 'fix-template' as const, args: { ...scope, launchTemplateId: fix.launchTemplateId } }
       : { name: 'fix-default' as const, args: scope };
-  return changeCommand(ctx, task.user, groups, task.channelId ?? '', cmd);
+  return changeCommand(ctx, task.user, groups, task.channelId, cmd);
 }

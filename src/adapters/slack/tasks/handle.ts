@@ -1,4 +1,5 @@
 import { CodedError, errorMessage } from '../../../domain/errors.js';
+import type { SlackOut } from '../out.js';
 import { code, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { whenActive } from './active.js';
@@ -14,14 +15,28 @@ import { alertRejections } from './rejections.js';
 import type { SlackTask } from './schema.js';
 
 /**
+ * Where an answer goes: the click's response_url; a click on the Home tab has none, so the answer
+ * goes to the user's DM with the bot (`dm`), where given.
+ */
+type ReplyTo = string | null | { responseUrl: string | null; dm: string };
+
+function deliveryOf(to: ReplyTo, message: ResponseMessage): SlackOut | null {
+  const responseUrl = typeof to === 'object' && to !== null ? to.responseUrl : to;
+  if (responseUrl) return { kind: 'respond', responseUrl, message };
+  if (typeof to !== 'object' || to === null) return null;
+  return {
+    kind: 'post',
+    channel: to.dm,
+    text: message.text,
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+  };
+}
+
+/**
  * Sends what a handler answered. A handler that fails for good still answers (what failed and
  * what to check), so nobody is left looking at "working…"; transient failures are retried.
  */
-async function reply(
-  ctx: TaskContext,
-  responseUrl: string | null,
-  work: () => Promise<ResponseMessage>,
-): Promise<void> {
+async function reply(ctx: TaskContext, to: ReplyTo, work: () => Promise<ResponseMessage>): Promise<void> {
   let message: ResponseMessage;
   try {
     message = await work();
@@ -32,7 +47,8 @@ async function reply(
       md`That failed: ${errorMessage(err)}. Check ${code('/imds audit')} before trying again.`,
     );
   }
-  if (responseUrl) await ctx.out.add({ kind: 'respond', responseUrl, message });
+  const out = deliveryOf(to, message);
+  if (out) await ctx.out.add(out);
 }
 
 /** Dispatches one queued Slack task. Replies go through the outbound queue (rate limits, retries). */
@@ -65,7 +81,10 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
     case 'cr-decision':
       return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => decision(ctx, task)));
     case 'guardrail-fix':
-      return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => guardrailFix(ctx, task)));
+      // also clicked on the Home tab, which has no response_url
+      return reply(ctx, { responseUrl: task.responseUrl, dm: task.user.id }, () =>
+        whenActive(ctx, task, () => guardrailFix(ctx, task)),
+      );
     case 'cr-refresh':
       return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => refreshFromCard(ctx, task)));
   }

@@ -1,10 +1,14 @@
 import type { KnownBlock } from '@slack/types';
+import { groupFacts } from '../../../app/change/facts.js';
 import { nonProdTwinsOf } from '../../../app/report/nonprod-twins.js';
-import { isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
+import { canRequest } from '../../../domain/change/approval-policy.js';
+import { type Actor, isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
 import { describeChange } from '../../../domain/change/request.js';
+import type { ScopeSnapshot } from '../../../domain/findings/model.js';
 import { percentText } from '../../../domain/findings/summary.js';
+import type { OrganizationFacts } from '../../../domain/guardrails/organization-facts.js';
 import { guardrailsView } from '../../../domain/guardrails/view.js';
-import { guardrailsSummary } from '../blocks/guardrails-view.js';
+import { guardrailRowBlocks, guardrailsSummary } from '../blocks/guardrails-view.js';
 import { twinsSummary } from '../blocks/twins.js';
 import { bold, code, date, header, lines, md, section, trusted, user } from '../text.js';
 import type { TaskContext } from './context.js';
@@ -35,6 +39,24 @@ async function waitingForMe(ctx: TaskContext, userId: string): Promise<KnownBloc
       ),
     ),
   ];
+}
+
+/**
+ * The guardrails section: the seed questions, then, for someone the approval policy lets file the
+ * fix-template and fix-default requests, the rows of `/imds guardrails` with their Fix buttons.
+ */
+function guardrailsSection(
+  ctx: TaskContext,
+  actor: Actor,
+  snapshots: readonly ScopeSnapshot[],
+  org: OrganizationFacts | null,
+): KnownBlock[] {
+  const view = guardrailsView(snapshots, org);
+  const facts = groupFacts(true);
+  const mayFix = (['launch-template-fix', 'account-default'] as const).every(
+    (kind) => canRequest(actor, kind, facts, ctx.workflow.approvals).allowed,
+  );
+  return [section(guardrailsSummary(view)), ...(mayFix ? guardrailRowBlocks(view) : [])];
 }
 
 /** App Home: my laggards (all of them, past what a digest can show), and fleet KPIs for security. */
@@ -94,7 +116,7 @@ export async function homeView(ctx: TaskContext, userId: string) {
     if (snapshots.length > 0)
       blocks.push(
         section(twinsSummary(await nonProdTwinsOf(twinDeps(ctx), snapshots))),
-        section(guardrailsSummary(guardrailsView(snapshots, (await ctx.organization?.latest()) ?? null))),
+        ...guardrailsSection(ctx, actor, snapshots, (await ctx.organization?.latest()) ?? null),
       );
   }
   return { type: 'home', blocks };
