@@ -69,6 +69,15 @@ describe('/imds guardrails through the real Bolt receiver', () => {
     expect(text).toContain('*Instances allowing IMDSv1:* 2');
     expect(text).toContain('*SCP blocking IMDSv1 launches:* 1 of');
     expect(text).toContain('*New launches configured for IMDSv2:* 1 of 2 account × regions');
+    // the seed questions are answered in one place: one block holds the three answers
+    const seed = (reply.blocks ?? []).filter((b) =>
+      [
+        'Instances allowing IMDSv1:',
+        'SCP blocking IMDSv1 launches:',
+        'New launches configured for IMDSv2:',
+      ].every((q) => b.text?.text.includes(q)),
+    );
+    expect(seed).toHaveLength(1);
     expect(text).toContain(`payments (${PROD}): launch requires IMDSv2`);
     expect(text).toContain(`play &lt;b&gt;&amp; (${SANDBOX}): no protection`);
     expect(text).toMatch(/OUs with no protection:\*.*sandbox/);
@@ -104,11 +113,19 @@ describe('/imds guardrails through the real Bolt receiver', () => {
 
   it('the guardrails section of /imds report and of the security App Home answers the seed questions', async () => {
     const r = await h.command('report', U.sec, C.general);
-    const report = JSON.stringify(await until(() => responses(h, r.responseUrl)[0], 'report'));
+    const answer = await until(() => responses(h, r.responseUrl)[0], 'report');
+    const reportBlocks = answer.blocks ?? [];
+    const report = JSON.stringify(answer);
     expect(report).toContain('*Guardrails*');
     expect(report).toContain('Instances allowing IMDSv1: 2');
     expect(report).toMatch(/SCP blocking IMDSv1 launches: 1 of \d+ accounts; 2 OUs with no protection/);
     expect(report).toContain('1 AMI without ImdsSupport v2.0');
+    // the three seed answers together, in the one guardrails section of the report
+    const section =
+      (reportBlocks as Block[]).find((b) => b.text?.text.includes('*Guardrails*'))?.text?.text ?? '';
+    expect(section).toContain('Instances allowing IMDSv1: 2');
+    expect(section).toMatch(/SCP blocking IMDSv1 launches: 1 of \d+ accounts/);
+    expect(section).toContain('New launches configured for IMDSv2: 1 of 2 account × regions');
     await h.event({ type: 'app_home_opened', user: U.sec, tab: 'home', channel: 'D0SEC0001' });
     const home = await until(
       () =>
