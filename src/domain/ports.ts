@@ -270,6 +270,16 @@ export interface ChangeMemo {
   /** a launch template's row as the scan saw it before a request changed it */
   keepTemplateRow(requestId: string, row: LaunchTemplate): Promise<void>;
   templateRow(requestId: string): Promise<LaunchTemplate | null>;
+  /** the instance refreshes whose card is followed, each with its next poll (the sweeper re-queues a lost one) */
+  keepWatch(requestId: string, next: RefreshWatch): Promise<void>;
+  endWatch(requestId: string): Promise<void>;
+  watches(): Promise<Map<string, RefreshWatch>>;
+}
+
+/** The next read of a followed refresh: its poll number and the status the card last showed. */
+export interface RefreshWatch {
+  poll: number;
+  lastStatus: string | null;
 }
 
 export type BulkOutcome = 'done' | 'failed' | 'skipped';

@@ -203,6 +203,16 @@ function contract(name: string, make: () => Stores) {
       expect(await memo.templateRow('cr-m')).toEqual(row);
     });
 
+    it('keeps the next poll of each followed refresh until its watch ends', async () => {
+      const { memo } = make();
+      expect(await memo.watches()).toEqual(new Map());
+      await memo.keepWatch('cr-a', { poll: 1, lastStatus: null });
+      await memo.keepWatch('cr-b', { poll: 3, lastStatus: 'InProgress' });
+      await memo.keepWatch('cr-a', { poll: 2, lastStatus: 'Pending' });
+      await memo.endWatch('cr-b');
+      expect(await memo.watches()).toEqual(new Map([['cr-a', { poll: 2, lastStatus: 'Pending' }]]));
+    });
+
     it("counts a bulk's items so that each count is seen by exactly one item", async () => {
       const { tally } = make();
       const outcomes = ['done', 'failed', 'skipped', 'done', 'done'] as const;

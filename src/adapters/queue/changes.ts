@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { applyChange } from '../../app/change/apply.js';
 import { applyBulkItem, finishBulk } from '../../app/change/bulk.js';
 import type { ChangeContext } from '../../app/change/context.js';
+import { watchJobId } from '../../app/change/refresh-follow.js';
 import { watchRefresh } from '../../app/change/refresh-watch.js';
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis/keys.js';
@@ -66,12 +67,12 @@ export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
         children,
       });
     },
-    /** `watch-<id>-<poll>`: a retried poll job cannot queue its successor twice */
+    /** `watch-<id>-<poll>` (watchJobId): a retried poll job cannot queue its successor twice */
     async enqueueRefreshWatch(requestId: string, poll: number, delayMs: number, lastStatus: string | null) {
       await queue.add(
         'refresh-watch',
         { kind: 'refresh-watch', requestId, poll, lastStatus },
-        { ...OPTS, delay: delayMs, jobId: `watch-${requestId}-${poll}`, removeOnComplete: { age: 86_400 } },
+        { ...OPTS, delay: delayMs, jobId: watchJobId(requestId, poll), removeOnComplete: { age: 86_400 } },
       );
     },
     async jobState(jobId: string): Promise<'live' | 'ended' | 'missing'> {

@@ -7,14 +7,16 @@ import { redisKeys } from './keys.js';
 
 const DAY_S = 86_400;
 const JsonRecord = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+const RefreshWatch = z.object({ poll: z.number().int().positive(), lastStatus: z.string().nullable() });
 
 /**
  * What change control keeps beside a request (under `<prefix>:`): cr-before:<key> the state found
  * just before a change (set once, 400 days: a retried job and a rollback read it back);
- * cr-template-row:<request> the template's row as the scan saw it before the request changed it.
+ * cr-template-row:<request> the template's row as the scan saw it before the request changed it;
+ * refresh-watches a hash of request -> the next poll of the refresh its card follows.
  */
 export function createChangeMemo({ redis, prefix }: { redis: RedisClient; prefix: string }): ChangeMemo {
-  const { requestBefore: beforeKey, requestTemplateRow: rowKey } = redisKeys(prefix);
+  const { requestBefore: beforeKey, requestTemplateRow: rowKey, refreshWatches } = redisKeys(prefix);
   return {
     async keepBefore(key: string, before: Json): Promise<void> {
       await redis.set(beforeKey(key), JSON.stringify(before), 'EX', 400 * DAY_S, 'NX');
@@ -29,6 +31,18 @@ export function createChangeMemo({ redis, prefix }: { redis: RedisClient; prefix
     async templateRow(requestId) {
       const raw = await redis.get(rowKey(requestId));
       return raw === null ? null : readJson(LaunchTemplate, raw, 'launch template memo');
+    },
+    async keepWatch(requestId, next) {
+      await redis.hset(refreshWatches(), requestId, JSON.stringify(next));
+    },
+    async endWatch(requestId) {
+      await redis.hdel(refreshWatches(), requestId);
+    },
+    async watches() {
+      const all = await redis.hgetall(refreshWatches());
+      return new Map(
+        Object.entries(all).map(([id, raw]) => [id, readJson(RefreshWatch, raw, 'refresh watch')]),
+      );
     },
   };
 }

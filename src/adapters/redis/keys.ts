@@ -64,6 +64,8 @@ export function redisKeys(prefix: string) {
     openRequest: (openRef: string) => k('cr-open', openRef),
     requestBefore: (key: string) => k('cr-before', key),
     requestTemplateRow: (id: string) => k('cr-template-row', id),
+    /** hash request id -> the next poll of the instance refresh its card follows */
+    refreshWatches: () => k('refresh-watches'),
     bulkCounts: (id: string) => k('bulk', id),
     bulkSkipped: (id: string) => k('bulk-skipped', id),
     /** hash instance id -> its first counted outcome */

@@ -3,6 +3,7 @@ import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { say } from '../../domain/message.js';
 import { recordAudit } from './audit.js';
 import { type ChangeContext, changeBy } from './context.js';
+import { followRefresh } from './refresh-follow.js';
 import { auditTarget } from './targets/index.js';
 
 /**
@@ -42,16 +43,29 @@ async function ended(ctx: ChangeContext, cr: ChangeRequest, s: RefreshState): Pr
   }));
 }
 
-/** One read of a request's refresh; queues the next unless it ended or the watch is over. */
+/** One read of a request's refresh; queues the next (recorded for the sweeper) unless it ended or the watch is over. */
 export async function watchRefresh(
   ctx: ChangeContext,
   requestId: string,
   poll: number,
   lastStatus: string | null,
 ): Promise<string> {
+  const outcome = await pollOnce(ctx, requestId, poll, lastStatus);
+  if (outcome.next === null) await ctx.memo.endWatch(requestId);
+  else await followRefresh(ctx, requestId, poll + 1, ctx.workflow.refresh.pollSeconds * 1000, outcome.next);
+  return outcome.said;
+}
+
+/** The read itself: what to say, and the status to carry to the next poll (null: the watch ends). */
+async function pollOnce(
+  ctx: ChangeContext,
+  requestId: string,
+  poll: number,
+  lastStatus: string | null,
+): Promise<{ said: string; next: string | null }> {
   const cr = await ctx.requests.get(requestId);
   const id = cr ? refreshIdOf(cr) : null;
-  if (cr?.target.type !== 'asg' || !id) return 'no refresh to follow';
+  if (cr?.target.type !== 'asg' || !id) return { said: 'no refresh to follow', next: null };
   const t = cr.target;
   const state = await (await ctx.autoScalingFor(t, changeBy(cr))).refresh(t.asgName, id);
   const total = maxPolls(ctx);
@@ -60,7 +74,7 @@ export async function watchRefresh(
       cr,
       say`Instance refresh ${id} is no longer described by Auto Scaling: stopped following it.`,
     );
-    return 'gone';
+    return { said: 'gone', next: null };
   }
   const line = progressLine(state);
   await ctx.notifier.changed(cr, state.status === lastStatus ? null : line, {
@@ -71,15 +85,14 @@ export async function watchRefresh(
   });
   if (hasEnded(state.status)) {
     await ended(ctx, cr, state);
-    return `ended: ${state.status}`;
+    return { said: `ended: ${state.status}`, next: null };
   }
   if (poll >= total) {
     await ctx.notifier.changed(
       cr,
       say`Stopped following instance refresh ${id} after ${String(ctx.workflow.refresh.watchHours)} h (still ${state.status}); the Auto Scaling console has the rest.`,
     );
-    return 'watch over';
+    return { said: 'watch over', next: null };
   }
-  await ctx.jobs.enqueueRefreshWatch(cr.id, poll + 1, ctx.workflow.refresh.pollSeconds * 1000, state.status);
-  return state.status;
+  return { said: state.status, next: state.status };
 }

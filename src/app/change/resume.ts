@@ -2,6 +2,7 @@ import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { say } from '../../domain/message.js';
 import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
+import { resumeRefreshWatches } from './refresh-follow.js';
 import { auditTarget, targetOf } from './targets/index.js';
 
 /**
@@ -87,7 +88,8 @@ async function resumeApplying(ctx: ChangeContext, cr: ChangeRequest): Promise<bo
 /**
  * The sweeper's pass over requests between approval and outcome: every `approved` or `applying`
  * request untouched for `graceMs` that has no live job is resumed, or failed visibly when its job
- * ended without an outcome. So no request waits forever on a job that does not exist.
+ * ended without an outcome; and every followed instance refresh whose poll job is gone gets it
+ * back. So no request (or card) waits forever on a job that does not exist.
  */
 export async function resumeStuck(ctx: ChangeContext, graceMs = 60_000): Promise<number> {
   const before = ctx.now().getTime() - graceMs;
@@ -99,5 +101,5 @@ export async function resumeStuck(ctx: ChangeContext, graceMs = 60_000): Promise
       if (done) resumed += 1;
     }
   }
-  return resumed;
+  return resumed + (await resumeRefreshWatches(ctx));
 }

@@ -13,6 +13,7 @@ import {
   type ChangeRequestStore,
   type Json,
   OPEN_STATES,
+  type RefreshWatch,
   type TargetRef,
 } from '../../../src/domain/ports.js';
 
@@ -196,6 +197,7 @@ export function memoryAudit(): AuditLog & AuditHistory & { entries(): AuditEntry
 export function memoryMemo(): ChangeMemo {
   const befores = new Map<string, Json>();
   const rows = new Map<string, LaunchTemplate>();
+  const watches = new Map<string, RefreshWatch>();
   return {
     async keepBefore(key, before) {
       if (!befores.has(key)) befores.set(key, copy(before));
@@ -211,6 +213,13 @@ export function memoryMemo(): ChangeMemo {
       const row = rows.get(requestId);
       return row ? copy(row) : null;
     },
+    async keepWatch(requestId, next) {
+      watches.set(requestId, copy(next));
+    },
+    async endWatch(requestId) {
+      watches.delete(requestId);
+    },
+    watches: async () => new Map([...watches].map(([id, w]) => [id, copy(w)])),
   };
 }
 

@@ -6,6 +6,7 @@ import type { AutoScalingChanges, Json } from '../../../domain/ports.js';
 import { type Applied, asJson, nothingToRestore } from '../applied.js';
 import { changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';
+import { followRefresh } from '../refresh-follow.js';
 import { noFanOut, nothingMore, type RequestOn, type TargetKind, wholeOnly } from './target.js';
 
 type AsgTarget = { type: 'asg'; accountId: string; region: string; asgName: string };
@@ -147,7 +148,7 @@ export const asgRefresh: TargetKind<AsgTarget> = {
   async afterVerified(ctx, cr) {
     if (cr.kind !== 'instance-refresh') return;
     const status = typeof cr.after?.status === 'string' ? cr.after.status : null;
-    await ctx.jobs.enqueueRefreshWatch(cr.id, 1, ctx.workflow.refresh.pollSeconds * 1000, status);
+    await followRefresh(ctx, cr.id, 1, ctx.workflow.refresh.pollSeconds * 1000, status);
   },
   capturedBefore: async (_ctx, original) => (original.before as Json | null) ?? null,
   partRolledBack: wholeOnly,

@@ -1,0 +1,100 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_QUEUE } from '../../src/adapters/queue/changes.js';
+import { redisKeys } from '../../src/adapters/redis/keys.js';
+import { resumeStuck } from '../../src/app/change/resume.js';
+import { testEnv } from '../support/harness.js';
+import { clickApprove, commandReply, requestCardOf } from '../support/request-card.js';
+import {
+  ACCOUNT,
+  changeControlWorkflow,
+  REGION,
+  slackFleet,
+  slackSeed,
+  U,
+} from '../support/slack-fixtures.js';
+import { type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
+
+/**
+ * The job that reads DescribeInstanceRefreshes for a refresh's card is lost (deleted from BullMQ,
+ * as a Redis restart without persistence would): the card stood still forever. The sweeper now
+ * queues it again, and the card follows the refresh to its end.
+ */
+describe('a lost refresh poll job', () => {
+  let h: SlackHarness;
+  let queue: Queue;
+  const env = testEnv();
+  const built = slackFleet();
+  const at = { accountId: ACCOUNT, region: REGION };
+  const lt = built.fleet.addLaunchTemplate({
+    ...at,
+    name: 'web',
+    versions: [
+      { metadataOptions: { httpTokens: 'optional' } },
+      { metadataOptions: { httpTokens: 'required' } },
+    ],
+    defaultVersion: 2,
+  });
+  built.fleet.addAutoScalingGroup({
+    ...at,
+    name: 'web-asg',
+    launchTemplate: { id: lt.launchTemplateId, version: '1' },
+  });
+  for (let i = 0; i < 4; i++)
+    built.fleet.addInstance({
+      ...at,
+      asg: 'web-asg',
+      launchTemplate: { id: lt.launchTemplateId, version: 1 },
+    });
+  built.fleet.refreshes.stepMs = 200;
+
+  beforeAll(async () => {
+    const workflow = {
+      ...changeControlWorkflow(),
+      refresh: {
+        minHealthyPercentage: 50,
+        checkpointPercentages: [50, 100],
+        checkpointDelaySeconds: 1,
+        pollSeconds: 3,
+        watchHours: 1,
+      },
+    };
+    h = await startSlackHarness(built.fleet, workflow, slackSeed(), 'http', {}, env);
+    queue = new Queue(CHANGE_QUEUE, {
+      prefix: redisKeys(env.IMDS_BOT_PREFIX ?? '').bull,
+      connection: h.app.connect('test-watch-queue'),
+    });
+    await h.scan();
+  });
+  afterAll(async () => {
+    await queue?.close();
+    await h?.close();
+  });
+
+  const cardText = (id: string) => JSON.stringify(requestCardOf(h, id)?.blocks ?? []);
+
+  it('the sweep queues it again; the card goes on to Successful and the end is audited', async () => {
+    const id = /cr-[0-9a-f]{12}/.exec(
+      await commandReply(h, `refresh web-asg ${ACCOUNT} ${REGION}`, U.sec),
+    )?.[0];
+    if (!id) throw new Error('not filed');
+    await clickApprove(h, id, U.approver);
+    const poll = await until(
+      async () => (await queue.getDelayed()).find((j) => j.id?.startsWith(`watch-${id}-`)),
+      'the first poll job',
+    );
+    await poll.remove(); // lost
+    expect(await h.runtime.ctx.change.jobs.jobState(poll.id ?? '')).toBe('missing');
+    await new Promise((r) => setTimeout(r, 3500)); // past the lost job's time: nothing happened
+    expect(cardText(id)).not.toContain('Successful');
+
+    expect(await resumeStuck(h.runtime.ctx.change)).toBe(1);
+    await until(() => cardText(id).includes('Successful'), 'Successful on the card', 30_000);
+    const finished = (await h.runtime.ctx.audit.recent({ limit: 200 })).filter(
+      (e) => e.requestId === id && e.type === 'finished',
+    );
+    expect(finished).toHaveLength(1);
+    expect(finished[0]?.after).toMatchObject({ status: 'Successful', percentageComplete: 100 });
+    expect(await resumeStuck(h.runtime.ctx.change)).toBe(0); // ended: nothing more to follow
+  });
+});
