@@ -74,9 +74,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
     ],
   },
   digest: {
-    usage: 'imds-bot digest [--workflow FILE]',
+    usage: 'imds-bot digest [--workflow FILE] [--env nonprod]',
     summary: 'post the per-owner digests now, from the latest scans (needs SLACK_BOT_TOKEN)',
-    options: { workflow },
+    options: {
+      workflow,
+      env: {
+        type: 'string',
+        arg: 'ENV',
+        help: "nonprod: only the non-production laggards (the workflow's environment tags; untagged ones are left out)",
+      },
+    },
     exit: [
       '0 every digest delivered',
       '1 some could not be planned or delivered',
@@ -170,6 +177,13 @@ REDIS_URL forms (user:password@ is the AUTH/ACL user, URL-encoded):
   redis+cluster://[user:pass@]n1:6379,n2:6379         Redis Cluster, ElastiCache Serverless, MemoryDB
                                                       (rediss+cluster:// with TLS; the prefix becomes {IMDS_BOT_PREFIX})
 `;
+}
+
+/** `--env`: the one value is nonprod (checked before anything connects). */
+export function envOption(p: Parsed): 'nonprod' | undefined {
+  const env = p.str('env');
+  if (env === undefined || env === 'nonprod') return env;
+  throw new UsageError(`--env: the one filter is nonprod, not "${env}"`);
 }
 
 export interface Parsed {

@@ -9,15 +9,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `imds-bot digest`: the per-owner digests now (on demand), from the latest scans, with this
- * process's Slack workers; returns once every message is delivered.
+ * process's Slack workers; returns once every message is delivered. `--env nonprod`: only the
+ * non-production laggards.
  */
-export async function digestCommand(app: App, err: NodeJS.WritableStream): Promise<number> {
+export async function digestCommand(app: App, err: NodeJS.WritableStream, env?: 'nonprod'): Promise<number> {
   const slack = await app.startSlack({ listen: false });
   const failedBefore = (await slack.out.queue.getJobCounts('failed')).failed ?? 0;
   const added = await slack.tasks.add({
     kind: 'digest',
     trigger: { kind: 'cli', by: app.operator },
     onlyRegressions: false,
+    ...(env ? { env } : {}),
   });
   const id = added.id ?? '';
   for (;;) {
@@ -36,7 +38,7 @@ export async function digestCommand(app: App, err: NodeJS.WritableStream): Promi
         return 1;
       }
       err.write(
-        `${planned.data.planned} digest(s) to post for ${planned.data.owners} owner(s); delivering…\n`,
+        `${planned.data.planned} digest(s) to post for ${planned.data.owners} owner(s)${env ? ' (non-production laggards only)' : ''}; delivering…\n`,
       );
       break;
     }

@@ -7,7 +7,16 @@ import { loadWorkflow } from '../config/workflow.js';
 import { ConfigError, errorMessage, SetupError } from '../domain/errors.js';
 import { terminalLines } from '../domain/untrusted.js';
 import type { App } from '../main.js';
-import { COMMANDS, commandHelp, EXIT, mainHelp, type Parsed, parseCommand, UsageError } from './args.js';
+import {
+  COMMANDS,
+  commandHelp,
+  EXIT,
+  envOption,
+  mainHelp,
+  type Parsed,
+  parseCommand,
+  UsageError,
+} from './args.js';
 import type { RedisLease } from './redis-lease.js';
 import type { ReportOptions } from './report.js';
 
@@ -42,7 +51,7 @@ async function dispatch(
   if (p.command === 'health') return (await import('./redis.js')).health(app, out);
   if (p.command === 'scan' && o) return (await import('./report.js')).scanCommand(app, p, o, out, err);
   if (p.command === 'report' && o) return (await import('./report.js')).reportCommand(app, o, out, err);
-  if (p.command === 'digest') return (await import('./digest.js')).digestCommand(app, err);
+  if (p.command === 'digest') return (await import('./digest.js')).digestCommand(app, err, envOption(p));
   if (p.command === 'audit') {
     const opts = { format: p.str('format') ?? 'jsonl', since: p.str('since') };
     return (await import('./audit.js')).auditCommand(app, p.sub, opts, out, err);
@@ -98,6 +107,7 @@ export async function run(
     }
     const o =
       command === 'scan' || command === 'report' ? (await import('./report.js')).reportOptions(p) : null;
+    if (command === 'digest') envOption(p);
     // one-shot commands print a report: their logs stay quiet unless LOG_LEVEL says otherwise
     const env = {
       ...processEnv,

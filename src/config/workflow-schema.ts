@@ -112,6 +112,14 @@ export const Schedule = z.strictObject({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
+/** `--env nonprod` of the digests: only non-production laggards (src/domain/fixes/environment.ts) */
+export const DigestEnv = z.literal('nonprod');
+export type DigestEnv = z.infer<typeof DigestEnv>;
+
+/** The digest's cron, optionally limited to non-production laggards (`env: nonprod`). */
+export const DigestSchedule = Schedule.extend({ env: DigestEnv.optional() });
+export type DigestSchedule = z.infer<typeof DigestSchedule>;
+
 /**
  * BatchImportFindings after each scan: one finding per laggard, fixed or gone ones resolved.
  * `region`: the Security Hub the findings go to (the administrator's aggregation region; default
@@ -243,7 +251,7 @@ export const Workflow = z.strictObject({
   schedules: z
     .strictObject({
       scan: Schedule.optional(),
-      digest: Schedule.optional(),
+      digest: DigestSchedule.optional(),
       /** when the audit chain's head is anchored outside Redis (audit.anchorFile, the security channel) */
       anchor: Schedule.default(ANCHOR_DEFAULT),
     })

@@ -29,3 +29,26 @@ describe('scheduled digests', () => {
     expect(JSON.stringify(dm.blocks)).toContain(built.ids.aliceReady);
   });
 });
+
+describe('scheduled digests limited to non-production (schedules.digest.env: nonprod)', () => {
+  let h: SlackHarness;
+  const built = slackFleet();
+  beforeAll(async () => {
+    h = await startSlackHarness(
+      built.fleet,
+      slackWorkflow({ schedules: { digest: { cron: '0 9 * * 1-5', env: 'nonprod' } } }),
+      slackSeed(),
+    );
+  });
+  afterAll(async () => h?.close());
+
+  it('the scheduler carries env nonprod to every digest job it adds', async () => {
+    const scheduler = await h.runtime.tasks.queue.getJobScheduler('digest');
+    expect(scheduler?.template?.data).toEqual({
+      kind: 'digest',
+      trigger: { kind: 'schedule', by: null },
+      onlyRegressions: false,
+      env: 'nonprod',
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DigestDeps, planDigests } from '../../src/app/digest/plan-digests.js';
+import { Workflow } from '../../src/config/workflow-schema.js';
 import type { DigestCard } from '../../src/domain/findings/digest.js';
 import { type Finding, instanceKey } from '../../src/domain/findings/model.js';
 import type { OwnerRoute } from '../../src/domain/findings/owner-route.js';
@@ -8,6 +9,7 @@ import { makeFinding, makeScanError, makeSnapshot } from '../support/factories.j
 import { createMemoryFindingsStore } from '../support/fakes/findings-store.js';
 import { memoryLogger } from '../support/fakes/logger.js';
 
+const environment = Workflow.shape.environment.parse(undefined);
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const ROUTES: Record<string, OwnerRoute> = {
   'ana@example.com': { kind: 'user', userId: 'UANA', label: 'Ana' },
@@ -47,7 +49,7 @@ async function rig(
     },
     log,
     now: () => T0,
-    settings: { cadence: 'on-change', securityChannel: opts.securityChannel },
+    settings: { cadence: 'on-change', securityChannel: opts.securityChannel, environment },
   };
   return { deps, store, delivered, homes, snoozed, log };
 }
@@ -100,6 +102,23 @@ describe('planning digests (against fakes)', () => {
         ],
       },
     ]);
+  });
+
+  it('--env nonprod: only non-production laggards; App Home and the production regressions are left for the full digest', async () => {
+    const dev = owned('ana@example.com', { instanceId: 'i-dev', tags: { Environment: 'dev' } });
+    const prod = owned('ana@example.com', { instanceId: 'i-prod', tags: { Environment: 'prod' } });
+    const untagged = owned('payments', { instanceId: 'i-untagged' });
+    const r = await rig([dev, prod, untagged]);
+    await r.store.commitSnapshot(
+      makeSnapshot({ findings: [dev, prod, untagged] }),
+      { became: [], cleared: [], regressed: [instanceKey(dev), instanceKey(prod)] },
+      T0,
+    );
+
+    expect(await planDigests(r.deps, false, 'nonprod')).toEqual({ planned: 1, owners: 1 });
+    expect(r.delivered.map((c) => c.shown.map((f) => f.instanceId))).toEqual([['i-dev']]);
+    expect(r.homes).toEqual([]);
+    expect(await r.store.pendingRegressions()).toEqual(new Set([instanceKey(prod)]));
   });
 
   it('posts nothing unchanged, and only regressions when asked; told regressions are cleared', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../../src/adapters/slack/render.js';
-import { nonprodOnly, nonprodOutcome } from '../../src/adapters/slack/tasks/nonprod.js';
+import { nonprodOutcome } from '../../src/adapters/slack/tasks/nonprod.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
-import { envOf } from '../../src/domain/fixes/environment.js';
+import { envOf, nonprodOnly } from '../../src/domain/fixes/environment.js';
 import { say } from '../../src/domain/message.js';
 import { makeFinding } from '../support/factories.js';
 

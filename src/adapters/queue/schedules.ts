@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Schedule, Workflow } from '../../config/workflow-schema.js';
+import type { DigestSchedule, Workflow } from '../../config/workflow-schema.js';
 import type { Trigger } from '../../domain/findings/scan.js';
 import type { Logger } from '../log.js';
 import { redisKeys } from '../redis/keys.js';
@@ -48,7 +48,7 @@ export async function startScanScheduler(deps: SchedulerDeps) {
 }
 
 /** The workflow's digest cron as a job scheduler on the Slack task queue (removed when the workflow has none). */
-export async function scheduleDigests(queue: Queue, schedule: Schedule | undefined): Promise<void> {
+export async function scheduleDigests(queue: Queue, schedule: DigestSchedule | undefined): Promise<void> {
   const id = 'digest';
   if (!schedule) {
     await queue.removeJobScheduler(id);
@@ -59,7 +59,12 @@ export async function scheduleDigests(queue: Queue, schedule: Schedule | undefin
     { pattern: schedule.cron, tz: schedule.timezone },
     {
       name: 'digest',
-      data: { kind: 'digest', trigger: { kind: 'schedule', by: null }, onlyRegressions: false },
+      data: {
+        kind: 'digest',
+        trigger: { kind: 'schedule', by: null },
+        onlyRegressions: false,
+        ...(schedule.env ? { env: schedule.env } : {}),
+      },
     },
   );
 }

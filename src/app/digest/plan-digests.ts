@@ -9,6 +9,7 @@ import {
 } from '../../domain/findings/digest.js';
 import { type Finding, instanceKey, type ScanError, scopeKey } from '../../domain/findings/model.js';
 import { type OwnerRoute, ownerRefOf } from '../../domain/findings/owner-route.js';
+import { type EnvironmentTags, nonprodOnly } from '../../domain/fixes/environment.js';
 import type {
   ActiveSnoozes,
   Clock,
@@ -32,7 +33,12 @@ export interface DigestDeps {
   outbox: DigestOutbox;
   log: Logger;
   now: Clock;
-  settings: { cadence: DigestCadence; securityChannel?: string | undefined };
+  settings: {
+    cadence: DigestCadence;
+    securityChannel?: string | undefined;
+    /** how `env: 'nonprod'` tells non-production from the rest */
+    environment: EnvironmentTags;
+  };
 }
 
 /** user:U… / channel:C… / security: owners that resolve to the same place share one digest. */
@@ -124,14 +130,18 @@ const homeOf = (d: OwnerDigest): OwnerHome => {
 /**
  * One digest per owner (DM, team channel, or the security channel with the reason each
  * instance landed there), only when something changed unless the cadence says otherwise;
- * regressions always. Each owner's card holds only that owner's instances.
+ * regressions always. Each owner's card holds only that owner's instances. With `env: 'nonprod'`
+ * only the non-production laggards: App Home keeps the full rows of the last full digest, and
+ * the regressions of production instances stay pending for it.
  */
 export async function planDigests(
   deps: DigestDeps,
   onlyRegressions: boolean,
+  env?: 'nonprod',
 ): Promise<{ planned: number; owners: number }> {
   const snapshots = await deps.findings.latestSnapshots();
-  const findings = snapshots.flatMap((s) => s.findings.filter(isLaggard));
+  const laggards = snapshots.flatMap((s) => s.findings.filter(isLaggard));
+  const findings = env === 'nonprod' ? nonprodOnly(laggards, deps.settings.environment) : laggards;
   const routes = await deps.owners.resolveMany(findings.flatMap((f) => ownerRefOf(f) ?? []));
   const fleet: Fleet = {
     findings,
@@ -161,8 +171,11 @@ export async function planDigests(
     }
     cards.push(cardOf(d, channel, fleet, securityChannel));
   }
-  await deps.outbox.saveHomes(digests.filter((d) => d.ownerKey.startsWith('user:')).map(homeOf));
+  if (!env) await deps.outbox.saveHomes(digests.filter((d) => d.ownerKey.startsWith('user:')).map(homeOf));
   await deps.outbox.deliver(cards);
-  await deps.findings.clearRegressions([...regressedKeys]);
+  const told = new Set(findings.map(instanceKey));
+  await deps.findings.clearRegressions(
+    env ? [...regressedKeys].filter((k) => told.has(k)) : [...regressedKeys],
+  );
   return { planned: cards.length, owners: digests.length };
 }

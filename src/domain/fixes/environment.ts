@@ -47,3 +47,9 @@ export function envOf(tags: Readonly<Record<string, string>>, rule: EnvironmentT
   }
   return 'unknown';
 }
+
+/** `--env nonprod`: only the instances whose tags say non-production (unknown is left out). */
+export const nonprodOnly = <T extends { tags: Readonly<Record<string, string>> }>(
+  items: readonly T[],
+  rule: EnvironmentTags,
+): T[] => items.filter((f) => envOf(f.tags, rule) === 'nonprod');

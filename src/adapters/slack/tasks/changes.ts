@@ -8,13 +8,14 @@ import { asBulk } from '../../../app/change/targets/bulk.js';
 import { auditTarget } from '../../../app/change/targets/index.js';
 import { isLaggard } from '../../../domain/findings/classify.js';
 import { ownerRefOf } from '../../../domain/findings/owner-route.js';
+import { nonprodOnly } from '../../../domain/fixes/environment.js';
 import type { ParsedCommand } from '../commands/schema.js';
 import { render } from '../render.js';
 import { code, lines, md } from '../text.js';
 import { ephemeral, type ResponseMessage } from '../web.js';
 import { locateRef } from './cards.js';
 import type { TaskContext } from './context.js';
-import { nonprodOnly, nonprodOutcome } from './nonprod.js';
+import { nonprodOutcome } from './nonprod.js';
 import type { SlackTask } from './schema.js';
 
 /** Outcomes and notes are what the change code said, rendered (its data escaped) here. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DigestDeps, planDigests as plan, SECURITY_KEY } from '../../../app/digest/plan-digests.js';
+import type { DigestEnv } from '../../../config/workflow-schema.js';
 import type { DigestCard } from '../../../domain/findings/digest.js';
 import { type Finding, instanceKey } from '../../../domain/findings/model.js';
 import type { DigestOutbox, OwnerHome } from '../../../domain/ports.js';
@@ -103,9 +104,10 @@ export function digestDeps(ctx: TaskContext): DigestDeps {
     settings: {
       cadence: ctx.workflow.slack.digest.cadence,
       securityChannel: ctx.workflow.slack.securityChannel,
+      environment: ctx.workflow.environment,
     },
   };
 }
 
-export const planDigests = (ctx: TaskContext, onlyRegressions: boolean) =>
-  plan(digestDeps(ctx), onlyRegressions);
+export const planDigests = (ctx: TaskContext, onlyRegressions: boolean, env?: DigestEnv) =>
+  plan(digestDeps(ctx), onlyRegressions, env);

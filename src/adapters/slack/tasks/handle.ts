@@ -57,7 +57,7 @@ export async function handleTask(ctx: TaskContext, task: SlackTask): Promise<unk
     case 'command':
       return reply(ctx, task.responseUrl, () => whenActive(ctx, task, () => runCommand(ctx, task)));
     case 'digest':
-      return planDigests(ctx, task.onlyRegressions);
+      return planDigests(ctx, task.onlyRegressions, task.env);
     case 'home':
       return ctx.out.add({
         kind: 'publish-home',

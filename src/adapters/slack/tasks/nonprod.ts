@@ -1,11 +1,6 @@
 import type { RequestOutcome } from '../../../app/change/request-file.js';
-import type { Finding } from '../../../domain/findings/model.js';
-import { type EnvironmentTags, envOf } from '../../../domain/fixes/environment.js';
+import type { EnvironmentTags } from '../../../domain/fixes/environment.js';
 import { code, say } from '../../../domain/message.js';
-
-/** `--env nonprod`: only the instances whose tags say non-production (unknown is left out). */
-export const nonprodOnly = (findings: readonly Finding[], rule: EnvironmentTags): Finding[] =>
-  findings.filter((f) => envOf(f.tags, rule) === 'nonprod');
 
 const which = (rule: EnvironmentTags) =>
   `tag ${[rule.tag, ...rule.alsoTags].join(' / ')} one of ${rule.nonprodValues.join(', ')}`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DigestEnv } from '../../../config/workflow-schema.js';
 import { Rejection } from '../../../domain/findings/scan.js';
 import { ParsedCommand } from '../commands/schema.js';
 
@@ -19,6 +20,8 @@ export const SlackTask = z.discriminatedUnion('kind', [
     trigger: z.object({ kind: z.enum(['schedule', 'slack', 'cli', 'scan']), by: z.string().nullable() }),
     /** after a scan: post only to owners with a regression (drift is told at once) */
     onlyRegressions: z.boolean().default(false),
+    /** `--env nonprod`: only the non-production laggards (by the workflow's environment tags) */
+    env: DigestEnv.optional(),
   }),
   z.object({ kind: z.literal('home'), userId: z.string() }),
   /** enforced instances whose IMDSv1 calls are now rejected: owner and approvers hear, with a rollback button */
