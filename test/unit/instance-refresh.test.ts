@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../../src/adapters/slack/render.js';
 import {
-  managerOf,
   type PlanInput,
   planRefresh,
   preferencesOf,
@@ -11,6 +10,7 @@ import {
   RefreshSettings,
   replaceWarning,
 } from '../../src/domain/change/instance-refresh.js';
+import { managerOf } from '../../src/domain/findings/group-manager.js';
 
 const input: PlanInput = {
   accountId: '123456789012',

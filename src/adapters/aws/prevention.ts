@@ -6,6 +6,7 @@ import {
   paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
 import { resolveTemplateVersion } from '../../domain/findings/classify.js';
+import { type GroupManager, managerOf } from '../../domain/findings/group-manager.js';
 import type {
   AccountDefault,
   AutoScalingGroup,
@@ -92,6 +93,7 @@ export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise
 interface RawGroup {
   name: string;
   ref: { id: string | undefined; name: string | undefined; version: string } | null;
+  manager: GroupManager;
 }
 
 async function listGroups(asg: AutoScalingClient): Promise<RawGroup[]> {
@@ -104,6 +106,7 @@ async function listGroups(asg: AutoScalingClient): Promise<RawGroup[]> {
         ref: spec
           ? { id: spec.LaunchTemplateId, name: spec.LaunchTemplateName, version: spec.Version ?? '$Default' }
           : null,
+        manager: managerOf(Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))),
       });
     }
   }
@@ -143,6 +146,7 @@ export async function readAutoScalingGroups(
     launchTemplate: g.ref
       ? { id: t?.launchTemplateId ?? g.ref.id ?? g.ref.name ?? '?', version: g.ref.version }
       : null,
+    manager: g.manager,
     launches:
       t && version !== null
         ? {

@@ -1,6 +1,7 @@
-import { managerOf, nodegroupUpdate, type RefreshGroup } from '../../domain/change/instance-refresh.js';
+import { nodegroupUpdate, type RefreshGroup } from '../../domain/change/instance-refresh.js';
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { errorMessage } from '../../domain/errors.js';
+import { managerOf } from '../../domain/findings/group-manager.js';
 import type { ScopeSnapshot } from '../../domain/findings/model.js';
 import { code, type Message, say } from '../../domain/message.js';
 import { type ChangeContext, changeBy } from './context.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type GroupManager, managerOf } from '../findings/group-manager.js';
 import type { HttpTokens } from '../findings/model.js';
 import { code, type Message, say } from '../message.js';
 
@@ -53,24 +54,6 @@ export interface RefreshGroup {
   launches: { version: number; httpTokens: HttpTokens | null } | null;
   /** the template's default version and its HttpTokens */
   defaultVersion: { version: number; httpTokens: HttpTokens | null } | null;
-}
-
-/**
- * Who runs the group besides Auto Scaling, from its tags: EKS tags a managed node group's group
- * `eks:nodegroup-name` and `eks:cluster-name`; ECS adds `AmazonECSManaged` to a capacity provider's
- * group (the ECS CapacityProvider docs: "Associating an ECS Capacity Provider to an Auto Scaling
- * Group will automatically add the AmazonECSManaged tag to the Auto Scaling Group").
- */
-export type GroupManager =
-  | { kind: 'eks'; cluster: string | null; nodegroup: string }
-  | { kind: 'ecs' }
-  | null;
-
-export function managerOf(tags: Readonly<Record<string, string>>): GroupManager {
-  const nodegroup = tags['eks:nodegroup-name'];
-  if (nodegroup !== undefined) return { kind: 'eks', cluster: tags['eks:cluster-name'] ?? null, nodegroup };
-  if (Object.hasOwn(tags, 'AmazonECSManaged')) return { kind: 'ecs' };
-  return null;
 }
 
 /**
@@ -309,6 +292,8 @@ export function replaceWarning(f: {
   templateRisk: 'asg-unfixed-template' | 'asg-fixed-template' | 'asg-no-template' | null;
   launchTemplate: { id: string; version: string } | null;
   tags: Readonly<Record<string, string>>;
+  /** the group's manager as the scan read it from the group's tags (absent in older data) */
+  groupManager?: GroupManager | undefined;
 }): Message | null {
   if (!f.asg || f.templateRisk === null || f.templateRisk === 'asg-fixed-template') return null;
   const head = f.httpTokens === 'required' ? say`:warning: *fix undone on replace*: ` : say`:warning: `;
@@ -316,9 +301,9 @@ export function replaceWarning(f: {
     return say`${head}Auto Scaling group ${f.asg} launches without a launch template: replacements come back with IMDSv1. Move the group to a launch template that requires IMDSv2.`;
   const lt = f.launchTemplate?.id ?? '<lt-id>';
   const fixTemplate = code(`/imds fix-template ${f.accountId} ${f.region} ${lt}`);
-  const manager = managerOf(f.tags);
+  const manager = f.groupManager ?? managerOf(f.tags);
   if (manager?.kind === 'eks')
-    return say`${head}EKS node group ${manager.nodegroup} (group ${f.asg}) launches from a template that allows IMDSv1: new nodes come back with it. Fix the template (${fixTemplate}), then update the node group: ${nodegroupUpdate(manager, lt, null)}`;
+    return say`${head}EKS node group ${manager.nodegroup} (group ${f.asg}) launches from a template that allows IMDSv1: new nodes come back with it. Fix the template (${fixTemplate}), then update the node group (UpdateNodegroupVersion to the fixed launch template version; a refresh behind EKS's back does not drain pods): ${nodegroupUpdate(manager, lt, null)}`;
   const what =
     manager?.kind === 'ecs' ? say`ECS capacity provider group ${f.asg}` : say`Auto Scaling group ${f.asg}`;
   return say`${head}${what} launches from a template that allows IMDSv1: replacements come back with it. Fix the template (${fixTemplate}), then roll the group: ${code(`/imds refresh ${f.asg} ${f.accountId} ${f.region}`)}`;

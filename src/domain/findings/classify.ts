@@ -1,3 +1,4 @@
+import { managerOf } from './group-manager.js';
 import {
   type AccountDefault,
   type AutoScalingGroup,
@@ -156,6 +157,9 @@ function classifyInstance(instance: Instance, ctx: ScopeContext): Finding {
       instance.asg === null
         ? null
         : templateRiskOf(ctx.groups.get(instance.asg), ctx.templates, ctx.accountDefault),
+    ...(instance.asg === null
+      ? {}
+      : { groupManager: managerOf(tags) ?? ctx.groups.get(instance.asg)?.manager ?? null }),
     risk: {
       iamRole: instance.iamInstanceProfileArn !== null,
       publicIp: instance.publicIp !== null,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACCOUNT_ID } from '../account-id.js';
+import { GroupManager } from './group-manager.js';
 
 /**
  * The shapes every layer agrees on. Adapters (aws/, store/, jobs/) produce and consume these;
@@ -106,6 +107,8 @@ export const AutoScalingGroup = z.object({
   /** the template version the group launches, resolved, with its HttpTokens (null: not set);
    * null when the group has no launch template or the version could not be read */
   launches: z.object({ version: z.number().int(), httpTokens: HttpTokens.nullable() }).nullable(),
+  /** an EKS managed node group or an ECS capacity provider, from the group's tags (absent in older data) */
+  manager: GroupManager.optional(),
 });
 export type AutoScalingGroup = z.infer<typeof AutoScalingGroup>;
 
@@ -183,6 +186,8 @@ export const Finding = z.object({
     containerHost: z.enum(['eks', 'ecs']).nullable(),
   }),
   tags: z.record(z.string(), z.string()),
+  /** its group is an EKS managed node group or an ECS capacity provider (group or instance tags); absent in older data */
+  groupManager: GroupManager.optional(),
   /** the AMI it was launched from; absent in data stored before it was read */
   imageId: z.string().optional(),
   /** that AMI as DescribeImages answered (ImdsSupport); absent when it was not read or not returned */
