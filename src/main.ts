@@ -29,7 +29,7 @@ import { createSecurityHubLedger } from './adapters/redis/security-hub-ledger.js
 import type { SlackDeliveryStore } from './adapters/redis/slack-delivery.js';
 import { createRedisWatch } from './adapters/redis/watch.js';
 import { createAccess } from './adapters/slack/access.js';
-import { type BoltDeps, startBolt } from './adapters/slack/app.js';
+import type { BoltDeps } from './adapters/slack/app.js';
 import { createChangeNotifier } from './adapters/slack/blocks/change-cards.js';
 import { createDirectory, type Directory } from './adapters/slack/directory.js';
 import { createDriftAlerts } from './adapters/slack/drift-alerts.js';
@@ -428,7 +428,9 @@ async function startSlack(core: Core, config: SlackConfig, opts: SlackOptions) {
   const bolt =
     opts.listen === false
       ? null
-      : await startBolt(
+      : // Bolt (and Express under it) is loaded only by a process that listens: a one-shot
+        // scan or report never pays for it
+        await (await import('./adapters/slack/app.js')).startBolt(
           config,
           identity,
           boltDeps(ctx, tasks, stores.deliveries),
