@@ -106,7 +106,12 @@ export interface LaggardChanges {
   cleared: string[];
   /** instance keys that drifted back to accepting IMDSv1: their owners hear at once */
   regressed?: string[];
+  /** of `regressed`, those launched so (RunInstances), not changed back to optional */
+  launched?: string[];
 }
+
+/** Why an instance is a regression its owner hears of: a new launch, or options changed back. */
+export type RegressionCause = 'launched' | 'changed';
 
 /** What the scan and the digest keep of findings (instance keys: `account:region:instance`). */
 export interface FindingsStore {
@@ -128,8 +133,8 @@ export interface FindingsStore {
   ): Promise<void>;
   /** Instance ids of a scope enforced within `days`, oldest first (older ones are forgotten). */
   watched(scope: Scope, now: Date, days: number): Promise<string[]>;
-  /** Regressions not yet told to their owners (instance keys). */
-  pendingRegressions(): Promise<Set<string>>;
+  /** Regressions not yet told to their owners: instance key -> why. */
+  pendingRegressions(): Promise<Map<string, RegressionCause>>;
   clearRegressions(keys: string[]): Promise<void>;
   appendScan(record: ScanRecord): Promise<void>;
   /** newest first */

@@ -62,16 +62,27 @@ export function findingsStoreContract(name: string, fresh: () => FindingsStore):
       expect(await store.laggardSince([])).toEqual([]);
     });
 
-    it('holds regressions until they are told', async () => {
+    it('holds regressions, each with its cause (launched so, or changed back), until they are told', async () => {
       const store = fresh();
       const snap = makeSnapshot({ accountId: A, region: 'eu-west-1' });
       const keys = [`${A}:eu-west-1:i-1`, `${A}:eu-west-1:i-2`];
-      expect(await store.pendingRegressions()).toEqual(new Set());
-      await store.commitSnapshot(snap, { became: keys, cleared: [], regressed: keys }, T0);
-      expect(await store.pendingRegressions()).toEqual(new Set(keys));
-      await store.clearRegressions([keys[0] ?? '']);
+      expect(await store.pendingRegressions()).toEqual(new Map());
+      await store.commitSnapshot(
+        snap,
+        { became: keys, cleared: [], regressed: keys, launched: [keys[1] ?? ''] },
+        T0,
+      );
+      expect(await store.pendingRegressions()).toEqual(
+        new Map([
+          [keys[0], 'changed'],
+          [keys[1], 'launched'],
+        ]),
+      );
+      await store.clearRegressions([keys[1] ?? '']);
       await store.clearRegressions([]);
-      expect(await store.pendingRegressions()).toEqual(new Set([keys[1]]));
+      expect(await store.pendingRegressions()).toEqual(new Map([[keys[0], 'changed']]));
+      await store.commitSnapshot(snap, { became: [], cleared: [], regressed: [keys[1] ?? ''] }, T0);
+      expect((await store.pendingRegressions()).get(keys[1] ?? '')).toBe('changed'); // its launch was told
     });
 
     it('watches enforced instances for `days`, oldest first, per scope', async () => {

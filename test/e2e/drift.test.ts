@@ -92,7 +92,11 @@ describe('drift events: a launch or a modify back to optional reaches its owner 
     });
     const alert = await until(() => mentioning(U.alice, launched.instanceId)[0], 'the alert in alice’s DM');
     expect(alert.text).toContain('Alice');
-    expect(JSON.stringify(alert.blocks)).toContain('regression');
+    // a new instance is not a "regression": the alert says what happened
+    expect(JSON.stringify(alert.blocks)).toContain(
+      `*1 new launch* with IMDSv1 allowed: \`${launched.instanceId}\``,
+    );
+    expect(JSON.stringify(alert.blocks)).not.toMatch(/regression|changed back/);
     await until(drained, 'the event deleted from the queue');
     expect(await counter('handled')).toBeGreaterThanOrEqual(1);
   }, 30_000);
@@ -120,7 +124,15 @@ describe('drift events: a launch or a modify back to optional reaches its owner 
       new ModifyInstanceMetadataOptionsCommand({ InstanceId: built.ids.fixed, HttpTokens: 'optional' }),
     );
 
-    await until(() => mentioning(U.alice, built.ids.fixed)[0], 'the regression alert in alice’s DM');
+    const alert = await until(
+      () => mentioning(U.alice, built.ids.fixed)[0],
+      'the regression alert in alice’s DM',
+    );
+    const blocks = JSON.stringify(alert.blocks);
+    expect(blocks).toContain(
+      `*1 instance* changed back to optional since the last scan: \`${built.ids.fixed}\``,
+    );
+    expect(blocks).not.toMatch(/regression|new launch/);
     expect(await app.store.locate(built.ids.fixed)).toMatchObject({
       httpTokens: 'optional',
       owner: 'alice@example.com',
@@ -155,7 +167,7 @@ describe('drift events: a launch or a modify back to optional reaches its owner 
       () =>
         topLevel(U.alice)
           .slice(before)
-          .find((m) => JSON.stringify(m.blocks).includes(`${BURST} regressions`)),
+          .find((m) => JSON.stringify(m.blocks).includes(`${BURST} new launches* with IMDSv1 allowed`)),
       'one message for the burst',
       30_000,
     );

@@ -134,8 +134,30 @@ describe('buildDigestMessage', () => {
       ].join('\n'),
     );
     expect(sections(m)[0]).toContain(
-      `:rotating_light: *1 regression* since the last scan: \`${f.instanceId}\``,
+      `:rotating_light: *1 instance* changed back to optional since the last scan: \`${f.instanceId}\``,
     );
+  });
+
+  it('says a new launch with IMDSv1 allowed apart from an instance changed back to optional', () => {
+    const [a, b, c] = [finding(1), finding(2), finding(3)];
+    if (!a || !b || !c) throw new Error('findings');
+    const ids = [a.instanceId, b.instanceId, c.instanceId];
+    const d = {
+      ...digestOf([a, b, c]),
+      regressedIds: ids,
+      launchedIds: [a.instanceId, b.instanceId],
+      hasRegression: true,
+    };
+
+    const head = sections(buildDigestMessage(d, ctx()))[0] ?? '';
+
+    expect(head).toContain(
+      `:rotating_light: *2 new launches* with IMDSv1 allowed: \`${a.instanceId}\`, \`${b.instanceId}\``,
+    );
+    expect(head).toContain(
+      `:rotating_light: *1 instance* changed back to optional since the last scan: \`${c.instanceId}\``,
+    );
+    expect(head).not.toContain('regression');
   });
 
   it('fits exactly as many as fit, and puts 1 more in overflow with a closing line', () => {

@@ -118,7 +118,7 @@ describe('planning digests (against fakes)', () => {
     expect(await planDigests(r.deps, false, 'nonprod')).toEqual({ planned: 1, owners: 1 });
     expect(r.delivered.map((c) => c.shown.map((f) => f.instanceId))).toEqual([['i-dev']]);
     expect(r.homes).toEqual([]);
-    expect(await r.store.pendingRegressions()).toEqual(new Set([instanceKey(prod)]));
+    expect(await r.store.pendingRegressions()).toEqual(new Map([[instanceKey(prod), 'changed']]));
   });
 
   it('posts nothing unchanged, and only regressions when asked; told regressions are cleared', async () => {
@@ -138,7 +138,7 @@ describe('planning digests (against fakes)', () => {
     );
     expect(await planDigests(regressed.deps, true)).toEqual({ planned: 1, owners: 1 });
     expect(regressed.delivered[0]?.digest.regressedIds).toEqual(['i-ana']);
-    expect(await regressed.store.pendingRegressions()).toEqual(new Set());
+    expect(await regressed.store.pendingRegressions()).toEqual(new Map());
   });
 
   it('without a security channel, unowned laggards are not posted and that is said once per digest', async () => {

@@ -193,6 +193,7 @@ describe('shouldPost', () => {
     snoozedCount: 0,
     snoozedIds: [],
     regressedIds: [],
+    launchedIds: [],
     fingerprint: 'x',
     changed: false,
     hasRegression: false,

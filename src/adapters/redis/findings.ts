@@ -7,7 +7,7 @@ import {
   scopeKey,
 } from '../../domain/findings/model.js';
 import { ScanRecord } from '../../domain/findings/scan.js';
-import type { DriftUpdate, LaggardChanges } from '../../domain/ports.js';
+import type { DriftUpdate, LaggardChanges, RegressionCause } from '../../domain/ports.js';
 import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';
@@ -91,6 +91,7 @@ export function createFindingsStore({ redis, prefix }: { redis: RedisClient; pre
     for (const c of u.changes.became) tx.hsetnx(rk.laggardSince(), c, now.toISOString());
     if (u.changes.cleared.length > 0) tx.hdel(rk.laggardSince(), ...u.changes.cleared);
     if (u.changes.regressed?.length) tx.sadd(rk.regressed(), ...u.changes.regressed);
+    if (u.changes.launched?.length) tx.sadd(rk.regressedLaunched(), ...u.changes.launched);
     await tx.exec();
   }
 
@@ -145,6 +146,7 @@ export function createFindingsStore({ redis, prefix }: { redis: RedisClient; pre
       for (const key of changes.became) tx.hsetnx(rk.laggardSince(), key, now.toISOString());
       if (changes.cleared.length > 0) tx.hdel(rk.laggardSince(), ...changes.cleared);
       if (changes.regressed?.length) tx.sadd(rk.regressed(), ...changes.regressed);
+      if (changes.launched?.length) tx.sadd(rk.regressedLaunched(), ...changes.launched);
       await tx.exec();
       return since.flatMap((iso) => (iso ? [Math.max(0, (now.getTime() - Date.parse(iso)) / 1000)] : []));
     },
@@ -207,13 +209,23 @@ export function createFindingsStore({ redis, prefix }: { redis: RedisClient; pre
       return redis.hget(rk.watchRequest(), key);
     },
 
-    /** Regressions not yet told to their owners (instance keys). */
-    async pendingRegressions(): Promise<Set<string>> {
-      return new Set(await redis.smembers(rk.regressed()));
+    /** Regressions not yet told to their owners: instance key -> why. */
+    async pendingRegressions(): Promise<Map<string, RegressionCause>> {
+      const [keys, launched] = await Promise.all([
+        redis.smembers(rk.regressed()),
+        redis.smembers(rk.regressedLaunched()),
+      ]);
+      const isLaunch = new Set(launched);
+      return new Map(keys.map((k) => [k, isLaunch.has(k) ? 'launched' : 'changed']));
     },
 
     async clearRegressions(keys: string[]): Promise<void> {
-      if (keys.length > 0) await redis.srem(rk.regressed(), ...keys);
+      if (keys.length === 0) return;
+      await redis
+        .multi()
+        .srem(rk.regressed(), ...keys)
+        .srem(rk.regressedLaunched(), ...keys)
+        .exec();
     },
 
     async appendScan(record: ScanRecord): Promise<void> {

@@ -28,6 +28,8 @@ export function redisKeys(prefix: string) {
     laggardSince: () => k('laggard-since'),
     /** set of instanceKeys that regressed since the last digest */
     regressed: () => k('regressed'),
+    /** of those, the instanceKeys that were launched allowing IMDSv1 (drift RunInstances events) */
+    regressedLaunched: () => k('regressed-launched'),
     /** hash instanceId -> the InstanceChange the bot last made, per scope */
     changed: (scope: string) => k('changed', scope),
     /** sorted set of instances enforced in a scope, watched for rejected IMDSv1 calls */

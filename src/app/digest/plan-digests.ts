@@ -156,6 +156,9 @@ export async function planDigests(
     snoozed: new Set([...snoozes.values()].map((s) => s.instanceId)),
     previous: await deps.fingerprints.previous(),
     regressedIds: new Set(findings.filter((f) => regressedKeys.has(instanceKey(f))).map((f) => f.instanceId)),
+    launchedIds: new Set(
+      findings.filter((f) => regressedKeys.get(instanceKey(f)) === 'launched').map((f) => f.instanceId),
+    ),
   });
   const { cadence, securityChannel } = deps.settings;
   const cards: DigestCard[] = [];
@@ -174,8 +177,7 @@ export async function planDigests(
   if (!env) await deps.outbox.saveHomes(digests.filter((d) => d.ownerKey.startsWith('user:')).map(homeOf));
   await deps.outbox.deliver(cards);
   const told = new Set(findings.map(instanceKey));
-  await deps.findings.clearRegressions(
-    env ? [...regressedKeys].filter((k) => told.has(k)) : [...regressedKeys],
-  );
+  const keys = [...regressedKeys.keys()];
+  await deps.findings.clearRegressions(env ? keys.filter((k) => told.has(k)) : keys);
   return { planned: cards.length, owners: digests.length };
 }

@@ -59,7 +59,12 @@ export async function handleScopeEvents(
       scanId: `drift-${events[0]?.id ?? 'event'}`,
       upsert: findings,
       remove: read.gone,
-      changes: { became: outcome.became, cleared: outcome.cleared, regressed: outcome.became },
+      changes: {
+        became: outcome.became,
+        cleared: outcome.cleared,
+        regressed: outcome.became,
+        launched: launchedOf(scope, events, outcome.became),
+      },
     },
     now,
   );
@@ -70,6 +75,16 @@ export async function handleScopeEvents(
     'drift events handled',
   );
   return outcome;
+}
+
+/** Of the keys that became laggards, those a RunInstances event launched (the others were changed back). */
+function launchedOf(scope: Scope, events: DriftEvent[], became: string[]): string[] {
+  const launched = new Set(
+    events
+      .filter((e) => e.name === 'RunInstances')
+      .flatMap((e) => e.instanceIds.map((instanceId) => instanceKey({ ...scope, instanceId }))),
+  );
+  return became.filter((k) => launched.has(k));
 }
 
 /** Findings of the live instances read, as a scan of the scope would make them. */

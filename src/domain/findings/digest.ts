@@ -24,6 +24,8 @@ export interface OwnerDigest {
   snoozedIds: string[];
   /** the owner's unsnoozed laggards that regressed since the last scan, sorted */
   regressedIds: string[];
+  /** of those, the ones launched allowing IMDSv1 (the rest were changed back to optional) */
+  launchedIds: string[];
   fingerprint: string;
   /** the fingerprint differs from the previous one, or there is none */
   changed: boolean;
@@ -37,6 +39,8 @@ export interface DigestInput {
   /** ownerKey -> fingerprint of the last digest posted */
   previous: ReadonlyMap<string, string>;
   regressedIds: ReadonlySet<string>;
+  /** of `regressedIds`, the new launches */
+  launchedIds?: ReadonlySet<string>;
 }
 
 export type DigestCadence = 'on-change' | 'always';
@@ -120,6 +124,7 @@ function ownerDigest(ownerKey: string, bucket: Bucket, input: DigestInput): Owne
     snoozedCount: bucket.snoozedIds.length,
     snoozedIds: [...bucket.snoozedIds].sort(),
     regressedIds: regressedIds.sort(),
+    launchedIds: regressedIds.filter((id) => input.launchedIds?.has(id)),
     fingerprint,
     changed: input.previous.get(ownerKey) !== fingerprint,
     hasRegression: regressedIds.length > 0,

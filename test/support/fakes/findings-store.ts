@@ -1,6 +1,6 @@
 import { type Scope, type ScopeSnapshot, scopeKey } from '../../../src/domain/findings/model.js';
 import type { ScanRecord } from '../../../src/domain/findings/scan.js';
-import type { FindingsStore, LaggardChanges } from '../../../src/domain/ports.js';
+import type { FindingsStore, LaggardChanges, RegressionCause } from '../../../src/domain/ports.js';
 
 const HISTORY_LIMIT = 1000;
 
@@ -8,7 +8,7 @@ const HISTORY_LIMIT = 1000;
 export function createMemoryFindingsStore(): FindingsStore & { snapshots: Map<string, ScopeSnapshot> } {
   const snapshots = new Map<string, ScopeSnapshot>();
   const since = new Map<string, string>();
-  const regressed = new Set<string>();
+  const regressed = new Map<string, RegressionCause>();
   /** scope key -> instance id -> enforced at (ms) */
   const watches = new Map<string, Map<string, number>>();
   const scans: ScanRecord[] = [];
@@ -32,7 +32,8 @@ export function createMemoryFindingsStore(): FindingsStore & { snapshots: Map<st
       snapshots.set(scopeKey(snapshot), copy(snapshot));
       for (const k of changes.became) if (!since.has(k)) since.set(k, now.toISOString());
       for (const k of changes.cleared) since.delete(k);
-      for (const k of changes.regressed ?? []) regressed.add(k);
+      const launched = new Set(changes.launched);
+      for (const k of changes.regressed ?? []) regressed.set(k, launched.has(k) ? 'launched' : 'changed');
       return cleared.flatMap((iso) => (iso ? [Math.max(0, (now.getTime() - Date.parse(iso)) / 1000)] : []));
     },
     async laggardSince(keys: string[]) {
@@ -50,7 +51,7 @@ export function createMemoryFindingsStore(): FindingsStore & { snapshots: Map<st
       return [...mine].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
     },
     async pendingRegressions() {
-      return new Set(regressed);
+      return new Map(regressed);
     },
     async clearRegressions(keys: string[]) {
       for (const k of keys) regressed.delete(k);

@@ -103,6 +103,16 @@ function countsLine(d: OwnerDigest): Mrkdwn {
   );
 }
 
+/** `:rotating_light: *<what>* <how>: <the first five ids> and N more`, or nothing when there are none. */
+function regressionLine(ids: readonly string[], what: string, how: string): Mrkdwn | null {
+  if (ids.length === 0) return null;
+  const more = ids.length > 5 ? md` and ${ids.length - 5} more` : md``;
+  return md`:rotating_light: ${bold(what)} ${how}: ${join(
+    ids.slice(0, 5).map((id) => code(id)),
+    ', ',
+  )}${more}`;
+}
+
 function summary(d: OwnerDigest, owner: Mrkdwn | undefined): SectionBlock {
   const n = laggardCount(d);
   const forWhom = owner === undefined ? null : md`For ${owner}:`;
@@ -110,18 +120,26 @@ function summary(d: OwnerDigest, owner: Mrkdwn | undefined): SectionBlock {
     const rest = d.snoozedCount > 0 ? md` (apart from ${count(d.snoozedCount, 'snoozed instance')})` : md``;
     return section(lines(forWhom, md`:tada: None of your instances accept IMDSv1 any more${rest}.`));
   }
-  const regressions = d.hasRegression
-    ? md`:rotating_light: ${bold(count(d.regressedIds.length, 'regression'))} since the last scan: ${join(
-        d.regressedIds.slice(0, 5).map((id) => code(id)),
-        ', ',
-      )}${d.regressedIds.length > 5 ? md` and ${d.regressedIds.length - 5} more` : md``}`
-    : null;
+  const launched = new Set(d.launchedIds);
+  const changed = d.regressedIds.filter((id) => !launched.has(id));
+  const regressions = [
+    regressionLine(
+      d.launchedIds,
+      count(d.launchedIds.length, 'new launch', 'new launches'),
+      'with IMDSv1 allowed',
+    ),
+    regressionLine(
+      changed,
+      count(changed.length, 'instance'),
+      'changed back to optional since the last scan',
+    ),
+  ];
   return section(
     lines(
       forWhom,
       md`${bold(count(n, 'instance'))} of yours still accept IMDSv1.`,
       countsLine(d),
-      regressions,
+      ...regressions,
     ),
   );
 }
