@@ -22,6 +22,7 @@ import { type AnchorFile, createAnchorFile } from './adapters/redis/anchor-file.
 import { createBulkTally, createChangeMemo } from './adapters/redis/change-memo.js';
 import type { RedisClient } from './adapters/redis/connection.js';
 import { connectRedis } from './adapters/redis/connection.js';
+import { createDriftBurst } from './adapters/redis/drift-burst.js';
 import { createHandledEvents } from './adapters/redis/handled-events.js';
 import { createStores } from './adapters/redis/index.js';
 import { budgetFor, createRateLimiter, rateKey } from './adapters/redis/rate-limit.js';
@@ -547,8 +548,7 @@ function startDrift(core: Core, settings: DriftSettings, tasks: SlackTaskQueue |
     alerts: tasks
       ? createDriftAlerts({
           tasks,
-          redis: core.redis,
-          prefix: core.config.prefix,
+          burst: createDriftBurst({ redis: core.redis, prefix: core.config.prefix }),
           quietSeconds: settings.alertQuietSeconds,
           maxDelaySeconds: settings.alertMaxDelaySeconds,
         })

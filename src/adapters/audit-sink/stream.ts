@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { AuditEntry } from '../../domain/change/audit-chain.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Logger } from '../../domain/ports.js';
 import { auditJsonLine } from '../../report/audit-formats.js';
+import { type AuditSinkCursor, createAuditSinkState } from '../redis/audit-sink-state.js';
 import type { RedisClient } from '../redis/connection.js';
-import { readJson } from '../redis/json.js';
-import { redisKeys } from '../redis/keys.js';
 
 /** One entry as a sink gets it: its seq and its JSON line (docs/audit-schema.md, `\n` ended). */
 export interface SinkLine {
@@ -39,21 +36,6 @@ export interface AuditStreamDeps {
   leaseMs?: number;
 }
 
-const Cursor = z.object({ seq: z.number().int().nonnegative(), id: z.string() });
-type Cursor = z.infer<typeof Cursor>;
-const StreamReply = z
-  .array(z.tuple([z.string(), z.array(z.tuple([z.string(), z.array(z.string())]))]))
-  .nullable();
-
-/** Takes the lease when free, renews it when ours: one process streams to a sink at a time. */
-const LEASE = `
-local cur = redis.call('GET', KEYS[1])
-if cur == false or cur == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0`;
-
 /**
  * Streams the audit trail to one sink as entries are written: XREAD BLOCK on the audit stream after
  * the sink's cursor (the last entry it took, kept in Redis), a batch delivered, then the cursor
@@ -63,10 +45,12 @@ return 0`;
  * and cursor can repeat a batch, which carries its seqs (the file sink drops what it already has).
  */
 export function startAuditStream(deps: AuditStreamDeps) {
-  const keys = redisKeys(deps.prefix);
-  const stream = keys.auditStream();
-  const cursorKey = keys.auditSinkCursor(deps.sink.name);
-  const leaseKey = keys.auditSinkLease(deps.sink.name);
+  const state = createAuditSinkState({
+    redis: deps.redis,
+    reader: deps.reader,
+    prefix: deps.prefix,
+    sink: deps.sink.name,
+  });
   const holder = randomBytes(8).toString('hex');
   const backoff = deps.backoff ?? { firstMs: 1000, maxMs: 60_000 };
   const leaseMs = deps.leaseMs ?? 30_000;
@@ -84,40 +68,20 @@ export function startAuditStream(deps: AuditStreamDeps) {
       });
     });
 
-  async function readCursor(): Promise<Cursor> {
-    const raw = await deps.redis.get(cursorKey);
-    return raw === null ? { seq: 0, id: '0-0' } : readJson(Cursor, raw, 'audit sink cursor');
-  }
-
-  async function next(cursor: Cursor): Promise<{ lines: SinkLine[]; last: Cursor } | null> {
-    const reply = StreamReply.parse(
-      await deps.reader.xread(
-        'COUNT',
-        deps.batch ?? 100,
-        'BLOCK',
-        deps.blockMs ?? 1000,
-        'STREAMS',
-        stream,
-        cursor.id,
-      ),
-    );
-    const rows = reply?.[0]?.[1] ?? [];
-    if (rows.length === 0) return null;
-    const lines = rows.map(([, fields]) => {
-      const entry = readJson(AuditEntry, fields[fields.indexOf('e') + 1] ?? 'null', 'audit entry');
-      return { seq: entry.seq, line: auditJsonLine(entry) };
-    });
-    const lastRow = rows.at(-1);
-    const last = lines.at(-1);
-    return { lines, last: { seq: last?.seq ?? cursor.seq, id: lastRow?.[0] ?? cursor.id } };
+  async function next(cursor: AuditSinkCursor): Promise<{ lines: SinkLine[]; last: AuditSinkCursor } | null> {
+    const rows = await state.after(cursor, deps.batch ?? 100, deps.blockMs ?? 1000);
+    const last = rows.at(-1);
+    if (!last) return null;
+    const lines = rows.map(({ entry }) => ({ seq: entry.seq, line: auditJsonLine(entry) }));
+    return { lines, last: { seq: last.entry.seq, id: last.id } };
   }
 
   async function step(): Promise<void> {
-    if ((await deps.redis.eval(LEASE, 1, leaseKey, holder, String(leaseMs))) !== 1) {
+    if (!(await state.takeLease(holder, leaseMs))) {
       await sleep(Math.min(leaseMs / 3, 5000));
       return;
     }
-    const batch = await next(await readCursor());
+    const batch = await next(await state.cursor());
     if (!batch) return;
     try {
       await deps.sink.deliver(batch.lines);
@@ -137,7 +101,7 @@ export function startAuditStream(deps: AuditStreamDeps) {
     }
     if (failures > 0) log.info({ sink, failures, seq: batch.last.seq }, 'audit sink delivering again');
     failures = 0;
-    await deps.redis.set(cursorKey, JSON.stringify(batch.last));
+    await state.saveCursor(batch.last);
   }
 
   const running = (async () => {
@@ -155,17 +119,12 @@ export function startAuditStream(deps: AuditStreamDeps) {
   return {
     /** the last entry the sink took (0: none yet) */
     async deliveredSeq(): Promise<number> {
-      return (await readCursor()).seq;
+      return (await state.cursor()).seq;
     },
     async stop(): Promise<void> {
       stopping.abort();
       await running;
-      await deps.redis.eval(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        1,
-        leaseKey,
-        holder,
-      );
+      await state.releaseLease(holder);
       await deps.sink.close?.();
     },
   };

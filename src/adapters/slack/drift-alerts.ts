@@ -1,6 +1,5 @@
 import type { DriftAlerts } from '../../domain/ports.js';
-import type { RedisClient } from '../redis/connection.js';
-import { redisKeys } from '../redis/keys.js';
+import type { DriftBurst } from '../redis/drift-burst.js';
 import type { SlackTaskQueue } from './task-queue.js';
 
 /** One deduplication id for every drift alert: at most one waits at a time. */
@@ -8,8 +7,8 @@ const DRIFT_ALERT_ID = 'drift-alert';
 
 export interface DriftAlertDeps {
   tasks: SlackTaskQueue;
-  redis: RedisClient;
-  prefix: string;
+  /** when the current burst began, kept in Redis */
+  burst: DriftBurst;
   /** the alert goes once no event came for this long... */
   quietSeconds: number;
   /** ...or this long after the first event of the burst, whichever is sooner */
@@ -26,14 +25,12 @@ export interface DriftAlertDeps {
  * the digest runs gets a digest of its own after it (keepLastIfActive), never lost.
  */
 export function createDriftAlerts(deps: DriftAlertDeps): DriftAlerts {
-  const firstKey = redisKeys(deps.prefix).driftAlertFirst();
   const now = deps.now ?? Date.now;
   const maxMs = deps.maxDelaySeconds * 1000;
   return {
     async soon() {
       const at = now();
-      await deps.redis.set(firstKey, String(at), 'PX', Math.max(1, maxMs), 'NX');
-      const first = Number((await deps.redis.get(firstKey)) ?? at);
+      const first = await deps.burst.firstEventAt(at, maxMs);
       const delay = Math.max(0, Math.min(deps.quietSeconds * 1000, first + maxMs - at));
       await deps.tasks.queue.add(
         'digest',
