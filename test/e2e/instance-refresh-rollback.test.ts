@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../src/domain/change/request-schema.js';
-import { clickApprove, commandReply, requestCardOf } from '../support/request-card.js';
 import {
-  ACCOUNT,
-  C,
-  changeControlWorkflow,
-  REGION,
-  slackFleet,
-  slackSeed,
-  U,
-} from '../support/slack-fixtures.js';
+  addTemplatedGroup,
+  addWebTemplate,
+  refreshWorkflow,
+  requestIdIn,
+  requestState,
+} from '../support/refresh-fleet.js';
+import { clickApprove, commandReply, requestCardOf } from '../support/request-card.js';
+import { ACCOUNT, C, REGION, slackFleet, slackSeed, U } from '../support/slack-fixtures.js';
 import {
   clickOnCard,
   responses,
@@ -31,50 +30,24 @@ describe('rolling back an instance refresh from Slack', () => {
   let h: SlackHarness;
   const built = slackFleet();
   const at = { accountId: ACCOUNT, region: REGION };
-  const lt = built.fleet.addLaunchTemplate({
-    ...at,
-    name: 'web',
-    versions: [
-      { metadataOptions: { httpTokens: 'optional' } },
-      { metadataOptions: { httpTokens: 'required' } },
-    ],
-    defaultVersion: 2,
-  });
-  const group = (name: string, version: string) => {
-    built.fleet.addAutoScalingGroup({ ...at, name, launchTemplate: { id: lt.launchTemplateId, version } });
-    for (let i = 0; i < 4; i++)
-      built.fleet.addInstance({
-        ...at,
-        asg: name,
-        launchTemplate: { id: lt.launchTemplateId, version: 1 },
-        tags: { Name: `${name}-${i}`, Owner: 'alice@example.com' },
-      });
-  };
+  const lt = addWebTemplate(built.fleet, at, { fixed: true });
+  const group = (name: string, version: string) =>
+    addTemplatedGroup(built.fleet, at, lt.launchTemplateId, name, {
+      version,
+      tags: (i) => ({ Name: `${name}-${i}`, Owner: 'alice@example.com' }),
+    });
   group('pinned-asg', '1'); // numbered: refreshed with a desired configuration, so Auto Scaling can roll back
   group('default-asg', '$Default'); // no desired configuration: only a cancel stops it
   built.fleet.refreshes.stepMs = 200;
 
   beforeAll(async () => {
-    const workflow = {
-      ...changeControlWorkflow(),
-      // the first batch is replaced, then the refresh waits at 50% for ten minutes: it is running
-      refresh: {
-        minHealthyPercentage: 50,
-        checkpointPercentages: [50, 100],
-        checkpointDelaySeconds: 600,
-        pollSeconds: 1,
-        watchHours: 1,
-      },
-    };
-    h = await startSlackHarness(built.fleet, workflow, slackSeed());
+    // the first batch is replaced, then the refresh waits at 50% for ten minutes: it is running
+    h = await startSlackHarness(built.fleet, refreshWorkflow({ checkpointDelaySeconds: 600 }), slackSeed());
     await h.scan();
   });
   afterAll(async () => h?.close());
 
-  const requestIdIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
-  const get = (id: string) => h.runtime.ctx.change.requests.get(id);
-  const state = (id: string, want: string, ms?: number) =>
-    until(async () => ((await get(id))?.state === want ? true : undefined), `${id} ${want}`, ms);
+  const state = (id: string, want: string, ms?: number) => requestState(h, id, want, ms);
   const calls = (action: string) => h.emulator.stats().byAction[`autoscaling:${action}`] ?? 0;
   const auditOf = async (id: string, type: string) =>
     (await h.runtime.ctx.audit.recent({ limit: 500 })).filter((e) => e.requestId === id && e.type === type);
@@ -149,7 +122,7 @@ describe('rolling back an instance refresh from Slack', () => {
     const filed = await commandReply(h, `rollback ${refresh} pager storm`, U.approver2);
     const rollback = requestIdIn(filed);
     expect(rollback).not.toBe(refresh);
-    expect((await get(rollback))?.state).toBe('requested');
+    expect((await h.runtime.ctx.change.requests.get(rollback))?.state).toBe('requested');
     expect(calls('CancelInstanceRefresh')).toBe(before);
 
     await clickApprove(h, rollback, U.approver);

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandReply, requestCardOf } from '../support/request-card.js';
 import {
-  ACCOUNT,
-  C,
-  changeControlWorkflow,
-  REGION,
-  slackFleet,
-  slackSeed,
-  U,
-} from '../support/slack-fixtures.js';
+  addTemplatedGroup,
+  addWebTemplate,
+  refreshWorkflow,
+  requestIdIn,
+  requestState,
+} from '../support/refresh-fleet.js';
+import { clickButton, commandReply, requestCardOf } from '../support/request-card.js';
+import { ACCOUNT, C, REGION, slackFleet, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
 /**
@@ -20,65 +19,27 @@ import { responses, type SlackHarness, startSlackHarness, until } from '../suppo
 describe('fix the template, then roll the group', () => {
   let h: SlackHarness;
   const built = slackFleet();
-  const lt = built.fleet.addLaunchTemplate({
-    accountId: ACCOUNT,
-    region: REGION,
-    name: 'web',
-    versions: [{ metadataOptions: { httpTokens: 'optional' } }],
+  const at = { accountId: ACCOUNT, region: REGION };
+  const lt = addWebTemplate(built.fleet, at);
+  const members = addTemplatedGroup(built.fleet, at, lt.launchTemplateId, 'web-asg', {
+    count: 3,
+    tags: (i) => ({ Name: `web-${i}`, Owner: 'alice@example.com' }),
   });
-  built.fleet.addAutoScalingGroup({
-    accountId: ACCOUNT,
-    region: REGION,
-    name: 'web-asg',
-    launchTemplate: { id: lt.launchTemplateId, version: '1' },
-  });
-  const members = [0, 1, 2].map(
-    (i) =>
-      built.fleet.addInstance({
-        accountId: ACCOUNT,
-        region: REGION,
-        asg: 'web-asg',
-        launchTemplate: { id: lt.launchTemplateId, version: 1 },
-        tags: { Name: `web-${i}`, Owner: 'alice@example.com' },
-      }).instanceId,
-  );
   built.fleet.refreshes.stepMs = 300;
 
   beforeAll(async () => {
-    const workflow = {
-      ...changeControlWorkflow(),
-      refresh: {
-        minHealthyPercentage: 50,
-        checkpointPercentages: [50, 100],
-        checkpointDelaySeconds: 1,
-        pollSeconds: 1,
-        watchHours: 1,
-      },
-    };
-    h = await startSlackHarness(built.fleet, workflow, slackSeed());
+    h = await startSlackHarness(built.fleet, refreshWorkflow(), slackSeed());
     await h.scan();
   });
   afterAll(async () => h?.close());
 
-  const requestIdIn = (text: string) => /cr-[0-9a-f]{12}/.exec(text)?.[0] ?? '';
   const command = (text: string, user: string) => commandReply(h, text, user);
   /** the card of a request as it is now (its latest chat.update applied) */
   const card = (id: string) => requestCardOf(h, id);
   const cardText = (id: string) => JSON.stringify(card(id)?.blocks ?? []);
-  const click = async (actionId: string, value: string, user: string) => {
-    const c = await until(() => card(value.split('#')[0] ?? value), `card of ${value}`);
-    const url = h.slack.state.newResponseUrl({ channel: C.security, user });
-    await h.click({
-      user: { id: user },
-      actions: [{ action_id: actionId, value }],
-      channel: { id: C.security },
-      message: { ts: c.ts },
-      response_url: url,
-    });
-    return url;
-  };
-  const state = (id: string, want: string) =>
-    until(async () => (await h.runtime.ctx.change.requests.get(id))?.state === want, `${id} ${want}`);
+  const click = async (actionId: string, value: string, user: string) =>
+    (await clickButton(h, value.split('#')[0] ?? value, actionId, user, value)).url;
+  const state = (id: string, want: string) => requestState(h, id, want);
   const thread = (id: string) => {
     const ts = card(id)?.ts;
     return h.slack

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addWebTemplate, requestIdIn } from '../support/refresh-fleet.js';
 import { commandReply, requestCardOf } from '../support/request-card.js';
 import {
   ACCOUNT,
@@ -21,12 +22,7 @@ import { type SlackHarness, startSlackHarness, until } from '../support/slack-ha
 describe('node groups and capacity providers: fix undone on replace, the fix named', () => {
   let h: SlackHarness;
   const built = slackFleet();
-  const lt = built.fleet.addLaunchTemplate({
-    accountId: ACCOUNT,
-    region: REGION,
-    name: 'nodes',
-    versions: [{ metadataOptions: { httpTokens: 'optional' } }],
-  });
+  const lt = addWebTemplate(built.fleet, { accountId: ACCOUNT, region: REGION }, { name: 'nodes' });
   const group = (name: string, tags: Record<string, string>) =>
     built.fleet.addAutoScalingGroup({
       accountId: ACCOUNT,
@@ -75,7 +71,7 @@ describe('node groups and capacity providers: fix undone on replace, the fix nam
 
   it('the enforce request of a node says the fix comes undone on replace and names the node-group update', async () => {
     const answer = await commandReply(h, `enforce ${eksLaggard}`, U.sec);
-    const id = /cr-[0-9a-f]{12}/.exec(answer)?.[0] ?? '';
+    const id = requestIdIn(answer);
     expect(id).not.toBe('');
     const card = JSON.stringify((await until(() => requestCardOf(h, id), 'the request card')).blocks);
     expect(card).toContain('*fix undone on replace*');
@@ -85,7 +81,7 @@ describe('node groups and capacity providers: fix undone on replace, the fix nam
 
   it('an ECS capacity provider group (tagged on the group): the same warning, the template fix then a refresh', async () => {
     const answer = await commandReply(h, `enforce ${ecsLaggard}`, U.sec);
-    const id = /cr-[0-9a-f]{12}/.exec(answer)?.[0] ?? '';
+    const id = requestIdIn(answer);
     const card = JSON.stringify((await until(() => requestCardOf(h, id), 'the request card')).blocks);
     expect(card).toContain('*fix undone on replace*');
     expect(card).toContain('ECS capacity provider group ecs-cp-asg');

@@ -4,15 +4,9 @@ import { CHANGE_QUEUE } from '../../src/adapters/queue/changes.js';
 import { redisKeys } from '../../src/adapters/redis/keys.js';
 import { resumeStuck } from '../../src/app/change/resume.js';
 import { testEnv } from '../support/harness.js';
+import { addTemplatedGroup, addWebTemplate, refreshWorkflow, requestIdIn } from '../support/refresh-fleet.js';
 import { clickApprove, commandReply, requestCardOf } from '../support/request-card.js';
-import {
-  ACCOUNT,
-  changeControlWorkflow,
-  REGION,
-  slackFleet,
-  slackSeed,
-  U,
-} from '../support/slack-fixtures.js';
+import { ACCOUNT, REGION, slackFleet, slackSeed, U } from '../support/slack-fixtures.js';
 import { type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
 /**
@@ -26,39 +20,12 @@ describe('a lost refresh poll job', () => {
   const env = testEnv();
   const built = slackFleet();
   const at = { accountId: ACCOUNT, region: REGION };
-  const lt = built.fleet.addLaunchTemplate({
-    ...at,
-    name: 'web',
-    versions: [
-      { metadataOptions: { httpTokens: 'optional' } },
-      { metadataOptions: { httpTokens: 'required' } },
-    ],
-    defaultVersion: 2,
-  });
-  built.fleet.addAutoScalingGroup({
-    ...at,
-    name: 'web-asg',
-    launchTemplate: { id: lt.launchTemplateId, version: '1' },
-  });
-  for (let i = 0; i < 4; i++)
-    built.fleet.addInstance({
-      ...at,
-      asg: 'web-asg',
-      launchTemplate: { id: lt.launchTemplateId, version: 1 },
-    });
+  const lt = addWebTemplate(built.fleet, at, { fixed: true });
+  addTemplatedGroup(built.fleet, at, lt.launchTemplateId, 'web-asg');
   built.fleet.refreshes.stepMs = 200;
 
   beforeAll(async () => {
-    const workflow = {
-      ...changeControlWorkflow(),
-      refresh: {
-        minHealthyPercentage: 50,
-        checkpointPercentages: [50, 100],
-        checkpointDelaySeconds: 1,
-        pollSeconds: 3,
-        watchHours: 1,
-      },
-    };
+    const workflow = refreshWorkflow({ pollSeconds: 3 });
     h = await startSlackHarness(built.fleet, workflow, slackSeed(), 'http', {}, env);
     queue = new Queue(CHANGE_QUEUE, {
       prefix: redisKeys(env.IMDS_BOT_PREFIX ?? '').bull,
@@ -74,9 +41,7 @@ describe('a lost refresh poll job', () => {
   const cardText = (id: string) => JSON.stringify(requestCardOf(h, id)?.blocks ?? []);
 
   it('the sweep queues it again; the card goes on to Successful and the end is audited', async () => {
-    const id = /cr-[0-9a-f]{12}/.exec(
-      await commandReply(h, `refresh web-asg ${ACCOUNT} ${REGION}`, U.sec),
-    )?.[0];
+    const id = requestIdIn(await commandReply(h, `refresh web-asg ${ACCOUNT} ${REGION}`, U.sec));
     if (!id) throw new Error('not filed');
     await clickApprove(h, id, U.approver);
     const poll = await until(

@@ -7,6 +7,7 @@ import { planRefresh, REFRESH_DEFAULTS, type RefreshPlan } from '../../src/domai
 import type { CodedError } from '../../src/domain/errors.js';
 import type { AutoScalingChanges } from '../../src/domain/ports.js';
 import { HUB, sdkConfig } from '../support/emulator-clients.js';
+import { addTemplatedGroup, addWebTemplate } from '../support/refresh-fleet.js';
 
 /**
  * The instance-refresh adapter with the real SDK against the emulator (awsQuery over HTTP): the group
@@ -24,23 +25,9 @@ let templateId: string;
 function build(groupVersion: string): void {
   fleet = new Fleet({ now: () => new Date(clock) });
   const at = { accountId: fleet.hubAccountId, region: REGION };
-  const lt = fleet.addLaunchTemplate({
-    ...at,
-    name: 'web',
-    versions: [
-      { metadataOptions: { httpTokens: 'optional' } },
-      { metadataOptions: { httpTokens: 'required' } },
-    ],
-    defaultVersion: 2,
-  });
+  const lt = addWebTemplate(fleet, at, { fixed: true });
   templateId = lt.launchTemplateId;
-  fleet.addAutoScalingGroup({
-    ...at,
-    name: 'web',
-    launchTemplate: { id: templateId, version: groupVersion },
-  });
-  for (let i = 0; i < 4; i++)
-    fleet.addInstance({ ...at, asg: 'web', launchTemplate: { id: templateId, version: 1 } });
+  addTemplatedGroup(fleet, at, templateId, 'web', { version: groupVersion });
   fleet.refreshes.stepMs = 1000;
 }
 

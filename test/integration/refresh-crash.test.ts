@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approve } from '../../src/app/change/decide.js';
 import { requestRefresh } from '../../src/app/change/request-refresh.js';
 import { startRedisCut } from '../support/redis-cut.js';
+import { addTemplatedGroup, addWebTemplate } from '../support/refresh-fleet.js';
 import { ACCOUNT, REGION, SECURITY_GROUP, U } from '../support/slack-fixtures.js';
 import { until } from '../support/slack-harness.js';
 import { startWorkerRig, type WorkerRig } from '../support/worker-rig.js';
@@ -21,20 +22,8 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
     rig = await startWorkerRig();
     const fleet = rig.built.fleet;
     const at = { accountId: ACCOUNT, region: REGION };
-    const lt = fleet.addLaunchTemplate({
-      ...at,
-      name: 'web',
-      versions: [
-        { metadataOptions: { httpTokens: 'optional' } },
-        { metadataOptions: { httpTokens: 'required' } },
-      ],
-      defaultVersion: 2,
-    });
-    for (const name of ['crash-asg', 'busy-asg']) {
-      fleet.addAutoScalingGroup({ ...at, name, launchTemplate: { id: lt.launchTemplateId, version: '1' } });
-      for (let i = 0; i < 4; i++)
-        fleet.addInstance({ ...at, asg: name, launchTemplate: { id: lt.launchTemplateId, version: 1 } });
-    }
+    const lt = addWebTemplate(fleet, at, { fixed: true });
+    for (const name of ['crash-asg', 'busy-asg']) addTemplatedGroup(fleet, at, lt.launchTemplateId, name);
   }, 120_000);
   afterAll(async () => {
     await rig?.close();

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BATCH_LT,
   guardrailsFleet,
+  guardrailsWorkflow,
   LEGACY_AMI,
   PROD,
   REGION,
   SANDBOX,
   WEB_LT,
 } from '../support/guardrails-fleet.js';
-import { makeWorkflow } from '../support/harness.js';
-import { C, SECURITY_GROUP, slackSeed, U } from '../support/slack-fixtures.js';
+import { C, slackSeed, U } from '../support/slack-fixtures.js';
 import { responses, type SlackHarness, startSlackHarness, until } from '../support/slack-harness.js';
 
 /**
@@ -26,17 +26,7 @@ describe('/imds guardrails through the real Bolt receiver', () => {
   const g = guardrailsFleet();
 
   beforeAll(async () => {
-    const workflow = makeWorkflow(
-      { accounts: { organization: { roleName: 'ImdsBotScanner' } }, regions: [REGION] },
-      {
-        slack: { securityChannel: C.security },
-        approvals: {
-          approvers: { users: [U.approver, U.approver2] },
-          security: { groups: [SECURITY_GROUP], channels: [] },
-        },
-      },
-    );
-    h = await startSlackHarness(g.fleet, workflow, slackSeed());
+    h = await startSlackHarness(g.fleet, guardrailsWorkflow(), slackSeed());
     await h.scan();
   });
   afterAll(async () => h?.close());

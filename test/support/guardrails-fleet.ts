@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Fleet } from '../../sandbox/aws/fleet.js';
+import { makeWorkflow } from './harness.js';
+import { C, SECURITY_GROUP, U } from './slack-fixtures.js';
 
 /**
  * An organization with guardrails in part: OU prod has the shipped SCP requiring IMDSv2 at launch
@@ -107,3 +109,16 @@ export function guardrailsFleet() {
   });
   return { fleet, prod, sandbox, laggards: laggards.map((l) => l.instanceId), web: web.instanceId, prodOne };
 }
+
+/** The workflow the Slack guardrails tests scan the organization with: security and two approvers. */
+export const guardrailsWorkflow = () =>
+  makeWorkflow(
+    { accounts: { organization: { roleName: 'ImdsBotScanner' } }, regions: [REGION] },
+    {
+      slack: { securityChannel: C.security },
+      approvals: {
+        approvers: { users: [U.approver, U.approver2] },
+        security: { groups: [SECURITY_GROUP], channels: [] },
+      },
+    },
+  );
