@@ -37,6 +37,23 @@ const full = (): AwsInstance => ({
 });
 
 describe('mapInstance', () => {
+  it('keeps a tag named __proto__ as a tag, not as the prototype of the tag record', () => {
+    const r = mapInstance(
+      {
+        ...minimal(),
+        Tags: [{ Key: '__proto__', Value: 'x' }, { Key: 'Owner', Value: 'bob' }, { Value: 'no key' }],
+      },
+      ACCOUNT_ID,
+      REGION,
+    );
+    if (!r.ok) throw new Error(r.problem);
+    expect(Object.getPrototypeOf(r.instance.tags)).toBe(Object.prototype);
+    expect(Object.entries(r.instance.tags)).toEqual([
+      ['__proto__', 'x'],
+      ['Owner', 'bob'],
+    ]);
+  });
+
   it('maps every field of a full SDK instance', () => {
     expect(mapInstance(full(), ACCOUNT_ID, REGION)).toEqual({
       ok: true,

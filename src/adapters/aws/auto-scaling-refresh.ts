@@ -22,6 +22,7 @@ import { CodedError } from '../../domain/errors.js';
 import type { HttpTokens, Scope } from '../../domain/findings/model.js';
 import type { AutoScalingChanges } from '../../domain/ports.js';
 import { classifyAwsError } from './errors.js';
+import { tagRecord } from './tags.js';
 
 /**
  * Instance refreshes (the AutoScalingChanges port) of one account x region: StartInstanceRefresh,
@@ -89,8 +90,7 @@ export function createAutoScalingChanges(
 
   async function toGroup(g: AwsGroup): Promise<RefreshGroup> {
     const spec = specOf(g);
-    const tags: Record<string, string> = {};
-    for (const t of g.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+    const tags = tagRecord(g.Tags);
     const base = {
       name: g.AutoScalingGroupName ?? '(unnamed)',
       mixedInstancesPolicy: g.MixedInstancesPolicy !== undefined,

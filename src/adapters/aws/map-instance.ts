@@ -1,6 +1,7 @@
 import type { Instance as AwsInstance } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import type { Instance, MetadataOptions } from '../../domain/findings/model.js';
+import { tagRecord } from './tags.js';
 
 /** An SDK instance's MetadataOptions as we rely on them; absent fields take EC2's defaults. */
 export const AwsMetadataOptions = z.object({
@@ -55,8 +56,7 @@ export function mapInstance(raw: AwsInstance, accountId: string, region: string)
     return { ok: false, instanceId: raw.InstanceId ?? '(no id)', problem };
   }
   const r = parsed.data;
-  const tags: Record<string, string> = {};
-  for (const t of raw.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  const tags = tagRecord(raw.Tags);
   const ltId = tags['aws:ec2launchtemplate:id'];
   const m = r.MetadataOptions;
   return {

@@ -11,6 +11,7 @@ import type { OrganizationScope, OrganizationSelection } from '../../config/work
 import { isAccountId } from '../../domain/account-id.js';
 import type { AccountTarget } from './clients.js';
 import { classifyAwsError } from './errors.js';
+import { tagRecord } from './tags.js';
 
 /**
  * State, since 9 September 2026 the only field AWS answers; Status (retired, with fewer values)
@@ -59,7 +60,7 @@ async function tagsOf(orgs: OrganizationsClient, accountId: string): Promise<Map
   return call(`ListTagsForResource ${accountId}`, async () => {
     const tags = new Map<string, string>();
     for await (const page of paginateListTagsForResource({ client: orgs }, { ResourceId: accountId }))
-      for (const t of page.Tags ?? []) if (t.Key !== undefined) tags.set(t.Key, t.Value ?? '');
+      for (const [key, value] of Object.entries(tagRecord(page.Tags))) tags.set(key, value);
     return tags;
   });
 }

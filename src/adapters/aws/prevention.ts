@@ -14,6 +14,7 @@ import type {
   LaunchTemplate,
   Scope,
 } from '../../domain/findings/model.js';
+import { tagRecord } from './tags.js';
 
 /**
  * What keeps IMDSv1 coming back: launch templates, the Auto Scaling groups that launch them,
@@ -106,7 +107,7 @@ async function listGroups(asg: AutoScalingClient): Promise<RawGroup[]> {
         ref: spec
           ? { id: spec.LaunchTemplateId, name: spec.LaunchTemplateName, version: spec.Version ?? '$Default' }
           : null,
-        manager: managerOf(Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))),
+        manager: managerOf(tagRecord(g.Tags)),
       });
     }
   }
