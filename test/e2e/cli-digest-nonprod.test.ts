@@ -7,7 +7,7 @@ import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js'
 import { freePort } from '../../sandbox/redis-server.js';
 import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
 import { runCli } from '../support/cli-process.js';
-import { testEnv } from '../support/harness.js';
+import { hubEnv, testEnv } from '../support/harness.js';
 import { slackEnv } from '../support/slack-env.js';
 import { ACCOUNT, C, REGION, slackSeed, slackWorkflow, U } from '../support/slack-fixtures.js';
 
@@ -42,9 +42,7 @@ describe('imds-bot digest --env nonprod', () => {
       ...(process.env as Record<string, string>),
       ...testEnv(),
       ...slackEnv(slack, await freePort()), // the digest does not listen on it
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(emulator.url),
     };
     const scan = await runCli(env, ['scan', '--workflow', workflow, '--format', 'json']);
     expect(scan.code).toBe(0);

@@ -6,7 +6,7 @@ import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { answersPing } from '../../src/adapters/redis/embedded.js';
 import { runCli } from '../support/cli-process.js';
-import { testEnv } from '../support/harness.js';
+import { hubEnv, testEnv } from '../support/harness.js';
 
 const ACCOUNT = '737373737373';
 
@@ -36,9 +36,7 @@ describe('the one-shot CLI with REDIS_URL unset and nothing on 127.0.0.1:6379', 
       ...testEnv(),
       REDIS_URL: '',
       XDG_STATE_HOME: state,
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(emulator.url),
     };
   });
   afterAll(async () => emulator?.close());

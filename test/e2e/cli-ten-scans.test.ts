@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { type CliResult, runCli } from '../support/cli-process.js';
-import { testEnv } from '../support/harness.js';
+import { hubEnv, testEnv } from '../support/harness.js';
 
 const ACCOUNT = '737373737373';
 const REGIONS = ['eu-west-1', 'eu-north-1'];
@@ -37,9 +37,7 @@ describe('ten scan processes at once', () => {
     env = {
       ...(process.env as Record<string, string>),
       ...testEnv(), // one Redis, one prefix for all ten
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(emulator.url),
     };
   });
   afterAll(async () => emulator?.close());

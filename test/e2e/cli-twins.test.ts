@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/adapters/log.js';
 import { loadWorkflow } from '../../src/config/workflow.js';
 import { createApp } from '../../src/main.js';
 import { runCli } from '../support/cli-process.js';
-import { testEnv } from '../support/harness.js';
+import { hubEnv, testEnv } from '../support/harness.js';
 
 const ACCOUNT = '777777777777';
 const REGION = 'eu-west-1';
@@ -63,9 +63,7 @@ describe('imds-bot scan / report: production laggards with an enforced non-produ
     env = {
       ...(process.env as Record<string, string>),
       ...testEnv(),
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(emulator.url),
     };
     // arrange what the bot would have recorded: payDev enforced by it (watched for rejected calls),
     // webDev enforced and rolled back

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { runCli } from '../support/cli-process.js';
-import { testEnv } from '../support/harness.js';
+import { hubEnv, testEnv } from '../support/harness.js';
 
 const run = promisify(execFile);
 const OK = '777777777777';
@@ -83,9 +83,7 @@ describe('imds-bot (the command, as a separate process)', () => {
     env = {
       ...(process.env as Record<string, string>),
       ...testEnv(),
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(emulator.url),
     };
   });
   afterAll(async () => emulator?.close());

@@ -8,6 +8,7 @@ import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { freePort } from '../../sandbox/redis-server.js';
 import { type FakeSlack, startFakeSlack } from '../../sandbox/slack/index.js';
+import { hubEnv } from '../support/harness.js';
 
 /**
  * `npm start` (sandbox/local/main.ts) as a separate process, with part of a real configuration
@@ -121,9 +122,7 @@ describe('npm start with part of a real configuration', () => {
       ].join('\n'),
     );
     const { banner } = await startLocal({
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(aws.url),
       AWS_REGION: 'us-east-1',
       WORKFLOW_FILE: file,
     });

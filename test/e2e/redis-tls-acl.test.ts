@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { runCli } from '../support/cli-process.js';
-import { testEnv } from '../support/harness.js';
+import { hubEnv, testEnv } from '../support/harness.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '777777777777';
@@ -93,9 +93,7 @@ describe('Redis over TLS with an ACL user (rediss://user:password@host)', () => 
       ...testEnv(),
       REDIS_URL: `rediss://imdsbot:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}`,
       NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'),
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(emulator.url),
     };
   }, 60_000);
   afterAll(async () => {

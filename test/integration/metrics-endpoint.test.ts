@@ -16,7 +16,7 @@ import { silentLogger } from '../../src/adapters/log.js';
 import { countAwsCalls } from '../../src/adapters/metrics/aws.js';
 import { createMetrics } from '../../src/adapters/metrics/catalog.js';
 import { type App, createApp } from '../../src/main.js';
-import { testEnv } from '../support/harness.js';
+import { hubEnv, testEnv } from '../support/harness.js';
 
 /**
  * `imds-bot worker` as its own process (real Redis, the AWS emulator over HTTP): after a scan that
@@ -85,9 +85,7 @@ describe('the metrics endpoint of a running worker', () => {
       ...testEnv(),
       WORKFLOW_FILE: file,
       METRICS_PORT: '0',
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
-      AWS_SECRET_ACCESS_KEY: 'hub-secret',
+      ...hubEnv(emulator.url),
     };
     delete (env as Record<string, string | undefined>).SLACK_BOT_TOKEN;
     Object.assign(process.env, {

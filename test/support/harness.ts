@@ -17,12 +17,17 @@ export function makeWorkflow(scope: Record<string, unknown>, rest: Record<string
  * test file runs in its own process (vitest forks), so setting them here touches nothing else.
  */
 export function pointSdkAt(url: string): void {
-  process.env.AWS_ENDPOINT_URL = url;
-  process.env.AWS_ACCESS_KEY_ID = 'TESTKEY-HUBTESTKEY000001';
-  process.env.AWS_SECRET_ACCESS_KEY = 'hub-secret';
+  Object.assign(process.env, hubEnv(url));
   process.env.AWS_REGION = 'us-east-1';
   delete process.env.AWS_PROFILE;
 }
+
+/** The environment that points a bot process's SDK at the emulator `url` as the hub account. */
+export const hubEnv = (url: string) => ({
+  AWS_ENDPOINT_URL: url,
+  AWS_ACCESS_KEY_ID: 'TESTKEY-HUBTESTKEY000001',
+  AWS_SECRET_ACCESS_KEY: 'hub-secret',
+});
 
 export const testEnv = (): Record<string, string> => ({
   REDIS_URL: inject('redisUrl'),
