@@ -73,6 +73,27 @@ export const COMMANDS: Record<string, CommandSpec> = {
       UNAVAILABLE,
     ],
   },
+  guardrails: {
+    usage: 'imds-bot guardrails [options]',
+    summary:
+      "print what /imds guardrails shows, from the latest stored scans and organization policies (no AWS calls). The account defaults and launch templates that let new instances allow IMDSv1, the AMIs without ImdsSupport v2.0, the organization's SCP and declarative-policy coverage. JSON: the object `imds-bot report --format json` carries as guardrails; CSV: one row per fact, its kind column saying which",
+    options: {
+      workflow,
+      format: {
+        type: 'string',
+        arg: 'FORMAT',
+        help: "table | json | csv (default: from --output's extension, else table)",
+      },
+      account: { type: 'string', arg: 'ID', help: 'only this account (12 digits)' },
+      region: { type: 'string', arg: 'NAME', help: 'only this region' },
+      output: {
+        type: 'string',
+        arg: 'FILE',
+        help: 'write to FILE (atomically) instead of stdout; .json, .csv, .txt pick the format',
+      },
+    },
+    exit: ['0 shown', '2 bad usage, or no scan stored yet (of --account / --region when given)', UNAVAILABLE],
+  },
   digest: {
     usage: 'imds-bot digest [--workflow FILE] [--env nonprod]',
     summary: 'post the per-owner digests now, from the latest scans (needs SLACK_BOT_TOKEN)',
@@ -159,7 +180,7 @@ export function commandHelp(name: string): string {
 }
 
 export function mainHelp(): string {
-  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)}${c.summary.split('. ')[0]}`);
+  const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)}${c.summary.split('. ')[0]}`);
   return `imds-bot: find and fix EC2 instances that still accept IMDSv1
 
 Usage: imds-bot <command> [options]      imds-bot <command> --help    imds-bot --version

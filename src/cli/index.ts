@@ -51,6 +51,13 @@ async function dispatch(
   if (p.command === 'health') return (await import('./redis.js')).health(app, out);
   if (p.command === 'scan' && o) return (await import('./report.js')).scanCommand(app, p, o, out, err);
   if (p.command === 'report' && o) return (await import('./report.js')).reportCommand(app, o, out, err);
+  if (p.command === 'guardrails')
+    return (await import('./report.js')).guardrailsCommand(
+      app,
+      (await import('./report.js')).guardrailsOptions(p),
+      out,
+      err,
+    );
   if (p.command === 'digest') return (await import('./digest.js')).digestCommand(app, err, envOption(p));
   if (p.command === 'audit') {
     const opts = { format: p.str('format') ?? 'jsonl', since: p.str('since') };
@@ -108,6 +115,7 @@ export async function run(
     const o =
       command === 'scan' || command === 'report' ? (await import('./report.js')).reportOptions(p) : null;
     if (command === 'digest') envOption(p);
+    if (command === 'guardrails') (await import('./report.js')).guardrailsOptions(p);
     // one-shot commands print a report: their logs stay quiet unless LOG_LEVEL says otherwise
     const env = {
       ...processEnv,

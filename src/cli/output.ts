@@ -10,17 +10,21 @@ import { UsageError } from './args.js';
 const BY_EXTENSION: Record<string, Format> = { '.json': 'json', '.csv': 'csv', '.txt': 'table', '': 'table' };
 
 /** `--format`, else the `--output` file's extension, else table. */
-export function formatOf(format: string | undefined, output: string | undefined): Format {
+export function formatOf(
+  format: string | undefined,
+  output: string | undefined,
+  formats: readonly Format[] = FORMATS,
+): Format {
   if (format !== undefined) {
-    if (!FORMATS.includes(format as Format))
-      throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
+    if (!formats.includes(format as Format))
+      throw new UsageError(`--format must be one of ${formats.join(', ')}, not "${format}"`);
     return format as Format;
   }
   if (output === undefined) return 'table';
   const byExt = BY_EXTENSION[extname(output).toLowerCase()];
   if (!byExt)
     throw new UsageError(
-      `cannot tell the format of "${output}" from its extension (.json, .csv, .txt): add --format ${FORMATS.join('|')}`,
+      `cannot tell the format of "${output}" from its extension (.json, .csv, .txt): add --format ${formats.join('|')}`,
     );
   return byExt;
 }

@@ -2,10 +2,12 @@ import { nonProdTwinsOf } from '../app/report/nonprod-twins.js';
 import { isAccountId } from '../domain/account-id.js';
 import type { ScanError, ScopeSnapshot } from '../domain/findings/model.js';
 import { summarize } from '../domain/findings/summary.js';
-import { guardrailsView } from '../domain/guardrails/view.js';
+import { type GuardrailsView, guardrailsView } from '../domain/guardrails/view.js';
 import { terminalSafe } from '../domain/untrusted.js';
 import type { App } from '../main.js';
 import { type Format, reportChunks } from '../report/format.js';
+import { GUARDRAILS_FORMATS, type GuardrailsFormat, guardrailsChunks } from '../report/guardrails-formats.js';
+import { guardrailsJson } from '../report/guardrails-json.js';
 import { guardrailsLines } from '../report/guardrails-text.js';
 import { buildReport, type Report } from '../report/report.js';
 import { EXIT, type Parsed, UsageError } from './args.js';
@@ -34,11 +36,11 @@ async function writeReport(
   o: ReportOptions,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
-  guardrails: string[] = [],
+  guardrails: GuardrailsView | null,
 ) {
-  const table = o.format === 'table' && guardrails.length > 0;
+  const table = o.format === 'table' && guardrails;
   const chunks = table
-    ? [...reportChunks(r, o.format, o.limit), `${guardrails.join('\n')}\n`]
+    ? [...reportChunks(r, o.format, o.limit), `${guardrailsLines(guardrails).join('\n')}\n`]
     : reportChunks(r, o.format, o.limit);
   if (!o.output) return quietOnClose(out).writeAll(chunks);
   await writeFileAtomically(o.output, chunks);
@@ -101,8 +103,12 @@ export async function scanCommand(
   for (const note of outcome.notes ?? []) err.write(`${terminalSafe(`note: ${note}`)}\n`);
   for (const w of outcome.warnings ?? []) err.write(`${terminalSafe(`warning: ${w}`)}\n`);
   const snapshots = await app.store.getSnapshots(outcome.scopes);
-  const report = buildReport(outcome, snapshots, { nonProdTwins: await twinsOf(app, snapshots) });
-  await writeReport(report, o, out, err, await guardrailsOf(app, snapshots));
+  const guardrails = await guardrailsOf(app, snapshots);
+  const report = buildReport(outcome, snapshots, {
+    nonProdTwins: await twinsOf(app, snapshots),
+    guardrails: guardrails ? guardrailsJson(guardrails) : undefined,
+  });
+  await writeReport(report, o, out, err, guardrails);
   return reportErrors(report.errors, err);
 }
 
@@ -118,14 +124,16 @@ export async function reportCommand(
     return 2;
   }
   const snapshots = await app.store.latestSnapshots();
+  const guardrails = await guardrailsOf(app, snapshots);
   const r = buildReport(
     { ...last, summary: summarize(snapshots, last.errors), firstScan: false },
     snapshots,
     {
       nonProdTwins: await twinsOf(app, snapshots),
+      guardrails: guardrails ? guardrailsJson(guardrails) : undefined,
     },
   );
-  await writeReport(r, o, out, err, await guardrailsOf(app, snapshots));
+  await writeReport(r, o, out, err, guardrails);
   return reportErrors(r.errors, err);
 }
 
@@ -133,9 +141,55 @@ export async function reportCommand(
 const twinsOf = (app: App, snapshots: ScopeSnapshot[]) =>
   nonProdTwinsOf({ audit: app.audit, environment: app.workflow.environment }, snapshots);
 
-/** The guardrails section of the table report: from these snapshots and the stored organization policies. */
-async function guardrailsOf(app: App, snapshots: ScopeSnapshot[]): Promise<string[]> {
-  return snapshots.length === 0
-    ? []
-    : guardrailsLines(guardrailsView(snapshots, await app.organization.latest()));
+/** The guardrails of these snapshots and the stored organization policies (null: no snapshot). */
+async function guardrailsOf(app: App, snapshots: ScopeSnapshot[]): Promise<GuardrailsView | null> {
+  return snapshots.length === 0 ? null : guardrailsView(snapshots, await app.organization.latest());
+}
+
+export interface GuardrailsOptions {
+  format: GuardrailsFormat;
+  output: string | undefined;
+  accountId: string | undefined;
+  region: string | undefined;
+}
+
+/** `imds-bot guardrails` options, checked before anything connects. */
+export function guardrailsOptions(p: Parsed): GuardrailsOptions {
+  const accountId = p.str('account');
+  if (accountId !== undefined && !isAccountId(accountId))
+    throw new UsageError(`--account must be a 12-digit account id, not "${accountId}"`);
+  const format = formatOf(p.str('format'), p.str('output'), GUARDRAILS_FORMATS) as GuardrailsFormat;
+  return { format, output: p.str('output'), accountId, region: p.str('region') };
+}
+
+/**
+ * `imds-bot guardrails`: what `/imds guardrails` shows, from the latest stored snapshots (of one
+ * account / region when asked) and the organization's stored policies; no AWS calls. 0 shown, 2 no
+ * scan stored yet (of that account / region).
+ */
+export async function guardrailsCommand(
+  app: App,
+  o: GuardrailsOptions,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const snapshots = (await app.store.latestSnapshots(o.accountId)).filter(
+    (s) => o.region === undefined || s.region === o.region,
+  );
+  const view = await guardrailsOf(app, snapshots);
+  if (!view) {
+    const of = [o.accountId && `account ${o.accountId}`, o.region && `region ${o.region}`].filter(Boolean);
+    err.write(
+      `${terminalSafe(`No scan has been stored yet${of.length > 0 ? ` of ${of.join(' ')}` : ''}: run \`imds-bot scan\` first.`)}\n`,
+    );
+    return EXIT.usage;
+  }
+  const chunks = guardrailsChunks(view, o.format);
+  if (!o.output) {
+    await quietOnClose(out).writeAll(chunks);
+    return EXIT.ok;
+  }
+  await writeFileAtomically(o.output, chunks);
+  err.write(`Guardrails (${o.format}) written to ${o.output}\n`);
+  return EXIT.ok;
 }

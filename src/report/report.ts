@@ -2,6 +2,7 @@ import { isLaggard, templateEnforces } from '../domain/findings/classify.js';
 import type { AccountDefault, Finding, LaunchTemplate, ScopeSnapshot } from '../domain/findings/model.js';
 import type { ScanOutcome } from '../domain/findings/scan.js';
 import type { TwinSummary } from '../domain/fixes/twins.js';
+import type { GuardrailsJson } from './guardrails-json.js';
 
 export interface LaunchTemplateRow extends LaunchTemplate {
   /** the template's default version comes up requiring tokens (itself, or via the account default) */
@@ -30,11 +31,14 @@ export interface Report {
   notes?: string[];
   /** production laggards with a non-production twin enforced without breakage (when counted) */
   nonProdTwins?: TwinSummary;
+  /** the guardrails (guardrails-json.ts), when worked out: JSON carries them, CSV leaves them to `imds-bot guardrails` */
+  guardrails?: GuardrailsJson;
 }
 
 /** What a report shows besides the scan itself, each when the caller worked it out. */
 export interface ReportExtras {
   nonProdTwins?: TwinSummary | undefined;
+  guardrails?: GuardrailsJson | undefined;
 }
 
 const READINESS_ORDER = { 'in-use': 0, unknown: 1, ready: 2, compliant: 3, 'imds-disabled': 4 } as const;
@@ -93,6 +97,7 @@ export function buildReport(
     errors: outcome.errors,
     ...(outcome.notes?.length ? { notes: outcome.notes } : {}),
     ...(extras.nonProdTwins ? { nonProdTwins: extras.nonProdTwins } : {}),
+    ...(extras.guardrails ? { guardrails: extras.guardrails } : {}),
   };
 }
 
