@@ -51,13 +51,10 @@ async function dispatch(
   if (p.command === 'health') return (await import('./redis.js')).health(app, out);
   if (p.command === 'scan' && o) return (await import('./report.js')).scanCommand(app, p, o, out, err);
   if (p.command === 'report' && o) return (await import('./report.js')).reportCommand(app, o, out, err);
-  if (p.command === 'guardrails')
-    return (await import('./report.js')).guardrailsCommand(
-      app,
-      (await import('./report.js')).guardrailsOptions(p),
-      out,
-      err,
-    );
+  if (p.command === 'guardrails') {
+    const { guardrailsCommand, guardrailsOptions } = await import('./report.js');
+    return guardrailsCommand(app, guardrailsOptions(p), out, err);
+  }
   if (p.command === 'digest') return (await import('./digest.js')).digestCommand(app, err, envOption(p));
   if (p.command === 'audit') {
     const opts = { format: p.str('format') ?? 'jsonl', since: p.str('since') };
