@@ -31,5 +31,11 @@ export const terminalSafe = (s: string): string =>
 /** Several lines for a terminal (a list of configuration problems): each line made terminal-safe. */
 export const terminalLines = (s: string): string => s.split('\n').map(terminalSafe).join('\n');
 
-/** For a spreadsheet cell: bidi controls dropped (breaks stay: the CSV quoting keeps them). */
-export const cellSafe = (s: string): string => s.replace(BIDI, '');
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROLS_BUT_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/**
+ * For a spreadsheet cell: bidi controls and every control but tab, CR and LF dropped (a CSV is also
+ * read with cat or less, where ESC or BEL would act); breaks stay: the CSV quoting keeps them.
+ */
+export const cellSafe = (s: string): string => s.replace(BIDI, '').replace(CONTROLS_BUT_BREAKS, '');

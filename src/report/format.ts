@@ -72,7 +72,7 @@ export function missingParts(errors: readonly ScanError[]): Map<string, string> 
 }
 
 /**
- * RFC 4180 quoting, bidi controls dropped, and a leading ' on values a spreadsheet would run as a
+ * RFC 4180 quoting, bidi and terminal controls dropped (cellSafe), and a leading ' on values a spreadsheet would run as a
  * formula (`=`, `+`, `-`, `@`, tab, CR, also after leading spaces; tags are user input).
  */
 export function csvCell(v: string | number | boolean | null): string {

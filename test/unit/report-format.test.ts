@@ -182,6 +182,10 @@ describe('csvCell', () => {
     { v: '\tx', want: "'\tx" },
     { v: '=a,b', want: `"'=a,b"` },
     { v: '=cmd|"/c calc"!A1', want: `"'=cmd|""/c calc""!A1"` },
+    // a CSV is also read with cat/less: a terminal escape (ESC, CSI, BEL, NUL) is dropped, tab/CR/LF stay
+    { v: 'red\u001b[31mtext\u0007', want: 'red[31mtext' },
+    { v: 'nul\u0000\u009bhere', want: 'nulhere' },
+    { v: '\u001b=1+2', want: "'=1+2" },
   ])('$v -> $want', ({ v, want }) => {
     expect(csvCell(v)).toBe(want);
   });
