@@ -92,7 +92,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
         help: 'write to FILE (atomically) instead of stdout; .json, .csv, .txt pick the format',
       },
     },
-    exit: ['0 shown', '2 bad usage, or no scan stored yet (of --account / --region when given)', UNAVAILABLE],
+    exit: [
+      '0 shown',
+      '2 bad usage, or no scan stored yet (of --account / --region when given)',
+      '3 shown, but the latest scan could not read some parts (listed as missing)',
+      UNAVAILABLE,
+    ],
   },
   digest: {
     usage: 'imds-bot digest [--workflow FILE] [--env nonprod]',

@@ -185,11 +185,29 @@ export async function guardrailsCommand(
     return EXIT.usage;
   }
   const chunks = guardrailsChunks(view, o.format);
+  const code = incompleteGuardrails(view, err);
   if (!o.output) {
     await quietOnClose(out).writeAll(chunks);
-    return EXIT.ok;
+    return code;
   }
   await writeFileAtomically(o.output, chunks);
   err.write(`Guardrails (${o.format}) written to ${o.output}\n`);
-  return EXIT.ok;
+  return code;
+}
+
+/** One stderr line and exit 3 when the latest scan could not read some parts: the view is shown, but it is not the whole picture. */
+function incompleteGuardrails(view: GuardrailsView, err: NodeJS.WritableStream): number {
+  const incomplete = view.scopes.filter((s) => s.missing.length > 0);
+  const unreadable = view.organization?.unreadable ?? [];
+  if (incomplete.length === 0 && unreadable.length === 0) return EXIT.ok;
+  const parts = [...new Set(incomplete.flatMap((s) => s.missing))];
+  const what = [
+    incomplete.length > 0 &&
+      `in ${incomplete.length} of ${view.scopes.length} account x regions (${parts.join(', ')})`,
+    unreadable.length > 0 && `of the organization's policies (${unreadable.length} not readable)`,
+  ].filter(Boolean);
+  err.write(
+    `${terminalSafe(`Incomplete: the latest scan could not read some parts ${what.join(' and ')}; run \`imds-bot scan\` again once they can be read.`)}\n`,
+  );
+  return EXIT.partial;
 }

@@ -29,7 +29,7 @@ function scopeLines(v: GuardrailsView): string[] {
   for (const s of v.scopes) {
     const d = s.accountDefault;
     const open = !d?.requiresTokens || s.templates.length > 0;
-    if (!open) continue;
+    if (!open && s.missing.length === 0) continue;
     const def = d
       ? `default HttpTokens ${d.httpTokens}${d.managedBy === 'declarative-policy' ? ' (declarative policy)' : ''}${d.fixable ? `  fix: /imds fix-default ${s.accountId} ${s.region}` : ''}`
       : 'default unreadable';
@@ -38,6 +38,7 @@ function scopeLines(v: GuardrailsView): string[] {
       out.push(
         `    template ${t.name} ${t.launchTemplateId} v${t.version} (${t.which}): HttpTokens ${t.httpTokens ?? 'not set'}; groups: ${t.groups.join(', ') || 'none'}`,
       );
+    if (s.missing.length > 0) out.push(`    not read by the last scan here: ${s.missing.join(', ')}`);
   }
   return out;
 }

@@ -167,9 +167,9 @@ describe('imds-bot guardrails (the command, as a separate process)', () => {
     expect(rows).toContain(
       `account-default,${PROD},${REGION},,,,,required,declarative-policy,true,false,0,,,,,`,
     );
-    // the hostile name: quoted, and a leading ' so a spreadsheet does not run it
+    // the hostile name: quoted, a leading ' so a spreadsheet does not run it, the ESC dropped
     expect(rows).toContain(
-      `template,${SANDBOX},${REGION},${HOSTILE_LT},"'=HYPERLINK(""http://x"")\u001b[31mred",1,default,optional,,,,,,,,,`,
+      `template,${SANDBOX},${REGION},${HOSTILE_LT},"'=HYPERLINK(""http://x"")[31mred",1,default,optional,,,,,,,,,`,
     );
     expect(rows).toContain(
       `account-default,${SANDBOX},${REGION},,,,,no-preference,account,false,true,2,,,,,`,
@@ -199,5 +199,30 @@ describe('imds-bot guardrails (the command, as a separate process)', () => {
     const none = await runCli(env, ['guardrails', '--workflow', workflow, '--region', 'us-west-2']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('No scan has been stored yet of region us-west-2');
+  });
+
+  it('exits 3 and names what is missing where when the latest scan could not read a part', async () => {
+    // the role may not call GetInstanceMetadataDefaults: every inventory is read, the defaults are not
+    emulator.setOperationFault('ec2:GetInstanceMetadataDefaults', 'access-denied');
+    try {
+      const scan = await runCli(env, ['scan', '--workflow', workflow, '--format', 'json']);
+      expect(scan.code).toBe(3);
+    } finally {
+      emulator.setOperationFault('ec2:GetInstanceMetadataDefaults', null);
+    }
+
+    const table = await runCli(env, ['guardrails', '--workflow', workflow]);
+    expect(table.code).toBe(3);
+    expect(table.stdout).toContain(`  ${PROD}/${REGION}: default unreadable`);
+    expect(table.stdout).toContain('    not read by the last scan here: account-default');
+    expect(table.stderr).toContain(
+      `Incomplete: the latest scan could not read some parts in 2 of 2 account x regions (account-default); run \`imds-bot scan\` again once they can be read.`,
+    );
+    const json = await runCli(env, ['guardrails', '--workflow', workflow, '--format', 'json']);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout).scopes.map((s: { missing: string[] }) => s.missing)).toEqual([
+      ['account-default'],
+      ['account-default'],
+    ]);
   });
 });
