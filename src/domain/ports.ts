@@ -408,6 +408,8 @@ export interface AutoScalingChanges {
   /** the group's refresh that is Pending, InProgress, Baking, Cancelling or rolling back, if any,
    * with what it was started with */
   active(asgName: string): Promise<StartedRefresh | null>;
+  /** the group's refreshes Auto Scaling still describes, newest first, with what they were started with */
+  refreshes(asgName: string): Promise<StartedRefresh[]>;
   cancelRefresh(asgName: string): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
   rollbackRefresh(asgName: string): Promise<{ instanceRefreshId: string; awsRequestId: string | null }>;
 }

@@ -14,7 +14,8 @@ const APPROVER = { userId: U.approver, name: 'appr' };
  * `imds-bot worker` is killed -9 after its StartInstanceRefresh succeeded and before it saved the
  * refresh's id (a proxy in front of its Redis holds back exactly that write). The retry finds the
  * group busy: it adopts the refresh it started instead of failing with `refresh-in-progress`. A
- * refresh someone else started is not adopted: the request fails, saying why.
+ * refresh someone else started is not adopted: the request fails, saying why. A refresh that ended
+ * before the restart (a small group is replaced in minutes) is adopted too, not started again.
  */
 describe('a worker killed between StartInstanceRefresh and saving the refresh id', () => {
   let rig: WorkerRig;
@@ -23,7 +24,7 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
     const fleet = rig.built.fleet;
     const at = { accountId: ACCOUNT, region: REGION };
     const lt = addWebTemplate(fleet, at, { fixed: true });
-    for (const name of ['crash-asg', 'busy-asg']) addTemplatedGroup(fleet, at, lt.launchTemplateId, name);
+    for (const name of ['crash-asg', 'busy-asg', 'quick-asg']) addTemplatedGroup(fleet, at, lt.launchTemplateId, name);
   }, 120_000);
   afterAll(async () => {
     await rig?.close();
@@ -60,7 +61,7 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
     expect(refreshesOf('crash-asg').map((r) => r.status)).toEqual(['InProgress']);
     expect(await rig.ctx.memo.before(`${id}:refresh`)).toBeNull();
 
-    rig.startWorker(); // the restart: BullMQ hands it the stalled apply job
+    const restarted = rig.startWorker(); // the restart: BullMQ hands it the stalled apply job
     const done = await ended(id, 120_000);
     expect(done.error).toBeNull();
     expect(done.state).toBe('applied');
@@ -71,7 +72,47 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
     const applied = await auditOf(id, 'applied');
     expect(applied).toHaveLength(1);
     expect(applied[0]?.awsRequestId).toBeNull();
-    expect(applied[0]?.reason).toContain('found running after a restart: this request started it');
+    expect(applied[0]?.reason).toContain('found after a restart (InProgress): this request started it');
+    expect((await rig.audit.verify()).ok).toBe(true);
+    await rig.kill(restarted); // the next crash must reach the worker behind the cut, not this one
+  }, 240_000);
+
+  it('the refresh it started ended before the restart: adopted, not started again; the card follows it to its end', async () => {
+    const id = await fileRefresh('quick-asg');
+    const save = new RegExp(`set\\r\\n\\$\\d+\\r\\n[^\\r]*cr-before:${id}:refresh\\r\\n`, 'i');
+    const cut = await startRedisCut(rig.env.REDIS_URL ?? '', save, { before: true });
+    const first = rig.startWorker(cut.url);
+    expect((await approve(rig.ctx, id, APPROVER, [])).ok).toBe(true);
+    await cut.cut;
+    await rig.kill(first);
+    await cut.close();
+    // the whole group is replaced while no worker runs
+    const fleet = rig.built.fleet;
+    const group = fleet.scope(ACCOUNT, REGION)?.asgByName.get('quick-asg');
+    if (!group) throw new Error('no group');
+    fleet.refreshes.advance(fleet, group, Date.now() + 3_600_000);
+    expect(refreshesOf('quick-asg').map((r) => r.status)).toEqual(['Successful']);
+
+    rig.startWorker();
+    const done = await ended(id, 120_000);
+    expect(done.error).toBeNull();
+    expect(done.state).toBe('applied');
+    expect(refreshesOf('quick-asg')).toHaveLength(1);
+    const [only] = refreshesOf('quick-asg');
+    expect(done.after).toMatchObject({ instanceRefreshId: only?.id, status: 'Successful' });
+    const applied = await auditOf(id, 'applied');
+    expect(applied).toHaveLength(1);
+    expect(applied[0]?.reason).toContain('found after a restart (Successful): this request started it');
+    // the watch reads it once, sees it ended, and audits the end
+    const finished = await until(
+      async () => {
+        const f = await auditOf(id, 'finished');
+        return f.length > 0 ? f : undefined;
+      },
+      `${id} finished`,
+      60_000,
+    );
+    expect(finished[0]?.after).toMatchObject({ instanceRefreshId: only?.id, status: 'Successful' });
     expect((await rig.audit.verify()).ok).toBe(true);
   }, 240_000);
 

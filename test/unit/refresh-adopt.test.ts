@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RefreshPlan } from '../../src/domain/change/instance-refresh.js';
-import { type StartedRefresh, whyNotOurs } from '../../src/domain/change/refresh-adopt.js';
+import { type StartedRefresh, startedEarlier, whyNotOurs } from '../../src/domain/change/refresh-adopt.js';
 
 const plan: RefreshPlan = {
   asgName: 'web',
@@ -69,5 +69,20 @@ describe('whether a running refresh is the one the request started', () => {
     const p = { ...ours, preferences: prefs && { ...prefs, AutoRollback: false, SkipMatching: false } };
     expect(whyNotOurs(noDesired, p, approvedAt)).toContain('it has a desired configuration');
     expect(whyNotOurs(noDesired, { ...p, desired: null }, approvedAt)).toBeNull();
+  });
+});
+
+describe('a refresh the request started before its worker died, in any state', () => {
+  const byHand: StartedRefresh = { ...ours, id: 'r-0', startedAt: '2026-12-01T09:00:00.000Z' };
+
+  it('finds it after it ended, newest first', () => {
+    const ended = { ...ours, status: 'Successful' as const, percentageComplete: 100 };
+    expect(startedEarlier(plan, [ended, byHand], approvedAt)).toBe(ended);
+  });
+
+  it('finds nothing when every refresh started before the approval or otherwise', () => {
+    const other = { ...ours, id: 'r-2', desired: { launchTemplateId: 'lt-1', version: '3' } };
+    expect(startedEarlier(plan, [other, byHand], approvedAt)).toBeNull();
+    expect(startedEarlier(plan, [], approvedAt)).toBeNull();
   });
 });

@@ -197,6 +197,9 @@ export function createAutoScalingChanges(
       const r = out.InstanceRefreshes?.find((x) => x.InstanceRefreshId === id);
       return r ? toState(r) : null;
     },
+    async refreshes(name) {
+      return ((await describe(name)).InstanceRefreshes ?? []).map(startedOf);
+    },
     async active(name) {
       const out = await describe(name);
       const r = (out.InstanceRefreshes ?? []).find((x) => !hasEnded(toState(x).status));

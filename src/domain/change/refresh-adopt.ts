@@ -50,9 +50,26 @@ function desiredDiffers(plan: RefreshPlan, r: StartedRefresh): string | null {
   return `its desired configuration is not ${plan.launchTemplateId} version ${plan.toVersion}`;
 }
 
-/** Null when `r` is the refresh this request started; otherwise why it is not. */
+/** Null when `r` is the running refresh this request started; otherwise why it is not. */
 export function whyNotOurs(plan: RefreshPlan, r: StartedRefresh, approvedAt: Date): string | null {
   if (r.status !== 'Pending' && r.status !== 'InProgress') return `it is ${r.status}`;
+  return whyNotStartedByUs(plan, r, approvedAt);
+}
+
+/**
+ * Before starting one: a refresh of the group, in any state, that this request started before its
+ * worker died. A small group is replaced in minutes, so by the retry it may have ended already:
+ * starting another would replace the group twice (or be refused, the group now launching the new version).
+ */
+export function startedEarlier(
+  plan: RefreshPlan,
+  refreshes: readonly StartedRefresh[],
+  approvedAt: Date,
+): StartedRefresh | null {
+  return refreshes.find((r) => whyNotStartedByUs(plan, r, approvedAt) === null) ?? null;
+}
+
+function whyNotStartedByUs(plan: RefreshPlan, r: StartedRefresh, approvedAt: Date): string | null {
   const at = r.startedAt === null ? Number.NaN : Date.parse(r.startedAt);
   if (Number.isNaN(at)) return 'its start time is not described';
   if (at < approvedAt.getTime() - CLOCK_SLACK_MS)

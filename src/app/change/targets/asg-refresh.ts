@@ -1,5 +1,5 @@
 import { canRollBack, hasEnded, RefreshPlan } from '../../../domain/change/instance-refresh.js';
-import { whyNotOurs } from '../../../domain/change/refresh-adopt.js';
+import { startedEarlier, whyNotOurs } from '../../../domain/change/refresh-adopt.js';
 import { CodedError } from '../../../domain/errors.js';
 import { code, say } from '../../../domain/message.js';
 import type { AutoScalingChanges, Json } from '../../../domain/ports.js';
@@ -77,8 +77,10 @@ async function applyRefresh(
   let awsRequestId: string | null = null;
   let adopted = false;
   if (id === null) {
-    await checkStillAsPlanned(asg, plan);
-    const started = await start(asg, plan, cr);
+    const earlier = startedEarlier(plan, await asg.refreshes(plan.asgName), approvedAt(cr));
+    const started = earlier
+      ? { instanceRefreshId: earlier.id, awsRequestId: null, adopted: true }
+      : await checkStillAsPlanned(asg, plan).then(() => start(asg, plan, cr));
     id = started.instanceRefreshId;
     awsRequestId = started.awsRequestId;
     adopted = started.adopted;
@@ -94,7 +96,7 @@ async function applyRefresh(
     after: { instanceRefreshId: id, status: state.status, percentageComplete: state.percentageComplete },
     awsRequestId,
     note: adopted
-      ? `instance refresh ${id} of ${plan.asgName} started (${state.status}; found running after a restart: this request started it, its AWS request id is unknown); the card follows it`
+      ? `instance refresh ${id} of ${plan.asgName} started (found after a restart (${state.status}): this request started it, its AWS request id is unknown); the card follows it`
       : `instance refresh ${id} of ${plan.asgName} started (${state.status}); the card follows it`,
   };
 }
