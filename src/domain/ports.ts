@@ -433,6 +433,8 @@ export type Progress = {
   failed: number;
   /** shown instead of "done/total" (a refresh's status); done then only orders the card's updates */
   line?: Message;
+  /** what the card follows has ended (a refresh): nothing is left to roll back */
+  final?: boolean;
 };
 
 /** The people told about a request: its approval card, updated in place, and its threads. */

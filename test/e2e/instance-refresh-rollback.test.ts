@@ -38,6 +38,7 @@ describe('rolling back an instance refresh from Slack', () => {
     });
   group('pinned-asg', '1'); // numbered: refreshed with a desired configuration, so Auto Scaling can roll back
   group('default-asg', '$Default'); // no desired configuration: only a cancel stops it
+  group('ended-asg', '1'); // refreshed to its end: nothing is left to roll back
   built.fleet.refreshes.stepMs = 200;
 
   beforeAll(async () => {
@@ -111,6 +112,36 @@ describe('rolling back an instance refresh from Slack', () => {
       { userId: U.approver2 },
     ]);
     expect((await h.runtime.ctx.audit.verify()).ok).toBe(true);
+  });
+
+  it('a refresh that ended: its card drops the Rollback button, and `/imds rollback` says why instead of filing', async () => {
+    const refresh = await runningRefresh('ended-asg');
+    await until(
+      () => JSON.stringify(requestCardOf(h, refresh)?.blocks).includes('imds_cr_rollback'),
+      'the button while it runs',
+    );
+    // the checkpoint's wait is over: every instance is replaced
+    const g = built.fleet.scope(ACCOUNT, REGION)?.asgByName.get('ended-asg');
+    if (!g) throw new Error('no group');
+    built.fleet.refreshes.advance(built.fleet, g, Date.now() + 3_600_000);
+    await until(() => auditOf(refresh, 'finished').then((f) => f.length > 0 || undefined), 'its end audited');
+    await until(
+      () => (JSON.stringify(requestCardOf(h, refresh)?.blocks).includes('Successful') ? true : undefined),
+      'the card showing the end',
+    );
+    const card = JSON.stringify(requestCardOf(h, refresh)?.blocks);
+    expect(card).not.toContain('imds_cr_rollback');
+    expect(card).toContain('Successful');
+    // what was applied, said as such (not a field-by-field diff of the plan against the refresh)
+    expect(card).toContain('Started instance refresh `');
+    expect(card).not.toContain('asgName ended-asg');
+
+    const filed = await commandReply(h, `rollback ${refresh} too late`, U.approver2);
+    expect(filed).toContain('Successful');
+    expect(filed).toContain('roll back the template fix, then refresh the group again');
+    expect(requestIdIn(filed.replace(refresh, ''))).toBe('');
+    const open = await h.runtime.ctx.change.requests.inState('requested', 200);
+    expect(open.filter((cr: ChangeRequest) => cr.rollbackOf === refresh)).toEqual([]);
   });
 
   it('`/imds rollback <cr-id>` of a refresh on $Default: approved by another approver, CancelInstanceRefresh; audited', async () => {

@@ -24,7 +24,8 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
     const fleet = rig.built.fleet;
     const at = { accountId: ACCOUNT, region: REGION };
     const lt = addWebTemplate(fleet, at, { fixed: true });
-    for (const name of ['crash-asg', 'busy-asg', 'quick-asg']) addTemplatedGroup(fleet, at, lt.launchTemplateId, name);
+    for (const name of ['crash-asg', 'busy-asg', 'quick-asg'])
+      addTemplatedGroup(fleet, at, lt.launchTemplateId, name);
   }, 120_000);
   afterAll(async () => {
     await rig?.close();

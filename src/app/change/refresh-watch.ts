@@ -82,6 +82,7 @@ async function pollOnce(
     total,
     failed: 0,
     line,
+    final: hasEnded(state.status),
   });
   if (hasEnded(state.status)) {
     await ended(ctx, cr, state);

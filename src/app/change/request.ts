@@ -189,6 +189,8 @@ export async function requestRollback(
   const ofBulk = asBulk(original);
   if (ofBulk) return rollbackOfBulk(ctx, ofBulk, asker, instanceId);
   const kind = targetOf(t);
+  const refused = await kind.rollbackRefused?.(ctx, original);
+  if (refused) return { ok: false, reason: refused };
   const notes = [say`Restores exactly the state captured before ${original.id}: ${state(original.before)}.`];
   return file(ctx, {
     kind: 'rollback',

@@ -96,12 +96,17 @@ function peopleText(cr: ChangeRequest): Mrkdwn {
   return md`Requested by ${user(cr.requestedBy.userId)}${reason}${approved}`;
 }
 
+const appliedLine = (cr: ChangeRequest): Mrkdwn => {
+  const line = targetOf(cr.target).appliedLine?.(cr);
+  return line ? render(line) : changeLine(cr.before, cr.after);
+};
+
 function outcomeLines(cr: ChangeRequest): (Mrkdwn | null)[] {
   const denial = cr.denials[0];
   const aws = cr.awsRequestId ? md` · AWS request ${code(cr.awsRequestId)}` : md``;
   return [
     denial ? md`Denied by ${user(denial.userId)}: ${denial.reason}` : null,
-    cr.state === 'applied' ? md`${changeLine(cr.before, cr.after)}${aws}` : null,
+    cr.state === 'applied' ? md`${appliedLine(cr)}${aws}` : null,
     cr.error ? md`Error: ${cr.error.message}` : null,
     cr.rollback
       ? md`Rolled back by ${user(cr.rollback.by.userId)} (${cr.rollback.requestId}): ${cr.rollback.reason}`
@@ -153,13 +158,12 @@ export function requestCard(
   } else if (cr.state === 'approved' || cr.state === 'applying') {
     blocks.push({ type: 'actions', elements: [button('Check status', CR_ACTIONS.status, cr.id)] });
   } else if (cr.state === 'applied' && cr.kind !== 'rollback' && cr.kind !== 'find-caller') {
-    blocks.push({
-      type: 'actions',
-      elements: [
-        ...refreshButtons(cr, offers),
-        button('Request rollback', CR_ACTIONS.rollback, cr.id, 'danger'),
-      ],
-    });
+    // a followed refresh that ended can no longer be rolled back: the button would only be refused
+    const rollback = progress?.final
+      ? []
+      : [button('Request rollback', CR_ACTIONS.rollback, cr.id, 'danger')];
+    const elements = [...refreshButtons(cr, offers), ...rollback];
+    if (elements.length > 0) blocks.push({ type: 'actions', elements });
   }
   blocks.push(context(md`${cr.id} · ${cr.kind} · v${String(cr.version)}`));
   return { text: notification(md`${trusted(describeChange(cr))}: ${cr.state}`), blocks: blocks };

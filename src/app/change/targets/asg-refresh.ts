@@ -1,10 +1,15 @@
-import { canRollBack, hasEnded, RefreshPlan } from '../../../domain/change/instance-refresh.js';
+import {
+  canRollBack,
+  hasEnded,
+  RefreshPlan,
+  type RefreshState,
+} from '../../../domain/change/instance-refresh.js';
 import { startedEarlier, whyNotOurs } from '../../../domain/change/refresh-adopt.js';
 import { CodedError } from '../../../domain/errors.js';
 import { code, say } from '../../../domain/message.js';
 import type { AutoScalingChanges, Json } from '../../../domain/ports.js';
 import { type Applied, asJson, nothingToRestore } from '../applied.js';
-import { changeBy } from '../context.js';
+import { type ChangeContext, changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';
 import { followRefresh } from '../refresh-follow.js';
 import { noFanOut, nothingMore, type RequestOn, type TargetKind, wholeOnly } from './target.js';
@@ -101,6 +106,17 @@ async function applyRefresh(
   };
 }
 
+const notRunning = (id: string, state: RefreshState | null): string =>
+  `Instance refresh ${id} is ${state?.status ?? 'no longer described'}: Auto Scaling rolls back only a refresh that runs. To undo it, roll back the template fix, then refresh the group again.`;
+
+/** The refresh the request started, as Auto Scaling describes it now; undefined: the request started none. */
+async function refreshNow(ctx: ChangeContext, cr: RequestOn<AsgTarget>) {
+  const id = cr.after?.instanceRefreshId;
+  if (typeof id !== 'string') return undefined;
+  const asg = await ctx.autoScalingFor(cr.target, changeBy(cr));
+  return { id, state: await asg.refresh(cr.target.asgName, id) };
+}
+
 /** The rollback path: RollbackInstanceRefresh while Auto Scaling can, CancelInstanceRefresh otherwise. */
 async function stopRefresh(
   ctx: Parameters<TargetKind<AsgTarget>['restore']>[0],
@@ -112,11 +128,7 @@ async function stopRefresh(
   const plan = planOf(original.before, original.id);
   const asg = await ctx.autoScalingFor(cr.target, changeBy(cr));
   const state = await asg.refresh(plan.asgName, id);
-  if (!state || hasEnded(state.status))
-    throw new CodedError(
-      'refresh-not-running',
-      `Instance refresh ${id} is ${state?.status ?? 'no longer described'}: Auto Scaling rolls back only a refresh that runs. To undo it, roll back the template fix, then refresh the group again.`,
-    );
+  if (!state || hasEnded(state.status)) throw new CodedError('refresh-not-running', notRunning(id, state));
   const rollback = plan.desired && canRollBack(state.status);
   const done = rollback ? await asg.rollbackRefresh(plan.asgName) : await asg.cancelRefresh(plan.asgName);
   return {
@@ -154,4 +166,16 @@ export const asgRefresh: TargetKind<AsgTarget> = {
   },
   capturedBefore: async (_ctx, original) => (original.before as Json | null) ?? null,
   partRolledBack: wholeOnly,
+  /** an ended refresh: asked for, its rollback would only fail when applied */
+  async rollbackRefused(ctx, original) {
+    const now = await refreshNow(ctx, original);
+    return now && (!now.state || hasEnded(now.state.status)) ? say`${notRunning(now.id, now.state)}` : null;
+  },
+  appliedLine(cr) {
+    const id = String(cr.after?.instanceRefreshId ?? 'unknown');
+    if (cr.kind === 'instance-refresh')
+      return say`Started instance refresh ${code(id)} (${String(cr.after?.status ?? 'status unknown')} when read back)`;
+    const action = cr.after?.action === 'rollback' ? 'RollbackInstanceRefresh' : 'CancelInstanceRefresh';
+    return say`${action} on instance refresh ${code(id)} (it was ${String(cr.before?.status ?? 'unknown')})`;
+  },
 };

@@ -59,6 +59,13 @@ export interface TargetKind<T extends ChangeTarget> {
    * and returns true; false when the rollback undid all of it.
    */
   partRolledBack(ctx: ChangeContext, original: RequestOn<T>, rollback: ChangeRequest): Promise<boolean>;
+  /**
+   * Why `original` cannot be rolled back any more, said when the rollback is asked for rather than
+   * when it is applied (null: it can). Kinds whose change can always be undone leave it out.
+   */
+  rollbackRefused?(ctx: ChangeContext, original: RequestOn<T>): Promise<Message | null>;
+  /** the card's line for an applied request, where a diff of before and after would not say it (default: the diff) */
+  appliedLine?(cr: RequestOn<T>): Message;
 }
 
 export const noFanOut = async (): Promise<boolean> => false;
