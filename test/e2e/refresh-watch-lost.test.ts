@@ -12,7 +12,8 @@ import { type SlackHarness, startSlackHarness, until } from '../support/slack-ha
 /**
  * The job that reads DescribeInstanceRefreshes for a refresh's card is lost (deleted from BullMQ,
  * as a Redis restart without persistence would): the card stood still forever. The sweeper now
- * queues it again, and the card follows the refresh to its end.
+ * queues it again, and the card follows the refresh to its end. So does a poll job that failed for
+ * good (Auto Scaling refused every read of its attempts): the next sweep queues the next read.
  */
 describe('a lost refresh poll job', () => {
   let h: SlackHarness;
@@ -22,6 +23,7 @@ describe('a lost refresh poll job', () => {
   const at = { accountId: ACCOUNT, region: REGION };
   const lt = addWebTemplate(built.fleet, at, { fixed: true });
   addTemplatedGroup(built.fleet, at, lt.launchTemplateId, 'web-asg');
+  addTemplatedGroup(built.fleet, at, lt.launchTemplateId, 'api-asg');
   built.fleet.refreshes.stepMs = 200;
 
   beforeAll(async () => {
@@ -62,4 +64,36 @@ describe('a lost refresh poll job', () => {
     expect(finished[0]?.after).toMatchObject({ status: 'Successful', percentageComplete: 100 });
     expect(await resumeStuck(h.runtime.ctx.change)).toBe(0); // ended: nothing more to follow
   });
+
+  it('a poll job that failed for good: the sweep queues the next read, and the card still reaches its end', async () => {
+    const id = requestIdIn(await commandReply(h, `refresh api-asg ${ACCOUNT} ${REGION}`, U.sec));
+    if (!id) throw new Error('not filed');
+    await clickApprove(h, id, U.approver);
+    await until(
+      async () => ((await h.runtime.ctx.change.requests.get(id))?.state === 'applied' ? true : undefined),
+      'applied',
+    );
+    // every read of the refresh is refused from now on, until the fault is lifted
+    h.emulator.setOperationFault('autoscaling:DescribeInstanceRefreshes', 'access-denied');
+    let failed: string | undefined;
+    try {
+      failed = await until(
+        async () => (await queue.getFailed()).find((j) => j.id?.startsWith(`watch-${id}-`))?.id,
+        'the poll job failed for good',
+        60_000,
+      );
+    } finally {
+      h.emulator.setOperationFault('autoscaling:DescribeInstanceRefreshes', null);
+    }
+    expect(await h.runtime.ctx.change.jobs.jobState(failed ?? '')).toBe('ended');
+    expect(cardText(id)).not.toContain('Successful');
+
+    expect(await resumeStuck(h.runtime.ctx.change)).toBe(1);
+    await until(() => cardText(id).includes('Successful'), 'Successful on the card', 30_000);
+    const finished = (await h.runtime.ctx.audit.recent({ limit: 200 })).filter(
+      (e) => e.requestId === id && e.type === 'finished',
+    );
+    expect(finished).toHaveLength(1);
+    expect(await resumeStuck(h.runtime.ctx.change)).toBe(0);
+  }, 120_000);
 });

@@ -38,6 +38,12 @@ const OPTS = {
   removeOnFail: { age: 30 * 86_400 },
 };
 
+/**
+ * A refresh's read changes nothing: retried briefly, then left failed. The sweeper queues the next
+ * read of a watch whose job failed for good (resumeRefreshWatches), so the card still reaches the end.
+ */
+const WATCH_RETRIES = { attempts: 3, backoff: { type: 'fixed', delay: 1000 } };
+
 export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
   const bull = { prefix: redisKeys(prefix).bull };
   const queue = new Queue(CHANGE_QUEUE, { ...bull, connection: connect('change-queue') }).on(
@@ -72,7 +78,13 @@ export function createChangeQueue({ connect, prefix, onError }: QueueDeps) {
       await queue.add(
         'refresh-watch',
         { kind: 'refresh-watch', requestId, poll, lastStatus },
-        { ...OPTS, delay: delayMs, jobId: watchJobId(requestId, poll), removeOnComplete: { age: 86_400 } },
+        {
+          ...OPTS,
+          ...WATCH_RETRIES,
+          delay: delayMs,
+          jobId: watchJobId(requestId, poll),
+          removeOnComplete: { age: 86_400 },
+        },
       );
     },
     async jobState(jobId: string): Promise<'live' | 'ended' | 'missing'> {

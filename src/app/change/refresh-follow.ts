@@ -21,12 +21,18 @@ export async function followRefresh(
   await ctx.jobs.enqueueRefreshWatch(requestId, poll, delayMs, lastStatus);
 }
 
-/** The sweeper's pass: every followed refresh whose next poll job is gone gets it queued again, now. */
+/**
+ * The sweeper's pass: every followed refresh whose next poll job is gone gets it queued again, now;
+ * one whose job ended without moving the watch on (a poll that ends queues the next, or ends the
+ * watch, before it completes) failed for good: the next read is queued, under the next poll's id.
+ */
 export async function resumeRefreshWatches(ctx: ChangeContext): Promise<number> {
   let resumed = 0;
   for (const [requestId, w] of await ctx.memo.watches()) {
-    if ((await ctx.jobs.jobState(watchJobId(requestId, w.poll))) !== 'missing') continue;
-    await ctx.jobs.enqueueRefreshWatch(requestId, w.poll, 0, w.lastStatus);
+    const job = await ctx.jobs.jobState(watchJobId(requestId, w.poll));
+    if (job === 'live') continue;
+    if (job === 'missing') await ctx.jobs.enqueueRefreshWatch(requestId, w.poll, 0, w.lastStatus);
+    else await followRefresh(ctx, requestId, w.poll + 1, 0, w.lastStatus);
     resumed += 1;
   }
   return resumed;
