@@ -304,3 +304,32 @@ describe('classifyScope templateRisk', () => {
     expect(classifyScope(inventory, new Map(), OPTS)[0]?.templateRisk).toBeNull();
   });
 });
+
+describe('classifyScope containerHost', () => {
+  // ECS tags a capacity provider's group AmazonECSManaged; the instances carry it only where the tag
+  // propagates at launch. EKS tags a managed node group's group eks:nodegroup-name the same way.
+  type Manager = NonNullable<Parameters<typeof makeAutoScalingGroup>[0]>['manager'];
+  const group = (manager: Manager) =>
+    makeAutoScalingGroup({ name: 'ecs-asg', launchTemplate: null, launches: null, manager });
+  const classify = (instanceTags: Record<string, string>, g: ReturnType<typeof group> | null) =>
+    classifyScope(
+      makeInventory({
+        instances: [makeInstance({ asg: g ? 'ecs-asg' : null, tags: instanceTags })],
+        autoScalingGroups: g ? [g] : [],
+      }),
+      new Map(),
+      OPTS,
+    )[0]?.risk.containerHost;
+
+  it('an instance of an ECS capacity provider group is an ECS host, untagged itself', () => {
+    expect(classify({}, group({ kind: 'ecs' }))).toBe('ecs');
+  });
+
+  it('an instance of an EKS managed node group is an EKS host, untagged itself', () => {
+    expect(classify({}, group({ kind: 'eks', cluster: 'c1', nodegroup: 'ng' }))).toBe('eks');
+  });
+
+  it('an instance outside any group is a host only by its own tags', () => {
+    expect(classify({}, null)).toBeNull();
+  });
+});

@@ -135,6 +135,8 @@ function classifyInstance(instance: Instance, ctx: ScopeContext): Finding {
   const unreadable = queried && ctx.opts.usageError ? ctx.opts.usageError : null;
   const usage = queried && !unreadable ? ctx.usage.get(instance.instanceId) : undefined;
   const owner = ownerOf(tags, ctx.opts.ownerTags);
+  const manager =
+    instance.asg === null ? undefined : (managerOf(tags) ?? ctx.groups.get(instance.asg)?.manager ?? null);
   return {
     instanceId: instance.instanceId,
     accountId: instance.accountId,
@@ -157,14 +159,13 @@ function classifyInstance(instance: Instance, ctx: ScopeContext): Finding {
       instance.asg === null
         ? null
         : templateRiskOf(ctx.groups.get(instance.asg), ctx.templates, ctx.accountDefault),
-    ...(instance.asg === null
-      ? {}
-      : { groupManager: managerOf(tags) ?? ctx.groups.get(instance.asg)?.manager ?? null }),
+    ...(manager === undefined ? {} : { groupManager: manager }),
     risk: {
       iamRole: instance.iamInstanceProfileArn !== null,
       publicIp: instance.publicIp !== null,
       prod: isProd(tags, ctx.opts.environment),
-      containerHost: instance.containerHost,
+      // a node group's or capacity provider's group is tagged; its instances only where the tag propagates
+      containerHost: instance.containerHost ?? manager?.kind ?? null,
     },
     tags: { ...tags },
     ...(instance.imageId !== undefined ? { imageId: instance.imageId } : {}),
