@@ -13,13 +13,16 @@ import { createInstanceCommands, loadFindCallersScript } from './adapters/aws/ss
 import { createUsageReader } from './adapters/aws/usage.js';
 import { createLogger, type Logger } from './adapters/log.js';
 import { createObservability } from './adapters/metrics/index.js';
+import { lastAnchorOfQueue } from './adapters/metrics/shared-state.js';
 import { startAnchorSchedule } from './adapters/queue/anchor-schedule.js';
 import { createChangeQueue, startChangeWorker } from './adapters/queue/changes.js';
 import { createScanQueues, scanQueueOf } from './adapters/queue/scan-queues.js';
 import { startScanWorkers } from './adapters/queue/scan-workers.js';
 import { scheduleDigests, startScanScheduler, startSweeper } from './adapters/queue/schedules.js';
 import { type AnchorFile, createAnchorFile } from './adapters/redis/anchor-file.js';
+import { createAuditStore } from './adapters/redis/audit.js';
 import { createBulkTally, createChangeMemo } from './adapters/redis/change-memo.js';
+import { createChangeRequestStore } from './adapters/redis/change-requests.js';
 import type { RedisClient } from './adapters/redis/connection.js';
 import { connectRedis } from './adapters/redis/connection.js';
 import { createDriftBurst } from './adapters/redis/drift-burst.js';
@@ -106,6 +109,8 @@ export async function createApp(opts: AppOptions) {
     clients: core.clients,
     /** metrics and probes: hooks for adapters, the /metrics server (cli worker starts it) */
     observability: core.observability,
+    /** what the /metrics endpoint reads at each scrape, over its own connection; closed with the app */
+    metricsSources: () => metricsSources(core),
     /** registers something to stop (before queues and Redis) when the app closes */
     onClose: core.onClose,
     store: core.stores.findings,
@@ -280,6 +285,15 @@ function securityHubHook(
     observe: (r) => d.observability.securityHubExported(r),
   });
   return { hook, close: () => exporter.close() };
+}
+
+/** The /metrics endpoint's own connection, the stores it counts and the anchor queue's last job. */
+function metricsSources(core: Core) {
+  const redis = core.connect('metrics');
+  const on = { redis, prefix: core.config.prefix };
+  const anchorJobs = lastAnchorOfQueue(redis, core.config.prefix, core.queueDeps.onError);
+  core.onClose(() => anchorJobs.close());
+  return { redis, audit: createAuditStore(on), requests: createChangeRequestStore(on), anchorJobs };
 }
 
 /** Waits for `p` until `deadline` (epoch ms) at most; its failure is not the caller's concern. */
