@@ -20,7 +20,7 @@ module.exports = {
     },
     {
       name: 'app-imports-domain-only',
-      comment: 'use cases reach AWS, Redis, queues and Slack through domain/ports.ts',
+      comment: 'use cases reach AWS, Redis, queues and Slack through domain/ports/',
       severity: 'error',
       from: { path: '^src/app/' },
       to: {
