@@ -1,6 +1,6 @@
 /**
- * The shape of src/ (see README "Layout"): cli -> main -> adapters -> app -> domain, no cycles,
- * the sandbox never imported by the product. `npm run lint` runs this; a violation fails CI.
+ * The shape of src/ (see README "Layout"): cli -> main (and its pieces in compose/) -> adapters -> app
+ * -> domain, no cycles, the sandbox never imported by the product. `npm run lint` runs this; a violation fails CI.
  */
 module.exports = {
   forbidden: [
@@ -20,7 +20,7 @@ module.exports = {
     },
     {
       name: 'app-imports-domain-only',
-      comment: 'use cases reach AWS, Redis, queues and Slack through domain/ports.ts',
+      comment: 'use cases reach AWS, Redis, queues and Slack through domain/ports/',
       severity: 'error',
       from: { path: '^src/app/' },
       to: {
@@ -39,6 +39,19 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: ['^src/cli/', '^src/main\\.ts$'] },
       to: { path: '^src/main\\.ts$' },
+    },
+    {
+      name: 'only-main-imports-compose',
+      comment: 'src/compose/ is the composition root split in pieces: main.ts (and each other) only',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/compose/'] },
+      to: { path: '^src/compose/' },
+    },
+    {
+      name: 'compose-never-imports-cli-or-main',
+      severity: 'error',
+      from: { path: '^src/compose/' },
+      to: { path: ['^src/cli/', '^src/main\\.ts$'] },
     },
     {
       name: 'adapters-never-import-cli',

@@ -1,6 +1,7 @@
 import type { Logger } from '../../src/adapters/log.js';
+import type { SlackRuntime } from '../../src/compose/slack.js';
 import type { Workflow } from '../../src/config/workflow-schema.js';
-import { type App, createApp, type SlackRuntime } from '../../src/main.js';
+import { type App, createApp } from '../../src/main.js';
 import type { Fleet } from '../aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../aws/server.js';
 import { freePort } from '../redis-server.js';

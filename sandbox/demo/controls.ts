@@ -1,6 +1,7 @@
 import { wakeSnoozes } from '../../src/adapters/slack/tasks/sweeper.js';
 import { expireDue } from '../../src/app/change/decide.js';
-import type { App, SlackRuntime } from '../../src/main.js';
+import type { SlackRuntime } from '../../src/compose/slack.js';
+import type { App } from '../../src/main.js';
 import type { Fleet } from '../aws/fleet.js';
 import { series } from '../aws/metrics.js';
 import type { SandboxControls } from '../slack/sandbox.js';

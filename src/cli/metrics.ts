@@ -1,7 +1,4 @@
 import type { AnchorMark } from '../adapters/metrics/shared-state.js';
-import { lastAnchorOfQueue } from '../adapters/metrics/shared-state.js';
-import { createAuditStore } from '../adapters/redis/audit.js';
-import { createChangeRequestStore } from '../adapters/redis/change-requests.js';
 import { errorMessage } from '../domain/errors.js';
 import type { App } from '../main.js';
 
@@ -11,14 +8,11 @@ const newer = (a: AnchorMark | null, b: AnchorMark | null): AnchorMark | null =>
 /**
  * /metrics, /healthz and /readyz of `serve` and `worker` on METRICS_PORT, stopped with the app.
  * The last anchor is the newer of the scheduled anchor job's and the anchor file's (an `audit
- * anchor` run from the CLI writes only the file).
+ * anchor` run from the CLI writes only the file). Its connection and stores come from main.ts.
  */
 export async function startMetricsEndpoint(app: App): Promise<number> {
-  const redis = app.connect('metrics');
+  const { redis, audit, requests, anchorJobs } = app.metricsSources();
   const { prefix } = app.config;
-  const audit = createAuditStore({ redis, prefix });
-  const requests = createChangeRequestStore({ redis, prefix });
-  const anchorJobs = lastAnchorOfQueue(redis, prefix, app.queueDeps.onError);
   const file = app.anchorFile;
   const server = await app.observability.serve(
     {
@@ -35,9 +29,7 @@ export async function startMetricsEndpoint(app: App): Promise<number> {
     },
     { port: app.config.metricsPort },
   );
-  app.onClose(async () => {
-    await server.close();
-    await anchorJobs.close();
-  });
+  // registered after the sources: the server stops first, then the anchor queue (last in, first out)
+  app.onClose(() => server.close());
   return server.port;
 }

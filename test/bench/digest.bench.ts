@@ -18,9 +18,10 @@ import {
   startFakeSlack,
 } from '../../sandbox/slack/index.js';
 import { createLogger } from '../../src/adapters/log.js';
+import type { SlackRuntime } from '../../src/compose/slack.js';
 import { Workflow } from '../../src/config/workflow-schema.js';
 import type { ScopeSnapshot } from '../../src/domain/findings/model.js';
-import { type App, createApp, type SlackRuntime } from '../../src/main.js';
+import { type App, createApp } from '../../src/main.js';
 import { makeFinding, makeSnapshot, makeUsage } from '../support/factories.js';
 import { slackEnv } from '../support/slack-env.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instanceKey } from '../../src/domain/findings/model.js';
 import type { ScanRecord } from '../../src/domain/findings/scan.js';
-import type { FindingsStore } from '../../src/domain/ports.js';
+import type { FindingsStore } from '../../src/domain/ports/findings.js';
 import { makeFinding, makeSnapshot } from '../support/factories.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');

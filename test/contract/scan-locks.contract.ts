@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ScanLocks } from '../../src/domain/ports.js';
+import type { ScanLocks } from '../../src/domain/ports/scan-state.js';
 
 /** One running scan per lock id, whatever holds the locks. */
 export function scanLocksContract(name: string, fresh: () => ScanLocks): void {

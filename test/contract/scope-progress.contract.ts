@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScopeProgress } from '../../src/domain/findings/scope-progress.js';
-import type { ScopeProgressStore } from '../../src/domain/ports.js';
+import type { ScopeProgressStore } from '../../src/domain/ports/scan-state.js';
 import { makeInstance, makeLaunchTemplate, makeScanError, makeUsage } from '../support/factories.js';
 
 const scope = { accountId: '111111111111', region: 'eu-west-1' };

@@ -6,7 +6,9 @@ import type { AuditBody } from '../../src/domain/change/audit-chain.js';
 import { verifyChain } from '../../src/domain/change/audit-chain.js';
 import type { ChangeEvent } from '../../src/domain/change/request-schema.js';
 import type { LaunchTemplate } from '../../src/domain/findings/model.js';
-import type { AuditLog, BulkTally, ChangeMemo, ChangeRequestStore } from '../../src/domain/ports.js';
+import type { AuditLog } from '../../src/domain/ports/audit.js';
+import type { BulkTally, ChangeMemo } from '../../src/domain/ports/change-memo.js';
+import type { ChangeRequestStore } from '../../src/domain/ports/change-requests.js';
 import { ACCOUNT, alice, hours, instanceTarget, newRequest, REGION } from '../support/change-requests.js';
 import {
   memoryAudit,

@@ -5,7 +5,7 @@ import { type AwsEmulator, Fleet, startAwsEmulator } from '../../sandbox/aws/ind
 import { createAutoScalingChanges } from '../../src/adapters/aws/auto-scaling-refresh.js';
 import { planRefresh, REFRESH_DEFAULTS, type RefreshPlan } from '../../src/domain/change/instance-refresh.js';
 import type { CodedError } from '../../src/domain/errors.js';
-import type { AutoScalingChanges } from '../../src/domain/ports.js';
+import type { AutoScalingChanges } from '../../src/domain/ports/remediation.js';
 import { HUB, sdkConfig } from '../support/emulator-clients.js';
 import { addTemplatedGroup, addWebTemplate } from '../support/refresh-fleet.js';
 

@@ -10,7 +10,7 @@ import { createRemediation } from '../../src/adapters/aws/remediation.js';
 import { silentLogger } from '../../src/adapters/log.js';
 import { budgetFor, createRateLimiter, rateKey } from '../../src/adapters/redis/rate-limit.js';
 import { CodedError } from '../../src/domain/errors.js';
-import type { RequiredOptions } from '../../src/domain/ports.js';
+import type { RequiredOptions } from '../../src/domain/ports/remediation.js';
 import { sdkConfig } from '../support/emulator-clients.js';
 import { testRedis } from '../support/redis-prefix.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createChangeRequestStore } from '../../src/adapters/redis/change-requests.js';
 import type { ChangeEvent, ChangeRequest } from '../../src/domain/change/request-schema.js';
-import type { ChangeRequestStore } from '../../src/domain/ports.js';
+import type { ChangeRequestStore } from '../../src/domain/ports/change-requests.js';
 import { ACCOUNT, alice, hours, instanceTarget, newRequest, REGION, T0 } from '../support/change-requests.js';
 import { testRedis } from '../support/redis-prefix.js';
 

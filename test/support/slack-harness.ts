@@ -11,8 +11,9 @@ import {
   viewSubmissionBody,
 } from '../../sandbox/slack/signing.js';
 import { silentLogger } from '../../src/adapters/log.js';
+import type { SlackRuntime } from '../../src/compose/slack.js';
 import type { Workflow } from '../../src/config/workflow-schema.js';
-import { type App, createApp, type SlackRuntime } from '../../src/main.js';
+import { type App, createApp } from '../../src/main.js';
 import { pointSdkAt, testEnv } from './harness.js';
 import { slackEnv } from './slack-env.js';
 

@@ -6,7 +6,7 @@ import { approve } from '../../src/app/change/decide.js';
 import { requestEnforce } from '../../src/app/change/request.js';
 import type { Finding, MetadataOptions } from '../../src/domain/findings/model.js';
 import type { Message } from '../../src/domain/message.js';
-import type { Remediation } from '../../src/domain/ports.js';
+import type { Remediation } from '../../src/domain/ports/remediation.js';
 import { makeFinding, makeSnapshot } from '../support/factories.js';
 import {
   memoryAudit,

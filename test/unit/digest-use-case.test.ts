@@ -4,7 +4,7 @@ import { Workflow } from '../../src/config/workflow-schema.js';
 import type { DigestCard } from '../../src/domain/findings/digest.js';
 import { type Finding, instanceKey } from '../../src/domain/findings/model.js';
 import type { OwnerRoute } from '../../src/domain/findings/owner-route.js';
-import type { OwnerHome } from '../../src/domain/ports.js';
+import type { OwnerHome } from '../../src/domain/ports/digest.js';
 import { makeFinding, makeScanError, makeSnapshot } from '../support/factories.js';
 import { createMemoryFindingsStore } from '../support/fakes/findings-store.js';
 import { memoryLogger } from '../support/fakes/logger.js';

@@ -7,7 +7,7 @@ import { Workflow } from '../../src/config/workflow-schema.js';
 import { awsErrorCode, CodedError } from '../../src/domain/errors.js';
 import type { ScanJobData, ScanOutcome, ScopeJobData, ScopeResult } from '../../src/domain/findings/scan.js';
 import { summarize } from '../../src/domain/findings/summary.js';
-import type { ScopePlan } from '../../src/domain/ports.js';
+import type { ScopePlan } from '../../src/domain/ports/inventory.js';
 import { FULL_WINDOW_DATAPOINTS, makeInstance, makeUsage } from '../support/factories.js';
 import { createMemoryFindingsStore } from '../support/fakes/findings-store.js';
 import { memoryLogger } from '../support/fakes/logger.js';

@@ -1,6 +1,6 @@
 import type { AuditSink } from '../../config/workflow-schema.js';
 import { ConfigError } from '../../domain/errors.js';
-import type { Logger } from '../../domain/ports.js';
+import type { Logger } from '../../domain/ports/shared.js';
 import type { RedisClient } from '../redis/connection.js';
 import { createFileSink } from './file.js';
 import { startAuditStream } from './stream.js';

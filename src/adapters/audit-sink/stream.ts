@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../../domain/errors.js';
-import type { Logger } from '../../domain/ports.js';
+import type { Logger } from '../../domain/ports/shared.js';
 import { auditJsonLine } from '../../report/audit-formats.js';
 import { type AuditSinkCursor, createAuditSinkState } from '../redis/audit-sink-state.js';
 import type { RedisClient } from '../redis/connection.js';

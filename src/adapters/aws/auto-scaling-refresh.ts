@@ -20,7 +20,7 @@ import {
 import type { StartedRefresh } from '../../domain/change/refresh-adopt.js';
 import { CodedError } from '../../domain/errors.js';
 import type { HttpTokens, Scope } from '../../domain/findings/model.js';
-import type { AutoScalingChanges } from '../../domain/ports.js';
+import type { AutoScalingChanges } from '../../domain/ports/remediation.js';
 import { classifyAwsError } from './errors.js';
 import { tagRecord } from './tags.js';
 

@@ -1,7 +1,7 @@
 import { CodedError, errorMessage } from '../../domain/errors.js';
 import { needsUsage } from '../../domain/findings/classify.js';
 import type { AccountRef } from '../../domain/findings/scan.js';
-import type { DriftReader } from '../../domain/ports.js';
+import type { DriftReader } from '../../domain/ports/drift.js';
 import type { AwsClients } from './clients.js';
 import { createInventory, type Inventory } from './inventory.js';
 import { createUsageReader, type UsageReader } from './usage.js';

@@ -1,7 +1,7 @@
 import { type EC2Client, ModifyInstanceMetadataDefaultsCommand } from '@aws-sdk/client-ec2';
 import { CodedError } from '../../domain/errors.js';
 import type { AccountDefault, Scope } from '../../domain/findings/model.js';
-import type { AccountDefaultChange, AccountDefaultTarget } from '../../domain/ports.js';
+import type { AccountDefaultChange, AccountDefaultTarget } from '../../domain/ports/remediation.js';
 import { readAccountDefault } from './prevention.js';
 import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './remediation-shared.js';
 

@@ -12,7 +12,7 @@ import type {
   InstanceOptions,
   OnBefore,
   RequiredOptions,
-} from '../../domain/ports.js';
+} from '../../domain/ports/remediation.js';
 import { AwsMetadataOptions, metadataOf } from './map-instance.js';
 import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './remediation-shared.js';
 

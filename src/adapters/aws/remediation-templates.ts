@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { CodedError } from '../../domain/errors.js';
-import type { TemplateChange } from '../../domain/ports.js';
+import type { TemplateChange } from '../../domain/ports/remediation.js';
 import { type AwsCaller, awsCaller, type RemediationDeps, requestIdOf } from './remediation-shared.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { AuditSession } from '../../domain/change/audit-chain.js';
 import type { Scope } from '../../domain/findings/model.js';
-import type { Remediation as RemediationPort } from '../../domain/ports.js';
+import type { Remediation as RemediationPort } from '../../domain/ports/remediation.js';
 import { createDefaultsRemediation } from './remediation-defaults.js';
 import { createInstanceRemediation, type InstanceRemediationOptions } from './remediation-instance.js';
 import { createTemplateRemediation } from './remediation-templates.js';
@@ -29,7 +29,7 @@ export function createRemediation(opts: RemediationOptions) {
 export type Remediation = ReturnType<typeof createRemediation>;
 
 /**
- * The Remediation port (src/domain/ports.ts) of one account x region: its EC2 client bound, and
+ * The Remediation port (src/domain/ports/remediation.ts) of one account x region: its EC2 client bound, and
  * the STS session that client's credentials come from (null: the hub's own).
  */
 export function remediationIn(

@@ -1,5 +1,5 @@
 import type { AccountRef } from '../../domain/findings/scan.js';
-import type { OpenScope, ScopeReaders } from '../../domain/ports.js';
+import type { OpenScope, ScopeReaders } from '../../domain/ports/inventory.js';
 import type { AwsClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
 import { createInventory, type Inventory } from './inventory.js';

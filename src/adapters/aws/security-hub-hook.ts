@@ -1,7 +1,7 @@
 import { errorMessage } from '../../domain/errors.js';
 import type { ScopeSnapshot } from '../../domain/findings/model.js';
 import type { ScanOutcome } from '../../domain/findings/scan.js';
-import type { Logger } from '../../domain/ports.js';
+import type { Logger } from '../../domain/ports/shared.js';
 import { buildReport } from '../../report/report.js';
 import { exportWarnings, type SecurityHubExport, type SecurityHubExportResult } from './security-hub.js';
 

@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { CodedError, errorMessage } from '../../domain/errors.js';
-import type { Logger } from '../../domain/ports.js';
+import type { Logger } from '../../domain/ports/shared.js';
 import { tagOperation } from './errors.js';
 
 /**

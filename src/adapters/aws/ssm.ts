@@ -8,7 +8,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { CodedError } from '../../domain/errors.js';
-import type { CommandProgress, InstanceCommands, SsmManaged } from '../../domain/ports.js';
+import type { CommandProgress, InstanceCommands, SsmManaged } from '../../domain/ports/instance-commands.js';
 import { classifyAwsError } from './errors.js';
 
 /**

@@ -2,7 +2,7 @@ import { FlowProducer, Job, Queue, QueueEvents, type Worker } from 'bullmq';
 import { ACCOUNT_ID_DIGITS } from '../../domain/account-id.js';
 import type { Scope } from '../../domain/findings/model.js';
 import type { ScanJobData, ScopeJobData } from '../../domain/findings/scan.js';
-import type { ScanJobState, ScanQueue } from '../../domain/ports.js';
+import type { ScanJobState, ScanQueue } from '../../domain/ports/queues.js';
 import type { RedisClient } from '../redis/connection.js';
 import { redisKeys } from '../redis/keys.js';
 

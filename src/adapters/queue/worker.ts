@@ -1,6 +1,6 @@
 import { type Job, type Processor, Worker, type WorkerOptions } from 'bullmq';
 import { errorMessage } from '../../domain/errors.js';
-import type { Logger } from '../../domain/ports.js';
+import type { Logger } from '../../domain/ports/shared.js';
 import { redisKeys } from '../redis/keys.js';
 import type { QueueDeps } from './scan-queues.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LaunchTemplate } from '../../domain/findings/model.js';
-import type { BulkTally, ChangeMemo, Json } from '../../domain/ports.js';
+import type { BulkTally, ChangeMemo, Json } from '../../domain/ports/change-memo.js';
 import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';

@@ -14,7 +14,7 @@ import {
   type CreateResult,
   OPEN_STATES,
   type TargetRef,
-} from '../../domain/ports.js';
+} from '../../domain/ports/change-requests.js';
 import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';

@@ -7,7 +7,8 @@ import {
   scopeKey,
 } from '../../domain/findings/model.js';
 import { ScanRecord } from '../../domain/findings/scan.js';
-import type { DriftUpdate, LaggardChanges, RegressionCause } from '../../domain/ports.js';
+import type { DriftUpdate } from '../../domain/ports/drift.js';
+import type { LaggardChanges, RegressionCause } from '../../domain/ports/findings.js';
 import type { RedisClient } from './connection.js';
 import { readJson } from './json.js';
 import { redisKeys } from './keys.js';

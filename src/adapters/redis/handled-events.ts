@@ -1,4 +1,4 @@
-import type { HandledEvents } from '../../domain/ports.js';
+import type { HandledEvents } from '../../domain/ports/drift.js';
 import type { RedisClient } from './connection.js';
 import { redisKeys } from './keys.js';
 

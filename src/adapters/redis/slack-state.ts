@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OwnerHome } from '../../domain/ports.js';
+import type { OwnerHome } from '../../domain/ports/digest.js';
 import type { RedisClient } from './connection.js';
 import { readJsonOrNull } from './json.js';
 import { redisKeys } from './keys.js';

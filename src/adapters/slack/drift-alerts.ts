@@ -1,4 +1,4 @@
-import type { DriftAlerts } from '../../domain/ports.js';
+import type { DriftAlerts } from '../../domain/ports/drift.js';
 import type { DriftBurst } from '../redis/drift-burst.js';
 import type { SlackTaskQueue } from './task-queue.js';
 

@@ -8,7 +8,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { Workflow } from '../../config/workflow-schema.js';
-import type { ChangeRequestStore } from '../../domain/ports.js';
+import type { ChangeRequestStore } from '../../domain/ports/change-requests.js';
 import type { Logger } from '../log.js';
 import type { FindingsStore } from '../redis/findings.js';
 import type { SlackOutQueue } from './out.js';

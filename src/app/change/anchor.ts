@@ -1,5 +1,5 @@
 import type { Anchor } from '../../domain/change/audit-anchors.js';
-import type { AnchorLog, AuditLog } from '../../domain/ports.js';
+import type { AnchorLog, AuditLog } from '../../domain/ports/audit.js';
 
 export interface AnchorDeps {
   audit: Pick<AuditLog, 'head'>;

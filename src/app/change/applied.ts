@@ -1,7 +1,7 @@
 import type { AuditSession } from '../../domain/change/audit-chain.js';
 import { CodedError } from '../../domain/errors.js';
 import type { Message } from '../../domain/message.js';
-import type { Json } from '../../domain/ports.js';
+import type { Json } from '../../domain/ports/change-memo.js';
 
 /** What a change did, as the audit trail and the request record it. */
 export interface Applied {

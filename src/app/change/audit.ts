@@ -1,5 +1,5 @@
 import type { AuditActor, AuditBody, AuditSession, AuditType } from '../../domain/change/audit-chain.js';
-import type { AuditLog } from '../../domain/ports.js';
+import type { AuditLog } from '../../domain/ports/audit.js';
 
 export const SYSTEM: AuditActor = { system: 'imds-bot' };
 

@@ -1,7 +1,7 @@
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { CodedError, errorMessage } from '../../domain/errors.js';
 import { code, lines, type Message, nothing, say } from '../../domain/message.js';
-import type { BulkOutcome } from '../../domain/ports.js';
+import type { BulkOutcome } from '../../domain/ports/change-memo.js';
 import { type AuditFields, recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
 import { markRolledBack } from './rollback.js';

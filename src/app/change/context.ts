@@ -1,20 +1,15 @@
 import type { Workflow } from '../../config/workflow-schema.js';
 import type { TargetFacts } from '../../domain/change/approval-roles.js';
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
-import type {
-  AuditLog,
-  AutoScalingChanges,
-  BulkTally,
-  ChangeFindings,
-  ChangeJobs,
-  ChangeMemo,
-  ChangeNotifier,
-  ChangeRequestStore,
-  InstanceCommands,
-  Owners,
-  Remediation,
-  UsageNow,
-} from '../../domain/ports.js';
+import type { AuditLog } from '../../domain/ports/audit.js';
+import type { BulkTally, ChangeMemo } from '../../domain/ports/change-memo.js';
+import type { ChangeRequestStore } from '../../domain/ports/change-requests.js';
+import type { ChangeFindings } from '../../domain/ports/findings.js';
+import type { InstanceCommands } from '../../domain/ports/instance-commands.js';
+import type { ChangeNotifier, Owners } from '../../domain/ports/notifier.js';
+import type { ChangeJobs } from '../../domain/ports/queues.js';
+import type { AutoScalingChanges, Remediation } from '../../domain/ports/remediation.js';
+import type { UsageNow } from '../../domain/ports/usage.js';
 
 /** Who a change in AWS is made for: its request, and the approver whose approval released it. */
 export interface ChangeBy {
@@ -28,7 +23,7 @@ export function changeBy(cr: ChangeRequest): ChangeBy {
   return { requestId: cr.id, approver: { userId: who.userId, name: who.name } };
 }
 
-/** Everything change control needs, as ports (src/domain/ports.ts); composed in the composition root. */
+/** Everything change control needs, as ports (src/domain/ports/); composed in the composition root. */
 export interface ChangeContext {
   workflow: Workflow;
   requests: ChangeRequestStore;

@@ -1,6 +1,6 @@
 import type { Finding } from '../../domain/findings/model.js';
 import { code, type Message, say } from '../../domain/message.js';
-import type { ChangeFindings } from '../../domain/ports.js';
+import type { ChangeFindings } from '../../domain/ports/findings.js';
 
 /**
  * After a change the stored finding says so at once (each target's noteApplied): a second Enforce

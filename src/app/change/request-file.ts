@@ -11,7 +11,7 @@ import {
   type Person,
 } from '../../domain/change/request-schema.js';
 import { escaped, type Message, nothing, say, user } from '../../domain/message.js';
-import type { Where } from '../../domain/ports.js';
+import type { Where } from '../../domain/ports/notifier.js';
 import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
 import { targetOf } from './targets/index.js';

@@ -3,7 +3,7 @@ import { CodedError } from '../../domain/errors.js';
 import { type Finding, LAGGARD_READINESS } from '../../domain/findings/model.js';
 import { FIND_CALLER_TAG } from '../../domain/fixes/callers.js';
 import { code, say } from '../../domain/message.js';
-import type { Where } from '../../domain/ports.js';
+import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
 import { factsOf } from './facts.js';
 import { file, type RequestOutcome } from './request-file.js';

@@ -1,6 +1,6 @@
 import type { ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import { nothing, say } from '../../domain/message.js';
-import type { Where } from '../../domain/ports.js';
+import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
 import { groupFacts } from './facts.js';
 import { file, type RequestOutcome } from './request-file.js';

@@ -2,7 +2,7 @@ import { planRefresh, type RefreshGroup } from '../../domain/change/instance-ref
 import type { Person } from '../../domain/change/request-schema.js';
 import { CodedError } from '../../domain/errors.js';
 import { say } from '../../domain/message.js';
-import type { Where } from '../../domain/ports.js';
+import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
 import { groupFacts } from './facts.js';
 import { defaultRequires } from './refresh-offer.js';

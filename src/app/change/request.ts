@@ -8,7 +8,7 @@ import { replaceWarning } from '../../domain/change/instance-refresh.js';
 import type { ChangeRequest, ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import type { Finding } from '../../domain/findings/model.js';
 import { code, escaped, type Message, nothing, say, state, user } from '../../domain/message.js';
-import type { Where } from '../../domain/ports.js';
+import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
 import { factsOf, groupFacts } from './facts.js';
 import { alreadyRequired } from './finding-update.js';

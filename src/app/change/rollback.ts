@@ -1,6 +1,6 @@
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { say } from '../../domain/message.js';
-import type { Json } from '../../domain/ports.js';
+import type { Json } from '../../domain/ports/change-memo.js';
 import type { Applied } from './applied.js';
 import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';

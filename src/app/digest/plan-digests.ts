@@ -12,14 +12,13 @@ import { type OwnerRoute, ownerRefOf } from '../../domain/findings/owner-route.j
 import { type EnvironmentTags, nonprodOnly } from '../../domain/fixes/environment.js';
 import type {
   ActiveSnoozes,
-  Clock,
   DigestFingerprints,
   DigestOutbox,
-  FindingsStore,
-  Logger,
   OwnerDirectory,
   OwnerHome,
-} from '../../domain/ports.js';
+} from '../../domain/ports/digest.js';
+import type { FindingsStore } from '../../domain/ports/findings.js';
+import type { Clock, Logger } from '../../domain/ports/shared.js';
 
 const HOME_LIMIT = 200;
 /** the owner key of the security channel's digest: unowned and unreachable owners */

@@ -3,14 +3,13 @@ import { classifyScope, isLaggard } from '../../domain/findings/classify.js';
 import { type Finding, instanceKey, type Scope, type ScopeSnapshot } from '../../domain/findings/model.js';
 import type { ScanSettings } from '../../domain/findings/scan.js';
 import type {
-  Clock,
   DriftAlerts,
   DriftFindings,
   DriftRead,
   DriftReader,
   HandledEvents,
-  Logger,
-} from '../../domain/ports.js';
+} from '../../domain/ports/drift.js';
+import type { Clock, Logger } from '../../domain/ports/shared.js';
 
 /**
  * CloudTrail events (RunInstances, ModifyInstanceMetadataOptions) between scans: their instances

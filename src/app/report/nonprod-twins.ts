@@ -2,7 +2,7 @@ import { isLaggard } from '../../domain/findings/classify.js';
 import type { ScopeSnapshot } from '../../domain/findings/model.js';
 import type { EnvironmentTags } from '../../domain/fixes/environment.js';
 import { nonProdTwins, possibleTwins, type TwinSummary, twinCandidates } from '../../domain/fixes/twins.js';
-import type { AuditHistory } from '../../domain/ports.js';
+import type { AuditHistory } from '../../domain/ports/audit.js';
 
 export interface TwinDeps {
   audit: AuditHistory;

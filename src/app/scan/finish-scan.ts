@@ -8,7 +8,10 @@ import {
   scanErrorOf,
 } from '../../domain/findings/scan.js';
 import { mergeSummaries } from '../../domain/findings/summary.js';
-import type { Clock, FindingsStore, Logger, OrganizationGuardrails, ScanLocks } from '../../domain/ports.js';
+import type { FindingsStore } from '../../domain/ports/findings.js';
+import type { OrganizationGuardrails } from '../../domain/ports/inventory.js';
+import type { ScanLocks } from '../../domain/ports/scan-state.js';
+import type { Clock, Logger } from '../../domain/ports/shared.js';
 
 export interface FinishScanDeps {
   store: Pick<FindingsStore, 'appendScan'>;

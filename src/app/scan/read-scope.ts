@@ -11,7 +11,8 @@ import type {
 } from '../../domain/findings/model.js';
 import { scanErrorOf } from '../../domain/findings/scan.js';
 import type { PartKey, PartOutcome, PartValue, ScopeProgress } from '../../domain/findings/scope-progress.js';
-import type { FindingsStore, ScopeReaders } from '../../domain/ports.js';
+import type { FindingsStore } from '../../domain/ports/findings.js';
+import type { ScopeReaders } from '../../domain/ports/inventory.js';
 
 /**
  * Reads one account x region: the inventory (DescribeInstances) is the core, and a scope without

@@ -8,7 +8,10 @@ import type {
   ScopeJobData,
   Trigger,
 } from '../../domain/findings/scan.js';
-import type { Clock, Logger, ScanLocks, ScanQueue, ScopePlanner } from '../../domain/ports.js';
+import type { ScopePlanner } from '../../domain/ports/inventory.js';
+import type { ScanQueue } from '../../domain/ports/queues.js';
+import type { ScanLocks } from '../../domain/ports/scan-state.js';
+import type { Clock, Logger } from '../../domain/ports/shared.js';
 
 export interface RequestScanDeps {
   queue: Pick<ScanQueue, 'enqueue' | 'state'>;

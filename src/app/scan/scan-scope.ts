@@ -5,7 +5,10 @@ import { instanceKey, type ScopeSnapshot } from '../../domain/findings/model.js'
 import { type ScopeJobData, type ScopeResult, scanErrorOf } from '../../domain/findings/scan.js';
 import { summarize } from '../../domain/findings/summary.js';
 import { withAmis } from '../../domain/guardrails/amis.js';
-import type { Clock, FindingsStore, OpenScope, ScopeProgressStore } from '../../domain/ports.js';
+import type { FindingsStore } from '../../domain/ports/findings.js';
+import type { OpenScope } from '../../domain/ports/inventory.js';
+import type { ScopeProgressStore } from '../../domain/ports/scan-state.js';
+import type { Clock } from '../../domain/ports/shared.js';
 import { type ReadScopeDeps, readScope, type ScopeRead } from './read-scope.js';
 
 export interface ScanScopeDeps extends ReadScopeDeps {

@@ -1,5 +1,6 @@
 import { ScanOutcome } from '../../domain/findings/scan.js';
-import type { ScanLocks, ScanQueue } from '../../domain/ports.js';
+import type { ScanQueue } from '../../domain/ports/queues.js';
+import type { ScanLocks } from '../../domain/ports/scan-state.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,18 +4,19 @@ import { transition } from '../../../src/domain/change/request.js';
 import { ChangeRequest, ChangeState } from '../../../src/domain/change/request-schema.js';
 import { CodedError } from '../../../src/domain/errors.js';
 import type { LaunchTemplate } from '../../../src/domain/findings/model.js';
+import type { AuditHistory, AuditLog } from '../../../src/domain/ports/audit.js';
+import type {
+  BulkCounts,
+  BulkTally,
+  ChangeMemo,
+  Json,
+  RefreshWatch,
+} from '../../../src/domain/ports/change-memo.js';
 import {
-  type AuditHistory,
-  type AuditLog,
-  type BulkCounts,
-  type BulkTally,
-  type ChangeMemo,
   type ChangeRequestStore,
-  type Json,
   OPEN_STATES,
-  type RefreshWatch,
   type TargetRef,
-} from '../../../src/domain/ports.js';
+} from '../../../src/domain/ports/change-requests.js';
 
 /**
  * In-memory twins of change control's stores, held to the same contract tests as the Redis

@@ -1,6 +1,6 @@
 import { type Scope, type ScopeSnapshot, scopeKey } from '../../../src/domain/findings/model.js';
 import type { ScanRecord } from '../../../src/domain/findings/scan.js';
-import type { FindingsStore, LaggardChanges, RegressionCause } from '../../../src/domain/ports.js';
+import type { FindingsStore, LaggardChanges, RegressionCause } from '../../../src/domain/ports/findings.js';
 
 const HISTORY_LIMIT = 1000;
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../../src/domain/ports.js';
+import type { Logger } from '../../../src/domain/ports/shared.js';
 
 /** A logger that keeps what it was told, for tests that check a warning was given. */
 export function memoryLogger(): Logger & { lines: { level: string; msg: string; meta: object }[] } {

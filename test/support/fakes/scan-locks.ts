@@ -1,4 +1,4 @@
-import type { ScanLocks } from '../../../src/domain/ports.js';
+import type { ScanLocks } from '../../../src/domain/ports/scan-state.js';
 
 /** Scan locks in memory, with a clock for their expiry (the Redis ones expire after `ttlMs`). */
 export function createMemoryScanLocks({ ttlMs = 2 * 3600_000, now = () => Date.now() } = {}): ScanLocks {

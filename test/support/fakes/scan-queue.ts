@@ -1,5 +1,5 @@
 import type { ScanJobData, ScopeJobData } from '../../../src/domain/findings/scan.js';
-import type { ScanJobState, ScanQueue } from '../../../src/domain/ports.js';
+import type { ScanJobState, ScanQueue } from '../../../src/domain/ports/queues.js';
 
 /** The scan queue in memory: what was enqueued, and a state per scan the test sets. */
 export function createMemoryScanQueue() {

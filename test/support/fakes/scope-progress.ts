@@ -1,6 +1,6 @@
 import { type Scope, scopeKey } from '../../../src/domain/findings/model.js';
 import { ScopeProgress } from '../../../src/domain/findings/scope-progress.js';
-import type { ScopeProgressStore } from '../../../src/domain/ports.js';
+import type { ScopeProgressStore } from '../../../src/domain/ports/scan-state.js';
 
 /** Scope progress in memory; kept as JSON and parsed back, as the Redis store does. */
 export function createMemoryScopeProgress(): ScopeProgressStore & { saved: Map<string, string> } {

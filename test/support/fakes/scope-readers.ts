@@ -6,7 +6,7 @@ import type {
   LaunchTemplate,
   Usage,
 } from '../../../src/domain/findings/model.js';
-import type { ScopeReaders } from '../../../src/domain/ports.js';
+import type { ScopeReaders } from '../../../src/domain/ports/inventory.js';
 
 export interface FakeScope {
   instances: Instance[] | (() => Promise<Instance[]>);

@@ -5,7 +5,7 @@ import type { Workflow } from '../../../config/workflow-schema.js';
 import { approvalsMissing, describeChange } from '../../../domain/change/request.js';
 import type { ChangeRequest } from '../../../domain/change/request-schema.js';
 import { link as linkTo } from '../../../domain/message.js';
-import type { ChangeNotifier, Progress } from '../../../domain/ports.js';
+import type { ChangeNotifier, Progress } from '../../../domain/ports/notifier.js';
 import type { Logger } from '../../log.js';
 import type { CardStore } from '../../redis/cards.js';
 import type { SlackDeliveryStore } from '../../redis/slack-delivery.js';

@@ -3,7 +3,7 @@ import { type DigestDeps, planDigests as plan, SECURITY_KEY } from '../../../app
 import type { DigestEnv } from '../../../config/workflow-schema.js';
 import type { DigestCard } from '../../../domain/findings/digest.js';
 import { type Finding, instanceKey } from '../../../domain/findings/model.js';
-import type { DigestOutbox, OwnerHome } from '../../../domain/ports.js';
+import type { DigestOutbox, OwnerHome } from '../../../domain/ports/digest.js';
 import type { ButtonRef } from '../../redis/slack-state.js';
 import { partialLine } from '../blocks/coverage.js';
 import { buildDigestMessage } from '../blocks/digest.js';

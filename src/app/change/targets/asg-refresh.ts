@@ -7,7 +7,8 @@ import {
 import { startedEarlier, whyNotOurs } from '../../../domain/change/refresh-adopt.js';
 import { CodedError } from '../../../domain/errors.js';
 import { code, say } from '../../../domain/message.js';
-import type { AutoScalingChanges, Json } from '../../../domain/ports.js';
+import type { Json } from '../../../domain/ports/change-memo.js';
+import type { AutoScalingChanges } from '../../../domain/ports/remediation.js';
 import { type Applied, asJson, nothingToRestore } from '../applied.js';
 import { type ChangeContext, changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';

@@ -1,7 +1,11 @@
 import { CodedError } from '../../../domain/errors.js';
 import { type CallerReport, parseCallerReport } from '../../../domain/fixes/callers.js';
 import { code, lines, type Message, say } from '../../../domain/message.js';
-import type { CommandProgress, InstanceCommands, SsmManaged } from '../../../domain/ports.js';
+import type {
+  CommandProgress,
+  InstanceCommands,
+  SsmManaged,
+} from '../../../domain/ports/instance-commands.js';
 import type { Applied } from '../applied.js';
 import { type ChangeBy, type ChangeContext, changeBy } from '../context.js';
 import { instanceFacts } from '../facts.js';

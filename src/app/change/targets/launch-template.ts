@@ -1,6 +1,6 @@
 import type { ScopeSnapshot } from '../../../domain/findings/model.js';
 import { code, say } from '../../../domain/message.js';
-import type { Json } from '../../../domain/ports.js';
+import type { Json } from '../../../domain/ports/change-memo.js';
 import { nothingToRestore } from '../applied.js';
 import { changeBy } from '../context.js';
 import { groupFacts } from '../facts.js';

@@ -1,7 +1,8 @@
 import type { AuditBody } from '../../../domain/change/audit-chain.js';
 import type { ChangeRequest, ChangeTarget } from '../../../domain/change/request-schema.js';
 import type { Message } from '../../../domain/message.js';
-import type { Json, TargetRef } from '../../../domain/ports.js';
+import type { Json } from '../../../domain/ports/change-memo.js';
+import type { TargetRef } from '../../../domain/ports/change-requests.js';
 import type { Applied } from '../applied.js';
 import type { ChangeContext } from '../context.js';
 import type { CurrentFacts } from '../facts.js';
