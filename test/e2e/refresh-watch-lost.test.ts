@@ -41,6 +41,16 @@ describe('a lost refresh poll job', () => {
   });
 
   const cardText = (id: string) => JSON.stringify(requestCardOf(h, id)?.blocks ?? []);
+  /** the sweep queues the watch again, the card reaches Successful, and the end is audited once */
+  async function sweptToTheEnd(id: string) {
+    expect(await resumeStuck(h.runtime.ctx.change)).toBe(1);
+    await until(() => cardText(id).includes('Successful'), 'Successful on the card', 30_000);
+    const finished = (await h.runtime.ctx.audit.recent({ limit: 200 })).filter(
+      (e) => e.requestId === id && e.type === 'finished',
+    );
+    expect(finished).toHaveLength(1);
+    return finished;
+  }
 
   it('the sweep queues it again; the card goes on to Successful and the end is audited', async () => {
     const id = requestIdIn(await commandReply(h, `refresh web-asg ${ACCOUNT} ${REGION}`, U.sec));
@@ -55,12 +65,7 @@ describe('a lost refresh poll job', () => {
     await new Promise((r) => setTimeout(r, 3500)); // past the lost job's time: nothing happened
     expect(cardText(id)).not.toContain('Successful');
 
-    expect(await resumeStuck(h.runtime.ctx.change)).toBe(1);
-    await until(() => cardText(id).includes('Successful'), 'Successful on the card', 30_000);
-    const finished = (await h.runtime.ctx.audit.recent({ limit: 200 })).filter(
-      (e) => e.requestId === id && e.type === 'finished',
-    );
-    expect(finished).toHaveLength(1);
+    const finished = await sweptToTheEnd(id);
     expect(finished[0]?.after).toMatchObject({ status: 'Successful', percentageComplete: 100 });
     expect(await resumeStuck(h.runtime.ctx.change)).toBe(0); // ended: nothing more to follow
   });
@@ -88,12 +93,7 @@ describe('a lost refresh poll job', () => {
     expect(await h.runtime.ctx.change.jobs.jobState(failed ?? '')).toBe('ended');
     expect(cardText(id)).not.toContain('Successful');
 
-    expect(await resumeStuck(h.runtime.ctx.change)).toBe(1);
-    await until(() => cardText(id).includes('Successful'), 'Successful on the card', 30_000);
-    const finished = (await h.runtime.ctx.audit.recent({ limit: 200 })).filter(
-      (e) => e.requestId === id && e.type === 'finished',
-    );
-    expect(finished).toHaveLength(1);
+    await sweptToTheEnd(id);
     expect(await resumeStuck(h.runtime.ctx.change)).toBe(0);
   }, 120_000);
 });

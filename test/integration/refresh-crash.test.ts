@@ -50,8 +50,8 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
     return r.request.id;
   }
 
-  it('the retry adopts the refresh it started: one refresh, the request applied, audited once', async () => {
-    const id = await fileRefresh('crash-asg');
+  /** approved; the worker is killed -9 once StartInstanceRefresh answered, before it saved the refresh id */
+  async function approveAndCrashBeforeSave(id: string): Promise<void> {
     const save = new RegExp(`set\\r\\n\\$\\d+\\r\\n[^\\r]*cr-before:${id}:refresh\\r\\n`, 'i');
     const cut = await startRedisCut(rig.env.REDIS_URL ?? '', save, { before: true });
     const first = rig.startWorker(cut.url);
@@ -59,6 +59,11 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
     await cut.cut; // StartInstanceRefresh answered; the id's save is what the crash loses
     await rig.kill(first);
     await cut.close();
+  }
+
+  it('the retry adopts the refresh it started: one refresh, the request applied, audited once', async () => {
+    const id = await fileRefresh('crash-asg');
+    await approveAndCrashBeforeSave(id);
     expect(refreshesOf('crash-asg').map((r) => r.status)).toEqual(['InProgress']);
     expect(await rig.ctx.memo.before(`${id}:refresh`)).toBeNull();
 
@@ -80,13 +85,7 @@ describe('a worker killed between StartInstanceRefresh and saving the refresh id
 
   it('the refresh it started ended before the restart: adopted, not started again; the card follows it to its end', async () => {
     const id = await fileRefresh('quick-asg');
-    const save = new RegExp(`set\\r\\n\\$\\d+\\r\\n[^\\r]*cr-before:${id}:refresh\\r\\n`, 'i');
-    const cut = await startRedisCut(rig.env.REDIS_URL ?? '', save, { before: true });
-    const first = rig.startWorker(cut.url);
-    expect((await approve(rig.ctx, id, APPROVER, [])).ok).toBe(true);
-    await cut.cut;
-    await rig.kill(first);
-    await cut.close();
+    await approveAndCrashBeforeSave(id);
     // the whole group is replaced while no worker runs
     const fleet = rig.built.fleet;
     const group = fleet.scope(ACCOUNT, REGION)?.asgByName.get('quick-asg');
