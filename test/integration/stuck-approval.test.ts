@@ -68,7 +68,9 @@ describe('a worker killed between approving a request and queuing its job', () =
       'the reply to the approver',
       30_000,
     );
-    expect(replies).toMatch(new RegExp(`^Approved ${id}: (applying now|it is (applying|applied) now)\\.$`));
+    expect(replies).toMatch(
+      new RegExp(`^Approved ${id}: (applying now|it is (approved|applying|applied) now)\\.$`),
+    );
     expect((await auditOf(id, 'approved')).map((e) => e.actor)).toEqual([APPROVER]);
     expect(await auditOf(id, 'applied')).toHaveLength(1);
     expect(rig.built.fleet.instance(rig.built.ids.aliceReady)?.metadata.httpTokens).toBe('required');

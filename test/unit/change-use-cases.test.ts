@@ -81,6 +81,20 @@ function rig(f: Finding) {
 }
 
 describe('change use cases on fakes', () => {
+  it('a second click by the same approver is told where the request is, not "applying now" again', async () => {
+    const f = makeFinding({ owner: 'alice@example.com' });
+    const { ctx } = rig(f);
+    const filed = await requestEnforce(ctx, f, { userId: U.alice, name: 'alice' }, [], null, {
+      channelId: null,
+    });
+    if (!filed.ok) throw new Error(`not filed: ${render(filed.reason).text}`);
+    const by = { userId: U.approver, name: 'approver' };
+    const first = await approve(ctx, filed.request.id, by, []);
+    const second = await approve(ctx, filed.request.id, by, []);
+    expect(render(first.message).text).toBe(`Approved ${filed.request.id}: applying now.`);
+    expect(render(second.message).text).toBe(`Approved ${filed.request.id}: it is approved now.`);
+  });
+
   it('one click to ModifyInstanceMetadataOptions and its audit entries: request, approve, apply', async () => {
     const f = makeFinding({ owner: 'alice@example.com' });
     const { ctx, audit, modified, said } = rig(f);

@@ -66,8 +66,9 @@ async function usageAtApproval(
  */
 async function approvedAlready(ctx: ChangeContext, cr: ChangeRequest): Promise<Decided> {
   await completeApproval(ctx, cr);
-  const now = cr.state === 'approved' ? 'applying now' : `it is ${cr.state} now`;
-  return { ok: true, request: cr, message: say`Approved ${cr.id}: ${now}.` };
+  // not "applying now": that is said once, to the click that reached quorum (a double click
+  // would otherwise hear it twice and think it made two changes)
+  return { ok: true, request: cr, message: say`Approved ${cr.id}: it is ${cr.state} now.` };
 }
 
 export interface ApproveInput {
