@@ -129,11 +129,15 @@ describe('SQS consumer', () => {
     expect(first.counts).toMatchObject({ received: 1, failed: 1 });
     await first.consumer.close();
 
-    send(queue, 'also not json');
+    // its own queue: the first consumer's aborted long poll may still be open on the server for a
+    // moment (as on SQS) and would take a message sent to 'drift' (this flaked once in CI)
+    const bare = fleet.sqs.createQueue(fleet.hubAccountId, REGION, 'drift-bare');
+    send(bare, 'also not json');
     const second = start(async () => ({ outcome: 'malformed', reason: 'the body is not JSON' }), {
+      queueUrl: url('drift-bare'),
       deadLetterQueueUrl: undefined,
     });
-    await until(() => queue.messages.length === 0, 'the message dropped');
+    await until(() => bare.messages.length === 0, 'the message dropped');
 
     expect(dlq.messages).toHaveLength(1);
     expect(second.log.lines).toContainEqual(
