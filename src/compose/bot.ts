@@ -7,7 +7,6 @@ import type { SlackConfig } from '../config/slack-env.js';
 import type { Workflow } from '../config/workflow-schema.js';
 import type { ScanOutcome } from '../domain/findings/scan.js';
 import type { Core } from './core.js';
-import { startDrift } from './drift.js';
 import { securityPoster, startSlack } from './slack.js';
 
 /**
@@ -43,7 +42,9 @@ export async function startBot(
   if (opts.signal.aborted) return null;
   core.startWorkers(core.workflow.scan.concurrency, slack ? afterScan(slack.tasks) : undefined);
   await core.startScheduler();
-  if (core.workflow.drift) startDrift(core, core.workflow.drift, slack?.tasks ?? null);
+  // SQS (its SDK client too) is loaded only by a process that consumes the drift feed
+  if (core.workflow.drift)
+    (await import('./drift.js')).startDrift(core, core.workflow.drift, slack?.tasks ?? null);
   const file = anchorFileOf(core.workflow);
   const post = slack && slackConfig ? securityPoster(slackConfig, core.workflow) : null;
   if (file || post) {

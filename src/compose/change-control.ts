@@ -1,7 +1,6 @@
 import { createAutoScalingChanges } from '../adapters/aws/auto-scaling-refresh.js';
 import { createRemediation, remediationIn } from '../adapters/aws/remediation.js';
 import { accountResolver } from '../adapters/aws/scopes.js';
-import { createInstanceCommands, loadFindCallersScript } from '../adapters/aws/ssm.js';
 import { createUsageReader } from '../adapters/aws/usage.js';
 import { createChangeQueue, startChangeWorker } from '../adapters/queue/changes.js';
 import { createBulkTally, createChangeMemo } from '../adapters/redis/change-memo.js';
@@ -35,10 +34,6 @@ export function startChangeControl(
     clients.forScope(await accountFor(scope.accountId), scope.region);
   const usageReader = createUsageReader();
   let script: string | null = null;
-  const callerScript = () => {
-    script ??= loadFindCallersScript();
-    return script;
-  };
   const ctx: ChangeContext = {
     workflow,
     requests: stores.requests,
@@ -69,11 +64,13 @@ export function startChangeControl(
       read: async (scope, ids, win) =>
         usageReader.read((await clientsFor(scope)).cloudwatch, scope, ids, win),
     },
-    commandsFor: async (scope, by) =>
-      createInstanceCommands(
-        clients.ssmForChange(await accountFor(scope.accountId), scope.region, by),
-        callerScript(),
-      ),
+    // SSM (its SDK client too) is loaded by the first find-caller request, not by every process
+    commandsFor: async (scope, by) => {
+      const ssm = await import('../adapters/aws/ssm.js');
+      script ??= ssm.loadFindCallersScript();
+      const client = await clients.ssmForChange(await accountFor(scope.accountId), scope.region, by);
+      return ssm.createInstanceCommands(client, script);
+    },
     owners: {
       userOf: async (f) => {
         const route = await w.directory.routeOf(f);

@@ -4,7 +4,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { createSettingsCache } from './client-settings.js';
@@ -112,8 +112,15 @@ export function createAwsClients(opts: AwsClientsOptions) {
     ec2: createSettingsCache((region) => new EC2Client({ ...common, region })),
     cloudwatch: createSettingsCache((region) => new CloudWatchClient({ ...common, region })),
     autoScaling: createSettingsCache((region) => new AutoScalingClient({ ...common, region })),
-    ssm: createSettingsCache((region) => new SSMClient({ ...common, region })),
   };
+  /** SSM is loaded by the first find-caller request only: no other process pays for its SDK client. */
+  const ssm = lazy(async () => {
+    const { SSMClient } = await import('@aws-sdk/client-ssm');
+    return {
+      SSMClient,
+      settings: createSettingsCache((region) => new SSMClient({ ...common, region })),
+    };
+  });
   /** Our middlewares and the template's lookups on a client of a scope. */
   const finish = <C>(client: C, borrow: (c: unknown) => void): C => {
     borrow(client);
@@ -220,9 +227,10 @@ export function createAwsClients(opts: AwsClientsOptions) {
      * role, named for the request and the person who released it): ssm:SendCommand is a change-role
      * permission (deploy/iam/find-caller-policy.json).
      */
-    ssmForChange(account: AccountTarget, region: string, by: ChangeBy): SSMClient {
+    async ssmForChange(account: AccountTarget, region: string, by: ChangeBy): Promise<SSMClient> {
       const change = changeCredentials(account, by);
-      const s = settings.ssm(region);
+      const { SSMClient, settings: ssmSettings } = await ssm();
+      const s = ssmSettings(region);
       const cred = change ? { credentials: change.provider } : {};
       return finish(new SSMClient({ ...common, region, ...s.settings, ...cred }), s.borrow);
     },

@@ -1,11 +1,12 @@
-import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { Scope } from '../../domain/findings/model.js';
 import type { AsffFinding } from '../../report/asff.js';
 import type { Report } from '../../report/report.js';
 import { type OpenFinding, planImport } from '../../report/security-hub-sync.js';
 import { classifyAwsError, tagOperation } from './errors.js';
+
+type SecurityHubSdk = typeof import('@aws-sdk/client-securityhub');
 
 /** BatchImportFindings takes at most 100 findings per request (Security Hub API reference). */
 export const IMPORT_BATCH = 100;
@@ -52,15 +53,25 @@ export interface SecurityHubExportOptions {
  */
 export function createSecurityHubExport(opts: SecurityHubExportOptions) {
   const instrument = opts.instrument ?? (<C>(c: C): C => c);
-  const client = instrument(
-    tagOperation(
-      new SecurityHubClient({
-        region: opts.region,
-        maxAttempts: opts.maxAttempts ?? 5,
-        retryMode: 'standard',
-      }),
-    ),
-  );
+  // the SDK client is loaded and built by the first export: a process that never exports (a
+  // one-shot scan or report) does not pay for loading it
+  let client: SecurityHubClient | null = null;
+  let loaded: Promise<{ client: SecurityHubClient; sdk: SecurityHubSdk }> | null = null;
+  const securityHub = () => {
+    loaded ??= import('@aws-sdk/client-securityhub').then((sdk) => {
+      client = instrument(
+        tagOperation(
+          new sdk.SecurityHubClient({
+            region: opts.region,
+            maxAttempts: opts.maxAttempts ?? 5,
+            retryMode: 'standard',
+          }),
+        ),
+      );
+      return { client, sdk };
+    });
+    return loaded;
+  };
   let importer: Promise<string> | null = opts.accountId ? Promise.resolve(opts.accountId) : null;
   const importerAccount = () => {
     importer ??= opts.sts.send(new GetCallerIdentityCommand({})).then((r) => {
@@ -76,11 +87,13 @@ export function createSecurityHubExport(opts: SecurityHubExportOptions) {
   /** Sends the findings 100 at a time; returns the ids Security Hub accepted. */
   async function send(findings: AsffFinding[], where: string, result: SecurityHubExportResult) {
     const accepted = new Set<string>();
+    if (findings.length === 0) return accepted;
+    const { client, sdk } = await securityHub();
     for (let i = 0; i < findings.length; i += IMPORT_BATCH) {
       const batch = findings.slice(i, i + IMPORT_BATCH);
       try {
         const r = await client.send(
-          new BatchImportFindingsCommand({ Findings: batch as unknown as AwsSecurityFinding[] }),
+          new sdk.BatchImportFindingsCommand({ Findings: batch as unknown as AwsSecurityFinding[] }),
         );
         const refused = new Set<string>();
         for (const f of r.FailedFindings ?? []) {
@@ -117,7 +130,7 @@ export function createSecurityHubExport(opts: SecurityHubExportOptions) {
       return result;
     },
     close(): void {
-      client.destroy();
+      client?.destroy();
     },
   };
 }
