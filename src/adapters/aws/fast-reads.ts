@@ -1,5 +1,9 @@
 import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
-import { DescribeInstancesCommand, type DescribeInstancesCommandInput } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
+  GetInstanceMetadataDefaultsCommand,
+} from '@aws-sdk/client-ec2';
 import { readGetMetricData } from './fast-json.js';
 import { list, readXml, type Struct, struct } from './fast-xml.js';
 
@@ -47,12 +51,77 @@ export const DESCRIBE_INSTANCES: Struct = struct({
   nextToken: ['NextToken', 'string'],
 });
 
+/** The account's default for new instances (prevention.ts readAccountDefault). */
+export const GET_INSTANCE_METADATA_DEFAULTS: Struct = struct({
+  accountLevel: [
+    'AccountLevel',
+    struct({
+      httpTokens: ['HttpTokens', 'string'],
+      httpPutResponseHopLimit: ['HttpPutResponseHopLimit', 'number'],
+      httpEndpoint: ['HttpEndpoint', 'string'],
+      instanceMetadataTags: ['InstanceMetadataTags', 'string'],
+      managedBy: ['ManagedBy', 'string'],
+      managedExceptionMessage: ['ManagedExceptionMessage', 'string'],
+    }),
+  ],
+});
+
+/** The members of a template version that the scan reads (prevention.ts readLaunchTemplates). */
+export const DESCRIBE_LAUNCH_TEMPLATE_VERSIONS: Struct = struct({
+  launchTemplateVersionSet: [
+    'LaunchTemplateVersions',
+    list(
+      struct({
+        launchTemplateId: ['LaunchTemplateId', 'string'],
+        launchTemplateName: ['LaunchTemplateName', 'string'],
+        versionNumber: ['VersionNumber', 'number'],
+        defaultVersion: ['DefaultVersion', 'boolean'],
+        launchTemplateData: [
+          'LaunchTemplateData',
+          struct({
+            imageId: ['ImageId', 'string'],
+            metadataOptions: [
+              'MetadataOptions',
+              struct({
+                httpTokens: ['HttpTokens', 'string'],
+                httpPutResponseHopLimit: ['HttpPutResponseHopLimit', 'number'],
+                httpEndpoint: ['HttpEndpoint', 'string'],
+              }),
+            ],
+          }),
+        ],
+      }),
+    ),
+  ],
+  nextToken: ['NextToken', 'string'],
+});
+
+/** The members of an AMI that the scan reads (guardrails.ts readImages). */
+export const DESCRIBE_IMAGES: Struct = struct({
+  imagesSet: [
+    'Images',
+    list(
+      struct({
+        imageId: ['ImageId', 'string'],
+        name: ['Name', 'string'],
+        imdsSupport: ['ImdsSupport', 'string'],
+      }),
+    ),
+  ],
+  nextToken: ['NextToken', 'string'],
+});
+
 /** A reader of one operation's 2xx body: null when it does not handle the text. */
 type BodyReader = (xml: string) => Record<string, unknown> | null;
 
 const READERS: Record<string, BodyReader> = {
   DescribeInstances: (xml) => readXml(xml, 'DescribeInstancesResponse', DESCRIBE_INSTANCES),
   GetMetricData: readGetMetricData,
+  GetInstanceMetadataDefaults: (xml) =>
+    readXml(xml, 'GetInstanceMetadataDefaultsResponse', GET_INSTANCE_METADATA_DEFAULTS),
+  DescribeLaunchTemplateVersions: (xml) =>
+    readXml(xml, 'DescribeLaunchTemplateVersionsResponse', DESCRIBE_LAUNCH_TEMPLATE_VERSIONS),
+  DescribeImages: (xml) => readXml(xml, 'DescribeImagesResponse', DESCRIBE_IMAGES),
 };
 
 /** The key, in the SDK's handler context, of the operation a command asked to be read by us. */
@@ -132,4 +201,18 @@ export function getMetricDataCommand(input: GetMetricDataCommandInput): GetMetri
 /** One DescribeInstances page, read by our reader where the client has it installed. */
 export function describeInstancesCommand(input: DescribeInstancesCommandInput): DescribeInstancesCommand {
   return fastRead(new DescribeInstancesCommand(input), 'DescribeInstances');
+}
+
+/** GetInstanceMetadataDefaults, read by our reader where the client has it installed. */
+export function getInstanceMetadataDefaultsCommand(): GetInstanceMetadataDefaultsCommand {
+  return fastRead(new GetInstanceMetadataDefaultsCommand({}), 'GetInstanceMetadataDefaults');
+}
+
+/**
+ * A paginator's `withCommand` (paginateDescribeLaunchTemplateVersions, paginateDescribeImages):
+ * every page's command marked for our reader.
+ */
+export function fastPages(operation: 'DescribeLaunchTemplateVersions' | 'DescribeImages') {
+  return <T extends { middlewareStack: { add: (...args: never[]) => void } }>(command: T): T =>
+    fastRead(command, operation);
 }

@@ -8,7 +8,7 @@
  * odd or broken answer gives the SDK's result or the SDK's error, never one of ours.
  */
 
-export type Field = 'string' | 'number' | 'date' | Struct | List;
+export type Field = 'string' | 'number' | 'boolean' | 'date' | Struct | List;
 /** xml element name -> [member name in the SDK's output, its field] */
 export interface Struct {
   kind: 'struct';
@@ -23,7 +23,7 @@ export interface List {
 export const struct = (members: Struct['members']): Struct => ({ kind: 'struct', members });
 export const list = (item: Field): List => ({ kind: 'list', item });
 
-type Value = string | number | Date | Value[] | { [member: string]: Value };
+type Value = string | number | boolean | Date | Value[] | { [member: string]: Value };
 
 /** Not handled here: the SDK reads the answer instead. */
 class Unhandled extends Error {}
@@ -172,6 +172,8 @@ class Reader {
     const text = empty ? '' : this.text(name);
     if (field === 'string') return text;
     if (field === 'number') return Number(text);
+    // as the SDK reads a boolean member
+    if (field === 'boolean') return text.toLowerCase() === 'true';
     return dateOf(text);
   }
 

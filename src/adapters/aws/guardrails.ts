@@ -12,6 +12,7 @@ import type { Image } from '../../domain/guardrails/amis.js';
 import type { OrgAccount, OrgPolicy, OrgUnit } from '../../domain/guardrails/coverage.js';
 import type { OrganizationPolicies } from '../../domain/guardrails/organization-facts.js';
 import { classifyAwsError } from './errors.js';
+import { fastPages } from './fast-reads.js';
 
 /**
  * What the guardrails view reads from AWS: the organization tree with its SCPs and EC2 declarative
@@ -117,7 +118,10 @@ export async function readImages(ec2: EC2Client, imageIds: readonly string[]): P
   const images: Image[] = [];
   for (let i = 0; i < unique.length; i += 200) {
     const input = { Filters: [{ Name: 'image-id', Values: unique.slice(i, i + 200) }] };
-    for await (const page of paginateDescribeImages({ client: ec2 }, input))
+    for await (const page of paginateDescribeImages(
+      { client: ec2, withCommand: fastPages('DescribeImages') },
+      input,
+    ))
       for (const image of page.Images ?? [])
         if (image.ImageId)
           images.push({

@@ -1,7 +1,6 @@
 import { type AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import {
   type EC2Client,
-  GetInstanceMetadataDefaultsCommand,
   type LaunchTemplateVersion,
   paginateDescribeLaunchTemplateVersions,
 } from '@aws-sdk/client-ec2';
@@ -14,6 +13,7 @@ import type {
   LaunchTemplate,
   Scope,
 } from '../../domain/findings/model.js';
+import { fastPages, getInstanceMetadataDefaultsCommand } from './fast-reads.js';
 import { tagRecord } from './tags.js';
 
 /**
@@ -45,7 +45,8 @@ export async function readLaunchTemplates(ec2: EC2Client, scope: Scope): Promise
   >();
   const lowest = new Map<string, LaunchTemplateVersion>();
   const input = { Versions: ['$Default', '$Latest'] };
-  for await (const page of paginateDescribeLaunchTemplateVersions({ client: ec2, pageSize: 200 }, input)) {
+  const pages = { client: ec2, pageSize: 200, withCommand: fastPages('DescribeLaunchTemplateVersions') };
+  for await (const page of paginateDescribeLaunchTemplateVersions(pages, input)) {
     for (const v of page.LaunchTemplateVersions ?? []) {
       const id = v.LaunchTemplateId;
       if (!id) continue;
@@ -178,7 +179,7 @@ async function readExtraVersions(
 }
 
 export async function readAccountDefault(ec2: EC2Client, scope: Scope): Promise<AccountDefault> {
-  const out = await ec2.send(new GetInstanceMetadataDefaultsCommand({}));
+  const out = await ec2.send(getInstanceMetadataDefaultsCommand());
   const a = out.AccountLevel ?? {};
   return {
     accountId: scope.accountId,
