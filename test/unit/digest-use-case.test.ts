@@ -121,6 +121,31 @@ describe('planning digests (against fakes)', () => {
     expect(await r.store.pendingRegressions()).toEqual(new Map([[instanceKey(prod), 'changed']]));
   });
 
+  it('full and --env nonprod digests keep their own fingerprints: neither makes the other post, nor tells a production owner "all fixed"', async () => {
+    const prod = owned('ana@example.com', { instanceId: 'i-prod', tags: { Environment: 'prod' } });
+    const dev = owned('payments', { instanceId: 'i-dev', tags: { Environment: 'dev' } });
+    const full = await rig([prod, dev]);
+    await planDigests(full.deps, false);
+    const recorded = Object.fromEntries(
+      full.delivered.map((c) => [c.fingerprintKey, c.digest.fingerprint] as const),
+    );
+    expect(Object.keys(recorded).sort()).toEqual(['channel:CPAY', 'user:UANA']);
+
+    // Ana has no non-production laggard: the nonprod digest has nothing to tell her
+    const nonprod = await rig([prod, dev], { previous: recorded });
+    expect(await planDigests(nonprod.deps, false, 'nonprod')).toEqual({ planned: 1, owners: 1 });
+    expect(nonprod.delivered.map((c) => [c.fingerprintKey, c.shown.map((f) => f.instanceId)])).toEqual([
+      ['nonprod|channel:CPAY', ['i-dev']],
+    ]);
+
+    // and the nonprod digest's fingerprint does not stand in for the full one, nor the other way
+    const both = { ...recorded, 'nonprod|channel:CPAY': nonprod.delivered[0]?.digest.fingerprint ?? '' };
+    const fullAgain = await rig([prod, dev], { previous: both });
+    expect(await planDigests(fullAgain.deps, false)).toEqual({ planned: 0, owners: 2 });
+    const nonprodAgain = await rig([prod, dev], { previous: both });
+    expect(await planDigests(nonprodAgain.deps, false, 'nonprod')).toEqual({ planned: 0, owners: 1 });
+  });
+
   it('posts nothing unchanged, and only regressions when asked; told regressions are cleared', async () => {
     const ana = owned('ana@example.com', { instanceId: 'i-ana' });
     const first = await rig([ana]);

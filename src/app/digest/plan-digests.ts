@@ -91,16 +91,35 @@ function ownerOf(d: OwnerDigest, channel: string, fleet: Fleet): DigestOwner {
   return { label, mention: { kind: d.ownerKey.startsWith('user:') ? 'user' : 'channel', id: channel } };
 }
 
+/**
+ * Fingerprints per kind of digest: a nonprod digest shows a subset, so sharing the full digest's
+ * fingerprint would make each look changed after the other, and tell an owner with only production
+ * laggards that they were all fixed.
+ */
+const fingerprintPrefix = (env: 'nonprod' | undefined): string => (env ? `${env}|` : '');
+
+function previousOf(all: Map<string, string>, env: 'nonprod' | undefined): Map<string, string> {
+  const prefix = fingerprintPrefix(env);
+  const mine = new Map<string, string>();
+  for (const [key, value] of all) {
+    const bare = key.startsWith(prefix) ? key.slice(prefix.length) : null;
+    if (bare !== null && !bare.includes('|')) mine.set(bare, value);
+  }
+  return mine;
+}
+
 function cardOf(
   d: OwnerDigest,
   channel: string,
   fleet: Fleet,
   securityChannel: string | undefined,
+  env: 'nonprod' | undefined,
 ): DigestCard {
   const shown = shownOf(d);
   const scopes = new Set(shown.map((f) => `${f.accountId}:${f.region}`));
   return {
     digest: d,
+    fingerprintKey: `${fingerprintPrefix(env)}${d.ownerKey}`,
     channel,
     owner: ownerOf(d, channel, fleet),
     reasons: reasonsFor(d, fleet),
@@ -153,7 +172,7 @@ export async function planDigests(
     findings,
     ownerKeyOf: (f) => ownerKeyOf(routeOf(fleet, f)),
     snoozed: new Set([...snoozes.values()].map((s) => s.instanceId)),
-    previous: await deps.fingerprints.previous(),
+    previous: previousOf(await deps.fingerprints.previous(), env),
     regressedIds: new Set(findings.filter((f) => regressedKeys.has(instanceKey(f))).map((f) => f.instanceId)),
     launchedIds: new Set(
       findings.filter((f) => regressedKeys.get(instanceKey(f)) === 'launched').map((f) => f.instanceId),
@@ -171,7 +190,7 @@ export async function planDigests(
       );
       continue;
     }
-    cards.push(cardOf(d, channel, fleet, securityChannel));
+    cards.push(cardOf(d, channel, fleet, securityChannel, env));
   }
   if (!env) await deps.outbox.saveHomes(digests.filter((d) => d.ownerKey.startsWith('user:')).map(homeOf));
   await deps.outbox.deliver(cards);

@@ -164,6 +164,8 @@ export interface DigestOwner {
 /** One owner's digest as it is to be delivered: everything the card shows, decided. */
 export interface DigestCard {
   digest: OwnerDigest;
+  /** the key its fingerprint is recorded under: the owner key, prefixed by the env filter (`nonprod|…`) */
+  fingerprintKey: string;
   channel: string;
   owner: DigestOwner;
   /** for the security digest: why its instances landed there, most frequent first (at most 8) */

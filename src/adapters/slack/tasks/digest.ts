@@ -65,7 +65,7 @@ async function digestPost(ctx: TaskContext, card: DigestCard): Promise<SlackOut>
       ownerKey: d.ownerKey,
       instanceKeys: buttons.map(instanceKey),
     },
-    fingerprint: { ownerKey: d.ownerKey, value: d.fingerprint },
+    fingerprint: { ownerKey: card.fingerprintKey, value: d.fingerprint },
     // names this digest, so a retry after Slack answered 5xx finds it instead of posting it twice
     metadata: {
       event_type: DIGEST_EVENT,
