@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { RedisLease } from '../adapters/redis/lease.js';
 import { RedisUnavailable, redactUrl } from '../adapters/redis/probe.js';
 import { loadConfig } from '../config/env.js';
 import { loadWorkflow } from '../config/workflow.js';
@@ -17,7 +18,6 @@ import {
   parseCommand,
   UsageError,
 } from './args.js';
-import type { RedisLease } from './redis-lease.js';
 import type { ReportOptions } from './report.js';
 
 /** package.json's version: two levels up from src/cli/index.ts (tsx), three from dist/src/cli/index.js. */
@@ -120,7 +120,7 @@ export async function run(
     };
     const config = loadConfig(env);
     const workflow = await loadWorkflow(p.str('workflow') ?? config.workflowFile);
-    lease = await (await import('./redis-lease.js')).leaseRedis(
+    lease = await (await import('../adapters/redis/lease.js')).leaseRedis(
       config,
       command === 'scan' || command === 'report',
       err,

@@ -2,10 +2,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { answersPing, freePort, INSTALL_HINT, spawnRedisServer } from '../adapters/redis/embedded.js';
-import { probeRedis, RedisUnavailable } from '../adapters/redis/probe.js';
-import type { Config } from '../config/env.js';
-import { errorMessage } from '../domain/errors.js';
+import type { Config } from '../../config/env.js';
+import { errorMessage } from '../../domain/errors.js';
+import { answersPing, freePort, INSTALL_HINT, spawnRedisServer } from './embedded.js';
+import { probeRedis, RedisUnavailable } from './probe.js';
 
 /** The Redis a one-shot command uses, and what to do when it is done with it. */
 export interface RedisLease {
