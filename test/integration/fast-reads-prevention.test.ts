@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type DescribeImagesCommandOutput,
   type DescribeLaunchTemplateVersionsCommandOutput,
@@ -23,6 +21,7 @@ import { readXml, type Struct } from '../../src/adapters/aws/fast-xml.js';
 import { readImages } from '../../src/adapters/aws/guardrails.js';
 import { readAccountDefault, readLaunchTemplates } from '../../src/adapters/aws/prevention.js';
 import { HUB, sdkConfig } from '../support/emulator-clients.js';
+import { fixedPeer } from '../support/fixed-peer.js';
 
 /**
  * Our readers of the scan's prevention reads (GetInstanceMetadataDefaults,
@@ -191,26 +190,6 @@ describe('our prevention readers, against the emulator', () => {
     expect(read).toHaveLength(12);
   });
 });
-
-/** A peer that answers every call with HTTP 200 and the body chosen last (`answer`). */
-async function fixedPeer(): Promise<{ url: string; answer(body: string): void; close(): Promise<void> }> {
-  let body = '';
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    answer: (b) => {
-      body = b;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const NS = 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"';
 const defaults = (inner: string) =>

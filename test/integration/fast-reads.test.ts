@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudWatchClient, type GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
 import { type DescribeInstancesCommandOutput, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import {
 } from '../../src/adapters/aws/fast-reads.js';
 import { mapInstance } from '../../src/adapters/aws/map-instance.js';
 import { HUB, sdkConfig } from '../support/emulator-clients.js';
+import { fixedPeer } from '../support/fixed-peer.js';
 
 /**
  * Our DescribeInstances reader against the SDK's, on the same bytes: two real EC2 clients, one
@@ -171,26 +170,6 @@ describe('our DescribeInstances reader, against the emulator', () => {
     expect(points).toBeGreaterThan(0);
   });
 });
-
-/** A peer that answers every call with HTTP 200 and the body chosen last (`answer`). */
-async function fixedPeer(): Promise<{ url: string; answer(body: string): void; close(): Promise<void> }> {
-  let body = '';
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    answer: (b) => {
-      body = b;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const wrap = (reservations: string, extra = '') =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">\n  <requestId>r-1</requestId>\n  <reservationSet>${reservations}</reservationSet>${extra}\n</DescribeInstancesResponse>`;
