@@ -8,9 +8,10 @@ import { readGetMetricData } from './fast-json.js';
 import { list, readXml, type Struct, struct } from './fast-xml.js';
 
 /**
- * The scan's DescribeInstances pages and GetMetricData answers read by our own readers
- * (fast-xml.ts, fast-json.ts) instead of the SDK's, on the SDK's own client: the request is still built, signed, sent and retried by the
- * SDK, every non-2xx answer (throttling, AccessDenied, an HTML 500) is read and classified by
+ * The scan's answers read by our own readers (fast-xml.ts, fast-json.ts) instead of the SDK's:
+ * DescribeInstances and GetMetricData, and the prevention reads (GetInstanceMetadataDefaults,
+ * DescribeLaunchTemplateVersions, DescribeImages). On the SDK's own client: the request is still
+ * built, signed, sent and retried by the SDK, every non-2xx answer (throttling, AccessDenied, an HTML 500) is read and classified by
  * the SDK, and so is any 2xx body our reader does not handle. Only a command marked with
  * `fastRead` is read this way, so every other caller gets the SDK's full output.
  */

@@ -103,6 +103,7 @@ function previousOf(all: Map<string, string>, env: 'nonprod' | undefined): Map<s
   const mine = new Map<string, string>();
   for (const [key, value] of all) {
     const bare = key.startsWith(prefix) ? key.slice(prefix.length) : null;
+    // an owner key never holds '|': a key that still does is another kind's (nonprod|… for the full digest)
     if (bare !== null && !bare.includes('|')) mine.set(bare, value);
   }
   return mine;
