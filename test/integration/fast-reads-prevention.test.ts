@@ -1,7 +1,7 @@
 import {
   type DescribeImagesCommandOutput,
   type DescribeLaunchTemplateVersionsCommandOutput,
-  EC2Client,
+  type EC2Client,
   type GetInstanceMetadataDefaultsCommandOutput,
   paginateDescribeImages,
   paginateDescribeLaunchTemplateVersions,
@@ -15,13 +15,11 @@ import {
   fastPages,
   GET_INSTANCE_METADATA_DEFAULTS,
   getInstanceMetadataDefaultsCommand,
-  installFastReads,
 } from '../../src/adapters/aws/fast-reads.js';
 import { readXml, type Struct } from '../../src/adapters/aws/fast-xml.js';
 import { readImages } from '../../src/adapters/aws/guardrails.js';
 import { readAccountDefault, readLaunchTemplates } from '../../src/adapters/aws/prevention.js';
-import { HUB, sdkConfig } from '../support/emulator-clients.js';
-import { fixedPeer } from '../support/fixed-peer.js';
+import { clientsFor, fixedPeer } from '../support/fast-reads.js';
 
 /**
  * Our readers of the scan's prevention reads (GetInstanceMetadataDefaults,
@@ -34,11 +32,6 @@ import { fixedPeer } from '../support/fixed-peer.js';
 const ACCOUNT = '424242424242';
 const REGION = 'eu-west-1';
 const OTHER = '313131313131';
-
-const clientsFor = (url: string) => ({
-  sdk: new EC2Client(sdkConfig(url, HUB, REGION)),
-  ours: installFastReads(new EC2Client(sdkConfig(url, HUB, REGION))),
-});
 
 const defaultsView = (o: GetInstanceMetadataDefaultsCommandOutput) =>
   o.AccountLevel === undefined
@@ -129,7 +122,7 @@ describe('our prevention readers, against the emulator', () => {
   afterAll(async () => emulator?.close());
 
   it('GetInstanceMetadataDefaults: the account level as the SDK reads it, and readAccountDefault the same', async () => {
-    const { sdk, ours } = clientsFor(emulator.url);
+    const { sdk, ours } = clientsFor(emulator.url, REGION);
     const a = await sdk.send(getInstanceMetadataDefaultsCommand());
     const b = await ours.send(getInstanceMetadataDefaultsCommand());
 
@@ -142,7 +135,7 @@ describe('our prevention readers, against the emulator', () => {
   });
 
   it('DescribeLaunchTemplateVersions: every page like the SDK, and readLaunchTemplates the same', async () => {
-    const { sdk, ours } = clientsFor(emulator.url);
+    const { sdk, ours } = clientsFor(emulator.url, REGION);
     const input = () => ({ Versions: ['$Default', '$Latest'] });
     const pages = async (client: EC2Client) => {
       const out: DescribeLaunchTemplateVersionsCommandOutput[] = [];
@@ -168,7 +161,7 @@ describe('our prevention readers, against the emulator', () => {
   });
 
   it('DescribeImages: every page like the SDK, and readImages the same', async () => {
-    const { sdk, ours } = clientsFor(emulator.url);
+    const { sdk, ours } = clientsFor(emulator.url, REGION);
     const ids = Array.from({ length: 14 }, (_, n) => ami(n)); // two of them do not exist
     const pages = async (client: EC2Client) => {
       const out: DescribeImagesCommandOutput[] = [];

@@ -12,7 +12,7 @@ import {
 } from '../../src/adapters/aws/fast-reads.js';
 import { mapInstance } from '../../src/adapters/aws/map-instance.js';
 import { HUB, sdkConfig } from '../support/emulator-clients.js';
-import { fixedPeer } from '../support/fixed-peer.js';
+import { clientsFor, fixedPeer } from '../support/fast-reads.js';
 
 /**
  * Our DescribeInstances reader against the SDK's, on the same bytes: two real EC2 clients, one
@@ -43,11 +43,6 @@ const pageView = (page: DescribeInstancesCommandOutput) => ({
     ReservationId: r.ReservationId,
     Instances: r.Instances?.map(project),
   })),
-});
-
-const clientsFor = (url: string) => ({
-  sdk: new EC2Client(sdkConfig(url, HUB, REGION)),
-  ours: installFastReads(new EC2Client(sdkConfig(url, HUB, REGION))),
 });
 
 const STATES = ['running', 'stopped', 'pending', 'stopping'] as const;
@@ -94,7 +89,7 @@ describe('our DescribeInstances reader, against the emulator', () => {
   afterAll(async () => emulator?.close());
 
   it('reads every page like the SDK, field for field, and is the one that read them', async () => {
-    const { sdk, ours } = clientsFor(emulator.url);
+    const { sdk, ours } = clientsFor(emulator.url, REGION);
     const pages: { sdk: DescribeInstancesCommandOutput; ours: DescribeInstancesCommandOutput }[] = [];
     let token: string | undefined;
     do {

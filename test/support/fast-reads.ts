@@ -1,5 +1,15 @@
+// What the tests of our fast readers (src/adapters/aws/fast-reads.ts) share.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { installFastReads } from '../../src/adapters/aws/fast-reads.js';
+import { HUB, sdkConfig } from './emulator-clients.js';
+
+/** Two EC2 clients on the same endpoint: the SDK's readers alone, and ours installed. */
+export const clientsFor = (url: string, region = 'eu-west-1') => ({
+  sdk: new EC2Client(sdkConfig(url, HUB, region)),
+  ours: installFastReads(new EC2Client(sdkConfig(url, HUB, region))),
+});
 
 /** A peer that answers every call with HTTP 200 and the body chosen last (`answer`). */
 export async function fixedPeer(): Promise<{
