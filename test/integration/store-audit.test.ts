@@ -158,4 +158,21 @@ describe('audit store', () => {
     expect(byUser.map((e) => e.seq)).toEqual([37, 34, 31, 25]);
     expect(both.map((e) => e.seq)).toEqual([37, 22, 7]);
   });
+
+  it("reads many instances' history at once, as recent reads each; instances without any are left out", async () => {
+    const { store } = fresh();
+    await fill(store, 40);
+    const ids = ['i-0', 'i-1', 'i-2', 'i-3', 'i-4', 'i-never'];
+
+    const all = await store.historyOf(ids, 100);
+    const few = await store.historyOf(ids, 3);
+
+    expect([...all.keys()]).toEqual(['i-0', 'i-1', 'i-2', 'i-3', 'i-4']);
+    for (const id of ids.slice(0, 5)) {
+      expect(all.get(id)).toEqual(await store.recent({ instanceId: id, limit: 100 }));
+      expect(few.get(id)).toEqual(await store.recent({ instanceId: id, limit: 3 }));
+    }
+    expect(all.get('i-2')?.map((e) => e.seq)).toEqual([37, 32, 27, 22, 17, 12, 7, 2]);
+    expect(await store.historyOf([], 100)).toEqual(new Map());
+  });
 });

@@ -35,6 +35,7 @@ return {'ok', id}`;
 
 const AppendReply = z.tuple([z.enum(['ok', 'dup', 'conflict']), z.string()]);
 const StreamPage = z.array(z.tuple([z.string(), z.array(z.string())]));
+const IdList = z.array(z.string());
 const Head = z.object({ e: z.string(), id: z.string() });
 
 export interface AppendResult {
@@ -151,14 +152,22 @@ export function createAuditStore({
 
   /** Entries by stream id, in the order given; ids no longer in the stream are left out. */
   async function byIds(ids: string[]): Promise<AuditEntry[]> {
+    const found = await entriesAt(ids);
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /** stream id → entry, in one pipelined round trip; ids no longer in the stream are left out. */
+  async function entriesAt(ids: readonly string[]): Promise<Map<string, AuditEntry>> {
+    const found = new Map<string, AuditEntry>();
+    if (ids.length === 0) return found;
     const pipe = redis.pipeline();
     for (const id of ids) pipe.xrange(stream, id, id);
-    const rows = (await pipe.exec()) ?? [];
-    return rows.flatMap(([err, reply]) => {
+    for (const [err, reply] of (await pipe.exec()) ?? []) {
       if (err) throw err;
       const [row] = StreamPage.parse(reply);
-      return row ? [parseEntry(fieldE(row[1]))] : [];
-    });
+      if (row) found.set(row[0], parseEntry(fieldE(row[1])));
+    }
+    return found;
   }
 
   /** The result, once `replicas` replicas hold it; else a transient error, so the caller tries again. */
@@ -248,6 +257,27 @@ export function createAuditStore({
       if (userId !== undefined) return fromIndex(rk.auditIndex('user', userId), limit, () => true);
       const rows = StreamPage.parse(await redis.xrevrange(stream, '+', '-', 'COUNT', limit));
       return rows.map(([, fields]) => parseEntry(fieldE(fields)));
+    },
+
+    /**
+     * Each instance's newest `limit` entries, newest first, for many instances in two pipelined
+     * round trips (the index, then the entries); instances without any are left out of the map.
+     */
+    async historyOf(instanceIds: readonly string[], limit: number): Promise<Map<string, AuditEntry[]>> {
+      const out = new Map<string, AuditEntry[]>();
+      if (instanceIds.length === 0 || limit <= 0) return out;
+      const index = redis.pipeline();
+      for (const id of instanceIds) index.zrevrange(rk.auditIndex('resource', id), 0, limit - 1);
+      const streamIds = ((await index.exec()) ?? []).map(([err, reply]) => {
+        if (err) throw err;
+        return IdList.parse(reply);
+      });
+      const found = await entriesAt(streamIds.flat());
+      for (const [i, ids] of streamIds.entries()) {
+        const mine = ids.flatMap((id) => found.get(id) ?? []);
+        if (mine.length > 0) out.set(instanceIds[i] ?? '', mine);
+      }
+      return out;
     },
 
     entries,

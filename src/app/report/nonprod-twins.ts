@@ -1,7 +1,13 @@
 import { isLaggard } from '../../domain/findings/classify.js';
 import type { ScopeSnapshot } from '../../domain/findings/model.js';
 import type { EnvironmentTags } from '../../domain/fixes/environment.js';
-import { nonProdTwins, possibleTwins, type TwinSummary, twinCandidates } from '../../domain/fixes/twins.js';
+import {
+  nonProdTwins,
+  possibleTwins,
+  type TwinFinding,
+  type TwinSummary,
+  twinCandidates,
+} from '../../domain/fixes/twins.js';
 import type { AuditHistory } from '../../domain/ports/audit.js';
 
 export interface TwinDeps {
@@ -12,8 +18,8 @@ export interface TwinDeps {
 
 /** entries read per instance: its enforcements and rollbacks are among its latest */
 const HISTORY = 100;
-/** audit lookups in flight at once */
-const BATCH = 20;
+/** instances whose audit history is read in one round trip */
+const BATCH = 500;
 
 /**
  * "Non-production first", counted: the production laggards whose non-production twin (same app
@@ -26,23 +32,26 @@ export async function nonProdTwinsOf(
   deps: TwinDeps,
   snapshots: readonly ScopeSnapshot[],
 ): Promise<TwinSummary> {
-  const findings = snapshots.flatMap((s) => s.findings.map((f) => ({ ...f, laggard: isLaggard(f) })));
+  const findings: TwinFinding[] = [];
+  for (const s of snapshots)
+    for (const f of s.findings) {
+      const { instanceId, accountId, name, tags, httpTokens, httpEndpoint } = f;
+      findings.push({ instanceId, accountId, name, tags, httpTokens, httpEndpoint, laggard: isLaggard(f) });
+    }
   const rule = deps.environment;
   const keys = rule.twinTags;
-  const ids = possibleTwins(twinCandidates(findings, rule), keys);
+  const candidates = twinCandidates(findings, rule);
+  const ids = possibleTwins(candidates, keys);
   const botEnforced = new Set<string>();
   const broken = new Set(snapshots.flatMap((s) => s.rejectedCalls ?? []));
   for (let i = 0; i < ids.length; i += BATCH) {
-    const batch = ids.slice(i, i + BATCH);
-    const histories = await Promise.all(
-      batch.map((id) => deps.audit.recent({ instanceId: id, limit: HISTORY })),
-    );
-    for (const [j, entries] of histories.entries()) {
-      const id = batch[j] ?? '';
+    const histories = await deps.audit.historyOf(ids.slice(i, i + BATCH), HISTORY);
+    for (const [id, entries] of histories) {
       if (entries.some((e) => e.type === 'rolled-back')) broken.add(id);
       if (entries.some((e) => e.type === 'verified' && e.after?.httpTokens === 'required'))
         botEnforced.add(id);
     }
   }
-  return nonProdTwins(twinCandidates(findings, rule, botEnforced), { keys, broken });
+  const withBot = candidates.map((c) => (botEnforced.has(c.instanceId) ? { ...c, enforced: true } : c));
+  return nonProdTwins(withBot, { keys, broken });
 }

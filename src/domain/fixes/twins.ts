@@ -49,9 +49,21 @@ const norm = (v: string | null | undefined): string | null => {
   return t === '' ? null : t;
 };
 
+/** Each tag set's keys lower-cased (the first spelling wins), made once per set: a fleet is read several times. */
+const lowered = new WeakMap<Readonly<Record<string, string>>, Map<string, string>>();
+function lowerTags(tags: Readonly<Record<string, string>>): Map<string, string> {
+  let byKey = lowered.get(tags);
+  if (byKey === undefined) {
+    byKey = new Map();
+    for (const [k, v] of Object.entries(tags)) if (!byKey.has(k.toLowerCase())) byKey.set(k.toLowerCase(), v);
+    lowered.set(tags, byKey);
+  }
+  return byKey;
+}
+
 const appValue = (c: TwinCandidate, key: string): string | null => {
-  const tag = Object.entries(c.tags).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
-  return tag ?? (key.toLowerCase() === 'name' ? c.name : null);
+  const k = key.toLowerCase();
+  return lowerTags(c.tags).get(k) ?? (k === 'name' ? c.name : null);
 };
 
 export function nonProdTwins(candidates: readonly TwinCandidate[], opts: TwinOptions): TwinSummary {
@@ -106,23 +118,16 @@ export function twinCandidates(
   rule: EnvironmentTags,
   botEnforced: ReadonlySet<string> = new Set(),
 ): TwinCandidate[] {
-  return findings.flatMap((f) => {
+  const out: TwinCandidate[] = [];
+  for (const f of findings) {
     const env = envOf(f.tags, rule);
-    if (env === 'unknown') return [];
+    if (env === 'unknown') continue;
     const requires = f.httpTokens === 'required' && f.httpEndpoint === 'enabled';
     const { instanceId, accountId, name, tags, laggard } = f;
-    return [
-      {
-        instanceId,
-        accountId,
-        name,
-        tags,
-        prod: env === 'prod',
-        laggard,
-        enforced: requires || botEnforced.has(instanceId),
-      },
-    ];
-  });
+    const enforced = requires || botEnforced.has(instanceId);
+    out.push({ instanceId, accountId, name, tags, prod: env === 'prod', laggard, enforced });
+  }
+  return out;
 }
 
 /** `key NUL value` of each key the candidate has a value for. */

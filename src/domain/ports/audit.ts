@@ -18,9 +18,10 @@ export interface AuditLog {
   head(): Promise<AuditEntry | null>;
 }
 
-/** One resource's audit entries, newest first (the twins count reads enforcements and rollbacks). */
+/** Instances' audit entries, newest first (the twins count reads enforcements and rollbacks). */
 export interface AuditHistory {
-  recent(opts: { instanceId: string; limit: number }): Promise<AuditEntry[]>;
+  /** each instance's newest `limit` entries; an instance without any is not in the map */
+  historyOf(instanceIds: readonly string[], limit: number): Promise<Map<string, AuditEntry[]>>;
 }
 
 /** Where the audit chain's head is written outside Redis (the anchor file). */

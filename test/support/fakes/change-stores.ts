@@ -187,9 +187,16 @@ export function memoryAudit(): AuditLog & AuditHistory & { entries(): AuditEntry
       const last = entries.at(-1);
       return last ? copy(last) : null;
     },
-    async recent({ instanceId, limit }) {
-      const mine = entries.filter((e) => e.target.resource === instanceId);
-      return mine.reverse().slice(0, limit).map(copy);
+    async historyOf(instanceIds, limit) {
+      const out = new Map<string, AuditEntry[]>();
+      for (const id of instanceIds) {
+        const mine = entries
+          .filter((e) => e.target.resource === id)
+          .reverse()
+          .slice(0, limit);
+        if (mine.length > 0) out.set(id, mine.map(copy));
+      }
+      return out;
     },
     entries: () => entries.map(copy),
   };
