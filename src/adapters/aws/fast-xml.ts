@@ -20,7 +20,13 @@ export interface List {
   item: Field;
 }
 
-export const struct = (members: Struct['members']): Struct => ({ kind: 'struct', members });
+export function struct(members: Struct['members']): Struct {
+  // a repeated member is told apart by the member already being in the output (structBody)
+  const names = Object.values(members).map(([name]) => name);
+  if (new Set(names).size !== names.length)
+    throw new Error(`struct with a member twice: ${names.join(', ')}`);
+  return { kind: 'struct', members };
+}
 export const list = (item: Field): List => ({ kind: 'list', item });
 
 type Value = string | number | boolean | Date | Value[] | { [member: string]: Value };
@@ -37,6 +43,10 @@ const ROOT_ATTRIBUTES = /^(?:[ \t\n]+[\w:.-]+[ \t\n]*=[ \t\n]*(?:"[^"]*"|'[^']*'
 const SLASH = 47; // /
 const BANG = 33; // !
 const QUESTION = 63; // ?
+const GT = 62; // >
+const NEWLINE = 10;
+/** a tag name we leave to the SDK: attributes (whitespace, quotes) or characters of markup */
+const ODD_NAME = /[\s"'=</]/;
 
 /** The SDK's entity decoding (@aws-sdk/xml-builder), kept exactly: unknown names become ''. */
 const ENTITY = /&(?:#x([0-9a-fA-F]{1,6})|#(\d{1,7})|([a-zA-Z][a-zA-Z0-9]{0,30}));/g;
@@ -97,32 +107,55 @@ class Reader {
   private skipText(): void {
     const next = this.x.indexOf('<', this.i);
     if (next === -1) unhandled();
-    if (next > this.i && !ignorable(decode(this.x.slice(this.i, next)))) unhandled();
+    if (next > this.i && !this.lineBreakSpace(this.i, next) && !ignorable(decode(this.x.slice(this.i, next))))
+      unhandled();
     this.i = next;
   }
 
+  /** Only spaces, tabs and line breaks, one line break at least: ignorable, without a copy. */
+  private lineBreakSpace(from: number, to: number): boolean {
+    let breaks = false;
+    for (let j = from; j < to; j++) {
+      const c = this.x.charCodeAt(j);
+      if (c === NEWLINE) breaks = true;
+      else if (c !== 32 && c !== 9) return false;
+    }
+    return breaks;
+  }
+
+  /** the name of the tag openTag read last, and whether it closed itself */
+  private tag = '';
+  private empty = false;
+
   /**
-   * At '<': reads an opening tag. Returns its name and whether it closed itself, or null at a
+   * At '<': reads an opening tag into `tag` and `empty` and returns true, or returns false at a
    * closing tag (left unread). Attributes, comments, CDATA and instructions are not handled here.
    */
-  private openTag(): { name: string; empty: boolean } | null {
+  private openTag(): boolean {
     const x = this.x;
     const c = x.charCodeAt(this.i + 1);
-    if (c === SLASH) return null;
+    if (c === SLASH) return false;
     if (c === BANG || c === QUESTION) unhandled();
     const end = x.indexOf('>', this.i);
     if (end === -1) unhandled();
     const empty = x.charCodeAt(end - 1) === SLASH;
     const name = x.slice(this.i + 1, empty ? end - 1 : end);
     // attributes (whitespace, quotes), odd names, and names that would be special to the SDK's tree
-    if (name === '' || /[\s"'=</]/.test(name) || name === '#text' || name === '__proto__') unhandled();
+    if (name === '' || ODD_NAME.test(name) || name === '#text' || name === '__proto__') unhandled();
     this.i = end + 1;
-    return { name, empty };
+    this.tag = name;
+    this.empty = empty;
+    return true;
   }
 
   /** At '</': the closing tag of `name` (the SDK trims the name). */
   private closeTag(name: string): void {
     const x = this.x;
+    const plain = this.i + 2 + name.length; // `</name>`, the usual spelling, read without a copy
+    if (x.charCodeAt(plain) === GT && x.startsWith(name, this.i + 2)) {
+      this.i = plain + 1;
+      return;
+    }
     const end = x.indexOf('>', this.i);
     if (end === -1 || x.slice(this.i + 2, end).trim() !== name) unhandled();
     this.i = end + 1;
@@ -130,19 +163,18 @@ class Reader {
 
   private structBody(name: string, shape: Struct): Record<string, Value> {
     const out: Record<string, Value> = {};
-    const seen = new Set<string>();
     for (;;) {
       this.skipText();
-      const tag = this.openTag();
-      if (tag === null) break;
-      const member = Object.hasOwn(shape.members, tag.name) ? shape.members[tag.name] : undefined;
+      if (!this.openTag()) break;
+      const { tag, empty } = this;
+      const member = Object.hasOwn(shape.members, tag) ? shape.members[tag] : undefined;
       if (member === undefined) {
-        if (!tag.empty) this.skipElement(tag.name);
+        if (!empty) this.skipElement(tag);
         continue;
       }
-      if (seen.has(tag.name)) unhandled(); // the SDK would turn a repeated member into a list
-      seen.add(tag.name);
-      out[member[0]] = this.value(tag.name, tag.empty, member[1]);
+      // the SDK would turn a repeated member into a list (struct() keeps member names distinct)
+      if (Object.hasOwn(out, member[0])) unhandled();
+      out[member[0]] = this.value(tag, empty, member[1]);
     }
     this.closeTag(name);
     return out;
@@ -152,13 +184,13 @@ class Reader {
     const out: Value[] = [];
     for (;;) {
       this.skipText();
-      const tag = this.openTag();
-      if (tag === null) break;
-      if (tag.name !== 'item') {
-        if (!tag.empty) this.skipElement(tag.name);
+      if (!this.openTag()) break;
+      const { tag, empty } = this;
+      if (tag !== 'item') {
+        if (!empty) this.skipElement(tag);
         continue;
       }
-      out.push(this.value('item', tag.empty, shape.item));
+      out.push(this.value('item', empty, shape.item));
     }
     this.closeTag(name);
     return out;
@@ -213,9 +245,8 @@ class Reader {
         this.i = end + 3;
         continue;
       }
-      const tag = this.openTag();
-      if (tag === null) this.closeTag(open.pop() as string);
-      else if (!tag.empty) open.push(tag.name);
+      if (!this.openTag()) this.closeTag(open.pop() as string);
+      else if (!this.empty) open.push(this.tag);
     }
   }
 }
