@@ -1,6 +1,7 @@
 /**
- * A reader for EC2 Query XML answers that builds only the members a scan uses, in one pass over
- * the text (the SDK's parser builds every element char by char, then maps the whole tree).
+ * A reader for EC2 Query and AWS Query (readQueryXml) XML answers that builds only the members a
+ * scan uses, in one pass over the text (the SDK's parser builds every element char by char, then
+ * maps the whole tree).
  * It reads what the SDK would read, member for member, and gives up (returns null) on anything
  * it does not handle exactly like the SDK: attributes below the root, comments, processing
  * instructions, repeated members, text where the SDK would keep it, a timestamp it does not
@@ -14,10 +15,14 @@ export interface Struct {
   kind: 'struct';
   members: Record<string, readonly [string, Field]>;
 }
-/** an EC2 list: its entries are `item` elements (other children are ignored, as the SDK does) */
+/**
+ * A list: its entries are `entry` elements, `item` in EC2's answers and `member` in AWS Query's
+ * (Auto Scaling); other children are ignored, as the SDK does.
+ */
 export interface List {
   kind: 'list';
   item: Field;
+  entry: 'item' | 'member';
 }
 
 export function struct(members: Struct['members']): Struct {
@@ -27,7 +32,10 @@ export function struct(members: Struct['members']): Struct {
     throw new Error(`struct with a member twice: ${names.join(', ')}`);
   return { kind: 'struct', members };
 }
-export const list = (item: Field): List => ({ kind: 'list', item });
+/** An EC2 list (`item` entries). */
+export const list = (item: Field): List => ({ kind: 'list', item, entry: 'item' });
+/** An AWS Query list (`member` entries). */
+export const memberList = (item: Field): List => ({ kind: 'list', item, entry: 'member' });
 
 type Value = string | number | boolean | Date | Value[] | { [member: string]: Value };
 
@@ -186,11 +194,11 @@ class Reader {
       this.skipText();
       if (!this.openTag()) break;
       const { tag, empty } = this;
-      if (tag !== 'item') {
+      if (tag !== shape.entry) {
         if (!empty) this.skipElement(tag);
         continue;
       }
-      out.push(this.value('item', empty, shape.item));
+      out.push(this.value(tag, empty, shape.item));
     }
     this.closeTag(name);
     return out;
@@ -263,4 +271,18 @@ export function readXml(xml: string, root: string, shape: Struct): Record<string
     if (err instanceof Unhandled) return null;
     throw err;
   }
+}
+
+/** The member of the wrapping struct that holds a Query answer's `<Action>Result` element. */
+const RESULT = 'result';
+
+/**
+ * Reads an AWS Query answer (Auto Scaling): `<ActionResponse><ActionResult>…</ActionResult>
+ * <ResponseMetadata/></ActionResponse>`. The SDK (AwsQueryProtocol) reads the members of the
+ * `ActionResult` element only, and none when it is absent; null as readXml.
+ */
+export function readQueryXml(xml: string, action: string, shape: Struct): Record<string, Value> | null {
+  const out = readXml(xml, `${action}Response`, struct({ [`${action}Result`]: [RESULT, shape] }));
+  if (out === null) return null;
+  return (out[RESULT] as Record<string, Value> | undefined) ?? {};
 }
