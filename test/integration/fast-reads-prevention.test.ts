@@ -1,4 +1,10 @@
 import {
+  type AutoScalingClient,
+  type DescribeAutoScalingGroupsCommandOutput,
+  type LaunchTemplateSpecification,
+  paginateDescribeAutoScalingGroups,
+} from '@aws-sdk/client-auto-scaling';
+import {
   type DescribeImagesCommandOutput,
   type DescribeLaunchTemplateVersionsCommandOutput,
   type EC2Client,
@@ -9,24 +15,31 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
+import { classifyAwsError } from '../../src/adapters/aws/errors.js';
 import {
+  DESCRIBE_AUTO_SCALING_GROUPS,
   DESCRIBE_IMAGES,
   DESCRIBE_LAUNCH_TEMPLATE_VERSIONS,
   fastPages,
   GET_INSTANCE_METADATA_DEFAULTS,
   getInstanceMetadataDefaultsCommand,
 } from '../../src/adapters/aws/fast-reads.js';
-import { readXml, type Struct } from '../../src/adapters/aws/fast-xml.js';
+import { readQueryXml, readXml } from '../../src/adapters/aws/fast-xml.js';
 import { readImages } from '../../src/adapters/aws/guardrails.js';
-import { readAccountDefault, readLaunchTemplates } from '../../src/adapters/aws/prevention.js';
-import { clientsFor, fixedPeer } from '../support/fast-reads.js';
+import {
+  readAccountDefault,
+  readAutoScalingGroups,
+  readLaunchTemplates,
+} from '../../src/adapters/aws/prevention.js';
+import { autoScalingClientsFor, clientsFor, fixedPeer } from '../support/fast-reads.js';
 
 /**
  * Our readers of the scan's prevention reads (GetInstanceMetadataDefaults,
- * DescribeLaunchTemplateVersions, DescribeImages) against the SDK's, on the same bytes: two real
- * EC2 clients, one with installFastReads, send the same marked commands over HTTP. Every member
- * src/ reads must come out the same, and so must what prevention.ts and guardrails.ts make of
- * them; anything ours does not handle must give the SDK's own output or error.
+ * DescribeLaunchTemplateVersions, DescribeImages, Auto Scaling's DescribeAutoScalingGroups)
+ * against the SDK's, on the same bytes: two real clients (EC2 or Auto Scaling), one with
+ * installFastReads, send the same marked commands over HTTP. Every member src/ reads must come
+ * out the same, and so must what prevention.ts and guardrails.ts make of them; anything ours does
+ * not handle must give the SDK's own output or error, and every non-2xx answer the SDK's error.
  */
 
 const ACCOUNT = '424242424242';
@@ -74,9 +87,41 @@ const imagesView = (o: DescribeImagesCommandOutput) => ({
   Images: o.Images?.map((i) => ({ ImageId: i.ImageId, Name: i.Name, ImdsSupport: i.ImdsSupport })),
 });
 
+const specView = (s: LaunchTemplateSpecification | undefined) =>
+  s === undefined
+    ? undefined
+    : { LaunchTemplateId: s.LaunchTemplateId, LaunchTemplateName: s.LaunchTemplateName, Version: s.Version };
+
+/** What prevention.ts listGroups reads of a group. */
+const groupsView = (o: DescribeAutoScalingGroupsCommandOutput) => ({
+  NextToken: o.NextToken,
+  AutoScalingGroups: o.AutoScalingGroups?.map((g) => ({
+    AutoScalingGroupName: g.AutoScalingGroupName,
+    LaunchTemplate: specView(g.LaunchTemplate),
+    MixedInstancesPolicy:
+      g.MixedInstancesPolicy === undefined
+        ? undefined
+        : {
+            LaunchTemplate:
+              g.MixedInstancesPolicy.LaunchTemplate === undefined
+                ? undefined
+                : {
+                    LaunchTemplateSpecification: specView(
+                      g.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification,
+                    ),
+                  },
+          },
+    Tags: g.Tags?.map((t) => ({ Key: t.Key, Value: t.Value })),
+  })),
+});
+
 const ami = (n: number) => `ami-${n.toString(16).padStart(8, '0')}`;
 
-/** Templates with and without metadata options, several versions, a default other than 1. */
+/**
+ * Templates with and without metadata options, several versions, a default other than 1; Auto
+ * Scaling groups launching them directly, through a mixed instances policy or from a launch
+ * configuration, with instances, EKS / ECS / odd tags.
+ */
 function preventionFleet(): Fleet {
   const fleet = new Fleet({ hubAccountId: ACCOUNT, hub: { regions: [REGION] } });
   fleet.setAccountDefault(ACCOUNT, REGION, {
@@ -87,8 +132,9 @@ function preventionFleet(): Fleet {
     managedBy: 'declarative-policy',
     managedExceptionMessage: 'Managed by "the org" & <its> policy',
   });
-  for (let n = 0; n < 9; n++)
-    fleet.addLaunchTemplate({
+  const templates: string[] = [];
+  for (let n = 0; n < 9; n++) {
+    const t = fleet.addLaunchTemplate({
       accountId: ACCOUNT,
       region: REGION,
       name: n === 4 ? 'odd & <name> "q"' : `web-${n}`,
@@ -102,6 +148,31 @@ function preventionFleet(): Fleet {
         ...(n % 2 ? [{ imageId: ami(200 + n), instanceType: 't3.large' }] : []),
       ],
     });
+    templates.push(t.launchTemplateId);
+  }
+  const groupTags: Record<string, string>[] = [
+    {},
+    { 'eks:nodegroup-name': 'ng-1', 'eks:cluster-name': 'prod', Name: 'node' },
+    { AmazonECSManaged: '' },
+    { team: 'a & <b> "c"', note: 'line\nbreak', 'aws:autoscaling:groupName': 'x' },
+  ];
+  const versionsOf = ['$Default', '$Latest', '1', '2'];
+  for (let n = 0; n < 8; n++) {
+    const name = n === 5 ? 'odd & <group> "q"' : `asg-${n}`;
+    fleet.addAutoScalingGroup({
+      accountId: ACCOUNT,
+      region: REGION,
+      name,
+      ...(n === 3
+        ? { launchConfigurationName: 'old-lc' }
+        : {
+            launchTemplate: { id: templates[n] ?? '', version: versionsOf[n % 4] ?? '$Default' },
+            mixedInstancesPolicy: n % 2 === 1,
+          }),
+      tags: groupTags[n % groupTags.length] ?? {},
+    });
+    for (let k = 0; k < n % 3; k++) fleet.addInstance({ accountId: ACCOUNT, region: REGION, asg: name });
+  }
   for (let n = 0; n < 12; n++)
     fleet.images.add({
       imageId: ami(n),
@@ -182,6 +253,38 @@ describe('our prevention readers, against the emulator', () => {
     expect(read).toEqual(await readImages(sdk, ids));
     expect(read).toHaveLength(12);
   });
+
+  it('DescribeAutoScalingGroups: every page like the SDK, and readAutoScalingGroups the same', async () => {
+    const { sdk, ours } = autoScalingClientsFor(emulator.url, REGION);
+    const pages = async (client: AutoScalingClient) => {
+      const out: DescribeAutoScalingGroupsCommandOutput[] = [];
+      const config = { client, pageSize: 3, withCommand: fastPages('DescribeAutoScalingGroups') };
+      for await (const page of paginateDescribeAutoScalingGroups(config, {})) out.push(page);
+      return out;
+    };
+    const [a, b] = [await pages(sdk), await pages(ours)];
+
+    expect(a.length).toBe(3);
+    expect(b.map(groupsView)).toEqual(a.map(groupsView));
+    const groups = b.flatMap((p) => p.AutoScalingGroups ?? []);
+    expect(groups.filter((g) => g.MixedInstancesPolicy).length).toBe(3);
+    expect(groups.filter((g) => g.LaunchTemplate).length).toBe(4);
+    // the SDK reads every member; ours only those we use: the ARN and Instances tell which one read the page
+    const all = a.flatMap((p) => p.AutoScalingGroups ?? []);
+    expect(all[0]?.AutoScalingGroupARN).toEqual(expect.any(String));
+    expect(all.some((g) => (g.Instances ?? []).length > 0)).toBe(true);
+    expect(groups[0]?.AutoScalingGroupARN).toBeUndefined();
+    expect(groups.every((g) => g.Instances === undefined)).toBe(true);
+    expect(b[0]?.$metadata.httpStatusCode).toBe(200);
+
+    const ec2 = clientsFor(emulator.url, REGION);
+    const scope = { accountId: ACCOUNT, region: REGION };
+    const templates = await readLaunchTemplates(ec2.sdk, scope);
+    const read = await readAutoScalingGroups(ours, ec2.ours, scope, templates);
+    expect(read).toEqual(await readAutoScalingGroups(sdk, ec2.sdk, scope, templates));
+    expect(read).toHaveLength(8);
+    expect(read.filter((g) => g.manager !== null).length).toBe(4);
+  });
 });
 
 const NS = 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"';
@@ -193,6 +296,33 @@ const version = (inner: string) =>
   `<item><launchTemplateId>lt-0a</launchTemplateId><launchTemplateName>web</launchTemplateName><createTime>2026-01-02T03:04:05.000Z</createTime>${inner}</item>`;
 const images = (items: string, extra = '') =>
   `<DescribeImagesResponse ${NS}><requestId>r-1</requestId><imagesSet>${items}</imagesSet>${extra}</DescribeImagesResponse>`;
+
+const ASG_NS = 'xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"';
+const asgResponse = (inner: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeAutoScalingGroupsResponse ${ASG_NS}>\n  ${inner}\n  <ResponseMetadata>\n    <RequestId>r-1</RequestId>\n  </ResponseMetadata>\n</DescribeAutoScalingGroupsResponse>`;
+const groups = (members: string, extra = '') =>
+  asgResponse(
+    `<DescribeAutoScalingGroupsResult>\n    <AutoScalingGroups>${members}</AutoScalingGroups>${extra}\n  </DescribeAutoScalingGroupsResult>`,
+  );
+const spec = (id: string, name: string, version: string) =>
+  `<LaunchTemplateId>${id}</LaunchTemplateId><LaunchTemplateName>${name}</LaunchTemplateName><Version>${version}</Version>`;
+const group = (name: string, inner: string) =>
+  `\n      <member>\n        <AutoScalingGroupName>${name}</AutoScalingGroupName><AutoScalingGroupARN>arn:aws:autoscaling:eu-west-1:${ACCOUNT}:autoScalingGroup:g-1:autoScalingGroupName/g</AutoScalingGroupARN><MinSize>1</MinSize><AvailabilityZones><member>eu-west-1a</member><member>eu-west-1b</member></AvailabilityZones>${inner}<CreatedTime>2026-01-02T03:04:05.000Z</CreatedTime>\n      </member>`;
+const asgInstances = (n: number, template: boolean) =>
+  `<Instances>${Array.from(
+    { length: n },
+    (_, k) =>
+      `<member><InstanceId>i-0${k}</InstanceId><LifecycleState>InService</LifecycleState>${template ? `<LaunchTemplate>${spec('lt-other', 'other', String(k + 1))}</LaunchTemplate>` : ''}<ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>`,
+  ).join('\n')}</Instances>`;
+const asgTags = (pairs: [string, string][]) =>
+  `<Tags>${pairs
+    .map(
+      ([k, v]) =>
+        `<member><ResourceId>g</ResourceId><ResourceType>auto-scaling-group</ResourceType><Key>${k}</Key><Value>${v}</Value><PropagateAtLaunch>true</PropagateAtLaunch></member>`,
+    )
+    .join('')}</Tags>`;
+const mixed = (specification: string, extra = '') =>
+  `<MixedInstancesPolicy><LaunchTemplate>${specification}<Overrides><member><InstanceType>t3.large</InstanceType><LaunchTemplateSpecification>${spec('lt-arm', 'arm', '4')}</LaunchTemplateSpecification></member></Overrides></LaunchTemplate>${extra}<InstancesDistribution><OnDemandBaseCapacity>0</OnDemandBaseCapacity></InstancesDistribution></MixedInstancesPolicy>`;
 
 /** Bodies ours reads: booleans, numbers and empty elements as the SDK reads them. */
 const HANDLED: Record<string, { op: Op; body: string }> = {
@@ -235,6 +365,82 @@ const HANDLED: Record<string, { op: Op; body: string }> = {
     ),
   },
   imagesNone: { op: 'images', body: images('') },
+  groupsPage: {
+    op: 'groups',
+    body: groups(
+      group(
+        'web',
+        `<LaunchTemplate>${spec('lt-0a', 'web', '$Default')}</LaunchTemplate>${asgInstances(3, true)}${asgTags(
+          [
+            ['eks:nodegroup-name', 'ng'],
+            ['eks:cluster-name', 'prod'],
+          ],
+        )}`,
+      ) +
+        group(
+          'old',
+          `<LaunchConfigurationName>old-lc</LaunchConfigurationName>${asgInstances(2, false)}<Tags/>`,
+        ) +
+        group(
+          'a &amp; &lt;b&gt; &#x41;',
+          `<LaunchTemplate>${spec('lt-0b', 'x &amp; y', '3')}</LaunchTemplate><Instances/>${asgTags([
+            ['AmazonECSManaged', ''],
+            ['c', '<![CDATA[<b>&amp;</b>]]>'],
+            ['__proto__', 'p'],
+          ])}`,
+        ),
+      '<NextToken>n&amp;1</NextToken>',
+    ),
+  },
+  groupsMixed: {
+    op: 'groups',
+    body: groups(
+      group(
+        'mixed',
+        mixed(`<LaunchTemplateSpecification>${spec('lt-0c', 'm', '$Latest')}</LaunchTemplateSpecification>`),
+      ) +
+        group(
+          'mixed-id-only',
+          mixed(
+            '<LaunchTemplateSpecification><LaunchTemplateId>lt-0d</LaunchTemplateId></LaunchTemplateSpecification>',
+          ),
+        ) +
+        group('mixed-empty-spec', mixed('<LaunchTemplateSpecification/>')) +
+        group('mixed-no-template', '<MixedInstancesPolicy><InstancesDistribution/></MixedInstancesPolicy>') +
+        group('mixed-empty', '<MixedInstancesPolicy/>'),
+    ),
+  },
+  groupsEmpty: { op: 'groups', body: groups('') },
+  groupsSelfClosedList: {
+    op: 'groups',
+    body: asgResponse(
+      '<DescribeAutoScalingGroupsResult><AutoScalingGroups/></DescribeAutoScalingGroupsResult>',
+    ),
+  },
+  groupsBlankList: { op: 'groups', body: groups('\n    ') },
+  groupsEmptyResult: { op: 'groups', body: asgResponse('<DescribeAutoScalingGroupsResult/>') },
+  groupsNoResult: { op: 'groups', body: asgResponse('') },
+  // without the Result wrapper the SDK reads nothing: neither does ours
+  groupsNoWrapper: {
+    op: 'groups',
+    body: asgResponse(`<AutoScalingGroups>${group('g', '')}</AutoScalingGroups><NextToken>t</NextToken>`),
+  },
+  // EC2's `item` entries are not Query list entries: the SDK reads none, and so does ours
+  groupsItemEntries: {
+    op: 'groups',
+    body: groups('<item><AutoScalingGroupName>g</AutoScalingGroupName></item>'),
+  },
+  groupsEmptyMembers: {
+    op: 'groups',
+    body: groups(
+      `<member/>${group('e', '<LaunchTemplate/><Tags><member/><member><Key/><Value/></member></Tags>')}${group('', '<LaunchTemplate><Version></Version></LaunchTemplate>')}`,
+      '<NextToken/>',
+    ),
+  },
+  groupsCompact: {
+    op: 'groups',
+    body: `<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><NextToken>t</NextToken><AutoScalingGroups><member><Tags><member><Key>k</Key><Value>v</Value></member></Tags><AutoScalingGroupName>g</AutoScalingGroupName></member></AutoScalingGroups></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>`,
+  },
 };
 
 /** Bodies ours leaves to the SDK: its output or its error, whatever it is. */
@@ -266,16 +472,51 @@ const DEFERRED: Record<string, { op: Op; body: string }> = {
   },
   imagesEmptyBody: { op: 'images', body: '' },
   imagesElementInText: { op: 'images', body: images('<item><imageId>ami-<b>1</b></imageId></item>') },
+  groupsHtml: { op: 'groups', body: '<html><head><title>Not here</title></html>' },
+  groupsEmptyBody: { op: 'groups', body: '' },
+  // the SDK does not look at the root's name; ours wants the operation's
+  groupsOtherRoot: {
+    op: 'groups',
+    body: `<Response><DescribeAutoScalingGroupsResult><AutoScalingGroups>${group('g', '')}</AutoScalingGroups></DescribeAutoScalingGroupsResult></Response>`,
+  },
+  groupsComment: { op: 'groups', body: groups(group('g', '<!-- c --><Tags/>')) },
+  groupsAttribute: {
+    op: 'groups',
+    body: groups('<member kind="x"><AutoScalingGroupName>g</AutoScalingGroupName></member>'),
+  },
+  groupsRepeatedName: {
+    op: 'groups',
+    body: groups(group('g', '<AutoScalingGroupName>again</AutoScalingGroupName>')),
+  },
+  groupsRepeatedResult: {
+    op: 'groups',
+    body: asgResponse(
+      `<DescribeAutoScalingGroupsResult><AutoScalingGroups>${group('a', '')}</AutoScalingGroups></DescribeAutoScalingGroupsResult><DescribeAutoScalingGroupsResult><AutoScalingGroups>${group('b', '')}</AutoScalingGroups></DescribeAutoScalingGroupsResult>`,
+    ),
+  },
+  groupsTextInResult: {
+    op: 'groups',
+    body: asgResponse(
+      '<DescribeAutoScalingGroupsResult>stray<AutoScalingGroups/></DescribeAutoScalingGroupsResult>',
+    ),
+  },
+  groupsTruncated: { op: 'groups', body: groups(group('g', asgInstances(4, true))).slice(0, 400) },
+  groupsElementInText: { op: 'groups', body: groups(group('g-<b>1</b>', '')) },
+  groupsMismatchedInInstances: {
+    op: 'groups',
+    body: groups(group('g', '<Instances><member><InstanceId>i-1</member></InstanceId></Instances>')),
+  },
 };
 
-type Op = 'defaults' | 'versions' | 'images';
-const SHAPES: Record<Op, [string, Struct]> = {
-  defaults: ['GetInstanceMetadataDefaultsResponse', GET_INSTANCE_METADATA_DEFAULTS],
-  versions: ['DescribeLaunchTemplateVersionsResponse', DESCRIBE_LAUNCH_TEMPLATE_VERSIONS],
-  images: ['DescribeImagesResponse', DESCRIBE_IMAGES],
+type Op = 'defaults' | 'versions' | 'images' | 'groups';
+const READ: Record<Op, (body: string) => unknown> = {
+  defaults: (b) => readXml(b, 'GetInstanceMetadataDefaultsResponse', GET_INSTANCE_METADATA_DEFAULTS),
+  versions: (b) => readXml(b, 'DescribeLaunchTemplateVersionsResponse', DESCRIBE_LAUNCH_TEMPLATE_VERSIONS),
+  images: (b) => readXml(b, 'DescribeImagesResponse', DESCRIBE_IMAGES),
+  groups: (b) => readQueryXml(b, 'DescribeAutoScalingGroups', DESCRIBE_AUTO_SCALING_GROUPS),
 };
 /** Whether our reader takes the body (else the SDK reads it). */
-const oursReads = (c: { op: Op; body: string }) => readXml(c.body, ...SHAPES[c.op]) !== null;
+const oursReads = (c: { op: Op; body: string }) => READ[c.op](c.body) !== null;
 type Outcome = { ok: true; view: unknown; rest: unknown } | { ok: false; name: string; message: string };
 
 const settle = <T extends { $metadata: unknown }>(p: Promise<T>, view: (o: T) => unknown): Promise<Outcome> =>
@@ -287,12 +528,24 @@ const settle = <T extends { $metadata: unknown }>(p: Promise<T>, view: (o: T) =>
     (e: Error) => ({ ok: false as const, name: e.name, message: e.message }),
   );
 
-function send(client: EC2Client, op: Op): Promise<Outcome> {
+const first = async <T>(pages: AsyncIterable<T>): Promise<T> => {
+  for await (const page of pages) return page;
+  throw new Error('no page');
+};
+
+/** The first page of DescribeAutoScalingGroups as listGroups asks for it. */
+const firstGroups = (client: AutoScalingClient) =>
+  first(
+    paginateDescribeAutoScalingGroups(
+      { client, pageSize: 100, withCommand: fastPages('DescribeAutoScalingGroups') },
+      {},
+    ),
+  );
+
+function send(clients: { ec2: EC2Client; asg: AutoScalingClient }, op: Op): Promise<Outcome> {
+  const client = clients.ec2;
+  if (op === 'groups') return settle(firstGroups(clients.asg), groupsView);
   if (op === 'defaults') return settle(client.send(getInstanceMetadataDefaultsCommand()), defaultsView);
-  const first = async <T>(pages: AsyncIterable<T>): Promise<T> => {
-    for await (const page of pages) return page;
-    throw new Error('no page');
-  };
   if (op === 'versions')
     return settle(
       first(
@@ -318,8 +571,12 @@ describe('our prevention readers, on odd bodies', () => {
 
   const both = async (c: { op: Op; body: string }) => {
     peer.answer(c.body);
-    const { sdk, ours } = clientsFor(peer.url);
-    return { sdk: await send(sdk, c.op), ours: await send(ours, c.op) };
+    const ec2 = clientsFor(peer.url);
+    const asg = autoScalingClientsFor(peer.url);
+    return {
+      sdk: await send({ ec2: ec2.sdk, asg: asg.sdk }, c.op),
+      ours: await send({ ec2: ec2.ours, asg: asg.ours }, c.op),
+    };
   };
 
   it.each(Object.keys(HANDLED))('%s: read by ours, the same as the SDK reads it', async (name) => {
@@ -347,6 +604,20 @@ describe('our prevention readers, on odd bodies', () => {
     expect(data(ours)?.MetadataOptions?.HttpTokens).toBe('optional');
   });
 
+  it('a group read by ours lacks the members src/ does not read (ours did read it)', async () => {
+    const c = HANDLED.groupsPage;
+    if (!c) throw new Error('groupsPage');
+    const { sdk, ours } = await both(c);
+    const web = (o: Outcome) =>
+      o.ok ? (o.rest as DescribeAutoScalingGroupsCommandOutput).AutoScalingGroups?.[0] : undefined;
+
+    expect(web(sdk)?.Instances).toHaveLength(3);
+    expect(web(sdk)?.MinSize).toBe(1);
+    expect(web(ours)?.Instances).toBeUndefined();
+    expect(web(ours)?.MinSize).toBeUndefined();
+    expect(web(ours)?.LaunchTemplate?.LaunchTemplateId).toBe('lt-0a');
+  });
+
   it.each(Object.keys(DEFERRED))('%s: left to the SDK, with its output or its error', async (name) => {
     const c = DEFERRED[name];
     if (!c) throw new Error(name);
@@ -354,5 +625,69 @@ describe('our prevention readers, on odd bodies', () => {
 
     expect(oursReads(c)).toBe(false);
     expect(ours).toEqual(sdk);
+  });
+});
+
+const queryError = (code: string, message: string, type = 'Sender') =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse ${ASG_NS}><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
+
+/** Non-2xx answers: never ours to read, whatever the body, so the SDK's error and its class. */
+const FAILURES: Record<string, { status: number; body: string }> = {
+  throttling: { status: 400, body: queryError('Throttling', 'Rate exceeded') },
+  invalidNextToken: { status: 400, body: queryError('InvalidNextToken', 'The token is not valid.') },
+  accessDenied: {
+    status: 403,
+    body: queryError(
+      'AccessDenied',
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/Scanner/s is not authorized to perform: autoscaling:DescribeAutoScalingGroups`,
+    ),
+  },
+  resourceContention: {
+    status: 500,
+    body: queryError('ResourceContention', 'You already have a pending update', 'Receiver'),
+  },
+  htmlGateway: { status: 502, body: '<html><head><title>Bad Gateway</title></head></html>' },
+  emptyUnavailable: { status: 503, body: '' },
+  // a body ours would read, had the answer been a 2xx
+  successShaped: { status: 400, body: groups(group('g', '')) },
+};
+
+describe('DescribeAutoScalingGroups non-2xx answers, left to the SDK', () => {
+  let peer: Awaited<ReturnType<typeof fixedPeer>>;
+  beforeAll(async () => {
+    peer = await fixedPeer();
+  });
+  afterAll(async () => peer?.close());
+
+  const outcome = (client: AutoScalingClient) =>
+    firstGroups(client).then(
+      () => null,
+      (e: Error) => {
+        const c = classifyAwsError(e, `DescribeAutoScalingGroups in ${ACCOUNT}/${REGION}`);
+        return { name: e.name, message: e.message, code: c.code, transient: c.transient, text: c.message };
+      },
+    );
+
+  it.each(Object.keys(FAILURES))('%s: the SDK error, classified the same', async (name) => {
+    const f = FAILURES[name];
+    if (!f) throw new Error(name);
+    peer.answer(f.body, f.status);
+    const { sdk, ours } = autoScalingClientsFor(peer.url);
+    const [a, b] = [await outcome(sdk), await outcome(ours)];
+
+    expect(a).not.toBeNull();
+    expect(b).toEqual(a);
+  });
+
+  it('throttling is transient and AccessDenied is not, as the SDK names them', async () => {
+    const classify = async (name: string) => {
+      const f = FAILURES[name];
+      if (!f) throw new Error(name);
+      peer.answer(f.body, f.status);
+      return outcome(autoScalingClientsFor(peer.url).ours);
+    };
+
+    expect(await classify('throttling')).toMatchObject({ code: 'Throttling', transient: true });
+    expect(await classify('accessDenied')).toMatchObject({ code: 'AccessDenied', transient: false });
   });
 });

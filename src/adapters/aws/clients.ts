@@ -186,7 +186,7 @@ export function createAwsClients(opts: AwsClientsOptions) {
       });
       const autoScaling = lazy(() => {
         const s = settings.autoScaling(region);
-        return finish(new AutoScalingClient({ ...config, ...s.settings }), s.borrow);
+        return installFastReads(finish(new AutoScalingClient({ ...config, ...s.settings }), s.borrow));
       });
       return {
         get ec2() {

@@ -5,14 +5,15 @@ import {
   GetInstanceMetadataDefaultsCommand,
 } from '@aws-sdk/client-ec2';
 import { readGetMetricData } from './fast-json.js';
-import { list, readXml, type Struct, struct } from './fast-xml.js';
+import { list, memberList, readQueryXml, readXml, type Struct, struct } from './fast-xml.js';
 
 /**
  * The scan's answers read by our own readers (fast-xml.ts, fast-json.ts) instead of the SDK's:
  * DescribeInstances and GetMetricData, and the prevention reads (GetInstanceMetadataDefaults,
- * DescribeLaunchTemplateVersions, DescribeImages). On the SDK's own client: the request is still
- * built, signed, sent and retried by the SDK, every non-2xx answer (throttling, AccessDenied, an HTML 500) is read and classified by
- * the SDK, and so is any 2xx body our reader does not handle. Only a command marked with
+ * DescribeLaunchTemplateVersions, DescribeImages, and Auto Scaling's DescribeAutoScalingGroups).
+ * On the SDK's own client: the request is still built, signed, sent and retried by the SDK, every
+ * non-2xx answer (throttling, AccessDenied, an HTML 500) is read and classified by the SDK, and so
+ * is any 2xx body our reader does not handle. Only a command marked with
  * `fastRead` is read this way, so every other caller gets the SDK's full output.
  */
 
@@ -112,6 +113,43 @@ export const DESCRIBE_IMAGES: Struct = struct({
   nextToken: ['NextToken', 'string'],
 });
 
+/** A launch template as an Auto Scaling group names it. */
+const TEMPLATE_SPECIFICATION = struct({
+  LaunchTemplateId: ['LaunchTemplateId', 'string'],
+  LaunchTemplateName: ['LaunchTemplateName', 'string'],
+  Version: ['Version', 'string'],
+});
+
+/**
+ * The members of a group that the scan reads (prevention.ts listGroups: its name, its template
+ * directly or through a mixed instances policy, and its tags for tagRecord). Its Instances, the
+ * bulk of the answer, are not read there and are skipped. An AWS Query answer: `member` lists.
+ */
+export const DESCRIBE_AUTO_SCALING_GROUPS: Struct = struct({
+  AutoScalingGroups: [
+    'AutoScalingGroups',
+    memberList(
+      struct({
+        AutoScalingGroupName: ['AutoScalingGroupName', 'string'],
+        LaunchTemplate: ['LaunchTemplate', TEMPLATE_SPECIFICATION],
+        MixedInstancesPolicy: [
+          'MixedInstancesPolicy',
+          struct({
+            LaunchTemplate: [
+              'LaunchTemplate',
+              struct({
+                LaunchTemplateSpecification: ['LaunchTemplateSpecification', TEMPLATE_SPECIFICATION],
+              }),
+            ],
+          }),
+        ],
+        Tags: ['Tags', memberList(struct({ Key: ['Key', 'string'], Value: ['Value', 'string'] }))],
+      }),
+    ),
+  ],
+  NextToken: ['NextToken', 'string'],
+});
+
 /** A reader of one operation's 2xx body: null when it does not handle the text. */
 type BodyReader = (xml: string) => Record<string, unknown> | null;
 
@@ -123,6 +161,8 @@ const READERS: Record<string, BodyReader> = {
   DescribeLaunchTemplateVersions: (xml) =>
     readXml(xml, 'DescribeLaunchTemplateVersionsResponse', DESCRIBE_LAUNCH_TEMPLATE_VERSIONS),
   DescribeImages: (xml) => readXml(xml, 'DescribeImagesResponse', DESCRIBE_IMAGES),
+  DescribeAutoScalingGroups: (xml) =>
+    readQueryXml(xml, 'DescribeAutoScalingGroups', DESCRIBE_AUTO_SCALING_GROUPS),
 };
 
 /** The key, in the SDK's handler context, of the operation a command asked to be read by us. */
@@ -210,10 +250,12 @@ export function getInstanceMetadataDefaultsCommand(): GetInstanceMetadataDefault
 }
 
 /**
- * A paginator's `withCommand` (paginateDescribeLaunchTemplateVersions, paginateDescribeImages):
- * every page's command marked for our reader.
+ * A paginator's `withCommand` (paginateDescribeLaunchTemplateVersions, paginateDescribeImages,
+ * paginateDescribeAutoScalingGroups): every page's command marked for our reader.
  */
-export function fastPages(operation: 'DescribeLaunchTemplateVersions' | 'DescribeImages') {
+export function fastPages(
+  operation: 'DescribeLaunchTemplateVersions' | 'DescribeImages' | 'DescribeAutoScalingGroups',
+) {
   return <T extends { middlewareStack: { add: (...args: never[]) => void } }>(command: T): T =>
     fastRead(command, operation);
 }

@@ -100,7 +100,8 @@ interface RawGroup {
 
 async function listGroups(asg: AutoScalingClient): Promise<RawGroup[]> {
   const groups: RawGroup[] = [];
-  for await (const page of paginateDescribeAutoScalingGroups({ client: asg, pageSize: 100 }, {})) {
+  const pages = { client: asg, pageSize: 100, withCommand: fastPages('DescribeAutoScalingGroups') };
+  for await (const page of paginateDescribeAutoScalingGroups(pages, {})) {
     for (const g of page.AutoScalingGroups ?? []) {
       const spec = g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
       groups.push({
