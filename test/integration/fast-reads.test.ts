@@ -177,6 +177,7 @@ const MO =
 
 /** Bodies ours reads: the SDK's quirks kept (entities, CDATA, line ends, empty elements). */
 const HANDLED: Record<string, string> = {
+  leapDay: wrap(instance(`${BASE.replace('2026-01-02T03:04:05.000Z', '2028-02-29T23:59:59.999Z')}${MO}`)),
   entities: wrap(
     instance(
       `${BASE}${MO}<tagSet><item><key>e</key><value>&#x41;&#66;&unknown;&amp;amp; &lt;&gt;&quot;&apos; &#x1F600;</value></item></tagSet>`,
@@ -229,6 +230,10 @@ const DEFERRED: Record<string, string> = {
     instance(`${BASE}<metadataOptions>stray<httpTokens>optional</httpTokens></metadataOptions>`),
   ),
   badDate: wrap(instance('<instanceId>i-0c</instanceId><launchTime>2026-02-30T00:00:00Z</launchTime>')),
+  hour24: wrap(instance('<instanceId>i-0c</instanceId><launchTime>2026-01-01T24:00:00Z</launchTime>')),
+  second60: wrap(instance('<instanceId>i-0c</instanceId><launchTime>2026-06-30T23:59:60Z</launchTime>')),
+  month13: wrap(instance('<instanceId>i-0c</instanceId><launchTime>2026-13-01T00:00:00Z</launchTime>')),
+  notLeapYear: wrap(instance('<instanceId>i-0c</instanceId><launchTime>2027-02-29T00:00:00Z</launchTime>')),
   offsetDate: wrap(
     instance('<instanceId>i-0d</instanceId><launchTime>2026-01-02T03:04:05+02:00</launchTime>'),
   ),

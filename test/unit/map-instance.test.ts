@@ -1,6 +1,7 @@
 import type { Instance as AwsInstance } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { containerHostOf, mapInstance } from '../../src/adapters/aws/map-instance.js';
+import { tagRecord } from '../../src/adapters/aws/tags.js';
 import { ACCOUNT_ID, REGION } from '../support/factories.js';
 
 /** Only what DescribeInstances must return for mapInstance to accept an instance. */
@@ -52,6 +53,32 @@ describe('mapInstance', () => {
       ['__proto__', 'x'],
       ['Owner', 'bob'],
     ]);
+  });
+
+  it('builds the tag record as Object.fromEntries would: repeated keys, odd keys, missing values', () => {
+    const lists = [
+      [],
+      [{ Key: 'a', Value: '1' }, { Key: 'b' }, { Key: 'a', Value: '2' }],
+      [
+        { Key: '__proto__', Value: 'p' },
+        { Key: 'constructor', Value: 'c' },
+        { Key: '__proto__', Value: 'q' },
+      ],
+      [
+        { Key: '', Value: 'empty key' },
+        { Value: 'no key' },
+        { Key: 'toString', Value: 't' },
+        { Key: '10', Value: 'n' },
+      ],
+    ];
+    for (const tags of lists) {
+      const reference = Object.fromEntries(
+        tags.flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? '']])),
+      );
+      const record = tagRecord(tags);
+      expect(Object.entries(record)).toEqual(Object.entries(reference));
+      expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    }
   });
 
   it('maps every field of a full SDK instance', () => {

@@ -76,8 +76,21 @@ const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/;
 function dateOf(text: string): Date {
   if (!DATE_TIME.test(text)) unhandled();
   const d = new Date(text);
-  // no roll-over (2026-02-30 is refused by the SDK, not moved to March)
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 19) !== text.slice(0, 19)) unhandled();
+  // no roll-over (2026-02-30 is refused by the SDK, not moved to March): the date reads back as
+  // written, field by field (the digits are known to be there)
+  const at = (i: number, len: number) => {
+    let v = 0;
+    for (let k = i; k < i + len; k++) v = v * 10 + text.charCodeAt(k) - 48;
+    return v;
+  };
+  const same =
+    d.getUTCFullYear() === at(0, 4) &&
+    d.getUTCMonth() + 1 === at(5, 2) &&
+    d.getUTCDate() === at(8, 2) &&
+    d.getUTCHours() === at(11, 2) &&
+    d.getUTCMinutes() === at(14, 2) &&
+    d.getUTCSeconds() === at(17, 2);
+  if (!same) unhandled(); // an invalid date fails too: its fields are NaN
   return d;
 }
 
