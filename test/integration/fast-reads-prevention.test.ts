@@ -17,14 +17,10 @@ import { Fleet } from '../../sandbox/aws/fleet.js';
 import { type AwsEmulator, startAwsEmulator } from '../../sandbox/aws/server.js';
 import { classifyAwsError } from '../../src/adapters/aws/errors.js';
 import {
-  DESCRIBE_AUTO_SCALING_GROUPS,
-  DESCRIBE_IMAGES,
-  DESCRIBE_LAUNCH_TEMPLATE_VERSIONS,
   fastPages,
-  GET_INSTANCE_METADATA_DEFAULTS,
   getInstanceMetadataDefaultsCommand,
+  readBody,
 } from '../../src/adapters/aws/fast-reads.js';
-import { readQueryXml, readXml } from '../../src/adapters/aws/fast-xml.js';
 import { readImages } from '../../src/adapters/aws/guardrails.js';
 import {
   readAccountDefault,
@@ -509,14 +505,15 @@ const DEFERRED: Record<string, { op: Op; body: string }> = {
 };
 
 type Op = 'defaults' | 'versions' | 'images' | 'groups';
-const READ: Record<Op, (body: string) => unknown> = {
-  defaults: (b) => readXml(b, 'GetInstanceMetadataDefaultsResponse', GET_INSTANCE_METADATA_DEFAULTS),
-  versions: (b) => readXml(b, 'DescribeLaunchTemplateVersionsResponse', DESCRIBE_LAUNCH_TEMPLATE_VERSIONS),
-  images: (b) => readXml(b, 'DescribeImagesResponse', DESCRIBE_IMAGES),
-  groups: (b) => readQueryXml(b, 'DescribeAutoScalingGroups', DESCRIBE_AUTO_SCALING_GROUPS),
-};
+const OPERATION = {
+  defaults: 'GetInstanceMetadataDefaults',
+  versions: 'DescribeLaunchTemplateVersions',
+  images: 'DescribeImages',
+  groups: 'DescribeAutoScalingGroups',
+} as const;
+const READ = (op: Op, body: string) => readBody(OPERATION[op], body);
 /** Whether our reader takes the body (else the SDK reads it). */
-const oursReads = (c: { op: Op; body: string }) => READ[c.op](c.body) !== null;
+const oursReads = (c: { op: Op; body: string }) => READ(c.op, c.body) !== null;
 type Outcome = { ok: true; view: unknown; rest: unknown } | { ok: false; name: string; message: string };
 
 const settle = <T extends { $metadata: unknown }>(p: Promise<T>, view: (o: T) => unknown): Promise<Outcome> =>

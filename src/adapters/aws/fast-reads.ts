@@ -5,7 +5,15 @@ import {
   GetInstanceMetadataDefaultsCommand,
 } from '@aws-sdk/client-ec2';
 import { readGetMetricData } from './fast-json.js';
-import { list, memberList, readQueryXml, readXml, type Struct, struct } from './fast-xml.js';
+import {
+  type BodyReader,
+  ec2Reader,
+  list,
+  memberList,
+  queryReader,
+  type Struct,
+  struct,
+} from './fast-xml.js';
 
 /**
  * The scan's answers read by our own readers (fast-xml.ts, fast-json.ts) instead of the SDK's:
@@ -39,7 +47,7 @@ const INSTANCE = struct({
   ipAddress: ['PublicIpAddress', 'string'],
 });
 
-export const DESCRIBE_INSTANCES: Struct = struct({
+const DESCRIBE_INSTANCES: Struct = struct({
   reservationSet: [
     'Reservations',
     list(
@@ -54,7 +62,7 @@ export const DESCRIBE_INSTANCES: Struct = struct({
 });
 
 /** The account's default for new instances (prevention.ts readAccountDefault). */
-export const GET_INSTANCE_METADATA_DEFAULTS: Struct = struct({
+const GET_INSTANCE_METADATA_DEFAULTS: Struct = struct({
   accountLevel: [
     'AccountLevel',
     struct({
@@ -69,7 +77,7 @@ export const GET_INSTANCE_METADATA_DEFAULTS: Struct = struct({
 });
 
 /** The members of a template version that the scan reads (prevention.ts readLaunchTemplates). */
-export const DESCRIBE_LAUNCH_TEMPLATE_VERSIONS: Struct = struct({
+const DESCRIBE_LAUNCH_TEMPLATE_VERSIONS: Struct = struct({
   launchTemplateVersionSet: [
     'LaunchTemplateVersions',
     list(
@@ -99,7 +107,7 @@ export const DESCRIBE_LAUNCH_TEMPLATE_VERSIONS: Struct = struct({
 });
 
 /** The members of an AMI that the scan reads (guardrails.ts readImages). */
-export const DESCRIBE_IMAGES: Struct = struct({
+const DESCRIBE_IMAGES: Struct = struct({
   imagesSet: [
     'Images',
     list(
@@ -125,7 +133,7 @@ const TEMPLATE_SPECIFICATION = struct({
  * directly or through a mixed instances policy, and its tags for tagRecord). Its Instances, the
  * bulk of the answer, are not read there and are skipped. An AWS Query answer: `member` lists.
  */
-export const DESCRIBE_AUTO_SCALING_GROUPS: Struct = struct({
+const DESCRIBE_AUTO_SCALING_GROUPS: Struct = struct({
   AutoScalingGroups: [
     'AutoScalingGroups',
     memberList(
@@ -150,20 +158,24 @@ export const DESCRIBE_AUTO_SCALING_GROUPS: Struct = struct({
   NextToken: ['NextToken', 'string'],
 });
 
-/** A reader of one operation's 2xx body: null when it does not handle the text. */
-type BodyReader = (xml: string) => Record<string, unknown> | null;
-
-const READERS: Record<string, BodyReader> = {
-  DescribeInstances: (xml) => readXml(xml, 'DescribeInstancesResponse', DESCRIBE_INSTANCES),
+const READERS = {
+  DescribeInstances: ec2Reader('DescribeInstances', DESCRIBE_INSTANCES),
   GetMetricData: readGetMetricData,
-  GetInstanceMetadataDefaults: (xml) =>
-    readXml(xml, 'GetInstanceMetadataDefaultsResponse', GET_INSTANCE_METADATA_DEFAULTS),
-  DescribeLaunchTemplateVersions: (xml) =>
-    readXml(xml, 'DescribeLaunchTemplateVersionsResponse', DESCRIBE_LAUNCH_TEMPLATE_VERSIONS),
-  DescribeImages: (xml) => readXml(xml, 'DescribeImagesResponse', DESCRIBE_IMAGES),
-  DescribeAutoScalingGroups: (xml) =>
-    readQueryXml(xml, 'DescribeAutoScalingGroups', DESCRIBE_AUTO_SCALING_GROUPS),
-};
+  GetInstanceMetadataDefaults: ec2Reader('GetInstanceMetadataDefaults', GET_INSTANCE_METADATA_DEFAULTS),
+  DescribeLaunchTemplateVersions: ec2Reader(
+    'DescribeLaunchTemplateVersions',
+    DESCRIBE_LAUNCH_TEMPLATE_VERSIONS,
+  ),
+  DescribeImages: ec2Reader('DescribeImages', DESCRIBE_IMAGES),
+  DescribeAutoScalingGroups: queryReader('DescribeAutoScalingGroups', DESCRIBE_AUTO_SCALING_GROUPS),
+} satisfies Record<string, BodyReader>;
+type Operation = keyof typeof READERS;
+
+const isOperation = (v: unknown): v is Operation => typeof v === 'string' && Object.hasOwn(READERS, v);
+
+/** What our reader makes of an operation's 2xx body; null when it leaves the body to the SDK. */
+export const readBody = (operation: Operation, text: string): Record<string, unknown> | null =>
+  READERS[operation](text);
 
 /** The key, in the SDK's handler context, of the operation a command asked to be read by us. */
 const CONTEXT_KEY = 'imdsBotFastRead';
@@ -198,7 +210,7 @@ export function installFastReads<C>(client: C): C {
   const sdk = protocol.deserializeResponse.bind(protocol);
   protocol.deserializeResponse = async (op, ctx, response) => {
     const wanted = ctx[CONTEXT_KEY];
-    const reader = typeof wanted === 'string' && wanted === op.name ? READERS[wanted] : undefined;
+    const reader = isOperation(wanted) && wanted === op.name ? READERS[wanted] : undefined;
     const collect = ctx.streamCollector as ((body: unknown) => Promise<Uint8Array>) | undefined;
     if (!reader || !collect || response.statusCode < 200 || response.statusCode >= 300)
       return sdk(op, ctx, response);
@@ -215,7 +227,7 @@ export function installFastReads<C>(client: C): C {
 /** Marks a command so that a client with installFastReads reads its 2xx answer with our reader. */
 function fastRead<T extends { middlewareStack: { add: (...args: never[]) => void } }>(
   command: T,
-  operation: keyof typeof READERS,
+  operation: Operation,
 ): T {
   type Add = (
     mw: (

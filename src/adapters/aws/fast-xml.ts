@@ -1,5 +1,5 @@
 /**
- * A reader for EC2 Query and AWS Query (readQueryXml) XML answers that builds only the members a
+ * A reader for EC2 Query and AWS Query (queryReader) XML answers that builds only the members a
  * scan uses, in one pass over the text (the SDK's parser builds every element char by char, then
  * maps the whole tree).
  * It reads what the SDK would read, member for member, and gives up (returns null) on anything
@@ -286,16 +286,30 @@ export function readXml(xml: string, root: string, shape: Struct): Record<string
   }
 }
 
+/** A reader of one operation's 2xx answer: null when it does not handle the text. */
+export type BodyReader = (text: string) => Record<string, unknown> | null;
+
+/** Reads an EC2 answer: `<ActionResponse>` holds the members. */
+export const ec2Reader =
+  (action: string, shape: Struct): BodyReader =>
+  (xml) =>
+    readXml(xml, `${action}Response`, shape);
+
 /** The member of the wrapping struct that holds a Query answer's `<Action>Result` element. */
 const RESULT = 'result';
 
 /**
  * Reads an AWS Query answer (Auto Scaling): `<ActionResponse><ActionResult>…</ActionResult>
  * <ResponseMetadata/></ActionResponse>`. The SDK (AwsQueryProtocol) reads the members of the
- * `ActionResult` element only, and none when it is absent; null as readXml.
+ * `ActionResult` element only, and none when it is absent; null as readXml. The wrapping shape is
+ * built once, not per answer.
  */
-export function readQueryXml(xml: string, action: string, shape: Struct): Record<string, Value> | null {
-  const out = readXml(xml, `${action}Response`, struct({ [`${action}Result`]: [RESULT, shape] }));
-  if (out === null) return null;
-  return (out[RESULT] as Record<string, Value> | undefined) ?? {};
+export function queryReader(action: string, shape: Struct): BodyReader {
+  const root = `${action}Response`;
+  const wrapped = struct({ [`${action}Result`]: [RESULT, shape] });
+  return (xml) => {
+    const out = readXml(xml, root, wrapped);
+    if (out === null) return null;
+    return (out[RESULT] as Record<string, Value> | undefined) ?? {};
+  };
 }
