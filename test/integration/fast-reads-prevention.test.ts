@@ -38,6 +38,13 @@ import { autoScalingClientsFor, clientsFor, fixedPeer } from '../support/fast-re
  * not handle must give the SDK's own output or error, and every non-2xx answer the SDK's error.
  */
 
+/** Every page a paginator gives, in order. */
+async function allPages<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
+
 const ACCOUNT = '424242424242';
 const REGION = 'eu-west-1';
 const OTHER = '313131313131';
@@ -204,12 +211,13 @@ describe('our prevention readers, against the emulator', () => {
   it('DescribeLaunchTemplateVersions: every page like the SDK, and readLaunchTemplates the same', async () => {
     const { sdk, ours } = clientsFor(emulator.url, REGION);
     const input = () => ({ Versions: ['$Default', '$Latest'] });
-    const pages = async (client: EC2Client) => {
-      const out: DescribeLaunchTemplateVersionsCommandOutput[] = [];
-      const config = { client, pageSize: 4, withCommand: fastPages('DescribeLaunchTemplateVersions') };
-      for await (const page of paginateDescribeLaunchTemplateVersions(config, input())) out.push(page);
-      return out;
-    };
+    const pages = (client: EC2Client) =>
+      allPages(
+        paginateDescribeLaunchTemplateVersions(
+          { client, pageSize: 4, withCommand: fastPages('DescribeLaunchTemplateVersions') },
+          input(),
+        ),
+      );
     const [a, b] = [await pages(sdk), await pages(ours)];
 
     expect(a.length).toBeGreaterThan(2);
@@ -230,15 +238,13 @@ describe('our prevention readers, against the emulator', () => {
   it('DescribeImages: every page like the SDK, and readImages the same', async () => {
     const { sdk, ours } = clientsFor(emulator.url, REGION);
     const ids = Array.from({ length: 14 }, (_, n) => ami(n)); // two of them do not exist
-    const pages = async (client: EC2Client) => {
-      const out: DescribeImagesCommandOutput[] = [];
-      const config = { client, pageSize: 5, withCommand: fastPages('DescribeImages') };
-      for await (const page of paginateDescribeImages(config, {
-        Filters: [{ Name: 'image-id', Values: ids }],
-      }))
-        out.push(page);
-      return out;
-    };
+    const pages = (client: EC2Client) =>
+      allPages(
+        paginateDescribeImages(
+          { client, pageSize: 5, withCommand: fastPages('DescribeImages') },
+          { Filters: [{ Name: 'image-id', Values: ids }] },
+        ),
+      );
     const [a, b] = [await pages(sdk), await pages(ours)];
 
     expect(a.length).toBeGreaterThan(1);
@@ -252,12 +258,13 @@ describe('our prevention readers, against the emulator', () => {
 
   it('DescribeAutoScalingGroups: every page like the SDK, and readAutoScalingGroups the same', async () => {
     const { sdk, ours } = autoScalingClientsFor(emulator.url, REGION);
-    const pages = async (client: AutoScalingClient) => {
-      const out: DescribeAutoScalingGroupsCommandOutput[] = [];
-      const config = { client, pageSize: 3, withCommand: fastPages('DescribeAutoScalingGroups') };
-      for await (const page of paginateDescribeAutoScalingGroups(config, {})) out.push(page);
-      return out;
-    };
+    const pages = (client: AutoScalingClient) =>
+      allPages(
+        paginateDescribeAutoScalingGroups(
+          { client, pageSize: 3, withCommand: fastPages('DescribeAutoScalingGroups') },
+          {},
+        ),
+      );
     const [a, b] = [await pages(sdk), await pages(ours)];
 
     expect(a.length).toBe(3);
