@@ -1,6 +1,6 @@
 import { createAwsClients } from '../adapters/aws/clients.js';
 import { readOrganizationPolicies } from '../adapters/aws/guardrails.js';
-import { createScopeReaders } from '../adapters/aws/scope-readers.js';
+import { createScopeReaders } from '../adapters/aws/inventory.js';
 import { planScopes } from '../adapters/aws/scopes.js';
 import { createSecurityHubExport } from '../adapters/aws/security-hub.js';
 import { type AfterScan, chainAfterScan, securityHubAfterScan } from '../adapters/aws/security-hub-hook.js';

@@ -3,15 +3,14 @@ import { needsUsage } from '../../domain/findings/classify.js';
 import type { AccountRef } from '../../domain/findings/scan.js';
 import type { DriftReader } from '../../domain/ports/drift.js';
 import type { AwsClients } from './clients.js';
-import { createInventory, type Inventory } from './inventory.js';
-import { createUsageReader, type UsageReader } from './usage.js';
+import { instancesById } from './inventory.js';
+import { readAutoScalingGroups } from './prevention.js';
+import { createUsageReader } from './usage.js';
 
 export interface DriftReaderDeps {
   clients: Pick<AwsClients, 'forScope'>;
   /** the account's role, as the scan resolves it (an account outside the workflow is refused) */
   accountFor: (accountId: string) => Promise<AccountRef>;
-  inventory?: Inventory;
-  usage?: UsageReader;
   log: { warn(meta: object, msg: string): void };
 }
 
@@ -22,12 +21,11 @@ export interface DriftReaderDeps {
  * and the usage are parts: their failure is said, and the instances are kept.
  */
 export function createDriftReader(deps: DriftReaderDeps): DriftReader {
-  const inventory = deps.inventory ?? createInventory();
-  const usage = deps.usage ?? createUsageReader();
+  const usage = createUsageReader();
   return {
     async read(scope, instanceIds, templates, win) {
       const clients = deps.clients.forScope(await deps.accountFor(scope.accountId), scope.region);
-      const read = await inventory.instancesById(clients, scope, instanceIds).catch((err: unknown) => {
+      const read = await instancesById(clients.ec2, scope, instanceIds).catch((err: unknown) => {
         // right after RunInstances, DescribeInstances may not know the id yet (eventual consistency)
         if (err instanceof CodedError && err.code === 'InvalidInstanceID.NotFound')
           throw new CodedError(err.code, err.message, { transient: true, cause: err });
@@ -37,11 +35,16 @@ export function createDriftReader(deps: DriftReaderDeps): DriftReader {
         deps.log.warn({ ...scope, problem: e.message }, 'drift: instance unreadable');
       let groupsRead = true;
       const groups = read.instances.some((i) => i.asg !== null)
-        ? await inventory.autoScalingGroups(clients, scope, templates).catch((err: unknown) => {
-            groupsRead = false;
-            deps.log.warn({ ...scope, problem: errorMessage(err) }, 'drift: Auto Scaling groups unreadable');
-            return [];
-          })
+        ? await readAutoScalingGroups(clients.autoScaling, clients.ec2, scope, templates).catch(
+            (err: unknown) => {
+              groupsRead = false;
+              deps.log.warn(
+                { ...scope, problem: errorMessage(err) },
+                'drift: Auto Scaling groups unreadable',
+              );
+              return [];
+            },
+          )
         : [];
       const ids = read.instances.filter(needsUsage).map((i) => i.instanceId);
       let usageError: string | null = null;

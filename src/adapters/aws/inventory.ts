@@ -1,10 +1,13 @@
 import type { Instance, ScanError, Scope } from '../../domain/findings/model.js';
-import type { ScopeClients } from './clients.js';
+import type { AccountRef } from '../../domain/findings/scan.js';
+import type { OpenScope, ScopeReaders } from '../../domain/ports/inventory.js';
+import type { AwsClients, ScopeClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
 import { describeInstancesCommand } from './fast-reads.js';
 import { readImages } from './guardrails.js';
 import { mapInstance } from './map-instance.js';
 import { readAccountDefault, readAutoScalingGroups, readLaunchTemplates } from './prevention.js';
+import { createUsageReader } from './usage.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 const GONE_STATES = ['shutting-down', 'terminated'];
@@ -66,7 +69,11 @@ export interface InstancesById extends InstancesRead {
  * that a terminated instance is known as gone. An id EC2 does not know yet (eventual consistency
  * right after RunInstances) fails the call with InvalidInstanceID.NotFound, classified transient.
  */
-async function instancesById(ec2: ScopeClients['ec2'], scope: Scope, ids: string[]): Promise<InstancesById> {
+export async function instancesById(
+  ec2: ScopeClients['ec2'],
+  scope: Scope,
+  ids: string[],
+): Promise<InstancesById> {
   const instances: Instance[] = [];
   const errors: ScanError[] = [];
   const gone: string[] = [];
@@ -93,24 +100,47 @@ async function instancesById(ec2: ScopeClients['ec2'], scope: Scope, ids: string
   return { instances, errors, gone };
 }
 
+/** Runs one read and turns whatever the SDK threw into a CodedError that says what and where. */
+const classified = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  try {
+    return await run();
+  } catch (err) {
+    throw classifyAwsError(err, what);
+  }
+};
+
 /**
- * The readers of one account x region: the instances, and the parts around them (launch
- * templates, Auto Scaling groups, the account default). Parts throw the SDK's errors as they
- * are; the scan decides what a failed part means.
+ * The scan's readers of one account x region (the OpenScope port) over fresh SDK clients, dropped
+ * with the job: the instances, the core of a scope, and the parts around them (launch templates,
+ * Auto Scaling groups, the account default, AMIs, usage). The instances and usage readers classify
+ * their own errors; the parts are classified here, and the scan decides what a failed part means.
  */
-export function createInventory() {
-  return {
-    instances: (clients: ScopeClients, scope: Scope) => listInstances(clients.ec2, scope),
-    instancesById: (clients: ScopeClients, scope: Scope, ids: string[]) =>
-      instancesById(clients.ec2, scope, ids),
-    launchTemplates: (clients: ScopeClients, scope: Scope) => readLaunchTemplates(clients.ec2, scope),
-    accountDefault: (clients: ScopeClients, scope: Scope) => readAccountDefault(clients.ec2, scope),
-    autoScalingGroups: (
-      clients: ScopeClients,
-      scope: Scope,
-      templates: Parameters<typeof readAutoScalingGroups>[3],
-    ) => readAutoScalingGroups(clients.autoScaling, clients.ec2, scope, templates),
-    images: (clients: ScopeClients, imageIds: readonly string[]) => readImages(clients.ec2, imageIds),
+export function createScopeReaders(deps: { clients: Pick<AwsClients, 'forScope'> }): OpenScope {
+  const usage = createUsageReader();
+  return (account: AccountRef, region: string): ScopeReaders => {
+    const clients = deps.clients.forScope(account, region);
+    const scope = { accountId: account.accountId, region };
+    const where = `in ${scope.accountId}/${scope.region}`;
+    return {
+      inventory: {
+        instances: () => listInstances(clients.ec2, scope),
+        launchTemplates: () =>
+          classified(`launch templates ${where}`, () => readLaunchTemplates(clients.ec2, scope)),
+        accountDefault: () =>
+          classified(`account default ${where}`, () => readAccountDefault(clients.ec2, scope)),
+        autoScalingGroups: (templates) =>
+          classified(`Auto Scaling groups ${where}`, () =>
+            readAutoScalingGroups(clients.autoScaling, clients.ec2, scope, templates),
+          ),
+        images: (ids) => classified(`AMIs (DescribeImages) ${where}`, () => readImages(clients.ec2, ids)),
+      },
+      usage: {
+        read: (ids, win, metric) =>
+          classified(
+            `${metric === 'MetadataNoTokenRejected' ? 'rejected IMDSv1 calls (MetadataNoTokenRejected)' : 'IMDSv1 usage (MetadataNoToken)'} ${where}`,
+            () => usage.read(clients.cloudwatch, scope, ids, win, metric),
+          ),
+      },
+    };
   };
 }
-export type Inventory = ReturnType<typeof createInventory>;
