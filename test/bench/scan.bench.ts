@@ -8,15 +8,15 @@
  * seconds (user + system) of the bot and of the emulator apart, so the cost that is ours shows.
  * CPU seconds are far steadier than wall time on a shared machine. Asserts nothing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { startRedisServer } from '../../sandbox/redis-server.js';
 import type { Report } from '../../src/report/report.js';
+import { type EmulatorLine, startEmulatorProcess } from './emulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,23 +31,12 @@ const { values } = parseArgs({
   },
 });
 
-interface EmulatorLine {
-  url: string;
-  accounts: { id: string; roleArn: string; externalId?: string }[];
-  regions: string[];
-}
-
-async function startEmulator(instances: number): Promise<{ child: ChildProcess; info: EmulatorLine }> {
-  const args = [
-    '--import',
-    'tsx',
-    'sandbox/aws/main.ts',
+function startEmulator(instances: number) {
+  return startEmulatorProcess([
     '--instances',
     String(instances),
     '--accounts',
     values.accounts,
-  ];
-  args.push(
     '--regions',
     values.regions,
     '--v1-share',
@@ -56,11 +45,7 @@ async function startEmulator(instances: number): Promise<{ child: ChildProcess; 
     values['latency-ms'],
     '--seed',
     '1',
-  );
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  if (!child.stdout) throw new Error('emulator has no stdout');
-  const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-  return { child, info: JSON.parse(String(first.value)) as EmulatorLine };
+  ]);
 }
 
 /** CPU seconds (user + system) a live process has used so far, from /proc (Linux); null elsewhere. */

@@ -10,9 +10,8 @@
  * none of our scan logic, Redis or BullMQ runs. Prints the CPU of loading the SDK and of the
  * calls, in this process only (the emulator runs in its own). Asserts nothing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { startEmulatorProcess } from './emulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,32 +23,22 @@ const { values } = parseArgs({
   },
 });
 
-interface EmulatorLine {
-  url: string;
-  accounts: { id: string; roleArn: string; externalId?: string }[];
-  regions: string[];
-}
-
 const cpuSeconds = (since?: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
 };
 
-async function startEmulator(accounts: number, regions: number) {
-  const args = ['--import', 'tsx', 'sandbox/aws/main.ts', '--instances', '0'];
-  args.push(
+const startEmulator = (accounts: number, regions: number) =>
+  startEmulatorProcess([
+    '--instances',
+    '0',
     '--accounts',
     String(accounts),
     '--regions',
     String(regions),
     '--latency-ms',
     values['latency-ms'],
-  );
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  if (!child.stdout) throw new Error('emulator has no stdout');
-  const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
-  return { child, info: JSON.parse(String(first.value)) as EmulatorLine };
-}
+  ]);
 
 async function main(): Promise<void> {
   const scopes = Number(values.scopes);
@@ -89,7 +78,7 @@ async function main(): Promise<void> {
       const aws = createAwsClients({ hubRegion: 'us-east-1', sessionName: 'imds-bot-bench' });
       let calls = 0;
       const scope = async (i: number) => {
-        const { account, region } = list[i] ?? (list[0] as (typeof list)[number]);
+        const { account, region } = list[i] as (typeof list)[number]; // regions x accounts >= scopes
         const c = aws.forScope(account, region);
         // as the scan asks (inventory.ts), so the request is the same size
         const live = { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] };

@@ -134,13 +134,7 @@ export function createScopeReaders(deps: { clients: Pick<AwsClients, 'forScope'>
           ),
         images: (ids) => classified(`AMIs (DescribeImages) ${where}`, () => readImages(clients.ec2, ids)),
       },
-      usage: {
-        read: (ids, win, metric) =>
-          classified(
-            `${metric === 'MetadataNoTokenRejected' ? 'rejected IMDSv1 calls (MetadataNoTokenRejected)' : 'IMDSv1 usage (MetadataNoToken)'} ${where}`,
-            () => usage.read(clients.cloudwatch, scope, ids, win, metric),
-          ),
-      },
+      usage: { read: (ids, win, metric) => usage.read(clients.cloudwatch, scope, ids, win, metric) },
     };
   };
 }
