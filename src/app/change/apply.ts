@@ -1,11 +1,11 @@
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { CodedError, errorMessage } from '../../domain/errors.js';
 import { code, nothing, say } from '../../domain/message.js';
-import type { Applied } from './applied.js';
 import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
 import { markRolledBack, restore } from './rollback.js';
 import { auditTarget, targetOf } from './targets/index.js';
+import type { Applied } from './targets/target.js';
 
 /** The change itself, by the target's kind: a rollback restores, anything else applies. */
 function change(ctx: ChangeContext, cr: ChangeRequest): Promise<Applied> {

@@ -5,9 +5,9 @@ import { FIND_CALLER_TAG } from '../../domain/fixes/callers.js';
 import { code, say } from '../../domain/message.js';
 import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
-import { factsOf } from './facts.js';
 import { file, type RequestOutcome } from './request-file.js';
 import { commandsIn, notManagedText } from './targets/find-caller.js';
+import { factsOf } from './targets/instance.js';
 
 /**
  * Ask to find the IMDSv1 caller on one instance: its owner or security asks, an approver approves

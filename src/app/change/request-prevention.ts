@@ -1,8 +1,8 @@
+import { groupFacts } from '../../domain/change/approval-gates.js';
 import type { ChangeTarget, Person } from '../../domain/change/request-schema.js';
 import { nothing, say } from '../../domain/message.js';
 import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
-import { groupFacts } from './facts.js';
 import { file, type RequestOutcome } from './request-file.js';
 
 /** Requests that stop new instances from allowing IMDSv1: the launch template and the account default. */

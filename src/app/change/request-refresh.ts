@@ -1,10 +1,10 @@
+import { groupFacts } from '../../domain/change/approval-gates.js';
 import { planRefresh, type RefreshGroup } from '../../domain/change/instance-refresh.js';
 import type { Person } from '../../domain/change/request-schema.js';
 import { CodedError } from '../../domain/errors.js';
 import { say } from '../../domain/message.js';
 import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
-import { groupFacts } from './facts.js';
 import { defaultRequires } from './refresh-offer.js';
 import { file, type RequestOutcome } from './request-file.js';
 

@@ -1,6 +1,7 @@
 import {
   asgWarning,
   enforceOptions,
+  groupFacts,
   readinessGate,
   selfHostGuard,
 } from '../../domain/change/approval-gates.js';
@@ -10,12 +11,12 @@ import type { Finding } from '../../domain/findings/model.js';
 import { code, escaped, type Message, nothing, say, state, user } from '../../domain/message.js';
 import type { Where } from '../../domain/ports/notifier.js';
 import type { ChangeContext } from './context.js';
-import { factsOf, groupFacts } from './facts.js';
 import { alreadyRequired } from './finding-update.js';
 import { alreadyOpen, file, type RequestOutcome } from './request-file.js';
 import { capturedBefore } from './rollback.js';
 import { asBulk } from './targets/bulk.js';
 import { targetOf } from './targets/index.js';
+import { factsOf } from './targets/instance.js';
 
 /**
  * Requests on instances: enforce one, enforce an owner's or an account's ready laggards, roll back an

@@ -1,10 +1,10 @@
 import type { ChangeRequest } from '../../domain/change/request-schema.js';
 import { say } from '../../domain/message.js';
 import type { Json } from '../../domain/ports/change-memo.js';
-import type { Applied } from './applied.js';
 import { recordAudit } from './audit.js';
 import type { ChangeContext } from './context.js';
 import { auditTarget, targetOf } from './targets/index.js';
+import type { Applied } from './targets/target.js';
 
 /**
  * Rollback: a rollback request restores exactly the state captured before the change it undoes

@@ -143,3 +143,17 @@ export function factsFromFinding(
     botHost: ctx.botHost,
   };
 }
+
+/** Facts for targets that are not one instance: a template, a default, a bulk. */
+export function groupFacts(isProd: boolean, ownerUserId: string | null = null): TargetFacts {
+  return {
+    instanceId: null,
+    readiness: null,
+    isProd,
+    ownerUserId,
+    asg: null,
+    templateRisk: null,
+    containerHost: null,
+    botHost: null,
+  };
+}

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import { groupFacts } from '../../../app/change/facts.js';
 import { nonProdTwinsOf } from '../../../app/report/nonprod-twins.js';
+import { groupFacts } from '../../../domain/change/approval-gates.js';
 import { canRequest } from '../../../domain/change/approval-policy.js';
 import { type Actor, isApprover, isSecurity } from '../../../domain/change/approval-roles.js';
 import { describeChange } from '../../../domain/change/request.js';

@@ -1,10 +1,9 @@
+import { groupFacts } from '../../../domain/change/approval-gates.js';
 import { AccountDefault } from '../../../domain/findings/model.js';
 import { say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports/change-memo.js';
-import { asJson, nothingToRestore } from '../applied.js';
 import { changeBy } from '../context.js';
-import { groupFacts } from '../facts.js';
-import { noFanOut, nothingMore, type TargetKind, wholeOnly } from './target.js';
+import { asJson, noFanOut, nothingMore, nothingToRestore, type TargetKind, wholeOnly } from './target.js';
 
 type DefaultTarget = { type: 'account-default'; accountId: string; region: string };
 

@@ -1,3 +1,4 @@
+import { groupFacts } from '../../../domain/change/approval-gates.js';
 import {
   canRollBack,
   hasEnded,
@@ -9,11 +10,18 @@ import { CodedError } from '../../../domain/errors.js';
 import { code, say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports/change-memo.js';
 import type { AutoScalingChanges } from '../../../domain/ports/remediation.js';
-import { type Applied, asJson, nothingToRestore } from '../applied.js';
 import { type ChangeContext, changeBy } from '../context.js';
-import { groupFacts } from '../facts.js';
 import { followRefresh } from '../refresh-follow.js';
-import { noFanOut, nothingMore, type RequestOn, type TargetKind, wholeOnly } from './target.js';
+import {
+  type Applied,
+  asJson,
+  noFanOut,
+  nothingMore,
+  nothingToRestore,
+  type RequestOn,
+  type TargetKind,
+  wholeOnly,
+} from './target.js';
 
 type AsgTarget = { type: 'asg'; accountId: string; region: string; asgName: string };
 

@@ -1,12 +1,11 @@
+import { groupFacts } from '../../../domain/change/approval-gates.js';
 import type { ChangeRequest } from '../../../domain/change/request-schema.js';
 import { CodedError } from '../../../domain/errors.js';
 import { code, nothing, say, user } from '../../../domain/message.js';
-import type { Applied } from '../applied.js';
 import { recordAudit } from '../audit.js';
 import { type ChangeContext, changeBy } from '../context.js';
-import { groupFacts } from '../facts.js';
 import { enforceOne, restoreOne } from './instance.js';
-import { nothingMore, type RequestOn, type TargetKind } from './target.js';
+import { type Applied, nothingMore, type RequestOn, type TargetKind } from './target.js';
 
 type BulkTarget = {
   type: 'bulk';

@@ -6,10 +6,9 @@ import type {
   InstanceCommands,
   SsmManaged,
 } from '../../../domain/ports/instance-commands.js';
-import type { Applied } from '../applied.js';
 import { type ChangeBy, type ChangeContext, changeBy } from '../context.js';
-import { instanceFacts } from '../facts.js';
-import { noFanOut, nothingMore, type RequestOn, type TargetKind, wholeOnly } from './target.js';
+import { instanceFacts } from './instance.js';
+import { type Applied, noFanOut, nothingMore, type RequestOn, type TargetKind, wholeOnly } from './target.js';
 
 type CallerTarget = { type: 'find-caller'; accountId: string; region: string; instanceId: string };
 

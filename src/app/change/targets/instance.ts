@@ -1,15 +1,39 @@
-import { enforceOptions, selfHostGuard } from '../../../domain/change/approval-gates.js';
+import {
+  enforceOptions,
+  factsFromFinding,
+  groupFacts,
+  selfHostGuard,
+} from '../../../domain/change/approval-gates.js';
+import type { TargetFacts } from '../../../domain/change/approval-roles.js';
 import type { ChangeRequest } from '../../../domain/change/request-schema.js';
 import { CodedError } from '../../../domain/errors.js';
 import { instanceChangeOf } from '../../../domain/findings/finding-change.js';
+import type { Finding } from '../../../domain/findings/model.js';
 import { code, say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports/change-memo.js';
 import type { InstanceOptions } from '../../../domain/ports/remediation.js';
-import { type Applied, asJson, nothingToRestore } from '../applied.js';
 import { type ChangeBy, type ChangeContext, changeBy } from '../context.js';
-import { instanceFacts } from '../facts.js';
 import { inUseLine, inUseNow } from '../usage-now.js';
-import { noFanOut, type TargetKind, wholeOnly } from './target.js';
+import {
+  type Applied,
+  asJson,
+  type CurrentFacts,
+  noFanOut,
+  nothingToRestore,
+  type TargetKind,
+  wholeOnly,
+} from './target.js';
+
+/** The facts the policy decides on, read fresh at request and at click time. */
+export async function factsOf(ctx: ChangeContext, f: Finding): Promise<TargetFacts> {
+  return factsFromFinding(f, { ownerUserId: await ctx.owners.userOf(f), botHost: ctx.botHost });
+}
+
+/** The facts of one instance as the findings have it now. */
+export async function instanceFacts(ctx: ChangeContext, instanceId: string): Promise<CurrentFacts> {
+  const finding = await ctx.findings.locate(instanceId);
+  return { facts: finding ? await factsOf(ctx, finding) : groupFacts(false), finding };
+}
 
 type InstanceTarget = { type: 'instance'; accountId: string; region: string; instanceId: string };
 type Scope = { accountId: string; region: string };

@@ -1,11 +1,10 @@
+import { groupFacts } from '../../../domain/change/approval-gates.js';
 import type { ScopeSnapshot } from '../../../domain/findings/model.js';
 import { code, say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports/change-memo.js';
-import { nothingToRestore } from '../applied.js';
 import { changeBy } from '../context.js';
-import { groupFacts } from '../facts.js';
 import { offerRefreshes } from '../refresh-offer.js';
-import { noFanOut, type TargetKind, wholeOnly } from './target.js';
+import { noFanOut, nothingToRestore, type TargetKind, wholeOnly } from './target.js';
 
 type TemplateTarget = {
   type: 'launch-template';

@@ -1,16 +1,41 @@
-import type { AuditBody } from '../../../domain/change/audit-chain.js';
+import type { TargetFacts } from '../../../domain/change/approval-roles.js';
+import type { AuditBody, AuditSession } from '../../../domain/change/audit-chain.js';
 import type { ChangeRequest, ChangeTarget } from '../../../domain/change/request-schema.js';
+import { CodedError } from '../../../domain/errors.js';
+import type { Finding } from '../../../domain/findings/model.js';
 import type { Message } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports/change-memo.js';
 import type { TargetRef } from '../../../domain/ports/change-requests.js';
-import type { Applied } from '../applied.js';
 import type { ChangeContext } from '../context.js';
-import type { CurrentFacts } from '../facts.js';
 
 /** A request whose target is of one kind. */
 export type RequestOn<T extends ChangeTarget> = ChangeRequest & { target: T };
 
 export type AuditTarget = AuditBody['target'];
+
+/** The facts the policy decides on now, and the instance's finding when the target is one instance. */
+export interface CurrentFacts {
+  facts: TargetFacts;
+  finding: Finding | null;
+}
+
+/** What a change did, as the audit trail and the request record it. */
+export interface Applied {
+  before: Json | null;
+  after: Json;
+  awsRequestId: string | null;
+  /** one line for the card's thread */
+  note: string;
+  /** the STS session the change was made with (null: the hub's own credentials) */
+  session?: AuditSession | null;
+  /** what the threads hear instead of "Done and verified: <note>" (a report of several lines) */
+  threadNote?: Message;
+}
+
+export const asJson = (o: object): Json => JSON.parse(JSON.stringify(o)) as Json;
+
+export const nothingToRestore = (requestId: string): CodedError =>
+  new CodedError('nothing-to-restore', `${requestId}: the change it undoes has no captured before-state`);
 
 /** What a rollback restores from: the change it undoes, and what that change found before it. */
 export interface Undoing {
