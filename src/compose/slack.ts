@@ -10,8 +10,8 @@ import {
   type SlackTaskQueue,
   startSlackTaskWorker,
 } from '../adapters/slack/task-queue.js';
+import { precheckDecision } from '../adapters/slack/tasks/changes.js';
 import type { TaskContext } from '../adapters/slack/tasks/context.js';
-import { precheckDecision } from '../adapters/slack/tasks/gate.js';
 import { handleTask } from '../adapters/slack/tasks/handle.js';
 import { wakeSnoozes } from '../adapters/slack/tasks/sweeper.js';
 import { createSlackClient, responseOrigins } from '../adapters/slack/web.js';

@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import type { FindingsStore } from '../redis/findings.js';
 import type { SlackOutQueue } from './out.js';
 import type { SlackTaskQueue } from './task-queue.js';
-import type { DecisionAttempt } from './tasks/gate.js';
+import type { DecisionAttempt } from './tasks/changes.js';
 import type { ResponseMessage } from './web.js';
 
 export interface ListenerDeps {

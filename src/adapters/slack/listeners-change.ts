@@ -3,7 +3,7 @@ import { decisionModal, decisionSubmission } from './blocks/decision.js';
 import { errorAnswer } from './blocks/metadata.js';
 import type { ActionArgs, ListenerDeps, ViewArgs } from './listener-types.js';
 import { RefreshButtonValue } from './refresh-offers.js';
-import { lostRequestMessage } from './tasks/gate.js';
+import { lostRequestMessage } from './tasks/changes.js';
 import { code, type Mrkdwn, md } from './text.js';
 import { ephemeral } from './web.js';
 
