@@ -144,7 +144,7 @@ export function factsFromFinding(
   };
 }
 
-/** Facts for targets that are not one instance: a template, a default, a bulk. */
+/** Facts for targets that are not one instance (a template, a default, a bulk), or an instance no scan has seen. */
 export function groupFacts(isProd: boolean, ownerUserId: string | null = null): TargetFacts {
   return {
     instanceId: null,

@@ -1,9 +1,16 @@
-import { groupFacts } from '../../../domain/change/approval-gates.js';
 import { AccountDefault } from '../../../domain/findings/model.js';
 import { say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports/change-memo.js';
 import { changeBy } from '../context.js';
-import { asJson, noFanOut, nothingMore, nothingToRestore, type TargetKind, wholeOnly } from './target.js';
+import {
+  asJson,
+  noFanOut,
+  nothingMore,
+  nothingToRestore,
+  notOneInstance,
+  type TargetKind,
+  wholeOnly,
+} from './target.js';
 
 type DefaultTarget = { type: 'account-default'; accountId: string; region: string };
 
@@ -14,7 +21,7 @@ export const accountDefault: TargetKind<DefaultTarget> = {
   openRefs: (t) => [`${t.accountId}:${t.region}:account-default`],
   describe: (t) => say`the instance metadata default of ${say`${t.accountId}/${t.region}`}`,
   cardInstanceKeys: () => [],
-  facts: async () => ({ facts: groupFacts(false), finding: null }),
+  facts: notOneInstance,
   gated: () => ({ region: null, instanceIds: [] }),
   jobId: (id) => `apply-${id}`,
   fanOut: noFanOut,

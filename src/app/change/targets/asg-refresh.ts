@@ -1,4 +1,3 @@
-import { groupFacts } from '../../../domain/change/approval-gates.js';
 import {
   canRollBack,
   hasEnded,
@@ -18,6 +17,7 @@ import {
   noFanOut,
   nothingMore,
   nothingToRestore,
+  notOneInstance,
   type RequestOn,
   type TargetKind,
   wholeOnly,
@@ -157,7 +157,7 @@ export const asgRefresh: TargetKind<AsgTarget> = {
   openRefs: (t) => [`${t.accountId}:${t.region}:asg:${t.asgName}`],
   describe: (t) => say`Auto Scaling group ${code(t.asgName)} in ${say`${t.accountId}/${t.region}`}`,
   cardInstanceKeys: () => [],
-  facts: async () => ({ facts: groupFacts(false), finding: null }),
+  facts: notOneInstance,
   gated: () => ({ region: null, instanceIds: [] }),
   jobId: (id) => `apply-${id}`,
   fanOut: noFanOut,

@@ -1,10 +1,9 @@
-import { groupFacts } from '../../../domain/change/approval-gates.js';
 import type { ScopeSnapshot } from '../../../domain/findings/model.js';
 import { code, say } from '../../../domain/message.js';
 import type { Json } from '../../../domain/ports/change-memo.js';
 import { changeBy } from '../context.js';
 import { offerRefreshes } from '../refresh-offer.js';
-import { noFanOut, nothingToRestore, type TargetKind, wholeOnly } from './target.js';
+import { noFanOut, nothingToRestore, notOneInstance, type TargetKind, wholeOnly } from './target.js';
 
 type TemplateTarget = {
   type: 'launch-template';
@@ -20,7 +19,7 @@ export const launchTemplate: TargetKind<TemplateTarget> = {
   openRefs: (t) => [`${t.accountId}:${t.region}:${t.launchTemplateId}`],
   describe: (t) => say`launch template ${code(t.launchTemplateId)} in ${say`${t.accountId}/${t.region}`}`,
   cardInstanceKeys: () => [],
-  facts: async () => ({ facts: groupFacts(false), finding: null }),
+  facts: notOneInstance,
   gated: () => ({ region: null, instanceIds: [] }),
   jobId: (id) => `apply-${id}`,
   fanOut: noFanOut,

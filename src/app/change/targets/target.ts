@@ -1,3 +1,4 @@
+import { groupFacts } from '../../../domain/change/approval-gates.js';
 import type { TargetFacts } from '../../../domain/change/approval-roles.js';
 import type { AuditBody, AuditSession } from '../../../domain/change/audit-chain.js';
 import type { ChangeRequest, ChangeTarget } from '../../../domain/change/request-schema.js';
@@ -97,3 +98,8 @@ export interface TargetKind<T extends ChangeTarget> {
 export const noFanOut = async (): Promise<boolean> => false;
 export const nothingMore = async (): Promise<void> => {};
 export const wholeOnly = async (): Promise<boolean> => false;
+/** The facts of a target that is not one instance and has no owner of its own (a template, a default, a group). */
+export const notOneInstance = async (): Promise<CurrentFacts> => ({
+  facts: groupFacts(false),
+  finding: null,
+});
